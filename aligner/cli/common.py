@@ -1,0 +1,65 @@
+"""Helpers shared by the CLI commands: error reporting, output, progress bars."""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
+
+import click
+
+from aligner.errors import AlignerError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class UserError(click.ClickException):
+    """A one-line ``Error: ...`` with the exit code of the library error behind it."""
+
+    def __init__(self, message: str, exit_code: int = 1) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+def reports_errors(command: F) -> F:
+    """Turn :class:`AlignerError` (and unreadable files) into a one-line message and exit code."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except AlignerError as error:
+            raise UserError(str(error), error.exit_code) from None
+        except OSError as error:
+            where = f"{error.filename}: " if error.filename else ""
+            raise UserError(f"{where}{error.strerror or error}") from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+quiet_option = click.option("--quiet", "-q", is_flag=True,
+                            help="No progress bars or summaries on stderr.")
+json_option = click.option("--json", "as_json", is_flag=True,
+                           help="Print a machine-readable JSON summary on stdout.")
+
+
+def echo_json(data: Any) -> None:
+    """Print ``data`` as JSON on stdout (sorted keys, UTF-8 kept readable)."""
+    click.echo(json.dumps(data, ensure_ascii=False, sort_keys=True, indent=2))
+
+
+def warn(message: str, quiet: bool = False) -> None:
+    """A one-line warning on stderr, unless ``quiet``."""
+    if not quiet:
+        click.echo(f"Warning: {message}", err=True)
+
+
+def progress(items: Iterable[Any], desc: str, quiet: bool, total: int | None = None,
+             unit: str = "it") -> Iterable[Any]:
+    """A tqdm progress bar on stderr; silent with ``--quiet`` or when stderr is not a terminal."""
+    from tqdm import tqdm
+
+    return tqdm(items, desc=desc, total=total, unit=unit, file=sys.stderr,
+                disable=quiet or None, leave=False)

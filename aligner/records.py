@@ -1,0 +1,249 @@
+"""Plain typed records passed between pipeline stages.
+
+documents -> sentences -> document pairs -> beads -> scored beads -> TMX / report.
+Every record is a frozen dataclass that validates itself and converts to and from plain JSON
+(``to_json`` / ``from_json``), so stages can run in other processes or on a Dask cluster and
+their outputs can be written as JSON Lines.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+PairLabel = Literal["parallel", "comparable"]
+PAIR_LABELS: tuple[str, ...] = ("parallel", "comparable")
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """One block of the page: article body, title, or chrome (``boilerplate``) with a reason."""
+
+    text: str
+    boilerplate: bool = False
+    reason: str = ""
+    is_title: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        return {"text": self.text, "boilerplate": self.boilerplate, "reason": self.reason,
+                "is_title": self.is_title}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Paragraph:
+        return cls(text=data["text"], boilerplate=bool(data.get("boilerplate", False)),
+                   reason=data.get("reason", ""), is_title=bool(data.get("is_title", False)))
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """A body sentence; ``start``/``end`` are character offsets into ``Document.clean_text``."""
+
+    text: str
+    paragraph: int
+    start: int
+    end: int
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.start <= self.end:
+            raise ValueError(f"sentence offsets out of order: {self.start}..{self.end}")
+
+    def to_json(self) -> dict[str, Any]:
+        return {"text": self.text, "paragraph": self.paragraph, "start": self.start,
+                "end": self.end}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Sentence:
+        return cls(text=data["text"], paragraph=int(data["paragraph"]),
+                   start=int(data["start"]), end=int(data["end"]))
+
+
+@dataclass(frozen=True)
+class Document:
+    """One ingested text: language, encoding, title, date, paragraphs and body sentences.
+
+    ``clean_text`` is the body (non-boilerplate, non-title paragraphs) joined by blank lines;
+    sentence offsets point into it. ``Sentence.paragraph`` indexes ``paragraphs``.
+    """
+
+    id: str
+    path: str
+    lang: str
+    encoding: str
+    paragraphs: tuple[Paragraph, ...]
+    sentences: tuple[Sentence, ...]
+    clean_text: str
+    lang_confidence: float = 1.0
+    title: str | None = None
+    date: str | None = None
+    warnings: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if not self.id:
+            raise ValueError("document id must not be empty")
+        if not 0.0 <= self.lang_confidence <= 1.0:
+            raise ValueError(f"{self.id}: language confidence {self.lang_confidence} not in [0, 1]")
+
+    @property
+    def sentence_texts(self) -> list[str]:
+        return [sentence.text for sentence in self.sentences]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id, "path": self.path, "lang": self.lang,
+            "lang_confidence": round(self.lang_confidence, 4), "encoding": self.encoding,
+            "title": self.title, "date": self.date,
+            "paragraphs": [p.to_json() for p in self.paragraphs],
+            "sentences": [s.to_json() for s in self.sentences],
+            "clean_text": self.clean_text, "warnings": list(self.warnings),
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Document:
+        return cls(
+            id=data["id"], path=data.get("path", ""), lang=data["lang"],
+            lang_confidence=float(data.get("lang_confidence", 1.0)),
+            encoding=data.get("encoding", "utf-8"), title=data.get("title"),
+            date=data.get("date"),
+            paragraphs=tuple(Paragraph.from_json(p) for p in data.get("paragraphs", ())),
+            sentences=tuple(Sentence.from_json(s) for s in data.get("sentences", ())),
+            clean_text=data.get("clean_text", ""), warnings=tuple(data.get("warnings", ())),
+        )
+
+
+@dataclass(frozen=True)
+class Bead:
+    """An alignment unit: source and target sentence indices (either may be empty).
+
+    ``confidence`` is calibrated in [0, 1]; ``scores`` holds each signal's raw score.
+    """
+
+    src: tuple[int, ...]
+    tgt: tuple[int, ...]
+    confidence: float = 1.0
+    scores: Mapping[str, float] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not self.src and not self.tgt:
+            raise ValueError("a bead needs at least one sentence on one side")
+        for side in (self.src, self.tgt):
+            if list(side) != sorted(set(side)) or any(i < 0 for i in side):
+                raise ValueError(f"bead indices must be increasing and non-negative: {side}")
+        if not 0.0 <= self.confidence <= 1.0:
+            raise ValueError(f"bead confidence {self.confidence} not in [0, 1]")
+
+    @property
+    def type(self) -> str:
+        """Bead type such as ``"1-1"``, ``"2-1"``, ``"1-0"``."""
+        return f"{len(self.src)}-{len(self.tgt)}"
+
+    @property
+    def is_null(self) -> bool:
+        return not self.src or not self.tgt
+
+    def gold_format(self) -> str:
+        """The bead in vecalign's gold format, e.g. ``[3, 4]:[5]``."""
+        return f"{list(self.src)}:{list(self.tgt)}"
+
+    def to_json(self) -> dict[str, Any]:
+        return {"src": list(self.src), "tgt": list(self.tgt), "type": self.type,
+                "confidence": round(self.confidence, 6),
+                "scores": {k: round(v, 6) for k, v in sorted(self.scores.items())}}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Bead:
+        return cls(src=tuple(data["src"]), tgt=tuple(data["tgt"]),
+                   confidence=float(data.get("confidence", 1.0)),
+                   scores=dict(data.get("scores", {})))
+
+
+@dataclass(frozen=True)
+class Alignment:
+    """The beads of one document pair, with both sides' sentences and the run's signature."""
+
+    src_id: str
+    tgt_id: str
+    src_lang: str
+    tgt_lang: str
+    src_sentences: tuple[str, ...]
+    tgt_sentences: tuple[str, ...]
+    beads: tuple[Bead, ...]
+    signature: Mapping[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        covered_src = [i for bead in self.beads for i in bead.src]
+        covered_tgt = [i for bead in self.beads for i in bead.tgt]
+        if covered_src != list(range(len(self.src_sentences))):
+            raise ValueError(f"{self.src_id}: beads must cover every source sentence once, in order")
+        if covered_tgt != list(range(len(self.tgt_sentences))):
+            raise ValueError(f"{self.tgt_id}: beads must cover every target sentence once, in order")
+
+    def bead_texts(self, bead: Bead) -> tuple[str, str]:
+        """Source and target text of a bead (sentences joined by a space)."""
+        return (" ".join(self.src_sentences[i] for i in bead.src),
+                " ".join(self.tgt_sentences[i] for i in bead.tgt))
+
+    def to_json(self) -> dict[str, Any]:
+        return {"src_id": self.src_id, "tgt_id": self.tgt_id, "src_lang": self.src_lang,
+                "tgt_lang": self.tgt_lang, "src_sentences": list(self.src_sentences),
+                "tgt_sentences": list(self.tgt_sentences),
+                "beads": [bead.to_json() for bead in self.beads],
+                "signature": dict(self.signature)}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Alignment:
+        return cls(src_id=data["src_id"], tgt_id=data["tgt_id"], src_lang=data["src_lang"],
+                   tgt_lang=data["tgt_lang"], src_sentences=tuple(data["src_sentences"]),
+                   tgt_sentences=tuple(data["tgt_sentences"]),
+                   beads=tuple(Bead.from_json(b) for b in data["beads"]),
+                   signature=dict(data.get("signature", {})))
+
+
+@dataclass(frozen=True)
+class DocPair:
+    """A pairing decision between a source and a target document, with its evidence."""
+
+    src_id: str
+    tgt_id: str
+    label: str
+    confidence: float
+    evidence: Mapping[str, float] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.label not in PAIR_LABELS:
+            raise ValueError(f"pair label must be one of {PAIR_LABELS}, not {self.label!r}")
+        if not 0.0 <= self.confidence <= 1.0:
+            raise ValueError(f"pair confidence {self.confidence} not in [0, 1]")
+
+    def to_json(self) -> dict[str, Any]:
+        return {"src_id": self.src_id, "tgt_id": self.tgt_id, "label": self.label,
+                "confidence": round(self.confidence, 6),
+                "evidence": {k: round(v, 6) for k, v in sorted(self.evidence.items())}}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> DocPair:
+        return cls(src_id=data["src_id"], tgt_id=data["tgt_id"], label=data["label"],
+                   confidence=float(data["confidence"]), evidence=dict(data.get("evidence", {})))
+
+
+@dataclass(frozen=True)
+class BeadScore:
+    """MT agreement of one bead: sentence chrF and BLEU of MT(source) against the target.
+
+    ``doubtful`` is the decision of a threshold, kept apart from the scores.
+    """
+
+    chrf: float | None
+    bleu: float | None
+    mt: str | None = None
+    doubtful: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        return {"chrf": None if self.chrf is None else round(self.chrf, 4),
+                "bleu": None if self.bleu is None else round(self.bleu, 4),
+                "mt": self.mt, "doubtful": self.doubtful}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> BeadScore:
+        return cls(chrf=data.get("chrf"), bleu=data.get("bleu"), mt=data.get("mt"),
+                   doubtful=bool(data.get("doubtful", False)))

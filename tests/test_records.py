@@ -1,0 +1,46 @@
+import pytest
+
+from aligner.records import Alignment, Bead, DocPair, Document, Paragraph, Sentence
+from aligner.signature import make_signature, signature_string
+
+
+def test_bead_type_and_gold_format():
+    bead = Bead(src=(3, 4), tgt=(5,), confidence=0.5)
+    assert bead.type == "2-1"
+    assert bead.gold_format() == "[3, 4]:[5]"
+    assert Bead(src=(7,), tgt=()).gold_format() == "[7]:[]"
+
+
+@pytest.mark.parametrize("src,tgt", [((), ()), ((2, 1), (0,)), ((1, 1), (0,)), ((-1,), (0,))])
+def test_bead_rejects_bad_indices(src, tgt):
+    with pytest.raises(ValueError):
+        Bead(src=src, tgt=tgt)
+
+
+def test_alignment_must_cover_every_sentence_once():
+    beads = (Bead((0,), (0,)), Bead((1,), ()))
+    alignment = Alignment("a", "b", "ru", "en", ("x", "y"), ("z",), beads)
+    assert alignment.bead_texts(beads[0]) == ("x", "z")
+    assert Alignment.from_json(alignment.to_json()) == alignment
+    with pytest.raises(ValueError, match="every source sentence"):
+        Alignment("a", "b", "ru", "en", ("x", "y", "w"), ("z",), beads)
+
+
+def test_document_round_trip():
+    doc = Document(id="d", path="d.txt", lang="ru", encoding="utf-8",
+                   paragraphs=(Paragraph("Заголовок", is_title=True), Paragraph("Текст.")),
+                   sentences=(Sentence("Текст.", 1, 0, 6),), clean_text="Текст.",
+                   title="Заголовок", date="2022-04-25")
+    assert Document.from_json(doc.to_json()) == doc
+    assert doc.sentence_texts == ["Текст."]
+
+
+def test_docpair_label_is_checked():
+    with pytest.raises(ValueError, match="label"):
+        DocPair("a", "b", "maybe", 0.5)
+
+
+def test_signature_string_is_pinned():
+    signature = make_signature("align", {"max_bead": 5, "mt": False}, packages=())
+    signature.pop("aligner")
+    assert signature_string(signature) == "max_bead:5|mt:no|stage:align"

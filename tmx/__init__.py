@@ -1,0 +1,1 @@
+"""TMX 1.4b: a store of translation units; write, read and validate. Knows nothing of aligner."""
