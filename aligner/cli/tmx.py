@@ -1,0 +1,244 @@
+"""``aligner tmx``: validate, inspect, merge, filter and convert TMX translation memories."""
+
+from __future__ import annotations
+
+import functools
+import shutil
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+import tmx as tmxlib
+from aligner import __version__
+from aligner.cli.common import UserError, echo_json, json_option, quiet_option, reports_errors
+from aligner.export import signature_props
+from aligner.io import atomic_write
+from aligner.signature import make_signature
+
+F = TypeVar("F", bound=Callable[..., Any])
+FILES = click.Path(dir_okay=False, path_type=Path)
+TOOL = ("aligner", __version__)
+
+
+def reports_tmx_errors(command: F) -> F:
+    """Like :func:`reports_errors`, for the ``tmx`` library's own :class:`tmx.TmxError` too."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except tmxlib.TmxError as error:
+            raise UserError(str(error)) from None
+
+    return reports_errors(wrapper)  # type: ignore[return-value]
+
+
+def _signature_props(stage: str, options: dict[str, object]) -> list[tuple[str, str]]:
+    return signature_props(make_signature(stage, options, packages=("lxml",)))
+
+
+def _summary(message: str, quiet: bool) -> None:
+    if not quiet:
+        click.echo(message, err=True)
+
+
+locale_option = click.option("--locale-style", type=click.Choice(tmxlib.LOCALE_STYLES),
+                             default="bare", show_default=True,
+                             help="Language codes: 'ru'/'en' (bare) or 'ru-RU'/'en-US' (region; "
+                                  "Trados imports per locale).")
+
+
+@click.group()
+def tmx() -> None:
+    """Validate, inspect, merge, filter and convert TMX files.
+
+    \b
+    Example:
+      aligner tmx validate out/corpus.tmx
+      aligner tmx filter out/corpus.tmx --min-score 0.5 -o out/clean.tmx
+    """
+
+
+@tmx.command()
+@click.argument("files", nargs=-1, required=True, type=FILES)
+@quiet_option
+@json_option
+@reports_tmx_errors
+def validate(files: tuple[Path, ...], quiet: bool, as_json: bool) -> None:
+    """Check TMX files against the TMX 1.4 DTD and the rules CAT tools enforce beyond it.
+
+    Reports every problem with its line: DTD violations, srclang without a matching <tuv>,
+    dates, language codes, empty segments, whitespace, control characters. Exit 1 when a
+    file has an error (warnings alone pass).
+
+    \b
+    Example:
+      aligner tmx validate out/corpus.tmx other.tmx --json
+    """
+    reports = [tmxlib.validate(path) for path in files]
+    if as_json:
+        echo_json([report.to_json() for report in reports])
+    else:
+        for report in reports:
+            for issue in report.issues:
+                click.echo(f"{report.path}:{issue.line or 0}: {issue.level}: {issue.message}")
+            _summary(f"{report.path}: {'OK' if report.ok else 'INVALID'}, {report.units} units, "
+                     f"{len(report.errors)} errors, {len(report.warnings)} warnings", quiet)
+    invalid = [report.path for report in reports if not report.ok]
+    if invalid:
+        raise UserError(f"{len(invalid)} of {len(reports)} files invalid: {', '.join(invalid)}")
+
+
+@tmx.command()
+@click.argument("files", nargs=-1, required=True, type=FILES)
+@click.option("--score-prop", default="x-align-score", show_default=True,
+              help="Numeric prop the histogram counts.")
+@json_option
+@reports_tmx_errors
+def stats(files: tuple[Path, ...], score_prop: str, as_json: bool) -> None:
+    """Count units, language pairs, duplicates and the score histogram of TMX files.
+
+    \b
+    Example:
+      aligner tmx stats out/corpus.tmx --json
+    """
+    result = tmxlib.tm_stats(files, score_prop=score_prop).to_json()
+    if as_json:
+        echo_json(result)
+        return
+    click.echo(f"files\t{result['files']}\nunits\t{result['units']}")
+    for pair, count in result["languages"].items():
+        click.echo(f"language pair {pair}\t{count}")
+    click.echo(f"duplicate pairs\t{result['duplicate_pairs']}")
+    click.echo(f"sources with several targets\t{result['sources_with_several_targets']}")
+    for bead_type, count in result["bead_types"].items():
+        click.echo(f"bead type {bead_type}\t{count}")
+    for score_bin, count in result["score_histogram"].items():
+        click.echo(f"{score_prop} {score_bin}\t{count}\t{'#' * min(count, 60)}")
+    click.echo(f"unscored\t{result['unscored']}")
+
+
+duplicates_option = click.option(
+    "--duplicates", type=click.Choice(tmxlib.DUPLICATE_POLICIES), default="pairs",
+    show_default=True, help="pairs: drop repeated (source, target); source: keep the first "
+                            "target of each source; none: keep all.")
+
+
+@tmx.command()
+@click.argument("files", nargs=-1, required=True, type=FILES)
+@click.option("-o", "--output", required=True, type=FILES, help="Merged TMX to write.")
+@duplicates_option
+@locale_option
+@quiet_option
+@json_option
+@reports_tmx_errors
+def merge(files: tuple[Path, ...], output: Path, duplicates: str, locale_style: str,
+          quiet: bool, as_json: bool) -> None:
+    """Merge TMX files of one language direction into one, removing duplicates.
+
+    \b
+    Example:
+      aligner tmx merge a.tmx b.tmx -o all.tmx --duplicates source
+    """
+    props = _signature_props("tmx-merge", {"duplicates": duplicates, "inputs": len(files),
+                                           "locale_style": locale_style})
+    result = tmxlib.merge_tmx(files, output, duplicates=duplicates, locale_style=locale_style,
+                       tool=TOOL, props=props).to_json()
+    if as_json:
+        echo_json(result)
+    _summary(f"{output}: {result['written']} units written, {result['duplicates']} duplicates "
+             f"and {result['skipped_empty']} empty units dropped", quiet)
+
+
+@tmx.command(name="filter")
+@click.argument("file", type=FILES)
+@click.option("-o", "--output", required=True, type=FILES, help="Filtered TMX to write.")
+@click.option("--min-score", type=click.FloatRange(0, 1), default=None,
+              help="Keep units whose x-align-score is at least this (unscored units dropped).")
+@click.option("--min-chrf", type=click.FloatRange(0, 100), default=None,
+              help="Keep units whose MT chrF (x-mt-chrf) is at least this.")
+@click.option("--max-length-ratio", type=click.FloatRange(1, None), default=None,
+              help="Drop units whose longer side has more than R times the characters of the "
+                   "shorter.")
+@click.option("--min-length", type=click.IntRange(1, None), default=1, show_default=True,
+              help="Drop units with a side shorter than this many characters.")
+@click.option("--max-length", type=click.IntRange(1, None), default=None,
+              help="Drop units with a side longer than this many characters.")
+@click.option("--bead-type", "bead_types", multiple=True,
+              help="Keep only these bead types (x-bead-type), e.g. --bead-type 1-1.")
+@click.option("--drop-identical", is_flag=True, help="Drop units whose source equals the target.")
+@locale_option
+@quiet_option
+@json_option
+@reports_tmx_errors
+def filter_command(file: Path, output: Path, min_score: float | None, min_chrf: float | None,
+                   max_length_ratio: float | None, min_length: int, max_length: int | None,
+                   bead_types: tuple[str, ...], drop_identical: bool, locale_style: str,
+                   quiet: bool, as_json: bool) -> None:
+    """Keep the units of a TMX file that pass every filter; report what each one dropped.
+
+    \b
+    Example:
+      aligner tmx filter corpus.tmx --min-score 0.5 --max-length-ratio 2.5 -o clean.tmx
+    """
+    filters: list[tmxlib.UnitFilter] = [tmxlib.LengthRange(min_length, max_length)]
+    if min_score is not None:
+        filters.append(tmxlib.MinScore(min_score))
+    if min_chrf is not None:
+        filters.append(tmxlib.MinScore(min_chrf, prop="x-mt-chrf"))
+    if max_length_ratio is not None:
+        filters.append(tmxlib.MaxLengthRatio(max_length_ratio))
+    if bead_types:
+        filters.append(tmxlib.BeadTypes(frozenset(bead_types)))
+    if drop_identical:
+        filters.append(tmxlib.DropIdentical())
+    props = _signature_props("tmx-filter", {"filters": [f.describe() for f in filters]})
+    written, dropped = tmxlib.filter_tmx(file, output, filters, locale_style=locale_style, tool=TOOL,
+                                  props=props)
+    result = {"written": written.written, "dropped": dict(sorted(dropped.items())),
+              "skipped_empty": written.skipped_empty}
+    if as_json:
+        echo_json(result)
+    drops = ", ".join(f"{count} by {name}" for name, count in result["dropped"].items())
+    _summary(f"{output}: {written.written} units kept; dropped {drops or 'none'}", quiet)
+
+
+@tmx.command()
+@click.argument("file", type=FILES)
+@click.option("--to", "fmt", type=click.Choice(tmxlib.CONVERT_FORMATS), required=True,
+              help="tsv: source<TAB>target (\\t \\n \\\\ escaped); jsonl: every field; "
+                   "moses: two files OUT.ru and OUT.en, one segment per line.")
+@click.option("-o", "--output", type=FILES, default=None,
+              help="File to write (default: stdout); for moses, the prefix (required).")
+@quiet_option
+@reports_tmx_errors
+def convert(file: Path, fmt: str, output: Path | None, quiet: bool) -> None:
+    """Convert a TMX file to TSV, JSON Lines or a Moses parallel corpus.
+
+    \b
+    Example:
+      aligner tmx convert corpus.tmx --to tsv -o corpus.tsv
+      aligner tmx convert corpus.tmx --to moses -o corpus     # corpus.ru + corpus.en
+    """
+    if fmt == "moses":
+        if output is None:
+            raise click.UsageError("--to moses writes two files: give their prefix with -o")
+        count, flattened = tmxlib.write_moses(file, output)
+        _summary(f"{output}.*: {count} units; {flattened} segments had line breaks replaced "
+                 "by spaces", quiet)
+        return
+    if output is not None:
+        with atomic_write(output, "wb") as handle:
+            count = tmxlib.convert_tmx(file, fmt, handle)
+    else:
+        # Spool first: a file that turns out broken halfway must not leave half a TSV on stdout.
+        with tempfile.TemporaryFile() as spool:
+            count = tmxlib.convert_tmx(file, fmt, spool)
+            spool.seek(0)
+            shutil.copyfileobj(spool, sys.stdout.buffer)
+            sys.stdout.buffer.flush()
+    _summary(f"{output or 'stdout'}: {count} units", quiet)
