@@ -1,0 +1,154 @@
+"""``aligner score``: sentence and document MT scores for aligned beads."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+import click
+
+from aligner.cli.common import echo_json, json_option, quiet_option, reports_errors
+from aligner.cli.models import make_translator, translate_all, translation_options
+from aligner.errors import InputError
+from aligner.records import Alignment, Bead
+from aligner.score import DEFAULT_THRESHOLD, THRESHOLD_METRICS
+
+
+@click.command()
+@click.argument("alignments", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--translation", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Precomputed MT from any engine: one line per source sentence of every "
+                   "alignment in the file, in order (instead of running a model).")
+@translation_options
+@click.option("--threshold", type=click.FloatRange(0, 100), default=DEFAULT_THRESHOLD,
+              show_default=True, help="Beads scoring below this are flagged doubtful.")
+@click.option("--threshold-metric", type=click.Choice(THRESHOLD_METRICS), default="chrf",
+              show_default=True, help="Sentence metric the threshold applies to.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write scored alignments as JSON Lines (one document per line).")
+@quiet_option
+@json_option
+@reports_errors
+def score(alignments: Path, translation: Path | None, model_id: str | None, device: str,
+          beam_size: int, max_length: int, batch_size: int | None, threads: int | None,
+          no_cache: bool, threshold: float, threshold_metric: str, output: Path | None,
+          quiet: bool, as_json: bool) -> None:
+    """Score aligned beads and documents against machine translation of the source side.
+
+    ALIGNMENTS holds one Alignment record (`Alignment.to_json()`) per line, or scored records
+    from `aligner score -o`, or one `alignments/SRC__TGT.jsonl` file of `aligner run`. Per bead: sentence chrF and BLEU; per document: corpus BLEU, chrF and TER with sacrebleu
+    signatures. Beads below the threshold are flagged doubtful; scores are always kept.
+
+    \b
+    Example:
+      aligner score aligned.jsonl -o scored.jsonl     # MT with the installed ru-en model
+      aligner score aligned.jsonl --translation doc.mt.en --threshold 25 --json
+    """
+    from aligner.io import write_jsonl
+    from aligner.mt.translator import read_translation_file
+    from aligner.score import Threshold, score_alignment
+
+    if translation is not None and model_id is not None:
+        raise click.UsageError("give --translation or --model, not both")
+    documents = read_alignments(alignments)
+    sources = [sentence for doc in documents for sentence in doc.src_sentences]
+    if translation is not None:
+        mt = read_translation_file(translation, len(sources))
+        mt_signature = {"file": str(translation)}
+    else:
+        mt, mt_signature = _machine_translate(documents, sources, model_id, device, beam_size,
+                                              max_length, batch_size, threads, no_cache, quiet)
+    decision = Threshold(threshold, threshold_metric)
+    scored, start = [], 0
+    for doc in documents:
+        end = start + len(doc.src_sentences)
+        scored.append(score_alignment(doc, mt[start:end], decision, mt_signature))
+        start = end
+    if output is not None:
+        write_jsonl(output, (item.to_json() for item in scored))
+    summaries = [item.summary() for item in scored]
+    if as_json:
+        echo_json({"documents": summaries, "threshold": decision.to_json(),
+                   "output": str(output) if output else None})
+    elif not quiet or output is None:
+        for summary in summaries:
+            click.echo(_summary_line(summary))
+
+
+def _machine_translate(documents: Sequence[Alignment], sources: list[str], model_id: str | None,
+                       device: str, beam_size: int, max_length: int, batch_size: int | None,
+                       threads: int | None, no_cache: bool,
+                       quiet: bool) -> tuple[list[str], dict[str, str]]:
+    pairs = {(doc.src_lang, doc.tgt_lang) for doc in documents}
+    if len(pairs) > 1:
+        raise InputError(f"alignments mix language pairs {sorted(pairs)}; score one pair per file")
+    src_lang, tgt_lang = pairs.pop()
+    translator = make_translator(src_lang, tgt_lang, model_id, device, beam_size, max_length,
+                                 batch_size, threads, no_cache)
+    return translate_all(translator, sources, quiet), translator.signature()
+
+
+def read_alignments(path: Path) -> list[Alignment]:
+    """The alignments in a JSON Lines file, in order.
+
+    Accepted: one ``Alignment.to_json()`` per line, scored records from ``aligner score -o`` (they embed their alignment), or one pair file of
+    ``aligner run`` (``alignments/SRC__TGT.jsonl``: a ``pair`` header, then one line per bead).
+    """
+    records = list(_json_lines(path))
+    if not records:
+        raise InputError(f"{path}: no alignments in the file; run `aligner align` first")
+    if records[0][1].get("record") == "pair":
+        return [_from_run_file(path, [record for _, record in records])]
+    return [_parse_alignment(path, number, record) for number, record in records]
+
+
+def _json_lines(path: Path) -> Iterator[tuple[int, dict]]:
+    try:
+        with open(path, encoding="utf-8") as handle:
+            for number, line in enumerate(handle, 1):
+                if not line.strip():
+                    continue
+                try:
+                    record = json.loads(line)
+                except json.JSONDecodeError as error:
+                    raise InputError(f"{path}:{number}: not JSON ({error.msg})") from None
+                if not isinstance(record, dict):
+                    raise InputError(f"{path}:{number}: not an alignment record (a JSON object)")
+                yield number, record
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file") from None
+    except UnicodeDecodeError:
+        raise InputError(f"{path}: not UTF-8 text; expected JSON Lines alignments") from None
+
+
+def _parse_alignment(path: Path, number: int, record: dict) -> Alignment:
+    record = record.get("alignment", record)
+    try:
+        return Alignment.from_json(record)
+    except KeyError as error:
+        raise InputError(f"{path}:{number}: not an alignment record (no {error} field; "
+                         "expected Alignment.to_json() objects, one per line)") from None
+    except (TypeError, ValueError) as error:
+        raise InputError(f"{path}:{number}: not an alignment record ({error})") from None
+
+
+def _from_run_file(path: Path, records: list[dict]) -> Alignment:
+    header, beads = records[0], records[1:]
+    try:
+        return Alignment(
+            src_id=header["src_id"], tgt_id=header["tgt_id"], src_lang=header["src_lang"],
+            tgt_lang=header["tgt_lang"],
+            src_sentences=tuple(text for bead in beads for text in bead["src_text"]),
+            tgt_sentences=tuple(text for bead in beads for text in bead["tgt_text"]),
+            beads=tuple(Bead.from_json(bead) for bead in beads),
+            signature=header.get("signature", {}))
+    except (KeyError, TypeError, ValueError) as error:
+        raise InputError(f"{path}: not a complete `aligner run` alignment file ({error})") from None
+
+
+def _summary_line(summary: dict) -> str:
+    corpus = "  ".join(f"{name} {summary[name]:.1f}" for name in ("BLEU", "chrF2", "TER")
+                       if name in summary)
+    return (f"{summary['src_id']} / {summary['tgt_id']}: {summary['beads']} beads, "
+            f"{summary['doubtful']} doubtful  {corpus}")
