@@ -1,0 +1,356 @@
+"""Assemble :class:`~aligner.records.Document` records from files, texts or pre-split lines.
+
+Decisions worth knowing:
+
+* paragraphs are the page's non-empty lines (hard-wrapped prose lines are joined again);
+* the title is a paragraph of its own (``is_title``), never a body sentence; later copies of
+  it are ``duplicate`` boilerplate;
+* a leading date label (``date 2022-04-25 ...``) becomes a ``meta`` paragraph and the
+  document's ``date``; a dateline (``NUR-SULTAN. KAZINFORM – ...``) stays in the first
+  sentence, whole, so the body keeps every word of the article;
+* ``clean_text`` is the body paragraphs joined by blank lines; sentence offsets point into it.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from aligner.errors import InputError
+from aligner.ingest.chrome import TITLE, Verdict, classify_paragraphs
+from aligner.ingest.encoding import MAX_FILE_BYTES, check_size, decode_bytes
+from aligner.ingest.html import HTML_SUFFIXES, declared_charset, html_to_text, looks_like_html
+from aligner.ingest.langid import identify_language
+from aligner.ingest.meta import find_date, split_date_label
+from aligner.records import Document, Paragraph, Sentence
+from aligner.segment import split_sentences
+
+TEXT_SUFFIXES = (".txt", ".text", "") + HTML_SUFFIXES
+"""File name endings read from folders ("" = no extension); named files are read whatever
+their ending."""
+LANGUAGE_SUFFIXES = tuple(f".{code}" for code in (
+    "ru", "en", "de", "fr", "es", "it", "pt", "nl", "uk", "kk", "be", "bg", "tr", "fi", "sv",
+    "da", "no", "et", "lv", "lt", "hu", "ro", "zh", "ja", "ko", "ar", "fa", "hi"))
+"""Parallel corpora name files by language (``doc000.ru``, ``dev.de``): read from folders too.
+Codes that are also common program-file endings (``.cs``, ``.pl``, ``.el``, ``.ml``) are not."""
+END_OF_ARTICLE = ".EOA"
+"""In pre-split input, a line that ends a paragraph (as in Bleualign / hunalign data)."""
+META_SCAN_PARAGRAPHS = 4
+
+Progress = Callable[[list[tuple[Path, bool]]], Iterable[tuple[Path, bool]]]
+
+_SPACES = re.compile(r"[^\S\n]{2,}|[^\S\n ]")  # runs, tabs, no-break spaces: not lone spaces
+_WRAP_MIN_CHARS = 50
+_LOWER_START = re.compile(r"^[a-zа-яё]")
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    """Documents read from some paths, and the files skipped with the reason."""
+
+    documents: list[Document]
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+
+    def summary(self) -> dict[str, Any]:
+        """Counts for the CLI's summary line and ``--json``."""
+        return summarize(self.documents, self.skipped)
+
+
+def summarize(documents: Iterable[Document | tuple[str, int]],
+              skipped: Sequence[tuple[str, str]]) -> dict[str, Any]:
+    """Documents, sentences and languages counted, and the skipped files.
+
+    :param documents: documents, or ``(lang, sentence count)`` pairs standing for them.
+    """
+    pairs = [(d.lang, len(d.sentences)) if isinstance(d, Document) else d for d in documents]
+    return {"documents": len(pairs), "sentences": sum(count for _, count in pairs),
+            "skipped": [{"path": path, "reason": reason} for path, reason in skipped],
+            "languages": _count(lang for lang, _ in pairs)}
+
+
+def read_document(path: str | os.PathLike[str], lang: str | None = None,
+                  doc_id: str | None = None, presplit: bool = False,
+                  max_bytes: int = MAX_FILE_BYTES) -> Document:
+    """Read one file (plain text or HTML) into a :class:`Document`.
+
+    :param lang: ISO 639-1 code that overrides language identification.
+    :param doc_id: the document id; the file stem by default.
+    :param presplit: one sentence per line (``.EOA`` or an empty line ends a paragraph).
+    :raises InputError: missing, too large, empty, binary or undecodable file.
+    """
+    file = Path(path)
+    if not file.exists():
+        raise InputError(f"{file}: no such file or directory")
+    if not file.is_file():
+        raise InputError(f"{file}: not a regular file")
+    check_size(file.stat().st_size, str(file), max_bytes)
+    data = file.read_bytes()
+    decoded = decode_bytes(data, str(file), declared_charset(data))
+    text = decoded.text
+    if not presplit and (file.suffix.lower() in HTML_SUFFIXES or looks_like_html(text)):
+        text = html_to_text(text)
+        if not text.strip():
+            raise InputError(f"{file}: HTML page without visible text")
+    doc_id = doc_id or file.stem
+    if presplit:
+        document = document_from_lines(doc_id, str(file), text.split("\n"), lang)
+    else:
+        document = document_from_text(doc_id, str(file), text, lang)
+    return replace(document, encoding=decoded.encoding,
+                   warnings=decoded.warnings + document.warnings)
+
+
+def document_from_text(doc_id: str, path: str, text: str, lang: str | None = None,
+                       encoding: str = "utf-8") -> Document:
+    """Build a Document from page text: paragraphs, chrome, title, date, sentences.
+
+    >>> doc = document_from_text("d1", "", "Weather +11\\n\\nTokayev receives minister\\n\\n"
+    ...     "Kassym-Jomart Tokayev received the Chinese defence minister in the capital. They "
+    ...     "discussed security and trade between the two countries.\\n\\n© 2024 News Ltd")
+    >>> doc.lang, doc.title, len(doc.sentences)
+    ('en', 'Tokayev receives minister', 2)
+    """
+    texts = split_paragraphs(text)
+    lang, confidence = _language(lang, text)
+    texts, date_index = _split_date_label(texts)
+    verdicts = classify_paragraphs(texts, lang)
+    if date_index is not None:
+        verdicts[date_index] = Verdict(True, "meta", "bad")
+    paragraphs = _with_title(texts, verdicts)
+    title = next((p.text for p in paragraphs if p.is_title), None)
+    date = _publication_date(texts, verdicts, date_index)
+    return _assemble(doc_id, path, lang, confidence, encoding, paragraphs, title, date)
+
+
+def document_from_lines(doc_id: str, path: str, lines: Iterable[str],
+                        lang: str | None) -> Document:
+    """A Document from pre-split text: one sentence per line; ``.EOA``/empty line = new paragraph.
+
+    >>> doc = document_from_lines("p", "", ["One.", "Two", "", "Three", ".EOA", "Four"], "en")
+    >>> doc.sentence_texts, [s.paragraph for s in doc.sentences]
+    (['One.', 'Two', 'Three', 'Four'], [0, 0, 1, 2])
+    """
+    groups: list[list[str]] = [[]]
+    for line in lines:
+        line = _SPACES.sub(" ", line).strip()
+        if line in ("", END_OF_ARTICLE):
+            if groups[-1]:
+                groups.append([])
+        else:
+            groups[-1].append(line)
+    groups = [group for group in groups if group]
+    lang, confidence = _language(lang, "\n".join(line for group in groups for line in group))
+    paragraphs = tuple(Paragraph(text="\n".join(group)) for group in groups)
+    sentences: list[Sentence] = []
+    offset = 0
+    for index, group in enumerate(groups):
+        for line in group:
+            sentences.append(Sentence(text=line, paragraph=index, start=offset,
+                                      end=offset + len(line)))
+            offset += len(line) + 1
+        offset += 1  # the blank line between paragraphs: "\n" after the last line + "\n"
+    clean_text = "\n\n".join(p.text for p in paragraphs)
+    return Document(id=doc_id, path=path, lang=lang, encoding="utf-8", paragraphs=paragraphs,
+                    sentences=tuple(sentences), clean_text=clean_text,
+                    lang_confidence=confidence,
+                    warnings=() if sentences else ("no sentences: every line is empty",))
+
+
+def ingest_paths(paths: Sequence[str | os.PathLike[str]], lang: str | None = None,
+                 strict: bool = False, presplit: bool = False,
+                 max_bytes: int = MAX_FILE_BYTES, progress: Progress | None = None
+                 ) -> IngestResult:
+    """Read files and folders (recursively) into documents with unique ids.
+
+    A bad file named directly is an error; inside a folder it is skipped with its reason,
+    unless ``strict``. Every path is checked before any file is read.
+
+    :param progress: wraps the list of ``(file, named)`` pairs, e.g. in a progress bar.
+    :raises InputError: a missing path, a folder without text files, a bad named file, or
+        no readable document at all.
+    """
+    skipped: list[tuple[str, str]] = []
+    documents = list(iter_documents(paths, lang, strict, presplit, max_bytes, progress,
+                                    on_skip=lambda path, reason: skipped.append((path, reason))))
+    if not documents:
+        raise no_documents_error(paths, skipped)
+    return IngestResult(documents=documents, skipped=skipped)
+
+
+def iter_documents(paths: Sequence[str | os.PathLike[str]], lang: str | None = None,
+                   strict: bool = False, presplit: bool = False,
+                   max_bytes: int = MAX_FILE_BYTES, progress: Progress | None = None,
+                   on_skip: Callable[[str, str], None] | None = None) -> Iterator[Document]:
+    """Like :func:`ingest_paths`, one document at a time; ``on_skip(path, reason)`` hears of
+    each skipped file. Raises nothing for an empty result: the caller decides."""
+    ids: set[str] = set()
+    files = list(_input_files(paths))
+    for file, named in progress(files) if progress else files:
+        doc_id = _unique_id(file.stem, ids)
+        try:
+            document = read_document(file, lang, doc_id, presplit, max_bytes)
+        except (InputError, OSError) as error:
+            if named or strict:
+                raise _as_input_error(error, file) from None
+            ids.discard(doc_id)
+            if on_skip:
+                on_skip(str(file), _reason(error, file))
+            continue
+        yield document
+
+
+def no_documents_error(paths: Sequence[str | os.PathLike[str]],
+                       skipped: Sequence[tuple[str, str]]) -> InputError:
+    """The error for inputs that gave no document: every file was skipped."""
+    first = f"; first: {skipped[0][0]}: {skipped[0][1]}" if skipped else ""
+    return InputError(f"{', '.join(map(str, paths))}: no readable document "
+                      f"({len(skipped)} file(s) skipped{first})")
+
+
+def split_paragraphs(text: str) -> list[str]:
+    """Non-empty lines with spaces normalised; hard-wrapped prose lines are joined again.
+
+    >>> split_paragraphs("Title\\n\\nA long line of prose that was wrapped by an editor at\\n"
+    ...                  "column sixty.\\n\\xa0\\nUSD\\n444")
+    ['Title', 'A long line of prose that was wrapped by an editor at column sixty.', 'USD', '444']
+    """
+    paragraphs: list[str] = []
+    for raw in text.split("\n"):
+        line = _SPACES.sub(" ", raw).strip()
+        if not line:
+            continue
+        if paragraphs and _wrapped(paragraphs[-1], line):
+            paragraphs[-1] += " " + line
+        else:
+            paragraphs.append(line)
+    return paragraphs
+
+
+def _wrapped(previous: str, line: str) -> bool:
+    """A long line without final punctuation continued by a lower-case one: a hard wrap."""
+    return (len(previous) >= _WRAP_MIN_CHARS and previous[-1] not in ".!?:;…»\"”"
+            and bool(_LOWER_START.match(line)))
+
+
+def _language(lang: str | None, text: str) -> tuple[str, float]:
+    if lang and lang != "auto":
+        return lang.lower(), 1.0
+    return identify_language(text)
+
+
+def _split_date_label(texts: list[str]) -> tuple[list[str], int | None]:
+    """Move a leading ``date 2022-04-25`` label out of the first paragraphs into its own."""
+    for index, text in enumerate(texts[:META_SCAN_PARAGRAPHS]):
+        parts = split_date_label(text)
+        if parts and parts[1]:
+            return texts[:index] + list(parts) + texts[index + 1:], index
+    return texts, None
+
+
+def _with_title(texts: Sequence[str], verdicts: Sequence[Verdict]) -> tuple[Paragraph, ...]:
+    """Paragraphs with the title marked; later copies of the title become ``duplicate``."""
+    title: str | None = None
+    paragraphs = []
+    for text, verdict in zip(texts, verdicts):
+        if verdict.label == TITLE:
+            title = text.casefold()
+            paragraphs.append(Paragraph(text=text, reason="title", is_title=True))
+        elif title is not None and text.casefold() == title:
+            paragraphs.append(Paragraph(text=text, boilerplate=True, reason="duplicate"))
+        else:
+            paragraphs.append(Paragraph(text=text, boilerplate=verdict.boilerplate,
+                                        reason=verdict.reason))
+    return tuple(paragraphs)
+
+
+def _publication_date(texts: Sequence[str], verdicts: Sequence[Verdict],
+                      date_index: int | None) -> str | None:
+    """The date of a date label or a metadata line, else one in the first paragraphs."""
+    candidates = [i for i, verdict in enumerate(verdicts) if verdict.reason == "meta"]
+    candidates += range(min(META_SCAN_PARAGRAPHS, len(texts)))
+    if date_index is not None:
+        candidates.insert(0, date_index)
+    for index in candidates:
+        found = find_date(texts[index])
+        if found:
+            return found
+    return None
+
+
+def _assemble(doc_id: str, path: str, lang: str, confidence: float, encoding: str,
+              paragraphs: tuple[Paragraph, ...], title: str | None,
+              date: str | None) -> Document:
+    """Join body paragraphs into ``clean_text`` and split them into sentences."""
+    pieces: list[str] = []
+    sentences: list[Sentence] = []
+    offset = 0
+    for index, paragraph in enumerate(paragraphs):
+        if paragraph.boilerplate or paragraph.is_title:
+            continue
+        if pieces:
+            offset += 2
+        for start, end in split_sentences(paragraph.text, lang):
+            sentences.append(Sentence(text=paragraph.text[start:end], paragraph=index,
+                                      start=offset + start, end=offset + end))
+        pieces.append(paragraph.text)
+        offset += len(paragraph.text)
+    warnings = () if sentences else ("no article body found: every paragraph looks like "
+                                     "page chrome",)
+    return Document(id=doc_id, path=path, lang=lang, encoding=encoding, paragraphs=paragraphs,
+                    sentences=tuple(sentences), clean_text="\n\n".join(pieces),
+                    lang_confidence=confidence, title=title, date=date, warnings=warnings)
+
+
+def _input_files(paths: Sequence[str | os.PathLike[str]]) -> Iterator[tuple[Path, bool]]:
+    """``(file, named)`` for each input file; folders are walked in sorted order."""
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            files = sorted(p for p in path.rglob("*") if _is_text_file(p, path))
+            if not files:
+                suffixes = ", ".join(suffix for suffix in TEXT_SUFFIXES if suffix)
+                raise InputError(f"{path}: no text files ({suffixes}, a language code such "
+                                 "as .ru, or no extension) in this folder")
+            yield from ((file, False) for file in files)
+        elif path.exists():
+            yield path, True
+        else:
+            raise InputError(f"{path}: no such file or directory")
+
+
+def _is_text_file(path: Path, root: Path) -> bool:
+    hidden = any(part.startswith(".") for part in path.relative_to(root).parts)
+    suffix = path.suffix.lower()
+    return path.is_file() and not hidden and (suffix in TEXT_SUFFIXES
+                                              or suffix in LANGUAGE_SUFFIXES)
+
+
+def _unique_id(stem: str, taken: set[str]) -> str:
+    candidate, number = stem, 1
+    while candidate in taken:
+        number += 1
+        candidate = f"{stem}-{number}"
+    taken.add(candidate)
+    return candidate
+
+
+def _reason(error: Exception, file: Path) -> str:
+    message = str(_as_input_error(error, file))
+    prefix = f"{file}: "
+    return message[len(prefix):] if message.startswith(prefix) else message
+
+
+def _as_input_error(error: Exception, file: Path) -> InputError:
+    if isinstance(error, InputError):
+        return error
+    detail = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
+    return InputError(f"{file}: {detail}")
+
+
+def _count(values: Iterable[str]) -> dict[str, int]:
+    return dict(sorted(Counter(values).items()))

