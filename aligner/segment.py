@@ -8,6 +8,7 @@ run time. On top of Punkt, a few rules that news text needs:
 * a sentence never starts with a lower-case letter: ``«Готовы!» – сказал он.`` stays whole;
 * a dateline (a short all-capitals piece such as ``NUR-SULTAN. KAZINFORM –`` or
   ``НУР-СУЛТАН. 29 АПРЕЛЯ -``) belongs to the sentence it introduces;
+  :func:`split_dateline` cuts it off for callers (ingestion) that keep it apart;
 * Russian only: ``Ван И. Китай ...`` breaks after a one-letter name that follows a short
   capitalised name (Chinese names; Russian writes initials before a surname, not after a
   two- or three-letter name), and ``и т. д.``, ``млн.``, ``руб.`` before a capitalised word
@@ -65,7 +66,11 @@ _CANDIDATE_END = re.compile(r"[.!?][\"')\]}\u2018\u2019\u201c\u201d\xab\xbb]*\s"
 _BLANK_LINE = re.compile(r"\n[ \t\u00a0]*\n")
 _FIRST_LETTER = re.compile(r"[^\W\d_]")
 _LOWER_START = re.compile(r"^[\s\"'«»“”„‘’()\[\]–—-]*[a-zа-яё]")
-_DATELINE_MAX_CHARS = 40
+_DATELINE_MAX_CHARS = 60
+_DATELINE_MAX_WORDS = 6
+_DATELINE_MIN_LETTERS = 4  # "US – China talks ..." starts with an acronym, not a dateline
+# The dash that ends a dateline: spaces around it, a letter after it.
+_DATELINE_DASH = re.compile(r"\s[–—-]\s+(?=[^\W\d_])")
 # Russian breaks Punkt misses (NLTK's Russian model has no orthographic statistics, so any
 # known abbreviation before a capital is read as mid-sentence):
 # * "Ван И. Китай": a short capitalised name (Ван, Ли, Ху), one capital letter, a period;
@@ -179,23 +184,42 @@ def _apply_news_rules(text: str, pieces: list[Span], lang: str) -> list[Span]:
     return merged
 
 
+def split_dateline(text: str) -> tuple[str, str] | None:
+    """Split a leading dateline (upper-case place, agency, date; then a dash) from the text.
+
+    :returns: ``(dateline with its dash, rest)``, or None when ``text`` starts without one.
+
+    >>> split_dateline("НУР-СУЛТАН. 29 АПРЕЛЯ - В ходе встречи стороны договорились.")
+    ('НУР-СУЛТАН. 29 АПРЕЛЯ -', 'В ходе встречи стороны договорились.')
+    >>> split_dateline("NATO said on Monday – after the talks – that it agreed.") is None
+    True
+    """
+    dash = _DATELINE_DASH.search(text)
+    if not dash or not text[dash.end()].isupper() or not _is_dateline(text[:dash.start()]):
+        return None
+    return text[:dash.end()].strip(), text[dash.end():]
+
+
 def _continues(previous: str, current: str) -> bool:
     """Whether ``current`` continues the sentence ``previous`` rather than starting one."""
     if _LOWER_START.match(current):
         return True
-    return _is_dateline(previous)
+    return previous.endswith(".") and _is_dateline(previous)
 
 
 def _is_dateline(piece: str) -> bool:
-    """A short piece without lower-case letters that ends in a period, e.g. ``NUR-SULTAN.``.
+    """A few words without lower-case letters, e.g. ``NUR-SULTAN.``, ``НУР-СУЛТАН. 29 АПРЕЛЯ``.
 
-    >>> _is_dateline("NUR-SULTAN."), _is_dateline("НУР-СУЛТАН."), _is_dateline("It rained.")
-    (True, True, False)
+    >>> _is_dateline("NUR-SULTAN."), _is_dateline("НУР-СУЛТАН. 29 АПРЕЛЯ"), _is_dateline("NATO")
+    (True, True, True)
+    >>> _is_dateline("It rained."), _is_dateline("US"), _is_dateline("1 2 3 4 5 6 7 AB")
+    (False, False, False)
     """
-    if len(piece) > _DATELINE_MAX_CHARS or not piece.endswith("."):
+    if len(piece) > _DATELINE_MAX_CHARS or len(piece.split()) > _DATELINE_MAX_WORDS:
         return False
     letters = _FIRST_LETTER.findall(piece)
-    return len(letters) >= 2 and not any(letter.islower() for letter in letters)
+    return (len(letters) >= _DATELINE_MIN_LETTERS
+            and not any(letter.islower() for letter in letters))
 
 
 def _split_forced_breaks(text: str, pieces: list[Span]) -> list[Span]:

@@ -68,15 +68,17 @@ def test_seed_000_every_body_paragraph_is_kept(corpus_dir: Path, seeds: dict) ->
     assert _body_texts(seeds["000"]) == article
 
 
-def test_seed_002_dateline_stays_in_the_first_sentence(seeds: dict) -> None:
+def test_seed_002_dateline_is_a_paragraph_of_its_own(seeds: dict) -> None:
     doc = seeds["002"]
     assert doc.lang == "en" and doc.date == "2022-04-25" and doc.title is None
     assert len(doc.sentences) == 17
     first = doc.sentences[0].text
-    assert first.startswith("NUR-SULTAN. KAZINFORM – Kassym-Jomart Tokayev held a meeting")
+    assert first.startswith("Kassym-Jomart Tokayev held a meeting")
     assert first.endswith("Kazinform cites the Akorda press service.")
-    assert "date 2022-04-25" not in doc.clean_text
-    assert _reasons(doc) == {"date 2022-04-25": "meta"}
+    assert "date 2022-04-25" not in doc.clean_text and "KAZINFORM" not in doc.clean_text
+    assert _reasons(doc) == {"date 2022-04-25": "meta", "NUR-SULTAN. KAZINFORM –": "dateline"}
+    dateline = [p.text for p in doc.paragraphs].index("NUR-SULTAN. KAZINFORM –")
+    assert doc.sentences[0].paragraph == dateline + 1
 
 
 def test_seed_001_chrome_title_and_date(seeds: dict) -> None:
@@ -91,8 +93,29 @@ def test_seed_001_chrome_title_and_date(seeds: dict) -> None:
     assert reasons["Фото: Акорда"] == "credit"
     assert reasons["29.04.2022, 11:38 27061"] == "meta"
     assert doc.title not in doc.sentence_texts
-    assert doc.sentences[0].text.startswith("НУР-СУЛТАН. 29 АПРЕЛЯ - В ходе встречи")
+    assert reasons["НУР-СУЛТАН. 29 АПРЕЛЯ -"] == "dateline"
+    assert doc.sentences[0].text.startswith("В ходе встречи президента Казахстана")
     assert doc.sentences[-1].text.startswith("Напомним, встреча Токаева")
+
+
+@pytest.mark.parametrize("body", [
+    "NATO said on Monday that the talks with the two ministers had gone well.",
+    "US – China talks resumed on Monday after a break of several months.",
+    "The talks – the first in a year – went well, officials said on Monday.",
+    "МИД – Министерство иностранных дел – сообщил о визите министра в Пекин."])
+def test_first_words_without_a_dateline_stay_in_the_body(body: str) -> None:
+    doc = document_from_text("d", "", f"{body}\n\nThe second paragraph follows it here.",
+                             "ru" if body.startswith("МИД") else "en")
+    assert doc.sentence_texts[0] == body and not _reasons(doc)
+
+
+def test_dateline_only_leaves_the_first_body_paragraph() -> None:
+    text = ("Leaders agree on trade\n\nLONDON — The leaders agreed on a new trade corridor.\n\n"
+            "PARIS — This later paragraph keeps its first words.")
+    doc = document_from_text("d", "", text, "en")
+    assert doc.title == "Leaders agree on trade" and _reasons(doc) == {"LONDON —": "dateline"}
+    assert doc.sentence_texts == ["The leaders agreed on a new trade corridor.",
+                                  "PARIS — This later paragraph keeps its first words."]
 
 
 def test_seed_003_related_links_are_boilerplate(seeds: dict) -> None:

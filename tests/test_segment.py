@@ -9,7 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from aligner.segment import model_language, punkt_tokenizer, split_sentences, splitter_signature
+from aligner.segment import (model_language, punkt_tokenizer, split_dateline, split_sentences,
+                             splitter_signature)
 
 CASES = json.loads((Path(__file__).parent / "cases" / "ru_en_split.json").read_text("utf-8"))
 
@@ -78,6 +79,22 @@ def test_tokenizers_are_cached_per_model() -> None:
 def test_news_abbreviations_extend_the_pretrained_model() -> None:
     params = punkt_tokenizer("ru")._params
     assert {"мкр", "оф", "т.е", "им", "ул", "г"} <= params.abbrev_types
+
+
+@pytest.mark.parametrize(("text", "dateline"), [
+    ("NUR-SULTAN. KAZINFORM – Kassym-Jomart Tokayev held a meeting.", "NUR-SULTAN. KAZINFORM –"),
+    ("НУР-СУЛТАН. 29 АПРЕЛЯ - В ходе встречи стороны договорились.", "НУР-СУЛТАН. 29 АПРЕЛЯ -"),
+    ("LONDON (AP) — The talks went well.", "LONDON (AP) —"),
+    ("NATO said on Monday that the talks went well.", None),  # no dash
+    ("The talks – the first in a year – went well.", None),  # lower-case words before it
+    ("US – China talks resumed on Monday.", None),  # an acronym, not a place or an agency
+    ("ONE TWO THREE FOUR FIVE SIX SEVEN – Text follows.", None),  # too many words
+    ("ASTANA – kazinform reports that the talks went well.", None)])  # text starts lower-case
+def test_split_dateline(text: str, dateline: str | None) -> None:
+    parts = split_dateline(text)
+    assert (parts and parts[0]) == dateline
+    if parts:
+        assert text.startswith(parts[0]) and text.endswith(parts[1]) and parts[1][0].isupper()
 
 
 def test_seed_quote_spanning_two_paragraphs(corpus_dir: Path) -> None:

@@ -6,8 +6,9 @@ Decisions worth knowing:
 * the title is a paragraph of its own (``is_title``), never a body sentence; later copies of
   it are ``duplicate`` boilerplate;
 * a leading date label (``date 2022-04-25 ...``) becomes a ``meta`` paragraph and the
-  document's ``date``; a dateline (``NUR-SULTAN. KAZINFORM – ...``) stays in the first
-  sentence, whole, so the body keeps every word of the article;
+  document's ``date``; a dateline (``NUR-SULTAN. KAZINFORM – ...``) at the start of the first
+  body paragraph becomes a ``dateline`` boilerplate paragraph before it, so translation
+  units do not carry it (translations rarely repeat it);
 * ``clean_text`` is the body paragraphs joined by blank lines; sentence offsets point into it.
 """
 
@@ -28,7 +29,7 @@ from aligner.ingest.html import HTML_SUFFIXES, declared_charset, html_to_text, l
 from aligner.ingest.langid import identify_language
 from aligner.ingest.meta import find_date, split_date_label
 from aligner.records import Document, Paragraph, Sentence
-from aligner.segment import split_sentences
+from aligner.segment import split_dateline, split_sentences
 
 TEXT_SUFFIXES = (".txt", ".text", "") + HTML_SUFFIXES
 """File name endings read from folders ("" = no extension); named files are read whatever
@@ -121,7 +122,7 @@ def document_from_text(doc_id: str, path: str, text: str, lang: str | None = Non
     verdicts = classify_paragraphs(texts, lang)
     if date_index is not None:
         verdicts[date_index] = Verdict(True, "meta", "bad")
-    paragraphs = _with_title(texts, verdicts)
+    paragraphs = _split_dateline(_with_title(texts, verdicts))
     title = next((p.text for p in paragraphs if p.is_title), None)
     date = _publication_date(texts, verdicts, date_index)
     return _assemble(doc_id, path, lang, confidence, encoding, paragraphs, title, date)
@@ -268,6 +269,25 @@ def _with_title(texts: Sequence[str], verdicts: Sequence[Verdict]) -> tuple[Para
     return tuple(paragraphs)
 
 
+def _split_dateline(paragraphs: tuple[Paragraph, ...]) -> tuple[Paragraph, ...]:
+    """Give a dateline at the start of the first body paragraph a paragraph of its own.
+
+    >>> [(p.text, p.reason) for p in _split_dateline((Paragraph("ТАСС - Встреча прошла."),))]
+    [('ТАСС -', 'dateline'), ('Встреча прошла.', '')]
+    """
+    index = next((i for i, p in enumerate(paragraphs) if _is_body(p)), None)
+    parts = split_dateline(paragraphs[index].text) if index is not None else None
+    if index is None or parts is None:
+        return paragraphs
+    dateline = Paragraph(text=parts[0], boilerplate=True, reason="dateline")
+    body = replace(paragraphs[index], text=parts[1])
+    return paragraphs[:index] + (dateline, body) + paragraphs[index + 1:]
+
+
+def _is_body(paragraph: Paragraph) -> bool:
+    return not paragraph.boilerplate and not paragraph.is_title
+
+
 def _publication_date(texts: Sequence[str], verdicts: Sequence[Verdict],
                       date_index: int | None) -> str | None:
     """The date of a date label or a metadata line, else one in the first paragraphs."""
@@ -290,7 +310,7 @@ def _assemble(doc_id: str, path: str, lang: str, confidence: float, encoding: st
     sentences: list[Sentence] = []
     offset = 0
     for index, paragraph in enumerate(paragraphs):
-        if paragraph.boilerplate or paragraph.is_title:
+        if not _is_body(paragraph):
             continue
         if pieces:
             offset += 2
