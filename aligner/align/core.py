@@ -1,0 +1,253 @@
+"""Sentence alignment: signals -> coarse path -> band -> full bead search -> beads.
+
+1. Each enabled signal prepares a scorer for the document pair.
+2. A cheap coarse-to-fine pass (cosine of per-sentence vectors and lengths, with 1-1, 1-2,
+   2-1, 2-2 and null beads; halving both sides until the matrix is small) finds a rough path.
+3. The full search runs in a band around that path with every bead type up to ``max_bead``
+   sentences, scoring each candidate by the weighted sum of the signals.
+4. Every bead gets its per-signal scores and a calibrated confidence.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import replace
+
+import numpy as np
+
+from aligner.align.config import AlignConfig
+from aligner.align.search import Band, BeadType, best_path
+from aligner.errors import InputError
+from aligner.records import Alignment, Bead, Document
+from aligner.signals import SIGNALS, SignalInput, SpanScorer
+from aligner.signals.base import PrefixSums, row_cosines
+from aligner.signals.embedding import MarginScorer
+from aligner.signals.length import LengthScorer
+from aligner.signature import make_signature
+
+COARSE_TYPES: tuple[BeadType, ...] = ((1, 1), (1, 2), (2, 1), (2, 2))
+COARSE_RADIUS = 6
+SIMILARITY_SIGNALS = ("embedding", "mt")
+REFINE_BELOW = 0.9  # beads under this confidence get exact long-span embeddings around them
+# Confidence = CONFIDENCE_CEILING * logistic(CONFIDENCE_SLOPE * (total / units - CONFIDENCE_CENTER))
+# for beads with
+# both sides (units: weight of the similarity signals in use, as in null_score), and
+# NULL_CONFIDENCE (the strict precision of null beads) for null beads. Fitted on the dev sets
+# (textberg-dev, wmt22 seg_perturbed and split_perturbed, with and without MT) by
+# ``benchmarks/align_quality.py --calibrate``: a maximum-likelihood fit of "bead is strictly
+# right" on the bead's normalised total (the ceiling: even top beads are wrong 2-3 % of the
+# time), so a bead's confidence is its chance of being right and beads under 0.5 are mostly
+# wrong.
+CONFIDENCE_CEILING = 0.978
+CONFIDENCE_CENTER = 0.08
+CONFIDENCE_SLOPE = 16.0
+NULL_CONFIDENCE = 0.92
+
+
+def bead_types(max_bead: int) -> list[BeadType]:
+    """Every ``a-b`` bead with both sides non-empty and at most ``max_bead`` sentences.
+
+    >>> bead_types(3)
+    [(1, 1), (1, 2), (2, 1)]
+    """
+    return [(a, total - a) for total in range(2, max_bead + 1) for a in range(1, total)]
+
+
+class CombinedScorer:
+    """Weighted sum of the signals' scores, minus a penalty for each extra sentence in a bead."""
+
+    def __init__(self, scorers: dict[str, SpanScorer], weights: dict[str, float],
+                 merge_penalty: float, size_power: float = 0.0) -> None:
+        self.scorers, self.weights, self.merge_penalty = scorers, weights, merge_penalty
+        self.size_power = size_power
+
+    def __call__(self, a: int, b: int, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+        evidence = np.zeros(len(rows))
+        for name, scorer in self.scorers.items():
+            evidence += self.weights[name] * scorer.score(a, b, rows, cols)
+        # A bead's evidence speaks for all its sentences: scaling it by the bead's size keeps
+        # one right 2-2 bead from losing to two wrong 1-1 beads merely by counting twice.
+        return evidence * ((a + b) / 2) ** self.size_power - self.merge_penalty * (a + b - 2)
+
+    def breakdown(self, a: int, b: int, i: int, j: int) -> dict[str, float]:
+        """Each signal's raw score of one bead, plus ``total``."""
+        rows, cols = np.array([i]), np.array([j])
+        scores = {name: float(s.score(a, b, rows, cols)[0]) for name, s in self.scorers.items()}
+        scores["total"] = float(self(a, b, rows, cols)[0])
+        return scores
+
+
+class CoarseScorer:
+    """Cosine of summed per-sentence vectors plus a small length term (for the coarse pass)."""
+
+    def __init__(self, src: np.ndarray, tgt: np.ndarray, src_len: np.ndarray,
+                 tgt_len: np.ndarray) -> None:
+        self.src, self.tgt = PrefixSums(src), PrefixSums(tgt)
+        self.length = LengthScorer(src_len, tgt_len)
+
+    def __call__(self, a: int, b: int, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+        cosine = row_cosines(self.src.spans(rows, a), self.tgt.spans(cols, b))
+        return cosine + 0.02 * self.length.score(a, b, rows, cols) - 0.05 * (a + b - 2)
+
+
+def _halve(rows: np.ndarray) -> np.ndarray:
+    """Sum rows in pairs (the last one alone when the count is odd)."""
+    padded = rows if len(rows) % 2 == 0 else np.concatenate([rows, np.zeros_like(rows[:1])])
+    return padded[0::2] + padded[1::2]
+
+
+def coarse_nodes(src: np.ndarray, tgt: np.ndarray, src_len: np.ndarray, tgt_len: np.ndarray,
+                 skip: float, max_cells: int) -> list[tuple[int, int]]:
+    """Cells of a rough path, found by halving both sides until the full matrix is small."""
+    n, m = len(src), len(tgt)
+    if (n + 1) * (m + 1) <= max_cells or n < 4 or m < 4:
+        band = Band.full(n, m)
+    else:
+        coarse = coarse_nodes(_halve(src), _halve(tgt), _halve(src_len), _halve(tgt_len),
+                              skip, max_cells)
+        band = Band.around([(min(2 * i, n), min(2 * j, m)) for i, j in coarse], n, m,
+                           COARSE_RADIUS)
+    beads = best_path(band, m, COARSE_TYPES, CoarseScorer(src, tgt, src_len, tgt_len), skip)
+    return [(0, 0)] + [(i, j) for _, _, i, j in beads]
+
+
+def _breaks(paragraphs: Sequence[int] | None, count: int, side: str) -> np.ndarray | None:
+    if paragraphs is None:
+        return None
+    if len(paragraphs) != count:
+        raise InputError(f"{side} paragraph ids: {len(paragraphs)} given for {count} sentences")
+    ids = np.asarray(paragraphs)
+    return np.concatenate([[True], ids[1:] != ids[:-1]]) if count else np.zeros(0, dtype=bool)
+
+
+def _prepare(src: Sequence[str], tgt: Sequence[str], config: AlignConfig,
+             translation: Sequence[str] | None) -> dict[str, SpanScorer]:
+    data = SignalInput(src=src, tgt=tgt, src_lang=config.src_lang, tgt_lang=config.tgt_lang,
+                       translation=translation, max_span=config.max_bead - 1)
+    scorers = {}
+    for name in config.signals:
+        cls = SIGNALS[name]
+        if cls.needs_translation and translation is None:
+            continue
+        margins = {"margin": config.margin, "member_weight": config.member_weight,
+                   "member_floor": config.member_floor}
+        if name == "embedding":
+            signal = cls(1.0, encoder=config.encoder, exact_span=config.exact_span, **margins)
+        elif name == "mt":
+            signal = cls(1.0, **margins)
+        else:
+            signal = cls(1.0)
+        scorers[name] = signal.prepare(data)
+    return scorers
+
+
+def _null_beads(src_count: int, tgt_count: int) -> list[Bead]:
+    return ([Bead((i,), (), 1.0, {}) for i in range(src_count)]
+            + [Bead((), (j,), 1.0, {}) for j in range(tgt_count)])
+
+
+def confidence(total: float) -> float:
+    """Calibrated probability that a bead with this total score is right.
+
+    >>> confidence(CONFIDENCE_CENTER) == CONFIDENCE_CEILING / 2
+    True
+    """
+    exponent = min(-CONFIDENCE_SLOPE * (total - CONFIDENCE_CENTER), 700.0)
+    return CONFIDENCE_CEILING / (1.0 + math.exp(exponent))
+
+
+def align_sentences(src: Sequence[str], tgt: Sequence[str], config: AlignConfig | None = None,
+                    translation: Sequence[str] | None = None,
+                    src_paragraphs: Sequence[int] | None = None,
+                    tgt_paragraphs: Sequence[int] | None = None) -> list[Bead]:
+    """Align two lists of sentences into beads, in order, covering every sentence once.
+
+    ``translation`` is a machine translation of ``src`` into the target language, line by line;
+    ``src_paragraphs``/``tgt_paragraphs`` give each sentence's paragraph id: no bead crosses a
+    paragraph boundary.
+    """
+    config = config or AlignConfig()
+    if translation is not None and len(translation) != len(src):
+        raise InputError(f"the translation has {len(translation)} lines but the source has "
+                         f"{len(src)} sentences; give one translated line per source sentence")
+    src_breaks = _breaks(src_paragraphs, len(src), "source")
+    tgt_breaks = _breaks(tgt_paragraphs, len(tgt), "target")
+    if not src or not tgt:
+        return _null_beads(len(src), len(tgt))
+    scorers = _prepare(src, tgt, config, translation)
+    combined = CombinedScorer(scorers, {name: config.weight(name) for name in scorers},
+                              config.merge_penalty, config.size_power)
+    skip = null_score(config, scorers)
+    src_len = np.array([len(s) for s in src], dtype=np.float64)
+    tgt_len = np.array([len(s) for s in tgt], dtype=np.float64)
+    features = next((f for f in (s.sentence_features() for s in scorers.values()) if f),
+                    (src_len[:, None], tgt_len[:, None]))
+    nodes = coarse_nodes(features[0].astype(np.float64), features[1].astype(np.float64),
+                         src_len, tgt_len, config.skip, config.coarse_cells)
+    band = Band.around(nodes, len(src), len(tgt), config.band)
+    types = bead_types(config.max_bead)
+    path = best_path(band, len(tgt), types, combined, skip, src_breaks, tgt_breaks)
+    units = skip / config.skip if config.skip else 1.0
+    beads = [_make_bead(a, b, i, j, combined, skip, units) for a, b, i, j in path]
+    embedding = scorers.get("embedding")
+    if isinstance(embedding, MarginScorer) and config.refine_span > config.exact_span:
+        src_ends, tgt_ends = _unsure_ends(beads, config.refine_span)
+        if len(src_ends) or len(tgt_ends):
+            embedding.refine(src_ends, tgt_ends, min(config.refine_span, config.max_bead - 1))
+            path = best_path(band, len(tgt), types, combined, skip, src_breaks, tgt_breaks)
+            beads = [_make_bead(a, b, i, j, combined, skip, units) for a, b, i, j in path]
+    return beads
+
+
+def _unsure_ends(beads: list[Bead], reach: int) -> tuple[np.ndarray, np.ndarray]:
+    """Span ends near beads the first search was unsure of (many-sentence or low confidence).
+
+    Long spans that overlap such a bead (and end at most ``reach - 1`` sentences after it) get
+    exact embeddings in the second search; elsewhere the cheap summed vectors were enough.
+    """
+    src_ends: set[int] = set()
+    tgt_ends: set[int] = set()
+    for bead in beads:
+        if bead.is_null or (len(bead.src) + len(bead.tgt) < 3
+                            and bead.confidence >= REFINE_BELOW):
+            continue
+        for ends, side in ((src_ends, bead.src), (tgt_ends, bead.tgt)):
+            ends.update(range(side[0] + 1, side[-1] + reach))
+    return np.array(sorted(src_ends), dtype=np.int64), np.array(sorted(tgt_ends), dtype=np.int64)
+
+
+def null_score(config: AlignConfig, scorers: dict[str, SpanScorer]) -> float:
+    """Score of a null bead: ``skip`` per unit of similarity evidence in use.
+
+    Each similarity signal (embedding, MT) adds about one unit to a right bead's total, so the
+    cost of leaving a sentence out grows with them; length and anchors only adjust.
+
+    >>> null_score(AlignConfig(skip=-0.1), {"embedding": None, "mt": None, "length": None})
+    -0.2
+    """
+    units = sum(config.weight(name) for name in SIMILARITY_SIGNALS if name in scorers)
+    return config.skip * (units or 1.0)
+
+
+def _make_bead(a: int, b: int, i: int, j: int, combined: CombinedScorer, skip: float,
+               units: float) -> Bead:
+    src, tgt = tuple(range(i - a, i)), tuple(range(j - b, j))
+    if not a or not b:
+        return Bead(src, tgt, NULL_CONFIDENCE, {"total": skip})
+    scores = combined.breakdown(a, b, i, j)
+    return Bead(src, tgt, confidence(scores["total"] / units), scores)
+
+
+def align_documents(src: Document, tgt: Document, config: AlignConfig | None = None,
+                    translation: Sequence[str] | None = None) -> Alignment:
+    """Align two ingested documents (paragraphs are hard boundaries) into an :class:`Alignment`."""
+    config = config or AlignConfig()
+    config = replace(config, src_lang=config.src_lang or src.lang,
+                     tgt_lang=config.tgt_lang or tgt.lang)
+    beads = align_sentences(src.sentence_texts, tgt.sentence_texts, config, translation,
+                            [s.paragraph for s in src.sentences],
+                            [s.paragraph for s in tgt.sentences])
+    options = dict(config.to_json(), translation=translation is not None)
+    return Alignment(src.id, tgt.id, src.lang, tgt.lang, tuple(src.sentence_texts),
+                     tuple(tgt.sentence_texts), tuple(beads), make_signature("align", options))

@@ -1,0 +1,206 @@
+"""Dynamic programming over beads inside a band of cells, and the bands themselves.
+
+A cell ``(i, j)`` means "the first ``i`` source and ``j`` target sentences are aligned".
+Row ``i`` keeps only the columns ``band.lo[i] .. band.hi[i]``, so time and memory grow with
+``n * width``, never ``n * m``. Bead scores are computed in bulk per bead type (vectorised
+over every cell of the band); the row loop then only takes maxima. Runs of ``0-1`` beads
+inside a row are solved in one vectorised prefix-maximum instead of a loop over columns.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+BeadType = tuple[int, int]
+# (a, b, rows, cols) -> scores of beads src[rows-a:rows] x tgt[cols-b:cols], a, b >= 1
+TypeScorer = Callable[[int, int, np.ndarray, np.ndarray], np.ndarray]
+
+START, CHAIN = -1, -2  # back-pointer codes besides bead type indices
+NEG = -1e18
+
+
+@dataclass(frozen=True)
+class Band:
+    """For each row ``i`` (0..n) the inclusive column range ``lo[i] .. hi[i]``."""
+
+    lo: np.ndarray
+    hi: np.ndarray
+
+    @property
+    def n(self) -> int:
+        return len(self.lo) - 1
+
+    @property
+    def widths(self) -> np.ndarray:
+        return self.hi - self.lo + 1
+
+    @classmethod
+    def full(cls, n: int, m: int) -> Band:
+        """Every cell (for short documents and the coarsest level).
+
+        >>> Band.full(2, 3).widths.tolist()
+        [4, 4, 4]
+        """
+        return cls(np.zeros(n + 1, dtype=np.int64), np.full(n + 1, m, dtype=np.int64))
+
+    @classmethod
+    def around(cls, nodes: Sequence[tuple[int, int]], n: int, m: int, radius: int) -> Band:
+        """Cells within ``radius`` of the rectangle between consecutive path nodes.
+
+        >>> band = Band.around([(0, 0), (1, 1), (2, 2)], 2, 2, 0)
+        >>> band.lo.tolist(), band.hi.tolist()
+        ([0, 0, 1], [1, 2, 2])
+        """
+        lo = np.full(n + 1, m + 1, dtype=np.int64)
+        hi = np.full(n + 1, -1, dtype=np.int64)
+        for (i0, j0), (i1, j1) in zip(nodes[:-1], nodes[1:]):
+            first, last = max(i0 - radius, 0), min(i1 + radius, n) + 1
+            lo[first:last] = np.minimum(lo[first:last], j0 - radius)
+            hi[first:last] = np.maximum(hi[first:last], j1 + radius)
+        lo[0], hi[n] = 0, m
+        lo = np.clip(np.minimum(lo, hi), 0, m)
+        hi = np.clip(np.maximum(hi, lo), 0, m)
+        return cls(lo, hi)
+
+
+@dataclass(frozen=True)
+class Cells:
+    """The band's cells flattened row by row, with each row's offset into the flat arrays."""
+
+    band: Band
+    rows: np.ndarray
+    cols: np.ndarray
+    starts: np.ndarray
+
+    @classmethod
+    def of(cls, band: Band) -> Cells:
+        widths = band.widths
+        starts = np.zeros(len(widths) + 1, dtype=np.int64)
+        np.cumsum(widths, out=starts[1:])
+        rows = np.repeat(np.arange(len(widths)), widths)
+        cols = band.lo[rows] + (np.arange(starts[-1]) - starts[rows])
+        return cls(band, rows, cols, starts)
+
+    def index(self, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+        """Flat index of cells ``(rows, cols)``; -1 where a cell lies outside the band."""
+        inside = (rows >= 0) & (cols >= self.band.lo[np.maximum(rows, 0)]) & \
+                 (cols <= self.band.hi[np.maximum(rows, 0)])
+        flat = self.starts[np.maximum(rows, 0)] + cols - self.band.lo[np.maximum(rows, 0)]
+        return np.where(inside, flat, -1)
+
+
+def span_ok(breaks: np.ndarray | None, ends: np.ndarray, length: int) -> np.ndarray:
+    """Whether each span ``end-length .. end-1`` stays inside one paragraph.
+
+    ``breaks[k]`` is true when sentence ``k`` starts a new paragraph.
+
+    >>> span_ok(np.array([True, False, True]), np.array([2, 3]), 2).tolist()
+    [True, False]
+    """
+    if breaks is None or length <= 1:
+        return np.ones(len(ends), dtype=bool)
+    if length > len(breaks):
+        return np.zeros(len(ends), dtype=bool)
+    crossings = np.concatenate([[0], np.cumsum(breaks.astype(np.int64))])
+    ends = np.clip(ends, length, len(breaks))  # spans that do not fit are rejected elsewhere
+    return crossings[ends] - crossings[ends - length + 1] == 0
+
+
+def best_path(band: Band, m: int, bead_types: Sequence[BeadType], scorer: TypeScorer,
+              skip: float, src_breaks: np.ndarray | None = None,
+              tgt_breaks: np.ndarray | None = None, chunk: int = 50_000
+              ) -> list[tuple[int, int, int, int]]:
+    """The highest-scoring bead sequence from ``(0, 0)`` to ``(n, m)`` inside ``band``.
+
+    ``bead_types`` are ``(a, b)`` sizes with ``a, b >= 1`` (scored by ``scorer``); ``1-0`` and
+    ``0-1`` beads are always allowed and score ``skip`` each (usually negative). Returns beads as ``(a, b, i, j)``:
+    ``src[i-a:i]`` with ``tgt[j-b:j]``, in order.
+    """
+    cells = Cells.of(band)
+    types = list(bead_types) + [(1, 0)]
+    prev, gain = _transitions(cells, types, scorer, skip, src_breaks, tgt_breaks, chunk)
+    total = len(cells.rows)
+    score = np.full(total, NEG)
+    back = np.full(total, START, dtype=np.int64)
+    chain_from = np.zeros(total, dtype=np.int64)
+    for i in range(band.n + 1):
+        s0, s1 = cells.starts[i], cells.starts[i + 1]
+        row = np.full(s1 - s0, NEG)
+        row_back = np.full(s1 - s0, START, dtype=np.int64)
+        if i == 0 and band.lo[0] == 0:
+            row[0] = 0.0
+        for t in range(len(types)):
+            source = prev[t][s0:s1]
+            candidate = np.where(source >= 0, score[np.maximum(source, 0)], NEG) + gain[t][s0:s1]
+            better = candidate > row
+            row[better] = candidate[better]
+            row_back[better] = t
+        _zero_one_runs(row, row_back, skip, chain_from[s0:s1], band.lo[i])
+        score[s0:s1] = row
+        back[s0:s1] = row_back
+    return _backtrack(cells, types, back, chain_from, m)
+
+
+def _transitions(cells: Cells, types: Sequence[BeadType], scorer: TypeScorer, skip: float,
+                 src_breaks: np.ndarray | None, tgt_breaks: np.ndarray | None, chunk: int
+                 ) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """For each bead type: the flat index of each cell's predecessor (-1: none) and the gain."""
+    prevs, gains = [], []
+    for a, b in types:
+        source = cells.index(cells.rows - a, cells.cols - b)
+        ok = (source >= 0) & (cells.cols >= b)
+        ok &= span_ok(src_breaks, np.maximum(cells.rows, a), a)
+        ok &= span_ok(tgt_breaks, np.maximum(cells.cols, b), b)
+        gain = np.full(len(source), NEG)
+        where = np.flatnonzero(ok)
+        if b == 0:
+            gain[where] = skip * a
+        else:
+            for k in range(0, len(where), chunk):
+                part = where[k:k + chunk]
+                gain[part] = scorer(a, b, cells.rows[part], cells.cols[part])
+        prevs.append(np.where(ok, source, -1))
+        gains.append(gain)
+    return prevs, gains
+
+
+def _zero_one_runs(row: np.ndarray, row_back: np.ndarray, skip: float, chain_from: np.ndarray,
+                   first_col: int) -> None:
+    """Let each cell end a run of 0-1 beads from an earlier cell of the same row (in place)."""
+    steps = np.arange(len(row))
+    lifted = row - skip * steps
+    running = np.maximum.accumulate(lifted)
+    origin = np.maximum.accumulate(np.where(lifted >= running, steps, 0))
+    chained = running + skip * steps
+    better = (origin < steps) & (chained > row)
+    row[better] = chained[better]
+    row_back[better] = CHAIN
+    chain_from[:] = np.where(better, origin + first_col, chain_from)
+
+
+def _backtrack(cells: Cells, types: Sequence[BeadType], back: np.ndarray,
+               chain_from: np.ndarray, m: int) -> list[tuple[int, int, int, int]]:
+    n = cells.band.n
+    at = int(cells.index(np.array([n]), np.array([m]))[0])
+    if at < 0 or back[at] == START and (n, m) != (0, 0):
+        raise RuntimeError("no path through the band reaches the end; this is a bug")
+    beads = []
+    i, j = n, m
+    while (i, j) != (0, 0):
+        at = int(cells.index(np.array([i]), np.array([j]))[0])
+        code = int(back[at])
+        if code == CHAIN:
+            origin = int(chain_from[at])
+            beads.extend((0, 1, i, col) for col in range(j, origin, -1))
+            j = origin
+            continue
+        if code == START:
+            raise RuntimeError("back-pointers broke off before the start; this is a bug")
+        a, b = types[code]
+        beads.append((a, b, i, j))
+        i, j = i - a, j - b
+    beads.reverse()
+    return beads

@@ -1,0 +1,164 @@
+"""``aligner align`` (two documents into beads) and ``aligner eval`` (beads against gold)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import fields, replace
+from pathlib import Path
+
+import click
+
+from aligner.align import AlignConfig
+from aligner.cli.common import echo_json, quiet_option, reports_errors, warn
+from aligner.errors import InputError
+from aligner.io import atomic_write
+from aligner.records import Alignment, Document
+
+FORMATS = ("beads", "tsv", "jsonl", "tmx")
+DEFAULTS = {f.name: f.default for f in fields(AlignConfig)}
+
+
+def _load(path: str, lang: str | None, presplit: bool) -> Document:
+    """Read one side: ingestion (chrome removed, sentences split) or one sentence per line."""
+    from aligner.ingest import document_from_lines, read_document
+
+    if not presplit:
+        return read_document(path, lang)
+    with open(path, encoding="utf-8-sig") as handle:
+        lines = handle.read().splitlines()
+    if lang is None:
+        raise InputError(f"{path}: with --presplit give the language (--src-lang/--tgt-lang)")
+    return document_from_lines(Path(path).stem, path, lines, lang)
+
+
+def _signals(chosen: str, disabled: Sequence[str]) -> tuple[str, ...]:
+    names = [name.strip() for name in chosen.split(",") if name.strip()]
+    return tuple(name for name in names if name not in disabled)
+
+
+def _write(alignment: Alignment, fmt: str, out: str | None) -> None:
+    if fmt == "tmx":
+        from aligner.export import write_alignment_tmx
+
+        if out is None:
+            raise InputError("--format tmx needs an output file (-o OUT.tmx)")
+        write_alignment_tmx(out, [alignment], signature=alignment.signature)
+        return
+    text = "".join(line + "\n" for line in _lines(alignment, fmt))
+    if out is None:
+        click.echo(text, nl=False)
+    else:
+        with atomic_write(out) as handle:
+            handle.write(text)
+
+
+def _lines(alignment: Alignment, fmt: str) -> list[str]:
+    if fmt == "beads":
+        return [bead.gold_format() for bead in alignment.beads]
+    if fmt == "tsv":
+        return [f"{bead.confidence:.4f}\t{bead.type}\t" + "\t".join(alignment.bead_texts(bead))
+                for bead in alignment.beads]
+    header = json.dumps({"signature": dict(alignment.signature), "src_id": alignment.src_id,
+                         "tgt_id": alignment.tgt_id}, ensure_ascii=False, sort_keys=True)
+    rows = []
+    for bead in alignment.beads:
+        record = bead.to_json()
+        record["src_text"], record["tgt_text"] = alignment.bead_texts(bead)
+        rows.append(json.dumps(record, ensure_ascii=False, sort_keys=True))
+    return [header] + rows
+
+
+@click.command()
+@click.argument("src", type=click.Path(exists=True, dir_okay=False))
+@click.argument("tgt", type=click.Path(exists=True, dir_okay=False))
+@click.option("--src-lang", default=None, help="Source language (ISO 639), detected if not given.")
+@click.option("--tgt-lang", default=None, help="Target language (ISO 639), detected if not given.")
+@click.option("--presplit", is_flag=True,
+              help="Inputs have one sentence per line ('.EOA' or a blank line ends a paragraph).")
+@click.option("--translation", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="Machine translation of SRC into the target language, one line per sentence.")
+@click.option("--max-bead", type=click.IntRange(2, 12), default=DEFAULTS["max_bead"],
+              show_default=True, help="Most sentences in one bead (both sides together).")
+@click.option("--signals", default=",".join(DEFAULTS["signals"]), show_default=True,
+              help="Comma-separated signals to combine (mt is used only with --translation).")
+@click.option("--exact-span", type=click.IntRange(1, 11), default=DEFAULTS["exact_span"],
+              show_default=True,
+              help="Embed spans of up to N sentences as one text (longer: summed vectors).")
+@click.option("--refine-span", type=click.IntRange(0, 11), default=DEFAULTS["refine_span"],
+              show_default=True,
+              help="Second search with spans of up to N sentences embedded exactly around "
+                   "unsure beads (0: off; faster).")
+@click.option("--no-embedding", is_flag=True, help="Switch the sentence-embedding signal off.")
+@click.option("--no-mt", is_flag=True, help="Switch the MT-overlap signal off.")
+@click.option("--no-length", is_flag=True, help="Switch the length (Gale-Church) signal off.")
+@click.option("--no-anchors", is_flag=True, help="Switch the numbers-and-names signal off.")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="beads", show_default=True,
+              help="beads: gold-format lines; tsv: texts side by side; jsonl: everything; "
+                   "tmx: TMX 1.4b (needs -o).")
+@click.option("-o", "--output", "out", type=click.Path(dir_okay=False), default=None,
+              help="Write here (atomically) instead of stdout.")
+@quiet_option
+@reports_errors
+def align(src: str, tgt: str, src_lang: str | None, tgt_lang: str | None, presplit: bool,
+          translation: str | None, max_bead: int, signals: str, exact_span: int,
+          refine_span: int, no_embedding: bool,
+          no_mt: bool, no_length: bool, no_anchors: bool, fmt: str, out: str | None,
+          quiet: bool) -> None:
+    """Align two documents sentence by sentence into beads.
+
+    \b
+    Example:
+      aligner align news.ru news.en --presplit --src-lang ru --tgt-lang en
+      aligner align a.html b.html --format tsv -o pairs.tsv
+    """
+    from aligner.align import align_documents
+
+    disabled = [name for name, off in (("embedding", no_embedding), ("mt", no_mt),
+                                       ("length", no_length), ("anchors", no_anchors)) if off]
+    config = AlignConfig(max_bead=max_bead, signals=_signals(signals, disabled),
+                         src_lang=src_lang, tgt_lang=tgt_lang, exact_span=exact_span,
+                         refine_span=refine_span)
+    src_doc, tgt_doc = _load(src, src_lang, presplit), _load(tgt, tgt_lang, presplit)
+    for doc in (src_doc, tgt_doc):
+        if not doc.sentences:
+            warn(f"{doc.path}: no sentences; every sentence of the other side is a null bead",
+                 quiet=False)
+    lines = None
+    if translation is not None:
+        from aligner.mt import read_translation_file
+
+        lines = read_translation_file(translation, len(src_doc.sentences))
+    config = replace(config, src_lang=src_lang or src_doc.lang, tgt_lang=tgt_lang or tgt_doc.lang)
+    alignment = align_documents(src_doc, tgt_doc, config, lines)
+    _write(alignment, fmt, out)
+    if not quiet and out is not None:
+        nulls = sum(bead.is_null for bead in alignment.beads)
+        click.echo(f"{len(alignment.beads)} beads ({nulls} null) written to {out}", err=True)
+
+
+@click.command()
+@click.option("--gold", "gold", multiple=True, required=True,
+              type=click.Path(exists=True, dir_okay=False), help="Gold bead file (repeatable).")
+@click.option("--test", "test", multiple=True, required=True,
+              type=click.Path(exists=True, dir_okay=False),
+              help="System bead file, paired with --gold in order (repeatable).")
+@click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
+@reports_errors
+def evaluate(gold: tuple[str, ...], test: tuple[str, ...], as_json: bool) -> None:
+    """Score alignments against gold beads: strict and lax precision, recall, F1.
+
+    \b
+    Example:
+      aligner eval --gold dev.gold --test dev.beads
+      aligner eval --gold a.gold --gold b.gold --test a.out --test b.out --json
+    """
+    from aligner.evaluate import score_files
+
+    score = score_files(gold, test)
+    if as_json:
+        echo_json(score.to_json())
+        return
+    click.echo(f"{'':8}{'precision':>10}{'recall':>10}{'f1':>10}")
+    for name, prf in (("strict", score.strict), ("lax", score.lax)):
+        click.echo(f"{name:8}{prf.precision:10.4f}{prf.recall:10.4f}{prf.f1:10.4f}")

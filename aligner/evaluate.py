@@ -1,0 +1,173 @@
+"""Strict and lax precision, recall and F1 of sentence alignments (vecalign's ``score.py``).
+
+A bead is a pair of index tuples ``(src, tgt)``. Per document:
+
+* precision runs over the system's beads, duplicates removed, null beads included: *strict*
+  when the bead equals a gold bead, *lax* when some gold bead overlaps it on both sides (so a
+  null bead can only be right strictly);
+* recall runs over the gold beads with both sides non-empty, against the system's non-null
+  beads, in the same way.
+
+Counts are summed over documents before P, R and F1 are computed (0 where undefined).
+
+>>> gold = [((0,), (0,)), ((1,), (1, 2))]
+>>> test = [((0,), (0,)), ((1,), (1,)), ((), (2,))]
+>>> score = score_alignments([gold], [test])
+>>> round(score.strict.precision, 4), score.strict.recall, score.lax.recall
+(0.3333, 0.5, 1.0)
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from aligner.errors import InputError
+
+BeadIndices = tuple[tuple[int, ...], tuple[int, ...]]
+
+
+@dataclass(frozen=True)
+class Counts:
+    """True and false positives of one direction (precision or recall), strict and lax."""
+
+    tp_strict: int = 0
+    fp_strict: int = 0
+    tp_lax: int = 0
+    fp_lax: int = 0
+
+    def __add__(self, other: Counts) -> Counts:
+        return Counts(self.tp_strict + other.tp_strict, self.fp_strict + other.fp_strict,
+                      self.tp_lax + other.tp_lax, self.fp_lax + other.fp_lax)
+
+
+@dataclass(frozen=True)
+class PRF:
+    """Precision, recall and F1."""
+
+    precision: float
+    recall: float
+    f1: float
+
+    def to_json(self) -> dict[str, float]:
+        return {"precision": round(self.precision, 6), "recall": round(self.recall, 6),
+                "f1": round(self.f1, 6)}
+
+
+@dataclass(frozen=True)
+class AlignmentScore:
+    """Strict and lax P/R/F1 with the summed counts behind them."""
+
+    strict: PRF
+    lax: PRF
+    precision_counts: Counts
+    recall_counts: Counts
+    documents: int
+
+    def to_json(self) -> dict[str, object]:
+        return {"strict": self.strict.to_json(), "lax": self.lax.to_json(),
+                "documents": self.documents,
+                "precision_counts": vars(self.precision_counts).copy(),
+                "recall_counts": vars(self.recall_counts).copy()}
+
+
+def match_counts(reference: Iterable[BeadIndices], candidates: Iterable[BeadIndices]) -> Counts:
+    """Count each distinct candidate bead as a strict / lax hit or miss against ``reference``.
+
+    >>> match_counts([((0,), (0, 1))], [((0,), (0,)), ((0,), (0,)), ((1,), ())])
+    Counts(tp_strict=0, fp_strict=2, tp_lax=1, fp_lax=1)
+    """
+    reference_set = {(tuple(s), tuple(t)) for s, t in reference}
+    linked: dict[int, set[int]] = defaultdict(set)
+    for src, tgt in reference_set:
+        for i in src:
+            linked[i].update(tgt)
+    tp_strict = fp_strict = tp_lax = fp_lax = 0
+    for src, tgt in {(tuple(s), tuple(t)) for s, t in candidates}:
+        if not src and not tgt:
+            continue
+        if (src, tgt) in reference_set:
+            tp_strict += 1
+            tp_lax += 1
+            continue
+        fp_strict += 1
+        overlapping = set().union(*(linked[i] for i in src)) if src else set()
+        if overlapping.intersection(tgt):
+            tp_lax += 1
+        else:
+            fp_lax += 1
+    return Counts(tp_strict, fp_strict, tp_lax, fp_lax)
+
+
+def _ratio(numerator: int, denominator: int) -> float:
+    return numerator / denominator if denominator else 0.0
+
+
+def _prf(precision: float, recall: float) -> PRF:
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return PRF(precision, recall, f1)
+
+
+def score_alignments(gold: Sequence[Sequence[BeadIndices]],
+                     test: Sequence[Sequence[BeadIndices]]) -> AlignmentScore:
+    """Strict and lax P/R/F1 over documents paired in order (counts summed, then divided)."""
+    if len(gold) != len(test):
+        raise InputError(f"{len(gold)} gold documents but {len(test)} test documents; "
+                         "give one test file per gold file, in the same order")
+    precision = Counts()
+    recall = Counts()
+    for gold_beads, test_beads in zip(gold, test):
+        precision = precision + match_counts(gold_beads, test_beads)
+        recall = recall + match_counts([b for b in test_beads if b[0] and b[1]],
+                                       [b for b in gold_beads if b[0] and b[1]])
+    strict = _prf(_ratio(precision.tp_strict, precision.tp_strict + precision.fp_strict),
+                  _ratio(recall.tp_strict, recall.tp_strict + recall.fp_strict))
+    lax = _prf(_ratio(precision.tp_lax, precision.tp_lax + precision.fp_lax),
+               _ratio(recall.tp_lax, recall.tp_lax + recall.fp_lax))
+    return AlignmentScore(strict, lax, precision, recall, len(gold))
+
+
+def parse_bead_line(line: str, where: str = "<string>") -> BeadIndices:
+    """Parse one gold-format line such as ``[3, 4]:[5]`` or ``[7]:[]``.
+
+    >>> parse_bead_line("[3, 4]:[5]")
+    ((3, 4), (5,))
+    >>> parse_bead_line("[]:[9]")
+    ((), (9,))
+    """
+    left, sep, right = line.strip().partition(":")
+    try:
+        if not sep:
+            raise ValueError("no ':'")
+        src, tgt = ast.literal_eval(left.strip()), ast.literal_eval(right.strip())
+        if not (isinstance(src, list) and isinstance(tgt, list)):
+            raise ValueError("not two lists")
+        if not all(isinstance(i, int) and i >= 0 for i in src + tgt):
+            raise ValueError("indices must be non-negative integers")
+    except (ValueError, SyntaxError) as error:
+        raise InputError(f"{where}: not a bead line {line.strip()!r} ({error}); "
+                         "expected e.g. [3, 4]:[5]") from None
+    return tuple(src), tuple(tgt)
+
+
+def read_beads(path: str | os.PathLike[str]) -> list[BeadIndices]:
+    """Read a gold-format file (one bead per line; blank lines skipped)."""
+    beads = []
+    with open(path, encoding="utf-8") as handle:
+        for number, line in enumerate(handle, start=1):
+            if line.strip():
+                beads.append(parse_bead_line(line, f"{path}:{number}"))
+    return beads
+
+
+def score_files(gold_paths: Sequence[str | os.PathLike[str]],
+                test_paths: Sequence[str | os.PathLike[str]]) -> AlignmentScore:
+    """Score gold-format test files against gold files paired in order."""
+    if len(gold_paths) != len(test_paths):
+        raise InputError(f"{len(gold_paths)} gold files but {len(test_paths)} test files; "
+                         "pass them in matching order")
+    return score_alignments([read_beads(p) for p in gold_paths],
+                            [read_beads(p) for p in test_paths])

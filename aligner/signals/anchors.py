@@ -1,0 +1,58 @@
+"""Anchor signal: numbers and names shared by the two spans (Russian transliterated to Latin).
+
+Numbers are compared whole (digits only, so ``1 000,5`` and ``1,000.5`` agree); names are
+capitalised words after the first, compared by character 3-grams so that ``Токаев`` and
+``Tokayev`` still share most of them. German capitalises every noun, so names are not used
+when either side is German (numbers still are).
+"""
+
+from __future__ import annotations
+
+import re
+
+from aligner.signals.base import HashedSpanScorer, Signal, SignalInput, hashed_counts
+
+DIM = 512
+_CYRILLIC = "абвгдеёжзийклмнопрстуфхцчшщъыьэюя"
+_LATIN = ("a", "b", "v", "g", "d", "e", "e", "zh", "z", "i", "i", "k", "l", "m", "n", "o", "p",
+          "r", "s", "t", "u", "f", "h", "ts", "ch", "sh", "sh", "", "y", "", "e", "yu", "ya")
+_TRANSLIT = str.maketrans(dict(zip(_CYRILLIC, _LATIN)))
+_NUMBER = re.compile(r"\d+(?:[\s.,]\d+)*")
+_CAPITALISED = re.compile(r"(?<!^)(?<![.!?]\s)\b([A-ZА-ЯЁ][\w-]+)")
+NAMELESS_LANGS = frozenset({"de"})
+
+
+def romanise(word: str) -> str:
+    """Lower-case Latin spelling of a word (Cyrillic transliterated, ``y``/``i`` merged).
+
+    >>> romanise("Москва"), romanise("Kyiv")
+    ('moskva', 'kiiv')
+    """
+    latin = word.lower().translate(_TRANSLIT)
+    return re.sub(r"[^a-z0-9]", "", latin.replace("y", "i").replace("j", "i"))
+
+
+def anchor_features(sentence: str, names: bool = True) -> list[str]:
+    """Number tokens and name 3-grams of one sentence.
+
+    >>> anchor_features("В 2022 году Токаев принял Вэй Фэнхэ.")[:3]
+    ['n:2022', '#to', 'tok']
+    """
+    features = ["n:" + re.sub(r"\D", "", match) for match in _NUMBER.findall(sentence)]
+    if names:
+        for word in _CAPITALISED.findall(sentence):
+            padded = f"#{romanise(word)}#"
+            features.extend(padded[k:k + 3] for k in range(len(padded) - 2))
+    return features
+
+
+class AnchorSignal(Signal):
+    """Overlap of numbers and names between the spans (cosine of hashed counts)."""
+
+    name = "anchors"
+
+    def prepare(self, data: SignalInput) -> HashedSpanScorer:
+        names = not NAMELESS_LANGS.intersection({data.src_lang, data.tgt_lang})
+        return HashedSpanScorer(
+            hashed_counts((anchor_features(s, names) for s in data.src), DIM),
+            hashed_counts((anchor_features(s, names) for s in data.tgt), DIM))

