@@ -1,0 +1,120 @@
+"""``aligner pair``: say which documents are translations of each other."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+
+import click
+
+from aligner.cli.common import echo_json, json_option, progress, quiet_option, reports_errors, warn
+from aligner.errors import InputError
+from aligner.io import read_jsonl
+from aligner.pair import PairConfig, PairingResult, pair_documents
+from aligner.pair.core import Translator
+from aligner.records import DocPair, Document
+
+DEFAULTS = PairConfig()
+
+
+@click.command()
+@click.argument("paths", nargs=-1, required=True,
+                type=click.Path(exists=True, path_type=Path))
+@click.option("--src-lang", default="ru", show_default=True,
+              help="Language of the original documents (ISO 639-1).")
+@click.option("--tgt-lang", default="en", show_default=True,
+              help="Language of their translations (ISO 639-1).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write the pairs and the unpaired documents to this TSV file.")
+@click.option("--mt", "use_mt", is_flag=True,
+              help="Add machine-translation evidence (needs an installed Argos model; slower).")
+@click.option("--neighbours", "-k", type=click.IntRange(min=1), default=DEFAULTS.neighbours,
+              show_default=True, help="Nearest documents to verify per document and direction.")
+@click.option("--threshold", type=click.FloatRange(0.0, 1.0),
+              default=DEFAULTS.parallel_threshold, show_default=True,
+              help="Least confidence for a parallel pair.")
+@json_option
+@quiet_option
+@reports_errors
+def pair(paths: tuple[Path, ...], src_lang: str, tgt_lang: str, output: Path | None,
+         use_mt: bool, neighbours: int, threshold: float, as_json: bool, quiet: bool) -> None:
+    """Find which documents are translations of each other.
+
+    PATH is a text or HTML file, a folder of them, or a JSON Lines file written by
+    `aligner ingest`. Prints each accepted pair (source, target, label, confidence,
+    evidence), then the documents left without a parallel partner. Parallel pairs are
+    one-to-one; comparable pairs tell the same story in other words.
+
+    \b
+    Example:
+      aligner pair corpus/
+      aligner pair corpus/ -o pairs.tsv --json
+    """
+    documents = load_documents(paths, quiet)
+    translator = _load_translator(src_lang, tgt_lang) if use_mt else None
+    config = PairConfig(neighbours=neighbours, parallel_threshold=threshold)
+    result = pair_documents(
+        documents, src_lang, tgt_lang, config, translator,
+        progress=lambda items, desc, total: progress(items, desc, quiet, total=total))
+    for message in result.warnings:
+        warn(message, quiet)
+    if output is not None:
+        result.write_tsv(output)
+    if as_json:
+        echo_json(result.to_json())
+    else:
+        click.echo(format_result(result))
+
+
+def load_documents(paths: Sequence[Path], quiet: bool) -> list[Document]:
+    """Documents from ``aligner ingest`` JSON Lines files, and from text files and folders."""
+    documents: list[Document] = []
+    raw = [path for path in paths if path.suffix != ".jsonl"]
+    for path in paths:
+        if path.suffix == ".jsonl":
+            documents.extend(_read_documents_jsonl(path))
+    if raw:
+        from aligner.ingest import ingest_paths
+
+        ingested = ingest_paths(raw)
+        for skipped, reason in ingested.skipped:
+            warn(f"{skipped}: {reason}; skipped", quiet)
+        documents.extend(ingested.documents)
+    if not documents:
+        raise InputError(f"{', '.join(map(str, paths))}: no readable document; "
+                         "give text or HTML files, folders of them, or `aligner ingest` output")
+    return documents
+
+
+def _read_documents_jsonl(path: Path) -> list[Document]:
+    try:
+        return [Document.from_json(record) for record in read_jsonl(path)]
+    except (json.JSONDecodeError, KeyError, TypeError, ValueError) as error:
+        raise InputError(f"{path}: not a JSON Lines file of documents from `aligner ingest` "
+                         f"({error})") from None
+
+
+def _load_translator(src_lang: str, tgt_lang: str) -> Translator:
+    from aligner.mt import load_translator
+
+    return load_translator(src_lang, tgt_lang)
+
+
+def format_evidence(pair: DocPair) -> str:
+    """Evidence as ``key=value`` pairs, two decimals, in key order."""
+    return " ".join(f"{key}={value:.2f}" for key, value in sorted(pair.evidence.items()))
+
+
+def format_result(result: PairingResult) -> str:
+    """The human-readable listing: one line per pair, then the unpaired documents."""
+    lines = [f"{pair.src_id}  {pair.tgt_id}  {pair.label:<10}  {pair.confidence:.3f}  "
+             f"{format_evidence(pair)}" for pair in result.pairs]
+    if not result.pairs:
+        lines.append("no pairs found")
+    parallel = len(result.parallel)
+    lines.append(f"{parallel} parallel, {len(result.pairs) - parallel} comparable; "
+                 f"{len(result.unpaired)} without a parallel partner"
+                 + (":" if result.unpaired else ""))
+    lines.extend(f"unpaired    {doc_id}" for doc_id in result.unpaired)
+    return "\n".join(lines)

@@ -1,0 +1,389 @@
+"""Pair documents: candidates by nearest neighbours, verification by alignment, assignment.
+
+1. Screen: other languages, empty documents and exact duplicates are set aside with a reason.
+2. Embed every body sentence once (the encoder's disk cache makes reruns free) and pool each
+   document into one order-aware vector (:mod:`aligner.pair.search`).
+3. Candidates: the ``neighbours`` nearest target documents of every source document and the
+   nearest source documents of every target document, so the number of candidates, and all
+   verification work, grows linearly with the collection. The search is exact, by blocks of
+   matrix products: quadratic in arithmetic but with a small constant (about 4 s for 4,000 x
+   4,000 documents on one busy core), and memory bounded by the block size.
+4. Verify each candidate close to its documents' best: align the two documents sentence by
+   sentence and gather the evidence of :mod:`aligner.pair.evidence`. A cheap pre-check
+   first (how many sentences have any counterpart at all) spares the alignment of hopeless
+   candidates, mostly those of documents whose partner is missing.
+5. Decide: greedy one-to-one assignment of parallel pairs by confidence, best first; other
+   candidates that tell the same story are reported as comparable.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field, replace
+from typing import Any, Protocol
+
+import numpy as np
+
+from aligner.align import AlignConfig, align_sentences
+from aligner.embed import Encoder, get_encoder
+from aligner.errors import ConfigurationError, InputError
+from aligner.io import atomic_write
+from aligner.pair.anchors import document_anchors
+from aligner.pair.evidence import (DocumentView, gather_evidence, matched_shares,
+                                   parallel_confidence, relatedness)
+from aligner.pair.screen import screen_documents
+from aligner.pair.search import document_matrix, nearest_neighbours
+from aligner.records import DocPair, Document
+from aligner.signature import make_signature, signature_string
+
+# Verification aligns with a cheaper engine setting than sentence alignment proper: overlaps
+# of consecutive sentences get approximate vectors (sums of their sentences' vectors), so no
+# text beyond the sentences already embedded for the document vectors is embedded, and beads
+# have at most 3 sentences (1-1, 1-2, 2-1). Coverage barely changes; time drops ~2x.
+PAIR_EXACT_SPAN = 1
+PAIR_MAX_BEAD = 3
+VIEW_CACHE_SIZE = 2048
+TSV_COLUMNS = ("src_id", "tgt_id", "label", "confidence", "evidence")
+LANGUAGE_NAMES = {"ru": "Russian", "en": "English", "de": "German", "fr": "French"}
+
+
+class Translator(Protocol):
+    """Anything that machine-translates a list of sentences (see :mod:`aligner.mt`)."""
+
+    model_id: str
+
+    def translate(self, sentences: Sequence[str]) -> list[str]: ...
+
+
+ProgressFactory = Callable[[Iterable[Any], str, int], Iterable[Any]]
+
+
+@dataclass(frozen=True)
+class PairConfig:
+    """Options of document pairing; the defaults are the CLI's defaults.
+
+    >>> PairConfig().neighbours
+    4
+    >>> PairConfig(neighbours=0)
+    Traceback (most recent call last):
+    ...
+    aligner.errors.ConfigurationError: neighbours must be at least 1, not 0
+    """
+
+    encoder: str = "usem3"
+    neighbours: int = 4
+    min_similarity: float = 0.3
+    verify_window: float = 0.2
+    parallel_threshold: float = 0.5
+    comparable_threshold: float = 0.5
+    bead_similarity: float = 0.55
+    precheck_similarity: float = 0.5
+    precheck_share: float = 0.25
+    block_rows: int = 1024
+    embed_batch: int = 256
+    align: AlignConfig | None = None
+
+    def __post_init__(self) -> None:
+        for name in ("neighbours", "block_rows", "embed_batch"):
+            if getattr(self, name) < 1:
+                raise ConfigurationError(f"{name} must be at least 1, not {getattr(self, name)}")
+        for name in ("min_similarity", "parallel_threshold", "comparable_threshold",
+                     "bead_similarity", "verify_window", "precheck_similarity",
+                     "precheck_share"):
+            if not 0.0 <= getattr(self, name) <= 1.0:
+                raise ConfigurationError(f"{name} must lie in [0, 1], not {getattr(self, name)}")
+
+    def alignment(self, src_lang: str | None = None,
+                  tgt_lang: str | None = None) -> AlignConfig:
+        """The alignment engine's settings for verification (``align``, or a cheap default).
+
+        >>> PairConfig().alignment("ru", "en").max_bead
+        3
+        """
+        default = AlignConfig(exact_span=PAIR_EXACT_SPAN, max_bead=PAIR_MAX_BEAD)
+        return replace(self.align or default, src_lang=src_lang, tgt_lang=tgt_lang)
+
+    def options(self) -> dict[str, object]:
+        """The options as a flat dict for the signature (the alignment settings by field)."""
+        options: dict[str, object] = {key: value for key, value in asdict(self).items()
+                                      if key != "align"}
+        options.update({f"align.{key}": value for key, value in asdict(self.alignment()).items()
+                        if value is not None})
+        return options
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A source and target document found near each other, before verification."""
+
+    src: int
+    tgt: int
+    similarity: float
+    margin: float
+
+
+@dataclass
+class PairingResult:
+    """Accepted pairs (parallel one-to-one, plus comparable), unpaired ids, and why.
+
+    ``unpaired`` lists every document without a parallel partner (set-aside ones included),
+    ``set_aside`` those that could not take part, with the reason. ``timings`` (seconds per
+    stage) is informative only and is not part of the JSON output, which is deterministic.
+    """
+
+    pairs: list[DocPair]
+    unpaired: list[str]
+    set_aside: list[tuple[str, str]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    signature: dict[str, str] = field(default_factory=dict)
+    candidates_verified: int = 0
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def parallel(self) -> list[DocPair]:
+        """The parallel pairs only."""
+        return [pair for pair in self.pairs if pair.label == "parallel"]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"pairs": [pair.to_json() for pair in self.pairs],
+                "unpaired": list(self.unpaired),
+                "set_aside": [{"id": doc_id, "reason": reason}
+                              for doc_id, reason in self.set_aside],
+                "warnings": list(self.warnings), "signature": dict(self.signature),
+                "candidates_verified": self.candidates_verified}
+
+    def write_tsv(self, path: str | os.PathLike[str]) -> None:
+        """Write ``pairs.tsv`` (see :func:`write_pairs_tsv`)."""
+        write_pairs_tsv(path, self.pairs, self.unpaired, self.signature)
+
+
+def write_pairs_tsv(path: str | os.PathLike[str], pairs: Sequence[DocPair],
+                    unpaired: Sequence[str], signature: Mapping[str, str] | None = None) -> None:
+    """``pairs.tsv``, atomically: the signature as a ``#`` comment, a header, one row per pair
+    (evidence as ``name=value``), then one ``unpaired`` row per document without a partner.
+    """
+    with atomic_write(path) as handle:
+        if signature:
+            handle.write(f"# {signature_string(signature)}\n")
+        handle.write("\t".join(TSV_COLUMNS) + "\n")
+        for pair in pairs:
+            evidence = " ".join(f"{key}={value:.4f}" for key, value in
+                                sorted(pair.evidence.items()))
+            handle.write(f"{pair.src_id}\t{pair.tgt_id}\t{pair.label}\t"
+                         f"{pair.confidence:.4f}\t{evidence}\n")
+        for doc_id in unpaired:
+            handle.write(f"{doc_id}\t\tunpaired\t\t\n")
+
+
+def pair_documents(documents: Iterable[Document], src_lang: str = "ru", tgt_lang: str = "en",
+                   config: PairConfig | None = None, translator: Translator | None = None,
+                   *, translations: Mapping[str, Sequence[str]] | None = None,
+                   progress: ProgressFactory | None = None) -> PairingResult:
+    """Find the parallel (one-to-one) and comparable pairs among ``documents``.
+
+    :param translator: optional MT of source sentences into the target language; adds the
+        ``mt_chrf`` evidence and helps the alignment.
+    :param translations: optional ready translations, source document id -> one line per
+        body sentence (used before ``translator``).
+    :param progress: optional wrapper ``(items, description, total) -> items`` for progress bars.
+    """
+    config = config or PairConfig()
+    if src_lang == tgt_lang:
+        raise ConfigurationError(f"source and target language are both {src_lang!r}; "
+                                 "pairing needs two languages (see --src-lang/--tgt-lang)")
+    config.alignment(src_lang, tgt_lang)  # rejects a malformed language code before any work
+    documents = list(documents)
+    screened = screen_documents(documents, src_lang, tgt_lang)
+    signature = _signature(config, src_lang, tgt_lang, translator, translations)
+    warnings = [f"{doc_id}: {reason}; left out of pairing" for doc_id, reason in screened.set_aside]
+    all_ids = sorted(document.id for document in documents)
+    missing = [lang for lang, kept in ((src_lang, screened.src), (tgt_lang, screened.tgt))
+               if not kept]
+    if missing:
+        warnings.append(_nothing_to_pair(missing, len(documents), src_lang, tgt_lang))
+        return PairingResult([], all_ids, list(screened.set_aside), warnings, signature)
+
+    pairs, verified, timings = _pair_screened(screened.src, screened.tgt, src_lang, tgt_lang,
+                                              config, translator, translations,
+                                              progress or _no_progress)
+    paired = {doc_id for pair in pairs if pair.label == "parallel"
+              for doc_id in (pair.src_id, pair.tgt_id)}
+    unpaired = [doc_id for doc_id in all_ids if doc_id not in paired]
+    return PairingResult(pairs, unpaired, list(screened.set_aside), warnings, signature,
+                         verified, timings)
+
+
+def _no_progress(items: Iterable[Any], _description: str, _total: int) -> Iterable[Any]:
+    return items
+
+
+def _pair_screened(src: Sequence[Document], tgt: Sequence[Document], src_lang: str,
+                   tgt_lang: str, config: PairConfig, translator: Translator | None,
+                   translations: Mapping[str, Sequence[str]] | None, wrap: ProgressFactory,
+                   ) -> tuple[list[DocPair], int, dict[str, float]]:
+    """Embed, search, verify and decide; return the pairs, the candidates verified, timings."""
+    timings: dict[str, float] = {}
+    started = time.perf_counter()
+    encoder = get_encoder(config.encoder)
+    src_matrix = embed_documents(encoder, src, config.embed_batch, wrap)
+    tgt_matrix = embed_documents(encoder, tgt, config.embed_batch, wrap)
+    timings["embed"] = time.perf_counter() - started
+
+    started = time.perf_counter()
+    candidates = find_candidates(src_matrix, tgt_matrix, config)
+    timings["search"] = time.perf_counter() - started
+
+    started = time.perf_counter()
+    verifier = _Verifier(src, tgt, config, src_lang, tgt_lang, encoder, translator,
+                         translations)
+    scored = [(candidate, verifier.evidence(candidate))
+              for candidate in wrap(candidates, "verifying pairs", len(candidates))]
+    pairs = decide_pairs(scored, src, tgt, config)
+    timings["verify"] = time.perf_counter() - started
+    return pairs, len(candidates), timings
+
+
+def _nothing_to_pair(missing: list[str], given: int, src_lang: str, tgt_lang: str) -> str:
+    names = " or ".join(f"{LANGUAGE_NAMES.get(lang, lang)} ({lang!r})" for lang in missing)
+    return (f"no {names} documents among the {given} given: nothing to pair "
+            f"(pairing looks for {src_lang!r} documents and their {tgt_lang!r} translations; "
+            "see --src-lang/--tgt-lang)")
+
+
+def _signature(config: PairConfig, src_lang: str, tgt_lang: str,
+               translator: Translator | None,
+               translations: Mapping[str, Sequence[str]] | None) -> dict[str, str]:
+    mt = "given" if translations is not None else getattr(translator, "model_id", "none")
+    return make_signature("pair", {"src_lang": src_lang, "tgt_lang": tgt_lang, "mt": mt,
+                                   **config.options()})
+
+
+def embed_documents(encoder: Encoder, documents: Sequence[Document], batch: int,
+                    wrap: ProgressFactory) -> np.ndarray:
+    """Pooled vectors of ``documents``, embedding ``batch`` documents' sentences at a time."""
+    pooled = []
+    batches = range(0, len(documents), batch)
+    for start in wrap(batches, "embedding documents", len(batches)):
+        chunk = documents[start:start + batch]
+        texts = [text for document in chunk for text in document.sentence_texts]
+        vectors = encoder.embed(texts)
+        bounds = np.cumsum([0] + [len(document.sentences) for document in chunk])
+        pooled.append(document_matrix([vectors[bounds[i]:bounds[i + 1]]
+                                       for i in range(len(chunk))]))
+    return np.concatenate(pooled)
+
+
+def find_candidates(src_matrix: np.ndarray, tgt_matrix: np.ndarray,
+                    config: PairConfig) -> list[Candidate]:
+    """Candidate pairs worth verifying: mutual-or-one-way nearest neighbours near the best.
+
+    A pair is kept when it is among the ``neighbours`` nearest of either document, its
+    cosine reaches ``min_similarity`` and lies within ``verify_window`` of the best cosine
+    of the document that found it. ``margin`` is the cosine minus the mean cosine of both
+    documents' neighbourhoods (Artetxe and Schwenk's margin, difference form).
+    """
+    forward = nearest_neighbours(src_matrix, tgt_matrix, config.neighbours, config.block_rows)
+    backward = nearest_neighbours(tgt_matrix, src_matrix, config.neighbours, config.block_rows)
+    density_src, density_tgt = forward.mean_score(), backward.mean_score()
+    found: dict[tuple[int, int], float] = {}
+    for neighbours, flip in ((forward, False), (backward, True)):
+        for row in range(len(neighbours.indices)):
+            best = float(neighbours.scores[row, 0])
+            for column, score in zip(neighbours.indices[row], neighbours.scores[row]):
+                if column < 0 or score < config.min_similarity:
+                    continue
+                if score < best - config.verify_window:
+                    break
+                key = (int(column), row) if flip else (row, int(column))
+                found[key] = float(score)
+    return [Candidate(src, tgt, score, score - float(density_src[src] + density_tgt[tgt]) / 2)
+            for (src, tgt), score in sorted(found.items())]
+
+
+class _Verifier:
+    """Aligns candidate pairs and gathers their evidence; per-document work is done once."""
+
+    def __init__(self, src: Sequence[Document], tgt: Sequence[Document], config: PairConfig,
+                 src_lang: str, tgt_lang: str, encoder: Encoder, translator: Translator | None,
+                 translations: Mapping[str, Sequence[str]] | None) -> None:
+        self.src, self.tgt, self.config = src, tgt, config
+        self.translator, self.translations = translator, translations
+        self.align_config = config.alignment(src_lang, tgt_lang)
+        self.encoder = encoder
+        # Bounded, so memory does not grow with the collection; candidates come sorted by
+        # source document, so source views are hits and target views mostly cache look-ups.
+        self.view = functools.lru_cache(maxsize=VIEW_CACHE_SIZE)(self._make_view)
+        self._mt: dict[int, list[str] | None] = {}
+
+    def _make_view(self, side: str, index: int) -> DocumentView:
+        document = (self.src if side == "src" else self.tgt)[index]
+        sentences = tuple(document.sentence_texts)
+        return DocumentView(document, sentences, self.encoder.embed(sentences),
+                            document_anchors(sentences), sum(len(text) for text in sentences))
+
+    def translation(self, index: int) -> list[str] | None:
+        if index not in self._mt:
+            self._mt[index] = self._translate(self.src[index])
+        return self._mt[index]
+
+    def _translate(self, document: Document) -> list[str] | None:
+        if self.translations is not None and document.id in self.translations:
+            lines = list(self.translations[document.id])
+            if len(lines) != len(document.sentences):
+                raise InputError(f"{document.id}: the translation has {len(lines)} lines for "
+                                 f"{len(document.sentences)} sentences; translate the "
+                                 "document's body sentences one per line")
+            return lines
+        if self.translator is not None:
+            return self.translator.translate(list(document.sentence_texts))
+        return None
+
+    def evidence(self, candidate: Candidate) -> dict[str, float]:
+        src, tgt = self.view("src", candidate.src), self.view("tgt", candidate.tgt)
+        shares = matched_shares(src.vectors, tgt.vectors, self.config.precheck_similarity)
+        if max(shares) < self.config.precheck_share:
+            return gather_evidence(src, tgt, None, candidate.similarity, candidate.margin,
+                                   self.config.bead_similarity, shares=shares)
+        translation = self.translation(candidate.src)
+        # Paragraph breaks are not passed to the aligner: two versions of one text may break
+        # paragraphs differently, and that must not lower the coverage of a translation.
+        beads = align_sentences(src.sentences, tgt.sentences, self.align_config,
+                                translation=translation)
+        mt_chrf = None if translation is None else _chrf(translation, tgt.sentences)
+        return gather_evidence(src, tgt, beads, candidate.similarity, candidate.margin,
+                               self.config.bead_similarity, mt_chrf)
+
+
+def _chrf(hypothesis: Sequence[str], reference: Sequence[str]) -> float:
+    from sacrebleu.metrics import CHRF
+
+    return CHRF().sentence_score(" ".join(hypothesis), [" ".join(reference)]).score / 100.0
+
+
+def decide_pairs(scored: Sequence[tuple[Candidate, dict[str, float]]],
+                 src: Sequence[Document], tgt: Sequence[Document],
+                 config: PairConfig) -> list[DocPair]:
+    """Label verified candidates: greedy one-to-one parallel pairs, then comparable ones.
+
+    Candidates are taken by falling parallel confidence (ties by document ids); one becomes
+    parallel when it reaches ``parallel_threshold`` and neither document is taken yet. Every
+    other candidate whose relatedness reaches ``comparable_threshold`` is comparable.
+    """
+    ranked = []
+    for candidate, evidence in scored:
+        p_parallel, p_related = parallel_confidence(evidence), relatedness(evidence)
+        evidence = {**evidence, "p_parallel": p_parallel, "p_related": p_related}
+        ranked.append((-p_parallel, src[candidate.src].id, tgt[candidate.tgt].id, evidence))
+    ranked.sort(key=lambda item: item[:3])
+    taken: set[str] = set()
+    pairs = []
+    for negative_p, src_id, tgt_id, evidence in ranked:
+        if -negative_p >= config.parallel_threshold and not {src_id, tgt_id} & taken:
+            taken |= {src_id, tgt_id}
+            pairs.append(DocPair(src_id, tgt_id, "parallel", -negative_p, evidence))
+        elif evidence["p_related"] >= config.comparable_threshold:
+            pairs.append(DocPair(src_id, tgt_id, "comparable", evidence["p_related"], evidence))
+    return sorted(pairs, key=lambda pair: (pair.label != "parallel", pair.src_id, pair.tgt_id))
