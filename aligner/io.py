@@ -28,11 +28,19 @@ def atomic_write(path: str | os.PathLike[str], mode: str = "w",
             yield handle
             handle.flush()
             os.fsync(handle.fileno())
+        os.chmod(tmp_name, _default_file_mode())
         os.replace(tmp_name, target)
     except BaseException:
         if os.path.exists(tmp_name):
             os.unlink(tmp_name)
         raise
+
+
+def _default_file_mode() -> int:
+    """The mode ``open()`` would give a new file (mkstemp's 0600 is too private for outputs)."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
 
 
 def write_jsonl(path: str | os.PathLike[str], records: Iterable[dict[str, Any]]) -> int:

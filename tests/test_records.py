@@ -44,3 +44,22 @@ def test_signature_string_is_pinned():
     signature = make_signature("align", {"max_bead": 5, "mt": False}, packages=())
     signature.pop("aligner")
     assert signature_string(signature) == "max_bead:5|mt:no|stage:align"
+
+
+def test_atomic_write_leaves_nothing_on_failure_and_normal_permissions(tmp_path):
+    import os
+
+    from aligner.io import atomic_write
+
+    target = tmp_path / "out.txt"
+    with pytest.raises(RuntimeError):
+        with atomic_write(target) as handle:
+            handle.write("partial")
+            raise RuntimeError("interrupted")
+    assert list(tmp_path.iterdir()) == []
+    with atomic_write(target) as handle:
+        handle.write("done")
+    assert target.read_text() == "done"
+    umask = os.umask(0)
+    os.umask(umask)
+    assert target.stat().st_mode & 0o777 == 0o666 & ~umask
