@@ -1,0 +1,116 @@
+"""``aligner run``: the main job, from a folder of documents to TMX and a quality report."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from aligner.cli.common import (UserError, echo_json, json_option, progress, quiet_option,
+                                reports_errors, warn)
+from aligner.pipeline import RunOptions, RunSummary, run_pipeline
+
+# A run that finds no parallel pair writes consistent (empty) outputs but fails: there is no
+# translation memory to take home, and scripts should notice.
+NO_PAIRS_EXIT = 1
+DEFAULTS = RunOptions()
+
+
+@click.command()
+@click.argument("inputs", nargs=-1, required=True,
+                type=click.Path(exists=True, path_type=Path))
+@click.option("-o", "--output", "out", required=True,
+              type=click.Path(file_okay=False, path_type=Path),
+              help="Output folder (new, empty, or an earlier run's, whose finished work is "
+                   "reused).")
+@click.option("--src-lang", default=DEFAULTS.src_lang, show_default=True,
+              help="Language of the source documents.")
+@click.option("--tgt-lang", default=DEFAULTS.tgt_lang, show_default=True,
+              help="Language of the target documents.")
+@click.option("--model", default=None, metavar="ID",
+              help="Argos model for MT scoring (package id or pair such as ru-en); "
+                   "default: the installed model for the language pair, if any.")
+@click.option("--no-mt", is_flag=True, help="Do not score against machine translation.")
+@click.option("--translations", type=click.Path(exists=True, file_okay=False), default=None,
+              metavar="DIR",
+              help="Precomputed MT instead of a model: DIR/<document id>.<tgt-lang>, one line "
+                   "per body sentence of the source document.")
+@click.option("--doubtful-below", type=click.FloatRange(0, 1),
+              default=DEFAULTS.doubtful_below, show_default=True,
+              help="Beads without an MT score are doubtful below this alignment confidence.")
+@click.option("--presplit", is_flag=True,
+              help="Input files hold one sentence per line (an empty line or .EOA ends a "
+                   "paragraph); no chrome removal or sentence splitting.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Local processes that read the documents and do the per-pair work "
+                   "(alignment, MT, scoring).")
+@click.option("--dask-scheduler", metavar="ADDRESS", default=None,
+              help="Read the documents and do the per-pair work on this Dask cluster "
+                   "(scheduler address tcp://HOST:8786) instead; --jobs is then ignored.")
+@click.option("--resume", is_flag=True,
+              help="Continue an interrupted run in OUT (it must exist, with the same options).")
+@quiet_option
+@json_option
+@reports_errors
+def run(inputs: tuple[Path, ...], out: Path, src_lang: str, tgt_lang: str, model: str | None,
+        no_mt: bool, translations: str | None, doubtful_below: float, presplit: bool, jobs: int,
+        dask_scheduler: str | None, resume: bool, quiet: bool, as_json: bool) -> None:
+    """Ingest, pair, align, score and export INPUT files or folders into OUT.
+
+    OUT receives documents.jsonl, pairs.tsv, alignments/<src>__<tgt>.jsonl,
+    tmx/<src>__<tgt>.tmx, corpus.tmx (all pairs, deduplicated), report.html, report.json
+    and signature.json. A re-run, or --resume after an interruption, redoes nothing that is
+    already done. Without an installed MT model the run still completes; the report says
+    that MT scoring was skipped.
+
+    \b
+    Example:
+      aligner run corpus/ -o out/
+      aligner run archive/ -o out/ --jobs 2 --model ru-en
+      aligner run archive/ -o out/ --dask-scheduler tcp://10.0.0.5:8786 --resume
+
+    Exit codes: 0 success; 1 data error, or no parallel pair found (the outputs are still
+    written, with no translation units); 2 usage error.
+    """
+    options = RunOptions(src_lang=src_lang, tgt_lang=tgt_lang, model=model, use_mt=not no_mt,
+                         translations=translations, doubtful_below=doubtful_below,
+                         presplit=presplit)
+
+    def bar(items: Iterable[Any], desc: str, total: int) -> Iterable[Any]:
+        return progress(items, desc, quiet, total=total)
+
+    summary = run_pipeline(inputs, out, options, jobs=jobs, dask_scheduler=dask_scheduler,
+                           resume=resume, progress=bar)
+    for message in summary.warnings:
+        warn(message, quiet)
+    if as_json:
+        echo_json(summary.to_json())
+    elif not quiet:
+        click.echo(summary_table(summary), err=True)
+    if summary.parallel_pairs == 0:
+        raise UserError(f"no parallel document pairs among the {summary.documents} documents "
+                        f"(need {src_lang} and {tgt_lang} translations of each other); "
+                        f"the outputs in {out} hold no translation units, see "
+                        f"{out / 'report.html'}", NO_PAIRS_EXIT)
+
+
+def summary_table(summary: RunSummary) -> str:
+    """The end-of-run table printed on stderr."""
+    reused = f" (reused: {', '.join(summary.reused_stages)})" if summary.reused_stages else ""
+    times = ", ".join(f"{stage} {seconds:.1f}s" for stage, seconds in summary.seconds.items())
+    rows = [
+        ("documents", f"{summary.documents} ({summary.skipped_files} files skipped)"),
+        ("parallel pairs", summary.parallel_pairs),
+        ("comparable pairs", summary.comparable_pairs),
+        ("unpaired documents", summary.unpaired_documents),
+        ("aligned pairs", f"{summary.aligned_pairs} ({summary.reused_pairs} reused)"),
+        ("beads", f"{summary.beads} ({summary.doubtful_beads} doubtful)"),
+        ("TMX units", f"{summary.tmx_units} in {Path(summary.out) / 'corpus.tmx'}"),
+        ("MT", summary.mt.get("message", "")),
+        ("executed", f"{summary.executor}, {summary.workers} worker(s){reused}"),
+        ("time", times),
+    ]
+    width = max(len(name) for name, _ in rows)
+    return "\n".join(f"  {name:<{width}}  {value}" for name, value in rows)

@@ -1,0 +1,278 @@
+"""The output folder of a run: what it remembers, the checks before writing, per-pair files.
+
+A run keeps its state in ``OUT/.aligner-run.json`` (its options and each stage's input
+fingerprint). Each parallel pair has two files: ``tmx/<src>__<tgt>.tmx`` and
+``alignments/<src>__<tgt>.jsonl``, a header line (pair, signatures, document scores,
+similarity grid, the fingerprint of the pair's inputs) then one line per bead (indices,
+texts, confidence, signal and MT scores, the doubtful decision). The alignment file is
+written last, so its presence with the right fingerprint means the pair is done.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from aligner.errors import ConfigurationError, InputError
+from aligner.io import atomic_write, read_jsonl, write_jsonl
+from aligner.records import Alignment, Bead, BeadScore, DocPair
+from aligner.report import PairFigures, SimilarityGrid
+
+STATE_FILE = ".aligner-run.json"
+STATE_VERSION = 1
+ALIGNMENTS_DIR = "alignments"
+TMX_DIR = "tmx"
+
+
+def pair_key(pair: DocPair) -> str:
+    """File stem of a pair's outputs.
+
+    >>> pair_key(DocPair("000_a", "002_b", "parallel", 0.9))
+    '000_a__002_b'
+    """
+    return f"{pair.src_id}__{pair.tgt_id}"
+
+
+def fingerprint(*parts: Any) -> str:
+    """SHA-256 of the canonical JSON of ``parts``: equal inputs, equal fingerprint.
+
+    >>> fingerprint({"b": 1, "a": 2}) == fingerprint({"a": 2, "b": 1})
+    True
+    """
+    text = json.dumps(parts, ensure_ascii=False, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def input_fingerprint(inputs: Sequence[str | os.PathLike[str]]) -> str:
+    """Fingerprint of every file under ``inputs``: names and bytes (hidden files aside)."""
+    digest = hashlib.sha256()
+    for root in inputs:
+        for path in _walk(Path(root)):
+            digest.update(str(path).encode("utf-8", "surrogateescape") + b"\0")
+            try:
+                digest.update(hashlib.sha256(path.read_bytes()).digest())
+            except OSError as error:
+                digest.update(f"unreadable:{error.errno}".encode())
+    return digest.hexdigest()
+
+
+def _walk(root: Path) -> Iterator[Path]:
+    if root.is_dir():
+        for path in sorted(root.rglob("*")):
+            if path.is_file() and not any(part.startswith(".") for part in
+                                          path.relative_to(root).parts):
+                yield path
+    else:
+        yield root
+
+
+class RunState:
+    """The run's memory in ``OUT/.aligner-run.json``: options and each stage's fingerprint."""
+
+    def __init__(self, out: Path) -> None:
+        self.path = out / STATE_FILE
+        self.data: dict[str, Any] = {}
+
+    def load(self) -> bool:
+        """Read an earlier state; ``False`` when there is none (or it is unreadable)."""
+        try:
+            with open(self.path, encoding="utf-8") as handle:
+                data = json.load(handle)
+        except (OSError, ValueError):
+            return False
+        if not isinstance(data, dict) or data.get("version") != STATE_VERSION:
+            return False
+        self.data = data
+        return True
+
+    def stage(self, name: str) -> dict[str, Any] | None:
+        return self.data.get("stages", {}).get(name)
+
+    def save_stage(self, name: str, record: dict[str, Any]) -> None:
+        self.data.setdefault("stages", {})[name] = record
+        self.save()
+
+    def save(self) -> None:
+        self.data["version"] = STATE_VERSION
+        with atomic_write(self.path) as handle:
+            json.dump(self.data, handle, ensure_ascii=False, sort_keys=True)
+
+
+def prepare_output(out: Path, options: Mapping[str, Any], resume: bool) -> RunState:
+    """Check that ``out`` can take this run's outputs and load what an earlier run left.
+
+    ``out`` must be a new or empty folder, or one an earlier run wrote (it holds the state
+    file). ``resume`` additionally requires that earlier run, with the same options.
+    """
+    if out.exists() and not out.is_dir():
+        raise InputError(f"{out}: exists and is not a folder; choose a folder with -o")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        with atomic_write(out / ".aligner-write-test") as handle:
+            handle.write("ok")
+        os.unlink(out / ".aligner-write-test")
+    except OSError as error:
+        raise InputError(f"{out}: cannot write there ({error.strerror or error}); "
+                         "choose another folder with -o") from None
+    remove_partial_files(out)
+    state = RunState(out)
+    found = state.load()
+    if not found and any(entry.name != STATE_FILE for entry in out.iterdir()):
+        raise InputError(f"{out}: the folder is not empty and holds no earlier aligner run; "
+                         "choose a new or empty folder with -o")
+    if resume and not found:
+        raise InputError(f"{out}: nothing to resume (no earlier run in this folder); "
+                         "run without --resume to start one")
+    if resume and state.data.get("options") != dict(options):
+        raise ConfigurationError(f"{out}: the earlier run used other options "
+                                 f"({_options_text(state.data.get('options', {}))}); "
+                                 "repeat them to resume, or run without --resume to redo it")
+    state.data["options"] = dict(options)
+    state.save()
+    return state
+
+
+def check_output_outside_inputs(out: Path, inputs: Sequence[str | os.PathLike[str]]) -> None:
+    """Refuse an output folder inside an input folder: the run would read its own outputs.
+
+    >>> check_output_outside_inputs(Path("corpus/out"), ["corpus"])  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    aligner.errors.ConfigurationError: corpus/out: the output folder lies inside the input ...
+    """
+    target = out.resolve()
+    for root in inputs:
+        folder = Path(root).resolve()
+        if folder == target or folder in target.parents:
+            raise ConfigurationError(f"{out}: the output folder lies inside the input folder "
+                                     f"{root}, so the run would read its own outputs; choose "
+                                     "an output folder outside it")
+
+
+def remove_partial_files(out: Path) -> None:
+    """Delete temporary files an interrupted run left (``atomic_write``'s ``.NAME.*.tmp``)."""
+    for folder in (out, out / ALIGNMENTS_DIR, out / TMX_DIR):
+        if folder.is_dir():
+            for path in folder.glob(".*.tmp"):
+                path.unlink()
+
+
+def _options_text(options: Mapping[str, Any]) -> str:
+    return ", ".join(f"{key}={value}" for key, value in sorted(options.items()))
+
+
+def remove_stale_pair_files(out: Path, keys: set[str]) -> list[str]:
+    """Delete per-pair files of pairs this run no longer has (a changed corpus)."""
+    removed = []
+    for folder, suffix in ((ALIGNMENTS_DIR, ".jsonl"), (TMX_DIR, ".tmx")):
+        directory = out / folder
+        if not directory.is_dir():
+            continue
+        for path in sorted(directory.iterdir()):
+            if path.suffix == suffix and path.stem not in keys:
+                path.unlink()
+                removed.append(str(path))
+    return removed
+
+
+# ---------------------------------------------------------------- per-pair files
+
+@dataclass(frozen=True)
+class PairOutcome:
+    """The result of one pair's work: the report's figures plus the TMX inputs."""
+
+    figures: PairFigures
+    fingerprint: str
+    score_signature: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def key(self) -> str:
+        return self.figures.key
+
+
+def pair_files(key: str) -> dict[str, str]:
+    """Paths of a pair's outputs, relative to the output folder."""
+    return {"alignment": f"{ALIGNMENTS_DIR}/{key}.jsonl", "tmx": f"{TMX_DIR}/{key}.tmx"}
+
+
+def outcome_records(outcome: PairOutcome) -> Iterator[dict[str, Any]]:
+    """The lines of ``alignments/<key>.jsonl``: a header, then one line per bead."""
+    figures = outcome.figures
+    alignment = figures.alignment
+    yield {"record": "pair", "fingerprint": outcome.fingerprint,
+           "pair": figures.pair.to_json(), "src_id": alignment.src_id,
+           "tgt_id": alignment.tgt_id, "src_lang": alignment.src_lang,
+           "tgt_lang": alignment.tgt_lang, "beads": len(alignment.beads),
+           "signature": dict(alignment.signature),
+           "score_signature": dict(outcome.score_signature),
+           "document_scores": figures.doc_scores,
+           "similarity": figures.similarity.to_json() if figures.similarity else None}
+    scores = figures.bead_scores or [None] * len(alignment.beads)
+    for index, (bead, doubtful, score) in enumerate(zip(alignment.beads, figures.doubtful,
+                                                        scores)):
+        yield {"record": "bead", "index": index, **bead.to_json(),
+               "src_text": [alignment.src_sentences[i] for i in bead.src],
+               "tgt_text": [alignment.tgt_sentences[i] for i in bead.tgt],
+               "doubtful": doubtful, "mt_score": score.to_json() if score else None}
+
+
+def outcome_from_records(records: Sequence[Mapping[str, Any]]) -> PairOutcome:
+    """Rebuild a :class:`PairOutcome` from the lines :func:`outcome_records` wrote."""
+    header, beads = records[0], records[1:]
+    if header.get("record") != "pair" or len(beads) != header.get("beads"):
+        raise ValueError("not a complete alignment file")
+    alignment = Alignment(
+        src_id=header["src_id"], tgt_id=header["tgt_id"], src_lang=header["src_lang"],
+        tgt_lang=header["tgt_lang"],
+        src_sentences=tuple(text for bead in beads for text in bead["src_text"]),
+        tgt_sentences=tuple(text for bead in beads for text in bead["tgt_text"]),
+        beads=tuple(Bead.from_json(bead) for bead in beads), signature=header["signature"])
+    scored = all(bead["mt_score"] is not None for bead in beads) and beads
+    figures = PairFigures(
+        pair=DocPair.from_json(header["pair"]), alignment=alignment,
+        doubtful=tuple(bool(bead["doubtful"]) for bead in beads),
+        bead_scores=tuple(BeadScore.from_json(b["mt_score"]) for b in beads) if scored else None,
+        doc_scores=header["document_scores"],
+        similarity=(SimilarityGrid.from_json(header["similarity"])
+                    if header["similarity"] else None),
+        files=pair_files(f"{header['src_id']}__{header['tgt_id']}"))
+    return PairOutcome(figures, header["fingerprint"], header["score_signature"])
+
+
+def load_outcome(out: Path, key: str, stamp: str) -> PairOutcome | None:
+    """The earlier outcome of pair ``key`` when both its files exist and its fingerprint is
+    ``stamp``."""
+    files = pair_files(key)
+    alignment_path, tmx_path = out / files["alignment"], out / files["tmx"]
+    if not (alignment_path.is_file() and tmx_path.is_file()):
+        return None
+    try:
+        with open(alignment_path, encoding="utf-8") as handle:
+            header = json.loads(handle.readline())
+        if header.get("fingerprint") != stamp:
+            return None
+        return outcome_from_records(list(read_jsonl(alignment_path)))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None  # unreadable or from another version: redo the pair
+
+
+def save_outcome(out: Path, outcome: PairOutcome, signature: Mapping[str, str]) -> PairOutcome:
+    """Write a pair's TMX, then its alignment file (the alignment file marks it done).
+
+    Returns the outcome as read back from its records (scores rounded as stored), so a fresh
+    and a resumed run feed the same numbers to ``corpus.tmx`` and the report.
+    """
+    from aligner.export import write_alignment_tmx
+
+    records = list(outcome_records(outcome))
+    stored = outcome_from_records(records)
+    figures = stored.figures
+    write_alignment_tmx(out / figures.files["tmx"], [figures.alignment],
+                        scores=[figures.bead_scores], signature=signature)
+    write_jsonl(out / figures.files["alignment"], records)
+    return stored

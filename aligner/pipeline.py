@@ -1,0 +1,650 @@
+"""The main job: a folder of documents to per-pair alignments, TMX files and a report.
+
+Stages are functions over plain records (:mod:`aligner.records`):
+
+1. ingest the inputs -> ``documents.jsonl``;
+2. pair the documents -> ``pairs.tsv``;
+3. per parallel pair, independently (in this process, local processes or on a Dask cluster,
+   see :mod:`aligner.executors`): machine-translate the source (when a model or precomputed MT
+   is at hand), align, score against the MT -> ``alignments/<src>__<tgt>.jsonl`` and
+   ``tmx/<src>__<tgt>.tmx``;
+4. gather: ``corpus.tmx`` (every pair, deduplicated), ``report.json``, ``report.html`` and
+   ``signature.json``.
+
+Every file is written atomically. A run remembers, in ``.aligner-run.json``, the fingerprint
+of its inputs and options at each stage, and each per-pair file carries the fingerprint of
+its own inputs (see :mod:`aligner.outfolder`), so a re-run (or ``--resume`` after an
+interruption) redoes only what changed; the embedding and MT caches make the rest cheap.
+Outputs do not depend on how the work was executed: in-process, ``--jobs N`` and Dask runs
+write the same bytes (TMX creation dates aside).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import tempfile
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from aligner import __version__
+from aligner.errors import ConfigurationError, InputError, ModelError
+from aligner.executors import Executor, make_executor
+from aligner.io import atomic_write, read_jsonl, write_jsonl
+from aligner.outfolder import (PairOutcome, RunState, check_output_outside_inputs, fingerprint,
+                               input_fingerprint, load_outcome, pair_files, pair_key,
+                               prepare_output, remove_stale_pair_files, save_outcome)
+from aligner.records import Alignment, Bead, BeadScore, DocPair, Document
+from aligner.report import MtStatus, PairFigures, RunFigures, SimilarityGrid, write_report
+from aligner.signature import make_signature
+
+# Beads whose alignment confidence falls below this are doubtful when no MT score decides.
+DOUBTFUL_BELOW = 0.5
+SIMILARITY_GRID = 24
+INGEST_BATCH = 32  # files per ingestion task: enough to outweigh the cost of a task
+
+ProgressFactory = Callable[[Iterable[Any], str, int], Iterable[Any]]
+
+
+def _no_progress(items: Iterable[Any], _desc: str, _total: int) -> Iterable[Any]:
+    return items
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """The options that decide a run's outputs (how it is executed does not).
+
+    ``translations`` is a folder of precomputed MT: ``<source document id>.<tgt_lang>``, one
+    line per body sentence of that document. ``presplit``: input files hold one sentence
+    per line.
+
+    >>> RunOptions(use_mt=False, model="ru-en")
+    Traceback (most recent call last):
+    ...
+    aligner.errors.ConfigurationError: --model and --no-mt exclude each other; drop one
+    """
+
+    src_lang: str = "ru"
+    tgt_lang: str = "en"
+    model: str | None = None
+    use_mt: bool = True
+    translations: str | None = None
+    doubtful_below: float = DOUBTFUL_BELOW
+    presplit: bool = False
+
+    def __post_init__(self) -> None:
+        if self.src_lang == self.tgt_lang:
+            raise ConfigurationError(f"--src-lang and --tgt-lang are both {self.src_lang!r}; "
+                                     "a run needs two languages")
+        if not self.use_mt and self.model:
+            raise ConfigurationError("--model and --no-mt exclude each other; drop one")
+        if self.translations and (self.model or not self.use_mt):
+            raise ConfigurationError("--translations gives the MT itself; it excludes "
+                                     "--model and --no-mt")
+        if not 0.0 <= self.doubtful_below <= 1.0:
+            raise ConfigurationError(f"the doubtful threshold must lie in [0, 1], "
+                                     f"not {self.doubtful_below}")
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class MtPlan:
+    """How a worker gets MT for a pair: a model (by id), precomputed lines, or none."""
+
+    kind: str  # "model", "precomputed" or "none"
+    src_lang: str = ""
+    tgt_lang: str = ""
+    model_id: str | None = None
+    cache_key: str = ""
+
+
+@dataclass(frozen=True)
+class PairTask:
+    """Everything one pair's work needs; picklable, so it runs in any process."""
+
+    pair: DocPair
+    src: Document
+    tgt: Document
+    mt: MtPlan
+    translation: tuple[str, ...] | None
+    doubtful_below: float
+    fingerprint: str
+
+    @property
+    def key(self) -> str:
+        return pair_key(self.pair)
+
+
+@dataclass
+class RunSummary:
+    """What a run did, for the summary table (``--json`` prints :meth:`to_json`)."""
+
+    out: str
+    executor: str
+    workers: int
+    documents: int = 0
+    skipped_files: int = 0
+    parallel_pairs: int = 0
+    comparable_pairs: int = 0
+    unpaired_documents: int = 0
+    aligned_pairs: int = 0
+    reused_pairs: int = 0
+    beads: int = 0
+    doubtful_beads: int = 0
+    tmx_units: int = 0
+    mt: dict[str, Any] = field(default_factory=dict)
+    reused_stages: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+# ---------------------------------------------------------------- stage 1: ingestion
+
+def ingest_stage(inputs: Sequence[str | os.PathLike[str]], out: Path, state: RunState,
+                 options: RunOptions, executor: Executor, progress: ProgressFactory,
+                 ) -> tuple[list[Document], list[tuple[str, str]], bool]:
+    """Documents of the inputs (reused from ``documents.jsonl`` when the inputs are unchanged).
+
+    Returns the documents (sorted by id), the skipped files with reasons, and whether the
+    earlier result was reused. With several workers each file is read as a task.
+    """
+    stamp = fingerprint("ingest", __version__, options.presplit,
+                        input_fingerprint(inputs))
+    previous = state.stage("ingest")
+    documents_path = out / "documents.jsonl"
+    if previous and previous.get("fingerprint") == stamp and documents_path.is_file():
+        documents = [Document.from_json(record) for record in read_jsonl(documents_path)]
+        return documents, [(path, reason) for path, reason in previous["skipped"]], True
+    if executor.workers > 1:
+        documents, skipped = ingest_as_tasks(inputs, options.presplit, executor, progress)
+    else:
+        from aligner.ingest import ingest_paths
+
+        result = ingest_paths([str(path) for path in inputs], presplit=options.presplit,
+                              progress=lambda files: progress(files, "reading documents",
+                                                              len(files)))
+        documents, skipped = result.documents, result.skipped
+    documents = sorted(documents, key=lambda doc: doc.id)
+    skipped = sorted((str(path), reason) for path, reason in skipped)
+    write_jsonl(documents_path, (doc.to_json() for doc in documents))
+    state.save_stage("ingest", {"fingerprint": stamp, "skipped": [list(s) for s in skipped]})
+    return documents, skipped, False
+
+
+def read_documents(job: tuple[tuple[tuple[str, bytes], ...], bool]
+                   ) -> list[Document | InputError]:
+    """Task: ingest a batch of files sent as ``(path, bytes)``; a file that cannot be read
+    comes back as its error. Workers need no access to the inputs: the bytes travel."""
+    from aligner.ingest import ingest_paths
+
+    files, presplit = job
+    results: list[Document | InputError] = []
+    with tempfile.TemporaryDirectory(prefix="aligner-ingest-") as tmp:
+        for number, (path, data) in enumerate(files):
+            # Same name (stem: the id; suffix: HTML or text) in a folder of its own.
+            copy = Path(tmp) / str(number) / Path(path).name
+            copy.parent.mkdir()
+            copy.write_bytes(data)
+            try:
+                results.append(replace(ingest_paths([copy], presplit=presplit).documents[0],
+                                       path=path))
+            except InputError as error:
+                results.append(InputError(str(error).replace(str(copy), path)))
+    return results
+
+
+def ingest_as_tasks(inputs: Sequence[str | os.PathLike[str]], presplit: bool,
+                    executor: Executor, progress: ProgressFactory
+                    ) -> tuple[list[Document], list[tuple[str, str]]]:
+    """Read the input files in batches, as tasks; the same documents and ids as ``ingest_paths``.
+
+    Ids are given here, in file order, as ingestion gives them (stems, made unique).
+    """
+    from aligner.ingest.document import _input_files, _unique_id, no_documents_error
+    from aligner.ingest.encoding import check_size
+
+    # The folder walk and id rule of ingestion itself, so both paths give the same documents.
+    files = list(_input_files(inputs))
+    results: dict[int, Document | InputError] = {}
+    sendable = []
+    for index, (path, _) in enumerate(files):
+        try:
+            check_size(path.stat().st_size, str(path))  # never load a huge file to send it
+            sendable.append(index)
+        except (InputError, OSError) as error:
+            results[index] = error if isinstance(error, InputError) else \
+                InputError(f"{path}: {error.strerror or error}")
+    batches = [sendable[start:start + INGEST_BATCH]
+               for start in range(0, len(sendable), INGEST_BATCH)]
+    jobs = ((tuple((str(files[i][0]), files[i][0].read_bytes()) for i in batch), presplit)
+            for batch in batches)  # read lazily, as tasks are submitted
+    for number, batch_results in progress(executor.run(read_documents, jobs),
+                                          "reading documents", len(batches)):
+        results.update(zip(batches[number], batch_results))
+    documents, skipped, taken = [], [], set()
+    for index, (path, named) in enumerate(files):
+        result = results[index]
+        if isinstance(result, InputError):
+            if named:
+                raise result
+            prefix = f"{path}: "
+            message = str(result)
+            skipped.append((str(path), message[len(prefix):] if message.startswith(prefix)
+                            else message))
+            continue
+        documents.append(replace(result, id=_unique_id(result.id, taken)))
+    if not documents:
+        raise no_documents_error(inputs, skipped)
+    return documents, skipped
+
+
+# ---------------------------------------------------------------- MT plan
+
+def plan_mt(options: RunOptions) -> tuple[MtPlan, MtStatus, Any]:
+    """Decide how pairs get MT: the plan for workers, the report's status, a translator.
+
+    No model installed (and none named): MT is skipped with a one-line explanation. A named
+    model that is missing, or an installed package that is broken, is an error.
+    """
+    if not options.use_mt:
+        return (MtPlan("none"), MtStatus("off", None, "MT scoring was switched off (--no-mt)."),
+                None)
+    if options.translations:
+        return (MtPlan("precomputed", options.src_lang, options.tgt_lang, "precomputed"),
+                MtStatus("scored", "precomputed",
+                         f"Beads scored against precomputed MT from {options.translations}."),
+                None)
+    from aligner.mt import find_model
+
+    try:
+        find_model(options.src_lang, options.tgt_lang, options.model)
+    except ModelError as error:
+        if options.model:
+            raise
+        return (MtPlan("none"),
+                MtStatus("skipped", None, f"MT scoring skipped: {error} (--no-mt silences this)"),
+                None)
+    from aligner.mt import load_translator
+
+    translator = load_translator(options.src_lang, options.tgt_lang, model_id=options.model)
+    plan = MtPlan("model", options.src_lang, options.tgt_lang, translator.model_id,
+                  translator.cache_key)
+    _TRANSLATORS[plan] = translator  # in-process tasks share the one this process loads
+    return plan, MtStatus("scored", translator.model_id,
+                          f"Beads scored against MT by {translator.model_id}."), translator
+
+
+_TRANSLATORS: dict[MtPlan, Any] = {}
+
+
+def cached_translator(plan: MtPlan) -> Any:
+    """The translator of ``plan``, loaded once per process (the model loads on first use).
+
+    The plan's cache key holds the model's version and file fingerprint, so a worker whose
+    installed model differs from the one the run was planned with refuses to translate.
+    """
+    if plan in _TRANSLATORS:
+        return _TRANSLATORS[plan]
+    from aligner.mt import load_translator
+
+    translator = load_translator(plan.src_lang, plan.tgt_lang, model_id=plan.model_id)
+    if translator.cache_key != plan.cache_key:
+        raise ModelError(f"model {plan.model_id} on this worker ({translator.cache_key}) is not "
+                         f"the one the run was planned with ({plan.cache_key}); install the "
+                         "same package everywhere")
+    _TRANSLATORS[plan] = translator
+    return translator
+
+
+def read_translations(options: RunOptions, documents: Sequence[Document]
+                      ) -> dict[str, tuple[str, ...]]:
+    """Precomputed MT of the source-language documents that have a file, checked line by line.
+
+    A source document without a file simply has no MT (its pair is aligned, not scored).
+    """
+    if not options.translations:
+        return {}
+    from aligner.mt import read_translation_file
+
+    folder = Path(options.translations)
+    if not folder.is_dir():
+        raise InputError(f"{folder}: --translations must be a folder holding "
+                         f"<document id>.{options.tgt_lang} files")
+    found = {}
+    for document in documents:
+        path = folder / f"{document.id}.{options.tgt_lang}"
+        if document.lang == options.src_lang and path.is_file():
+            found[document.id] = tuple(read_translation_file(path, len(document.sentences)))
+    return found
+
+
+def precomputed_status(status: MtStatus, tasks: Sequence[PairTask]) -> MtStatus:
+    """The MT status of a run on precomputed MT, saying how many pairs had none."""
+    missing = sum(task.translation is None for task in tasks)
+    if status.model != "precomputed" or not missing:
+        return status
+    return replace(status, message=f"{status.message} {missing} of {len(tasks)} pairs had no "
+                                   "MT file for their source document and were not scored.")
+
+
+# ---------------------------------------------------------------- stage 2: pairing
+
+def pairing_stage(documents: Sequence[Document], options: RunOptions, state: RunState,
+                  out: Path, translator: Any, translations: Mapping[str, Sequence[str]],
+                  progress: ProgressFactory
+                  ) -> tuple[list[DocPair], list[str], list[str], bool]:
+    """Pairs (sorted), unpaired ids and pairing's warnings; reused when documents and options
+    are unchanged."""
+    from aligner.pair import PairConfig, pair_documents
+
+    config = PairConfig()
+    stamp = fingerprint("pair", state.stage("ingest"), config.options(), options.to_json(),
+                        getattr(translator, "cache_key", None), translations, __version__)
+    previous = state.stage("pair")
+    if previous and previous.get("fingerprint") == stamp and (out / "pairs.tsv").is_file():
+        pairs = [DocPair.from_json(item) for item in previous["pairs"]]
+        return pairs, list(previous["unpaired"]), list(previous["warnings"]), True
+    result = pair_documents(documents, options.src_lang, options.tgt_lang, config,
+                            translator=translator, translations=translations or None,
+                            progress=progress)
+    pairs = sorted(result.pairs, key=lambda p: (p.label != "parallel", p.src_id, p.tgt_id))
+    unpaired = sorted(result.unpaired)
+    write_pairs_tsv(out / "pairs.tsv", pairs, unpaired)
+    state.save_stage("pair", {"fingerprint": stamp, "pairs": [p.to_json() for p in pairs],
+                              "unpaired": unpaired, "warnings": list(result.warnings)})
+    return pairs, unpaired, list(result.warnings), False
+
+
+def write_pairs_tsv(path: Path, pairs: Sequence[DocPair], unpaired: Sequence[str]) -> None:
+    """``pairs.tsv``: one row per pair (evidence as ``name=value``), then unpaired documents."""
+    with atomic_write(path) as handle:
+        handle.write("src_id\ttgt_id\tlabel\tconfidence\tevidence\n")
+        for pair in pairs:
+            evidence = " ".join(f"{key}={value:.4f}" for key, value in
+                                sorted(pair.evidence.items()))
+            handle.write(f"{pair.src_id}\t{pair.tgt_id}\t{pair.label}\t"
+                         f"{pair.confidence:.4f}\t{evidence}\n")
+        for doc_id in unpaired:
+            handle.write(f"{doc_id}\t\tunpaired\t\t\n")
+
+
+# ---------------------------------------------------------------- stage 3: per-pair work
+
+def make_tasks(pairs: Sequence[DocPair], documents: Sequence[Document], options: RunOptions,
+               plan: MtPlan, translations: Mapping[str, Sequence[str]],
+               signature: Mapping[str, str]) -> list[PairTask]:
+    """One task per parallel pair, with the fingerprint of everything its outputs depend on
+    (the run's ``signature`` included: it goes into the pair's TMX header)."""
+    from aligner.align import AlignConfig
+
+    by_id = {document.id: document for document in documents}
+    config = asdict(AlignConfig())
+    tasks = []
+    for pair in pairs:
+        if pair.label != "parallel":
+            continue
+        src, tgt = by_id[pair.src_id], by_id[pair.tgt_id]
+        translation = translations.get(pair.src_id)
+        translation = tuple(translation) if translation is not None else None
+        stamp = fingerprint("pair-work", __version__, src.to_json(), tgt.to_json(),
+                            pair.to_json(), config, asdict(plan), translation,
+                            options.doubtful_below, dict(signature))
+        tasks.append(PairTask(pair, src, tgt, plan, translation, options.doubtful_below,
+                              stamp))
+    return tasks
+
+
+def process_pair(task: PairTask) -> PairOutcome:
+    """Translate (if planned), align and score one pair; a pure function of the task."""
+    from aligner.align import AlignConfig, align_documents
+
+    config = AlignConfig()
+    translation = _translation_for(task)
+    alignment = align_documents(task.src, task.tgt, config, translation=translation)
+    bead_scores, doc_scores, score_signature = _score(alignment, translation, task.mt)
+    doubtful = tuple(_is_doubtful(bead, score, task.doubtful_below)
+                     for bead, score in zip(alignment.beads,
+                                            bead_scores or [None] * len(alignment.beads)))
+    figures = PairFigures(pair=task.pair, alignment=alignment, doubtful=doubtful,
+                          bead_scores=bead_scores, doc_scores=doc_scores,
+                          similarity=similarity_grid(alignment, config.encoder),
+                          files=pair_files(task.key))
+    return PairOutcome(figures, task.fingerprint, score_signature)
+
+
+def _translation_for(task: PairTask) -> list[str] | None:
+    if task.translation is not None:
+        return list(task.translation)
+    if task.mt.kind == "model":
+        return cached_translator(task.mt).translate(task.src.sentence_texts)
+    return None
+
+
+def _score(alignment: Alignment, translation: Sequence[str] | None, plan: MtPlan
+           ) -> tuple[tuple[BeadScore, ...] | None, dict[str, dict[str, Any]], dict[str, str]]:
+    """Bead scores, document scores ``{metric: {score, signature}}`` and the score signature
+    from the scoring stage (nothing when there is no MT)."""
+    if translation is None:
+        return None, {}, {}
+    from aligner.score import score_alignment
+
+    mt_signature = {"model": plan.model_id or "none", "key": plan.cache_key}
+    scored = score_alignment(alignment, translation, mt_signature=mt_signature)
+    doc_scores = {corpus.name: {"score": corpus.score, "signature": corpus.signature}
+                  for corpus in scored.corpus}
+    return scored.bead_scores, doc_scores, dict(scored.signature)
+
+
+def _is_doubtful(bead: Bead, score: BeadScore | None, threshold: float) -> bool:
+    """The MT threshold decides when the bead was scored; else its alignment confidence."""
+    if score is not None and (score.chrf is not None or score.doubtful):
+        return score.doubtful
+    return bead.confidence < threshold
+
+
+def similarity_grid(alignment: Alignment, encoder_name: str,
+                    size: int = SIMILARITY_GRID) -> SimilarityGrid | None:
+    """Sentence similarity of a pair pooled into at most ``size`` x ``size`` cells.
+
+    Embeddings come from the encoder's disk cache (the aligner embedded the same sentences).
+    """
+    if not alignment.src_sentences or not alignment.tgt_sentences:
+        return None
+    from aligner.embed import get_encoder
+
+    encoder = get_encoder(encoder_name)
+    cells = pooled_similarity(encoder.embed(alignment.src_sentences),
+                              encoder.embed(alignment.tgt_sentences), size)
+    return SimilarityGrid(cells, encoder.name)
+
+
+def pooled_similarity(src: np.ndarray, tgt: np.ndarray, size: int
+                      ) -> tuple[tuple[int, ...], ...]:
+    """Cosine similarity of unit rows, max-pooled over even blocks, in whole percent.
+
+    Rows are processed a block at a time, so long documents never need the whole matrix.
+
+    >>> src = np.array([[1, 0], [0, 1], [0, 1]], dtype=np.float32)
+    >>> tgt = np.array([[1, 0], [0.6, 0.8]], dtype=np.float32)
+    >>> pooled_similarity(src, tgt, 2)  # rows 0-1 pooled, row 2 alone
+    ((100, 80), (0, 80))
+    """
+    row_blocks = np.array_split(np.arange(len(src)), min(size, len(src)))
+    col_starts = [block[0] for block in np.array_split(np.arange(len(tgt)), min(size, len(tgt)))]
+    rows = []
+    for block in row_blocks:
+        pooled = np.maximum.reduceat((src[block] @ tgt.T).max(axis=0), col_starts)
+        rows.append(tuple(int(round(float(v) * 100)) for v in np.clip(pooled, 0.0, 1.0)))
+    return tuple(rows)
+
+
+# ---------------------------------------------------------------- stage 4: gather
+
+def run_signature(options: RunOptions, mt: MtStatus, mt_signature: Mapping[str, str]
+                  ) -> dict[str, str]:
+    """The run's signature: versions, options, alignment and pairing settings, models."""
+    from aligner.align import AlignConfig
+    from aligner.pair import PairConfig
+
+    settings: dict[str, object] = {f"run.{key}": value for key, value in
+                                   options.to_json().items()}
+    settings.update({f"align.{key}": value for key, value in asdict(AlignConfig()).items()})
+    settings.update({f"pair.{key}": value for key, value in PairConfig().options().items()})
+    settings["mt.state"] = mt.state
+    settings["mt.model"] = mt.model or "none"
+    settings.update({f"mt.{key}": value for key, value in mt_signature.items()
+                     if key not in ("stage", "aligner")})
+    return make_signature("run", settings)
+
+
+def write_signature(out: Path, signature: Mapping[str, str]) -> None:
+    with atomic_write(out / "signature.json") as handle:
+        json.dump(dict(signature), handle, ensure_ascii=False, sort_keys=True, indent=1)
+        handle.write("\n")
+
+
+# ---------------------------------------------------------------- the whole run
+
+def run_pipeline(inputs: Sequence[str | os.PathLike[str]], out: str | os.PathLike[str],
+                 options: RunOptions | None = None, *, jobs: int = 1,
+                 dask_scheduler: str | None = None, resume: bool = False,
+                 progress: ProgressFactory | None = None,
+                 executor: Executor | None = None) -> RunSummary:
+    """Run every stage over ``inputs`` into the folder ``out``; return what was done.
+
+    :param jobs: local processes for the per-pair work (1: in this process).
+    :param dask_scheduler: address of a Dask scheduler that runs the per-pair work instead.
+    :param resume: continue an earlier run in ``out`` (it must exist, with the same options).
+    """
+    options = options or RunOptions()
+    wrap = progress or _no_progress
+    out_dir = Path(out)
+    check_output_outside_inputs(out_dir, inputs)
+    state = prepare_output(out_dir, options.to_json(), resume)
+    plan, mt_status, translator = plan_mt(options)
+    own_executor = executor is None
+    executor = executor or make_executor(jobs, dask_scheduler)
+    summary = RunSummary(out=str(out_dir), executor=executor.name, workers=executor.workers,
+                         mt=mt_status.to_json())
+    try:
+        return _run_stages(inputs, out_dir, options, state, plan, mt_status, translator,
+                           executor, wrap, summary)
+    finally:
+        if own_executor:
+            executor.close()
+
+
+def _run_stages(inputs: Sequence[str | os.PathLike[str]], out: Path, options: RunOptions,
+                state: RunState, plan: MtPlan, mt_status: MtStatus, translator: Any,
+                executor: Executor, wrap: ProgressFactory, summary: RunSummary) -> RunSummary:
+    clock = functools.partial(_timed, summary.seconds)
+    with clock("ingest"):
+        documents, skipped, reused = ingest_stage(inputs, out, state, options, executor, wrap)
+    _note(summary, "ingest", reused)
+    translations = read_translations(options, documents)
+    with clock("pair"):
+        pairs, unpaired, summary.warnings, reused = pairing_stage(
+            documents, options, state, out, translator, translations, wrap)
+    _note(summary, "pair", reused)
+    mt_signature = dict(translator.signature()) if translator is not None else {}
+    signature = run_signature(options, mt_status, mt_signature)
+    tasks = make_tasks(pairs, documents, options, plan, translations, signature)
+    mt_status = precomputed_status(mt_status, tasks)
+    summary.mt = mt_status.to_json()
+    with clock("align"):
+        outcomes = run_pair_tasks(tasks, out, executor, signature, wrap, summary)
+    with clock("gather"):
+        remove_stale_pair_files(out, {task.key for task in tasks})
+        summary.tmx_units = write_corpus_tmx(out, outcomes, signature, options.src_lang)
+        figures = RunFigures(documents, skipped, pairs, unpaired,
+                             [outcome.figures for outcome in outcomes], mt_status, signature,
+                             summary.warnings)
+        report = write_report(out, figures)
+        write_signature(out, signature)
+    _summarise(summary, report)
+    return summary
+
+
+def run_pair_tasks(tasks: Sequence[PairTask], out: Path, executor: Executor,
+                   signature: Mapping[str, str], wrap: ProgressFactory,
+                   summary: RunSummary) -> list[PairOutcome]:
+    """Reuse finished pairs, run the others on ``executor``; outcomes in task order."""
+    outcomes: dict[int, PairOutcome] = {}
+    todo: list[tuple[int, PairTask]] = []
+    for index, task in enumerate(tasks):
+        earlier = load_outcome(out, task.key, task.fingerprint)
+        if earlier is not None:
+            outcomes[index] = earlier
+        else:
+            todo.append((index, task))
+    summary.reused_pairs = len(outcomes)
+    results = executor.run(process_pair, [task for _, task in todo])
+    for position, outcome in wrap(results, "aligning pairs", len(todo)):
+        outcomes[todo[position][0]] = save_outcome(out, outcome, signature)
+    return [outcomes[index] for index in range(len(tasks))]
+
+
+def write_corpus_tmx(out: Path, outcomes: Sequence[PairOutcome], signature: Mapping[str, str],
+                     source_lang: str) -> int:
+    """``corpus.tmx``: every pair's units, duplicate pairs written once; returns the units.
+
+    With no pair at all the file is still written, valid and empty, so the folder stays
+    consistent.
+    """
+    from aligner.export import write_alignment_tmx
+
+    path = out / "corpus.tmx"
+    if not outcomes:
+        from tmx import TmxHeader, write_tmx
+
+        header = TmxHeader(srclang=source_lang, creationtool="aligner",
+                           creationtoolversion=__version__, o_tmf="aligner",
+                           props=tuple(sorted((f"x-signature-{key}", value)
+                                              for key, value in signature.items())))
+        return write_tmx(path, [], header).written
+    alignments = [outcome.figures.alignment for outcome in outcomes]
+    scores = [outcome.figures.bead_scores for outcome in outcomes]
+    return write_alignment_tmx(path, alignments, scores=scores, signature=signature).written
+
+
+def _note(summary: RunSummary, stage: str, reused: bool) -> None:
+    if reused:
+        summary.reused_stages.append(stage)
+
+
+def _summarise(summary: RunSummary, report: Mapping[str, Any]) -> None:
+    figures = report["summary"]
+    summary.documents = figures["documents"]
+    summary.skipped_files = figures["skipped_files"]
+    summary.parallel_pairs = figures["pairs_by_label"].get("parallel", 0)
+    summary.comparable_pairs = figures["pairs_by_label"].get("comparable", 0)
+    summary.unpaired_documents = figures["unpaired_documents"]
+    summary.aligned_pairs = figures["aligned_pairs"]
+    summary.beads = figures["beads"]
+    summary.doubtful_beads = figures["doubtful_beads"]
+
+
+@contextmanager
+def _timed(seconds: dict[str, float], stage: str) -> Iterator[None]:
+    """Wall time of a stage into ``seconds`` (informative only, never written to outputs)."""
+    started = time.perf_counter()
+    try:
+        yield
+    finally:
+        seconds[stage] = round(time.perf_counter() - started, 3)
+
+
+__all__ = ["DOUBTFUL_BELOW", "MtPlan", "PairOutcome", "PairTask", "RunOptions", "RunSummary",
+           "make_tasks", "process_pair", "run_pipeline"]

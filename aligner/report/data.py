@@ -1,0 +1,231 @@
+"""The figures of a run as one JSON-ready dict: what ``report.json`` holds and the page shows.
+
+:func:`build_report` gathers numbers the stages produced (documents, pairing decisions, beads,
+bead and document MT scores) into summaries, tables and histograms. It aggregates and counts;
+it never scores: every score comes from the stage that made it.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from aligner.records import Alignment, BeadScore, DocPair, Document
+
+REPORT_VERSION = 1
+# Bead-by-bead views of very large runs would make a page no browser opens; the per-pair
+# table still lists every pair and the full beads stay in alignments/*.jsonl.
+MAX_DETAILED_PAIRS = 50
+HISTOGRAM_BINS = 10
+
+
+@dataclass(frozen=True)
+class SimilarityGrid:
+    """Sentence similarity of a pair pooled to a small grid, in whole percent (0-100).
+
+    ``cells[r][c]`` is the highest similarity of a source sentence of row block ``r`` with a
+    target sentence of column block ``c``; blocks split the sentences evenly.
+    """
+
+    cells: tuple[tuple[int, ...], ...]
+    encoder: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"cells": [list(row) for row in self.cells], "encoder": self.encoder}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> SimilarityGrid:
+        return cls(cells=tuple(tuple(int(v) for v in row) for row in data["cells"]),
+                   encoder=data["encoder"])
+
+
+@dataclass(frozen=True)
+class MtStatus:
+    """Whether beads were scored against MT, with which model, and a one-line explanation."""
+
+    state: str  # "scored", "skipped" (no usable model) or "off" (--no-mt)
+    model: str | None = None
+    message: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return {"state": self.state, "model": self.model, "message": self.message}
+
+
+@dataclass(frozen=True)
+class PairFigures:
+    """Everything the report shows about one aligned pair.
+
+    ``doubtful`` has one decision per bead (made by the pipeline); ``doc_scores`` maps a metric
+    name (``BLEU``, ``chrF``, ``TER``) to ``{"score": float, "signature": str}``.
+    """
+
+    pair: DocPair
+    alignment: Alignment
+    doubtful: tuple[bool, ...]
+    bead_scores: tuple[BeadScore, ...] | None = None
+    doc_scores: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    similarity: SimilarityGrid | None = None
+    files: Mapping[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if len(self.doubtful) != len(self.alignment.beads):
+            raise ValueError(f"{self.key}: {len(self.doubtful)} doubtful flags for "
+                             f"{len(self.alignment.beads)} beads")
+        if self.bead_scores is not None and len(self.bead_scores) != len(self.alignment.beads):
+            raise ValueError(f"{self.key}: {len(self.bead_scores)} bead scores for "
+                             f"{len(self.alignment.beads)} beads")
+
+    @property
+    def key(self) -> str:
+        return f"{self.pair.src_id}__{self.pair.tgt_id}"
+
+
+@dataclass(frozen=True)
+class RunFigures:
+    """The inputs of a report: the records every stage of one run produced."""
+
+    documents: Sequence[Document]
+    skipped: Sequence[tuple[str, str]]
+    pairs: Sequence[DocPair]
+    unpaired: Sequence[str]
+    outcomes: Sequence[PairFigures]
+    mt: MtStatus
+    signature: Mapping[str, str]
+    warnings: Sequence[str] = ()
+
+
+def histogram(values: Sequence[float], low: float, high: float,
+              bins: int = HISTOGRAM_BINS) -> dict[str, Any]:
+    """Counts of ``values`` in ``bins`` equal bins over ``[low, high]`` (top edge included).
+
+    >>> histogram([0.0, 0.25, 1.0, 1.0], 0.0, 1.0, bins=2)
+    {'edges': [0.0, 0.5, 1.0], 'counts': [2, 2]}
+    """
+    width = (high - low) / bins
+    counts = [0] * bins
+    for value in values:
+        index = min(int((value - low) / width), bins - 1)
+        counts[max(index, 0)] += 1
+    edges = [round(low + i * width, 6) for i in range(bins + 1)]
+    return {"edges": edges, "counts": counts}
+
+
+def build_report(run: RunFigures) -> dict[str, Any]:
+    """The report's figures as a JSON-ready dict (``report.json``; the page renders it)."""
+    outcomes = sorted(run.outcomes, key=lambda o: o.key)
+    beads = [bead for outcome in outcomes for bead in outcome.alignment.beads]
+    scored = [score for outcome in outcomes for score in (outcome.bead_scores or ())]
+    return {
+        "report_version": REPORT_VERSION,
+        "signature": dict(sorted(run.signature.items())),
+        "mt": run.mt.to_json(),
+        "warnings": list(run.warnings),
+        "summary": _summary(run, outcomes),
+        "documents": [_document_row(doc) for doc in sorted(run.documents, key=lambda d: d.id)],
+        "skipped": [{"path": path, "reason": reason} for path, reason in sorted(run.skipped)],
+        "pairing": {"pairs": [pair.to_json() for pair in
+                              sorted(run.pairs, key=lambda p: (p.src_id, p.tgt_id))],
+                    "unpaired": sorted(run.unpaired)},
+        "pairs": [_pair_row(outcome) for outcome in outcomes],
+        "histograms": {
+            "bead_confidence": histogram([bead.confidence for bead in beads], 0.0, 1.0),
+            "bead_chrf": histogram([s.chrf for s in scored if s.chrf is not None], 0.0, 100.0),
+        },
+        "details": [_pair_detail(outcome) for outcome in detailed_pairs(outcomes)],
+        "details_omitted": max(0, len(outcomes) - MAX_DETAILED_PAIRS),
+    }
+
+
+def detailed_pairs(outcomes: Sequence[PairFigures],
+                   limit: int = MAX_DETAILED_PAIRS) -> list[PairFigures]:
+    """The pairs shown bead by bead: all of them, or the ``limit`` most in need of a look
+    (most doubtful beads, then lowest mean confidence), in key order."""
+    if len(outcomes) <= limit:
+        return list(outcomes)
+
+    def need(outcome: PairFigures) -> tuple[int, float, str]:
+        beads = outcome.alignment.beads
+        mean = sum(bead.confidence for bead in beads) / len(beads) if beads else 1.0
+        return (-sum(outcome.doubtful), mean, outcome.key)
+
+    return sorted(sorted(outcomes, key=need)[:limit], key=lambda outcome: outcome.key)
+
+
+def _summary(run: RunFigures, outcomes: Sequence[PairFigures]) -> dict[str, Any]:
+    bead_types: Counter[str] = Counter()
+    doubtful = omitted_src = omitted_tgt = 0
+    for outcome in outcomes:
+        for bead, is_doubtful in zip(outcome.alignment.beads, outcome.doubtful):
+            bead_types[bead.type] += 1
+            doubtful += is_doubtful
+            omitted_src += len(bead.src) if not bead.tgt else 0
+            omitted_tgt += len(bead.tgt) if not bead.src else 0
+    return {
+        "documents": len(run.documents),
+        "documents_by_language": dict(sorted(Counter(d.lang for d in run.documents).items())),
+        "sentences": sum(len(d.sentences) for d in run.documents),
+        "skipped_files": len(run.skipped),
+        "pairs_by_label": dict(sorted(Counter(p.label for p in run.pairs).items())),
+        "aligned_pairs": len(outcomes),
+        "unpaired_documents": len(run.unpaired),
+        "beads": sum(bead_types.values()),
+        "bead_types": dict(sorted(bead_types.items(), key=lambda kv: (-kv[1], kv[0]))),
+        "doubtful_beads": doubtful,
+        "omitted_source_sentences": omitted_src,
+        "omitted_target_sentences": omitted_tgt,
+    }
+
+
+def _document_row(doc: Document) -> dict[str, Any]:
+    return {"id": doc.id, "path": doc.path, "lang": doc.lang,
+            "lang_confidence": round(doc.lang_confidence, 4), "encoding": doc.encoding,
+            "title": doc.title, "date": doc.date, "sentences": len(doc.sentences),
+            "paragraphs": len(doc.paragraphs),
+            "boilerplate_paragraphs": sum(p.boilerplate for p in doc.paragraphs),
+            "warnings": list(doc.warnings)}
+
+
+def _pair_row(outcome: PairFigures) -> dict[str, Any]:
+    beads = outcome.alignment.beads
+    confidences = [bead.confidence for bead in beads]
+    return {
+        "key": outcome.key, "src_id": outcome.pair.src_id, "tgt_id": outcome.pair.tgt_id,
+        "label": outcome.pair.label, "pair_confidence": round(outcome.pair.confidence, 6),
+        "src_sentences": len(outcome.alignment.src_sentences),
+        "tgt_sentences": len(outcome.alignment.tgt_sentences),
+        "beads": len(beads),
+        "bead_types": dict(sorted(Counter(bead.type for bead in beads).items())),
+        "mean_confidence": round(sum(confidences) / len(confidences), 6) if beads else None,
+        "doubtful_beads": sum(outcome.doubtful),
+        "null_beads": sum(bead.is_null for bead in beads),
+        "mt": {name: dict(value) for name, value in sorted(outcome.doc_scores.items())},
+        "files": dict(sorted(outcome.files.items())),
+    }
+
+
+def _pair_detail(outcome: PairFigures) -> dict[str, Any]:
+    alignment = outcome.alignment
+    beads = []
+    src_seen = tgt_seen = 0
+    for index, bead in enumerate(alignment.beads):
+        src_text, tgt_text = alignment.bead_texts(bead)
+        score = outcome.bead_scores[index] if outcome.bead_scores is not None else None
+        beads.append({
+            "src": list(bead.src), "tgt": list(bead.tgt), "type": bead.type,
+            "confidence": round(bead.confidence, 4), "doubtful": outcome.doubtful[index],
+            "src_position": src_seen, "tgt_position": tgt_seen,
+            "src_text": src_text, "tgt_text": tgt_text,
+            "chrf": None if score is None or score.chrf is None else round(score.chrf, 2),
+            "bleu": None if score is None or score.bleu is None else round(score.bleu, 2),
+            "mt": None if score is None else score.mt,
+        })
+        src_seen += len(bead.src)
+        tgt_seen += len(bead.tgt)
+    return {"key": outcome.key, "src_id": alignment.src_id, "tgt_id": alignment.tgt_id,
+            "src_lang": alignment.src_lang, "tgt_lang": alignment.tgt_lang,
+            "src_sentences": len(alignment.src_sentences),
+            "tgt_sentences": len(alignment.tgt_sentences),
+            "similarity": outcome.similarity.to_json() if outcome.similarity else None,
+            "beads": beads}

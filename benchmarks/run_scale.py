@@ -1,0 +1,188 @@
+"""The whole ``aligner run`` over collections of 100, 1,000 and 5,000 document pairs.
+
+Each collection is recombined from the WMT22 ru-en dev segments (``--shared``/data/wmt22-ruen/
+seg): a synthetic document pair takes 8-16 random segments (in a random order) on both sides,
+with the Online-B machine translation of the Russian side as precomputed MT; one English
+line in ten is dropped so omissions occur. Files hold one sentence per line (``--presplit``).
+
+Every configuration runs ``aligner run`` in a fresh process into a new output folder. "Cold"
+runs start from an empty cache, so every sentence (and every span the aligner looks at) is
+embedded: the encoder is the floor of the whole run. "Warm" runs reuse the cache a cold run
+of the same size filled, which leaves the pipeline's own work (ingestion, neighbour search,
+alignment search, scoring, TMX, report). The table shows documents per second (both
+languages counted), peak memory of the process tree (sampled), how many true pairs were
+found, and ratios: the throughput of each size against the smallest one (flat is 1.0) and of
+2 processes against 1. Timings share the machine with whatever else runs: read the ratios,
+measured in one go.
+
+    python benchmarks/run_scale.py --quick     # 100 and 1,000 pairs
+    python benchmarks/run_scale.py             # 100, 1,000 and 5,000 pairs
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import psutil
+
+MT_SYSTEM = "Online-B"
+SEED = 20220425
+
+
+@dataclass(frozen=True)
+class Config:
+    """One measured configuration: cache state, MT source and number of local processes."""
+
+    key: str
+    name: str
+    cache: str  # "cold" (a new, empty cache) or "warm" (the cache the cold runs filled)
+    mt: str  # "none" or "precomputed"
+    jobs: int
+
+
+CONFIGS = (Config("cold1", "cold, no MT, 1 process", "cold", "none", 1),
+           Config("cold2", "cold, no MT, 2 processes", "cold", "none", 2),
+           Config("warm1", "warm, no MT, 1 process", "warm", "none", 1),
+           Config("warm2", "warm, no MT, 2 processes", "warm", "none", 2),
+           Config("warm-mt", "warm, precomputed MT, 1 process", "warm", "precomputed", 1))
+
+
+def segment_pool(shared: Path) -> list[tuple[str, str, str]]:
+    """Every (ru, en, mt) segment triple of the WMT22 ru-en dev set, in a fixed order."""
+    folder = shared / "data" / "wmt22-ruen" / "seg"
+    pool = []
+    for ru_path in sorted(folder.glob("doc*.ru")):
+        stem = ru_path.name[:-3]
+        sides = [ru_path, folder / f"{stem}.en", folder / f"{stem}.mt.{MT_SYSTEM}.en"]
+        lines = [path.read_text("utf-8").splitlines() for path in sides]
+        if len({len(side) for side in lines}) != 1:
+            raise SystemExit(f"{ru_path}: sides differ in length; is the data intact?")
+        pool.extend(triple for triple in zip(*lines) if all(text.strip() for text in triple))
+    return pool
+
+
+def build_collection(pool: list[tuple[str, str, str]], pairs: int, folder: Path) -> None:
+    """Write ``pairs`` synthetic document pairs into ``folder/docs`` and their MT into
+    ``folder/mt`` (named after the Russian document's id)."""
+    rng = random.Random(SEED + pairs)
+    docs, mt = folder / "docs", folder / "mt"
+    docs.mkdir(parents=True)
+    mt.mkdir()
+    for number in range(pairs):
+        chosen = [pool[i] for i in rng.sample(range(len(pool)), rng.randint(8, 16))]
+        english = [triple[1] for triple in chosen]
+        if rng.random() < 0.1:
+            del english[rng.randrange(len(english))]
+        doc_id = f"p{number:05d}"
+        (docs / f"{doc_id}.ru.txt").write_text("\n".join(t[0] for t in chosen) + "\n", "utf-8")
+        (docs / f"{doc_id}.en.txt").write_text("\n".join(english) + "\n", "utf-8")
+        (mt / f"{doc_id}.ru.en").write_text("\n".join(t[2] for t in chosen) + "\n", "utf-8")
+
+
+class PeakMemory:
+    """Samples the resident memory of a process and its children; keeps the peak sum."""
+
+    def __init__(self, pid: int, interval: float = 0.1) -> None:
+        self.process = psutil.Process(pid)
+        self.interval = interval
+        self.peak = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread.start()
+
+    def _sample(self) -> None:
+        while not self._stop.is_set():
+            try:
+                tree = [self.process, *self.process.children(recursive=True)]
+                self.peak = max(self.peak, sum(p.memory_info().rss for p in tree))
+            except psutil.Error:
+                pass
+            self._stop.wait(self.interval)
+
+    def stop(self) -> float:
+        self._stop.set()
+        self._thread.join()
+        return self.peak / 2**20
+
+
+def run_once(collection: Path, config: Config, work: Path) -> dict[str, float]:
+    """Run ``aligner run`` once in a new output folder; return seconds, peak MiB, figures."""
+    out = work / f"out-{config.cache}-{config.mt}-{config.jobs}"
+    command = [sys.executable, "-m", "aligner", "run", str(collection / "docs"), "-o", str(out),
+               "--presplit", "--jobs", str(config.jobs), "--json", "--quiet"]
+    command += ["--no-mt"] if config.mt == "none" else ["--translations", str(collection / "mt")]
+    cache = work / (f"cache-cold-{config.jobs}" if config.cache == "cold" else "cache-cold-1")
+    env = {**os.environ, "ALIGNER_CACHE_DIR": str(cache)}
+    started = time.perf_counter()
+    process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True)
+    memory = PeakMemory(process.pid)
+    stdout, stderr = process.communicate()
+    seconds = time.perf_counter() - started
+    peak = memory.stop()
+    if process.returncode != 0:
+        raise SystemExit(f"{' '.join(command)} failed ({process.returncode}):\n{stderr}")
+    summary = json.loads(stdout)
+    found = [line.split("\t")[:3] for line in (out / "pairs.tsv").read_text("utf-8").splitlines()]
+    true_pairs = sum(1 for src, tgt, label in found[1:] if label == "parallel"
+                     and src.removesuffix(".ru") == tgt.removesuffix(".en"))
+    return {"seconds": seconds, "peak_mb": peak, "documents": summary["documents"],
+            "aligned": summary["aligned_pairs"], "true_pairs": true_pairs,
+            "stages": summary["seconds"]}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="100 and 1,000 pairs only")
+    parser.add_argument("--sizes", type=int, nargs="+", help="collection sizes (pairs)")
+    parser.add_argument("--configs", nargs="+", choices=[c.key for c in CONFIGS],
+                        default=[c.key for c in CONFIGS],
+                        help="configurations to run (warm ones need cold1 before them)")
+    parser.add_argument("--shared", type=Path, default=Path("../shared"),
+                        help="the shared data folder (default ../shared)")
+    args = parser.parse_args()
+    sizes = args.sizes or ([100, 1000] if args.quick else [100, 1000, 5000])
+    pool = segment_pool(args.shared)
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="aligner-run-scale-") as tmp:
+        for size in sizes:
+            collection = Path(tmp) / f"c{size}"
+            build_collection(pool, size, collection)
+            for config in (c for c in CONFIGS if c.key in args.configs):
+                figures = run_once(collection, config, collection)
+                rows.append((size, config, figures))
+                print(f"  {size:>5} pairs, {config.name}: {figures['seconds']:.1f} s, "
+                      f"stages {figures['stages']}", file=sys.stderr, flush=True)
+    print_table(rows, sizes[0])
+
+
+def print_table(rows: list[tuple[int, Config, dict[str, float]]], base_size: int) -> None:
+    """The figures, with throughput ratios against the smallest size and against 1 process."""
+    rate = {(size, config.name): figures["documents"] / figures["seconds"]
+            for size, config, figures in rows}
+    print(f"{'pairs':>6} {'configuration':<32} {'seconds':>8} {'docs/s':>7} {'peak MiB':>9} "
+          f"{'found':>11} {'vs smallest':>11} {'vs 1 proc':>9}")
+    for size, config, figures in rows:
+        per_second = rate[(size, config.name)]
+        flat = per_second / rate[(base_size, config.name)]
+        single_name = next(c.name for c in CONFIGS
+                           if (c.cache, c.mt, c.jobs) == (config.cache, config.mt, 1))
+        single = rate.get((size, single_name))
+        speedup = per_second / single if config.jobs > 1 and single else None
+        print(f"{size:>6} {config.name:<32} {figures['seconds']:>8.1f} {per_second:>7.1f} "
+              f"{figures['peak_mb']:>9.0f} {figures['true_pairs']:>5}/{size:<5} "
+              f"{flat:>11.2f} {'' if speedup is None else f'{speedup:.2f}':>9}")
+
+
+if __name__ == "__main__":
+    main()

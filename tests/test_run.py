@@ -1,0 +1,338 @@
+"""``aligner run`` end to end on the seed corpus: outputs, reuse, interruption, bad input."""
+
+from __future__ import annotations
+
+import html
+import json
+import math
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from argos_fixture import tiny_package_archive, use_package_dir
+from run_support import output_bytes, run_cli
+
+import tmx
+from aligner.errors import ConfigurationError
+from aligner.executors import InProcessExecutor, ProcessExecutor, make_executor
+from aligner.outfolder import outcome_from_records, outcome_records
+from aligner.pipeline import RunOptions
+from aligner.records import Document
+
+SRC, TGT = "000_63edd8b27567c1c6", "002_1775d5543770e237"
+KEY = f"{SRC}__{TGT}"
+CORPUS = Path(__file__).resolve().parent.parent / "corpus"
+# Widget, counter, credit and footer text of 000 (the photo credit "пресс-служба Акорды" also
+# ends a body sentence, so lines are compared whole as well).
+CHROME = ("USD", "EUR", "365 Info", "Ctrl+Enter", "Алматы", "Сейчас", "Завтра")
+CHROME_LINES = ("117", "пресс-служба Акорды", "-11", "444")
+
+
+def seed_packages(out: Path) -> Path:
+    """The (empty) Argos package folder of the seed run: the MT message names it."""
+    return out.parent / "argos"
+
+
+@pytest.fixture(autouse=True)
+def no_installed_models(tmp_path, monkeypatch):
+    """Runs see an empty Argos package folder, whatever the machine has installed."""
+    use_package_dir(monkeypatch, tmp_path / "argos-packages")
+
+
+@pytest.fixture(scope="module")
+def seed_run(tmp_path_factory):
+    """One run over corpus/ (module-wide: the encoder's work is done once)."""
+    from argostranslate import settings
+
+    base = tmp_path_factory.mktemp("seed-run")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("ALIGNER_CACHE_DIR", str(base / "cache"))
+        use_package_dir(patch, base / "argos")
+        result = run_cli(CORPUS, "-o", base / "out", "--json")
+        assert settings.package_dirs == [base / "argos"]
+    return base / "out", result
+
+
+def test_seed_run_finds_the_one_parallel_pair(seed_run):
+    out, result = seed_run
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    assert (summary["documents"], summary["parallel_pairs"], summary["aligned_pairs"]) == (5, 1, 1)
+    rows = [line.split("\t") for line in (out / "pairs.tsv").read_text("utf-8").splitlines()]
+    assert [row[:3] for row in rows if row[2] == "parallel"] == [[SRC, TGT, "parallel"]]
+    assert sorted(p.name for p in out.iterdir() if p.name[0] != ".") == [
+        "alignments", "corpus.tmx", "documents.jsonl", "pairs.tsv", "report.html", "report.json",
+        "signature.json", "tmx"]
+    assert [p.name for p in (out / "alignments").iterdir()] == [f"{KEY}.jsonl"]
+    assert [p.name for p in (out / "tmx").iterdir()] == [f"{KEY}.tmx"]
+    assert len((out / "documents.jsonl").read_text("utf-8").splitlines()) == 5
+
+
+def test_seed_tmx_holds_the_17_body_sentence_pairs_and_no_chrome(seed_run):
+    out, _ = seed_run
+    documents = {doc.id: doc for doc in
+                 (Document.from_json(json.loads(line)) for line in
+                  (out / "documents.jsonl").read_text("utf-8").splitlines())}
+    for path in (out / "corpus.tmx", out / "tmx" / f"{KEY}.tmx"):
+        assert tmx.validate(path).ok, tmx.validate(path)
+        units = list(tmx.read_units(path))
+        assert len(units) == 17
+        assert [u.source for u in units] == documents[SRC].sentence_texts
+        assert [u.target for u in units] == documents[TGT].sentence_texts
+        assert {u.prop("x-bead-type") for u in units} == {"1-1"}
+        for unit in units:
+            assert not any(chrome in unit.source for chrome in CHROME), unit.source
+            assert unit.source not in CHROME_LINES
+    assert documents[SRC].title not in documents[SRC].sentence_texts
+
+
+def test_report_says_in_one_line_that_mt_was_skipped(seed_run):
+    out, _ = seed_run
+    report = json.loads((out / "report.json").read_text("utf-8"))
+    assert report["mt"]["state"] == "skipped"
+    message = report["mt"]["message"]
+    assert message.startswith("MT scoring skipped:") and "aligner models install" in message
+    assert "\n" not in message
+    page = (out / "report.html").read_text("utf-8")
+    assert html.escape(message) in page
+    assert report["summary"]["beads"] == 17 and report["pairs"][0]["key"] == KEY
+    signature = json.loads((out / "signature.json").read_text("utf-8"))
+    assert signature["run.src_lang"] == "ru" and signature["mt.state"] == "skipped"
+    assert signature == report["signature"]
+
+
+def test_alignment_file_reads_back_to_the_same_outcome(seed_run):
+    out, _ = seed_run
+    lines = (out / "alignments" / f"{KEY}.jsonl").read_text("utf-8").splitlines()
+    records = [json.loads(line) for line in lines]
+    assert [r["record"] for r in records] == ["pair"] + ["bead"] * 17
+    outcome = outcome_from_records(records)
+    assert [json.loads(json.dumps(r, sort_keys=True)) for r in outcome_records(outcome)] == records
+
+
+def test_rerun_redoes_nothing_and_changes_nothing(seed_run, tmp_path, monkeypatch):
+    first, _ = seed_run
+    use_package_dir(monkeypatch, seed_packages(first))
+    out = tmp_path / "out"
+    shutil.copytree(first, out)
+    result = run_cli(CORPUS, "-o", out, "--json", "--resume")
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    assert summary["reused_stages"] == ["ingest", "pair"]
+    assert summary["reused_pairs"] == 1
+    assert output_bytes(out) == output_bytes(first)
+
+
+def test_a_deleted_pair_output_is_redone(seed_run, tmp_path, monkeypatch):
+    first, _ = seed_run
+    use_package_dir(monkeypatch, seed_packages(first))
+    out = tmp_path / "out"
+    shutil.copytree(first, out)
+    (out / "tmx" / f"{KEY}.tmx").unlink()
+    (out / "report.html").unlink()
+    stray = out / "alignments" / "gone__pair.jsonl"
+    stray.write_text("{}\n", encoding="utf-8")
+    (out / ".corpus.tmx.abc.tmp").write_text("half", encoding="utf-8")
+    result = run_cli(CORPUS, "-o", out, "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["reused_pairs"] == 0
+    assert output_bytes(out) == output_bytes(first)
+    assert not stray.exists() and not list(out.glob(".*.tmp"))
+
+
+@pytest.mark.slow
+def test_a_killed_run_resumes_to_the_same_outputs(seed_run, tmp_path):
+    first, _ = seed_run
+    out = tmp_path / "out"
+    env = {**os.environ, "ARGOS_PACKAGES_DIR": str(seed_packages(first))}
+    command = [sys.executable, "-m", "aligner", "run", str(CORPUS), "-o", str(out), "--quiet"]
+    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 120
+    while not (out / "documents.jsonl").exists() and process.poll() is None:
+        assert time.monotonic() < deadline, "the run never wrote documents.jsonl"
+        time.sleep(0.02)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    assert not (out / "report.json").exists(), "the run finished before it could be killed"
+    resumed = subprocess.run(command + ["--resume"], env=env, capture_output=True, text=True)
+    assert resumed.returncode == 0, resumed.stderr
+    assert "Traceback" not in resumed.stderr
+    assert output_bytes(out) == output_bytes(first)
+
+
+@pytest.mark.slow
+def test_mt_scoring_with_an_installed_model(tmp_path, monkeypatch):
+    from aligner.mt import install_model
+
+    use_package_dir(monkeypatch, tmp_path / "argos")
+    install_model(tiny_package_archive())
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for name in (SRC, TGT):
+        shutil.copy(CORPUS / f"{name}.txt", corpus)
+    result = run_cli(corpus, "-o", tmp_path / "out", "--json")
+    assert result.exit_code == 0, result.output
+    report = json.loads((tmp_path / "out" / "report.json").read_text("utf-8"))
+    assert report["mt"]["state"] == "scored"
+    assert set(report["pairs"][0]["mt"]) == {"BLEU", "chrF2", "TER"}
+    assert all(bead["chrf"] is not None for bead in report["details"][0]["beads"])
+    units = list(tmx.read_units(tmp_path / "out" / "corpus.tmx"))
+    assert len(units) == 17 and all(unit.prop("x-mt-chrf") is not None for unit in units)
+
+
+def test_precomputed_mt_scores_every_bead(seed_run, tmp_path):
+    """The English sentences themselves as "MT" of 000: every bead agrees perfectly."""
+    first, _ = seed_run
+    documents = [json.loads(line) for line in
+                 (first / "documents.jsonl").read_text("utf-8").splitlines()]
+    english = next(doc for doc in documents if doc["id"] == TGT)["sentences"]
+    (tmp_path / "mt").mkdir()
+    (tmp_path / "mt" / f"{SRC}.en").write_text("".join(s["text"] + "\n" for s in english),
+                                               encoding="utf-8")
+    result = run_cli(CORPUS, "-o", tmp_path / "out", "--translations", tmp_path / "mt", "--json")
+    assert result.exit_code == 0, result.output
+    report = json.loads((tmp_path / "out" / "report.json").read_text("utf-8"))
+    assert report["mt"]["state"] == "scored" and report["mt"]["model"] == "precomputed"
+    beads = report["details"][0]["beads"]
+    assert len(beads) == 17 and {bead["chrf"] for bead in beads} == {100.0}
+    assert report["pairs"][0]["mt"]["BLEU"]["score"] == pytest.approx(100.0)
+    assert report["summary"]["doubtful_beads"] == 0
+
+
+# ---------------------------------------------------------------- bad input
+
+def russian_only(tmp_path: Path) -> Path:
+    folder = tmp_path / "ru-only"
+    folder.mkdir()
+    for name in ("000_63edd8b27567c1c6", "003_69a9eb7133609d45"):
+        shutil.copy(CORPUS / f"{name}.txt", folder)
+    return folder
+
+
+def test_a_folder_without_pairs_fails_with_consistent_outputs(tmp_path):
+    out = tmp_path / "out"
+    result = run_cli(russian_only(tmp_path), "-o", out, "--no-mt", "--quiet")
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: no parallel document pairs among the 2 documents")
+    assert "Traceback" not in result.output
+    assert tmx.validate(out / "corpus.tmx").ok and list(tmx.read_units(out / "corpus.tmx")) == []
+    report = json.loads((out / "report.json").read_text("utf-8"))
+    assert report["summary"]["aligned_pairs"] == 0 and report["mt"]["state"] == "off"
+    assert (out / "report.html").is_file() and (out / "signature.json").is_file()
+
+
+@pytest.mark.parametrize("args,code,message", [
+    (["--no-mt", "--model", "ru-en"], 2, "--model and --no-mt exclude each other"),
+    (["--src-lang", "en"], 2, "are both 'en'"),
+    (["--model", "xx-yy"], 1, "no installed model named 'xx-yy'"),
+    (["--resume"], 1, "nothing to resume"),
+    (["--jobs", "0"], 2, "Invalid value for '--jobs'"),
+])
+def test_bad_options_give_one_line_errors(tmp_path, args, code, message):
+    result = run_cli(russian_only(tmp_path), "-o", tmp_path / "out", *args)
+    assert result.exit_code == code, result.output
+    assert message in result.stderr and "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1 or code == 2
+
+
+def test_unwritable_output_folder(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder", encoding="utf-8")
+    result = run_cli(russian_only(tmp_path), "-o", blocker / "out")
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"Error: {blocker / 'out'}: cannot write there")
+
+
+def test_an_output_folder_inside_the_inputs_is_refused(tmp_path):
+    folder = russian_only(tmp_path)
+    result = run_cli(folder, "-o", folder / "out")
+    assert result.exit_code == 2
+    assert "the output folder lies inside the input folder" in result.stderr
+    assert not (folder / "out").exists()
+
+
+def test_a_foreign_non_empty_folder_is_refused(tmp_path):
+    out = tmp_path / "photos"
+    out.mkdir()
+    (out / "holiday.jpg").write_bytes(b"\xff\xd8")
+    result = run_cli(russian_only(tmp_path), "-o", out)
+    assert result.exit_code == 1
+    assert "not empty and holds no earlier aligner run" in result.stderr
+    assert sorted(p.name for p in out.iterdir()) == ["holiday.jpg"]
+
+
+def test_resume_with_other_options_is_refused(tmp_path):
+    folder = russian_only(tmp_path)
+    assert run_cli(folder, "-o", tmp_path / "out", "--no-mt").exit_code == 1  # no pairs
+    result = run_cli(folder, "-o", tmp_path / "out", "--resume", "--src-lang", "ru",
+                     "--tgt-lang", "de", "--no-mt")
+    assert result.exit_code == 2
+    assert "the earlier run used other options" in result.stderr
+
+
+def test_a_broken_model_package_is_an_error(tmp_path, monkeypatch):
+    from aligner.mt import install_model, list_models
+
+    use_package_dir(monkeypatch, tmp_path / "argos")
+    install_model(tiny_package_archive())
+    (list_models()[0].model_dir / "model.bin").unlink()
+    out = tmp_path / "out"
+    result = run_cli(russian_only(tmp_path), "-o", out)
+    assert result.exit_code == 1
+    assert "model.bin: missing from the installed package" in result.stderr
+    assert "Traceback" not in result.output
+    assert not (out / "report.json").exists()
+
+
+def test_run_options_reject_conflicts():
+    with pytest.raises(ConfigurationError, match="excludes --model and --no-mt"):
+        RunOptions(translations="mt/", use_mt=False)
+    with pytest.raises(ConfigurationError, match="doubtful threshold"):
+        RunOptions(doubtful_below=2.0)
+
+
+# ---------------------------------------------------------------- executors
+
+@pytest.mark.parametrize("make", [InProcessExecutor, lambda: ProcessExecutor(2)])
+def test_executors_return_every_result_once(make):
+    executor = make()
+    try:
+        items = list(range(30))
+        results = dict(executor.run(math.factorial, items))
+        assert results == {i: math.factorial(i) for i in items}
+        with pytest.raises(ValueError, match="math domain error"):
+            dict(executor.run(math.sqrt, [4.0, -1.0]))
+    finally:
+        executor.close()
+
+
+def test_make_executor_checks_its_arguments():
+    with pytest.raises(ConfigurationError, match="--jobs must be at least 1"):
+        make_executor(jobs=0)
+    assert make_executor(jobs=1).name == "in-process"
+
+
+def test_ingestion_as_tasks_gives_what_ingestion_gives(tmp_path):
+    from aligner.ingest import ingest_paths
+    from aligner.pipeline import ingest_as_tasks
+
+    for folder, text in (("a", "Первый документ. Он короткий."),
+                         ("b", "The second document. It is short too.")):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "same.txt").write_text(text, encoding="utf-8")
+    (tmp_path / "b" / "empty.txt").write_text("", encoding="utf-8")
+    (tmp_path / "b" / "other.txt").write_text("A third one.", encoding="utf-8")
+    with open(tmp_path / "b" / "huge.txt", "wb") as huge:  # sparse: over the size limit
+        huge.truncate(2**31)
+    expected = ingest_paths([tmp_path])
+    documents, skipped = ingest_as_tasks([tmp_path], False, InProcessExecutor(),
+                                         lambda items, _desc, _total: items)
+    assert documents == expected.documents
+    assert [doc.id for doc in documents] == ["same", "other", "same-2"]
+    assert skipped == expected.skipped and len(skipped) == 2
