@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from aligner.beadfile import alignment_from_lines, alignment_lines
 from aligner.errors import ConfigurationError, InputError
 from aligner.io import atomic_write, read_jsonl, write_jsonl
 from aligner.records import Alignment, Bead, BeadScore, DocPair
@@ -203,35 +204,20 @@ def pair_files(key: str) -> dict[str, str]:
 def outcome_records(outcome: PairOutcome) -> Iterator[dict[str, Any]]:
     """The lines of ``alignments/<key>.jsonl``: a header, then one line per bead."""
     figures = outcome.figures
-    alignment = figures.alignment
-    yield {"record": "pair", "fingerprint": outcome.fingerprint,
-           "pair": figures.pair.to_json(), "src_id": alignment.src_id,
-           "tgt_id": alignment.tgt_id, "src_lang": alignment.src_lang,
-           "tgt_lang": alignment.tgt_lang, "beads": len(alignment.beads),
-           "signature": dict(alignment.signature),
-           "score_signature": dict(outcome.score_signature),
-           "document_scores": figures.doc_scores,
-           "similarity": figures.similarity.to_json() if figures.similarity else None}
-    scores = figures.bead_scores or [None] * len(alignment.beads)
-    for index, (bead, doubtful, score) in enumerate(zip(alignment.beads, figures.doubtful,
-                                                        scores)):
-        yield {"record": "bead", "index": index, **bead.to_json(),
-               "src_text": [alignment.src_sentences[i] for i in bead.src],
-               "tgt_text": [alignment.tgt_sentences[i] for i in bead.tgt],
-               "doubtful": doubtful, "mt_score": score.to_json() if score else None}
+    header = {"fingerprint": outcome.fingerprint, "pair": figures.pair.to_json(),
+              "score_signature": dict(outcome.score_signature),
+              "document_scores": figures.doc_scores,
+              "similarity": figures.similarity.to_json() if figures.similarity else None}
+    scores = figures.bead_scores or [None] * len(figures.alignment.beads)
+    extras = [{"doubtful": doubtful, "mt_score": score.to_json() if score else None}
+              for doubtful, score in zip(figures.doubtful, scores)]
+    return alignment_lines(figures.alignment, header, extras)
 
 
 def outcome_from_records(records: Sequence[Mapping[str, Any]]) -> PairOutcome:
     """Rebuild a :class:`PairOutcome` from the lines :func:`outcome_records` wrote."""
+    alignment = alignment_from_lines(records)
     header, beads = records[0], records[1:]
-    if header.get("record") != "pair" or len(beads) != header.get("beads"):
-        raise ValueError("not a complete alignment file")
-    alignment = Alignment(
-        src_id=header["src_id"], tgt_id=header["tgt_id"], src_lang=header["src_lang"],
-        tgt_lang=header["tgt_lang"],
-        src_sentences=tuple(text for bead in beads for text in bead["src_text"]),
-        tgt_sentences=tuple(text for bead in beads for text in bead["tgt_text"]),
-        beads=tuple(Bead.from_json(bead) for bead in beads), signature=header["signature"])
     scored = all(bead["mt_score"] is not None for bead in beads) and beads
     figures = PairFigures(
         pair=DocPair.from_json(header["pair"]), alignment=alignment,

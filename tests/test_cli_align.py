@@ -111,3 +111,18 @@ def test_tmx_output_and_its_need_for_a_file(tmp_path: Path) -> None:
     assert units[0].source == RU[0] and units[0].target == EN[0]
     result = runner.invoke(main, presplit(tmp_path) + ["--format", "tmx"])
     assert result.exit_code == 1 and "needs an output file" in result.output
+
+
+def test_aligner_score_reads_what_align_jsonl_writes(tmp_path: Path) -> None:
+    out = tmp_path / "out.jsonl"
+    runner = CliRunner()
+    result = runner.invoke(main, presplit(tmp_path) + ["--format", "jsonl", "-o", str(out),
+                                                       "--quiet"])
+    assert result.exit_code == 0, result.output
+    mt = tmp_path / "ru.mt.en"
+    mt.write_text("".join(f"translation {i}\n" for i in range(len(RU))), encoding="utf-8")
+    scored = runner.invoke(main, ["score", str(out), "--translation", str(mt), "--json"])
+    assert scored.exit_code == 0, scored.output
+    [document] = json.loads(scored.stdout)["documents"]
+    bead_lines = out.read_text(encoding="utf-8").splitlines()[1:]
+    assert document["beads"] == len(bead_lines) > 0

@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from aligner.align import AlignConfig
+from aligner.beadfile import alignment_lines
 from aligner.cli.common import echo_json, quiet_option, reports_errors, warn
 from aligner.errors import InputError
 from aligner.io import atomic_write
@@ -59,14 +60,8 @@ def _lines(alignment: Alignment, fmt: str) -> list[str]:
     if fmt == "tsv":
         return [f"{bead.confidence:.4f}\t{bead.type}\t" + "\t".join(alignment.bead_texts(bead))
                 for bead in alignment.beads]
-    header = json.dumps({"signature": dict(alignment.signature), "src_id": alignment.src_id,
-                         "tgt_id": alignment.tgt_id}, ensure_ascii=False, sort_keys=True)
-    rows = []
-    for bead in alignment.beads:
-        record = bead.to_json()
-        record["src_text"], record["tgt_text"] = alignment.bead_texts(bead)
-        rows.append(json.dumps(record, ensure_ascii=False, sort_keys=True))
-    return [header] + rows
+    return [json.dumps(record, ensure_ascii=False, sort_keys=True)
+            for record in alignment_lines(alignment)]
 
 
 @click.command()

@@ -10,8 +10,9 @@ import click
 
 from aligner.cli.common import echo_json, json_option, quiet_option, reports_errors
 from aligner.cli.models import make_translator, translate_all, translation_options
+from aligner.beadfile import alignment_from_lines
 from aligner.errors import InputError
-from aligner.records import Alignment, Bead
+from aligner.records import Alignment
 from aligner.score import DEFAULT_THRESHOLD, THRESHOLD_METRICS
 
 
@@ -134,17 +135,10 @@ def _parse_alignment(path: Path, number: int, record: dict) -> Alignment:
 
 
 def _from_run_file(path: Path, records: list[dict]) -> Alignment:
-    header, beads = records[0], records[1:]
     try:
-        return Alignment(
-            src_id=header["src_id"], tgt_id=header["tgt_id"], src_lang=header["src_lang"],
-            tgt_lang=header["tgt_lang"],
-            src_sentences=tuple(text for bead in beads for text in bead["src_text"]),
-            tgt_sentences=tuple(text for bead in beads for text in bead["tgt_text"]),
-            beads=tuple(Bead.from_json(bead) for bead in beads),
-            signature=header.get("signature", {}))
+        return alignment_from_lines(records)
     except (KeyError, TypeError, ValueError) as error:
-        raise InputError(f"{path}: not a complete `aligner run` alignment file ({error})") from None
+        raise InputError(f"{path}: not a complete bead-per-line alignment file ({error})") from None
 
 
 def _summary_line(summary: dict) -> str:
