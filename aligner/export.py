@@ -96,14 +96,15 @@ def _header_props(signature: Mapping[str, str],
 def write_alignment_tmx(path: str | os.PathLike[str], alignments: Sequence[Alignment],
                         scores: Sequence[Sequence[BeadScore | None] | None] | None = None,
                         locale_style: str = "bare", signature: Mapping[str, str] | None = None,
-                        duplicates: str = "pairs") -> WriteStats:
+                        duplicates: str = "pairs", src_lang: str | None = None) -> WriteStats:
     """Write the alignments as one TMX file (atomically); return what the writer did.
 
     ``scores`` holds one list of bead scores (or None) per alignment. All alignments must go
     in one language direction. ``signature`` defaults to this stage's options and versions.
+    With ``src_lang`` given, no alignments make a valid empty TMX file.
     """
     alignments = list(alignments)
-    if not alignments:
+    if not alignments and src_lang is None:
         raise InputError(f"{path}: no alignments to write")
     if locale_style not in LOCALE_STYLES:
         raise ConfigurationError(f"unknown locale style {locale_style!r}: use one of "
@@ -116,7 +117,7 @@ def write_alignment_tmx(path: str | os.PathLike[str], alignments: Sequence[Align
     if signature is None:
         signature = make_signature("tmx", {"locale_style": locale_style,
                                            "duplicates": duplicates}, packages=("lxml",))
-    header = TmxHeader(srclang=alignments[0].src_lang, creationtool="aligner",
+    header = TmxHeader(srclang=src_lang or alignments[0].src_lang, creationtool="aligner",
                        creationtoolversion=__version__, segtype=segtype_for(alignments),
                        o_tmf="aligner", props=_header_props(signature, alignments))
     units = (unit for index, alignment in enumerate(alignments)

@@ -21,7 +21,7 @@ from typing import Any
 from aligner.beadfile import alignment_from_lines, alignment_lines
 from aligner.errors import ConfigurationError, InputError
 from aligner.io import atomic_write, read_jsonl, write_jsonl
-from aligner.records import Alignment, Bead, BeadScore, DocPair
+from aligner.records import BeadScore, DocPair
 from aligner.report import PairFigures, SimilarityGrid
 
 STATE_FILE = ".aligner-run.json"

@@ -347,7 +347,7 @@ def pairing_stage(documents: Sequence[Document], options: RunOptions, state: Run
                   ) -> tuple[list[DocPair], list[str], list[str], bool]:
     """Pairs (sorted), unpaired ids and pairing's warnings; reused when documents and options
     are unchanged."""
-    from aligner.pair import PairConfig, pair_documents
+    from aligner.pair import PairConfig, pair_documents, write_pairs_tsv
 
     config = PairConfig()
     stamp = fingerprint("pair", state.stage("ingest"), config.options(), options.to_json(),
@@ -361,23 +361,10 @@ def pairing_stage(documents: Sequence[Document], options: RunOptions, state: Run
                             progress=progress)
     pairs = sorted(result.pairs, key=lambda p: (p.label != "parallel", p.src_id, p.tgt_id))
     unpaired = sorted(result.unpaired)
-    write_pairs_tsv(out / "pairs.tsv", pairs, unpaired)
+    write_pairs_tsv(out / "pairs.tsv", pairs, unpaired, result.signature)
     state.save_stage("pair", {"fingerprint": stamp, "pairs": [p.to_json() for p in pairs],
                               "unpaired": unpaired, "warnings": list(result.warnings)})
     return pairs, unpaired, list(result.warnings), False
-
-
-def write_pairs_tsv(path: Path, pairs: Sequence[DocPair], unpaired: Sequence[str]) -> None:
-    """``pairs.tsv``: one row per pair (evidence as ``name=value``), then unpaired documents."""
-    with atomic_write(path) as handle:
-        handle.write("src_id\ttgt_id\tlabel\tconfidence\tevidence\n")
-        for pair in pairs:
-            evidence = " ".join(f"{key}={value:.4f}" for key, value in
-                                sorted(pair.evidence.items()))
-            handle.write(f"{pair.src_id}\t{pair.tgt_id}\t{pair.label}\t"
-                         f"{pair.confidence:.4f}\t{evidence}\n")
-        for doc_id in unpaired:
-            handle.write(f"{doc_id}\t\tunpaired\t\t\n")
 
 
 # ---------------------------------------------------------------- stage 3: per-pair work
@@ -605,18 +592,10 @@ def write_corpus_tmx(out: Path, outcomes: Sequence[PairOutcome], signature: Mapp
     """
     from aligner.export import write_alignment_tmx
 
-    path = out / "corpus.tmx"
-    if not outcomes:
-        from tmx import TmxHeader, write_tmx
-
-        header = TmxHeader(srclang=source_lang, creationtool="aligner",
-                           creationtoolversion=__version__, o_tmf="aligner",
-                           props=tuple(sorted((f"x-signature-{key}", value)
-                                              for key, value in signature.items())))
-        return write_tmx(path, [], header).written
     alignments = [outcome.figures.alignment for outcome in outcomes]
     scores = [outcome.figures.bead_scores for outcome in outcomes]
-    return write_alignment_tmx(path, alignments, scores=scores, signature=signature).written
+    return write_alignment_tmx(out / "corpus.tmx", alignments, scores=scores,
+                               signature=signature, src_lang=source_lang).written
 
 
 def _note(summary: RunSummary, stage: str, reused: bool) -> None:

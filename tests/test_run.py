@@ -63,7 +63,9 @@ def test_seed_run_finds_the_one_parallel_pair(seed_run):
     assert result.exit_code == 0, result.output
     summary = json.loads(result.stdout)
     assert (summary["documents"], summary["parallel_pairs"], summary["aligned_pairs"]) == (5, 1, 1)
-    rows = [line.split("\t") for line in (out / "pairs.tsv").read_text("utf-8").splitlines()]
+    lines = (out / "pairs.tsv").read_text("utf-8").splitlines()
+    assert lines[0].startswith("# ") and "stage:pair" in lines[0]  # the pairing signature
+    rows = [line.split("\t") for line in lines[1:]]
     assert [row[:3] for row in rows if row[2] == "parallel"] == [[SRC, TGT, "parallel"]]
     assert sorted(p.name for p in out.iterdir() if p.name[0] != ".") == [
         "alignments", "corpus.tmx", "documents.jsonl", "pairs.tsv", "report.html", "report.json",
