@@ -212,11 +212,11 @@ def ingest_as_tasks(inputs: Sequence[str | os.PathLike[str]], presplit: bool,
 
     Ids are given here, in file order, as ingestion gives them (stems, made unique).
     """
-    from aligner.ingest.document import _input_files, _unique_id, no_documents_error
+    from aligner.ingest.document import input_files, unique_id, no_documents_error
     from aligner.ingest.encoding import check_size
 
     # The folder walk and id rule of ingestion itself, so both paths give the same documents.
-    files = list(_input_files(inputs))
+    files = list(input_files(inputs))
     results: dict[int, Document | InputError] = {}
     sendable = []
     for index, (path, _) in enumerate(files):
@@ -244,7 +244,7 @@ def ingest_as_tasks(inputs: Sequence[str | os.PathLike[str]], presplit: bool,
             skipped.append((str(path), message[len(prefix):] if message.startswith(prefix)
                             else message))
             continue
-        documents.append(replace(result, id=_unique_id(result.id, taken)))
+        documents.append(replace(result, id=unique_id(result.id, taken)))
     if not documents:
         raise no_documents_error(inputs, skipped)
     return documents, skipped

@@ -190,9 +190,9 @@ def iter_documents(paths: Sequence[str | os.PathLike[str]], lang: str | None = N
     """Like :func:`ingest_paths`, one document at a time; ``on_skip(path, reason)`` hears of
     each skipped file. Raises nothing for an empty result: the caller decides."""
     ids: set[str] = set()
-    files = list(_input_files(paths))
+    files = list(input_files(paths))
     for file, named in progress(files) if progress else files:
-        doc_id = _unique_id(file.stem, ids)
+        doc_id = unique_id(file.stem, ids)
         try:
             document = read_document(file, lang, doc_id, presplit, max_bytes)
         except (InputError, OSError) as error:
@@ -326,7 +326,7 @@ def _assemble(doc_id: str, path: str, lang: str, confidence: float, encoding: st
                     lang_confidence=confidence, title=title, date=date, warnings=warnings)
 
 
-def _input_files(paths: Sequence[str | os.PathLike[str]]) -> Iterator[tuple[Path, bool]]:
+def input_files(paths: Sequence[str | os.PathLike[str]]) -> Iterator[tuple[Path, bool]]:
     """``(file, named)`` for each input file; folders are walked in sorted order."""
     for raw in paths:
         path = Path(raw)
@@ -350,7 +350,13 @@ def _is_text_file(path: Path, root: Path) -> bool:
                                               or suffix in LANGUAGE_SUFFIXES)
 
 
-def _unique_id(stem: str, taken: set[str]) -> str:
+def unique_id(stem: str, taken: set[str]) -> str:
+    """``stem``, or ``stem-2``, ``stem-3``... when taken; the result is added to ``taken``.
+
+    >>> taken = {"doc"}
+    >>> unique_id("doc", taken), unique_id("doc", taken), unique_id("other", taken)
+    ('doc-2', 'doc-3', 'other')
+    """
     candidate, number = stem, 1
     while candidate in taken:
         number += 1
