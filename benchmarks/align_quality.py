@@ -190,7 +190,8 @@ def calibrate(sets: dict[str, list[Doc]], config: AlignConfig) -> None:
                     if bead.is_null:
                         nulls, null_right = nulls + 1, null_right + hit
                         continue
-                    totals.append(bead.scores["total"] / (units * config.embedding_weight))
+                    totals.append(bead.scores["total"] / (units * config.embedding_weight)
+                                  + config.bead_cost)
                     right.append(hit)
     x, y = np.array(totals), np.array(right, dtype=float)
     ceiling = y[x >= np.median(x)].mean()

@@ -35,10 +35,11 @@ class AlignConfig:
     margin: float = 1.0
     exact_span: int = 2
     refine_span: int = 4
-    member_weight: float = 1.0
+    member_weight: float = 0.5
     member_floor: float = 0.15
     skip: float = -0.1
     merge_penalty: float = 0.05
+    bead_cost: float = 0.15
     size_power: float = 0.0
     band: int = 8
     coarse_cells: int = 40_000

@@ -39,10 +39,10 @@ REFINE_BELOW = 0.9  # beads under this confidence get exact long-span embeddings
 # right" on the bead's normalised total (the ceiling: even top beads are wrong 2-3 % of the
 # time), so a bead's confidence is its chance of being right and beads under 0.5 are mostly
 # wrong.
-CONFIDENCE_CEILING = 0.978
-CONFIDENCE_CENTER = 0.08
-CONFIDENCE_SLOPE = 16.0
-NULL_CONFIDENCE = 0.92
+CONFIDENCE_CEILING = 0.981
+CONFIDENCE_CENTER = 0.09
+CONFIDENCE_SLOPE = 21.0
+NULL_CONFIDENCE = 0.95
 
 
 def bead_types(max_bead: int) -> list[BeadType]:
@@ -55,12 +55,17 @@ def bead_types(max_bead: int) -> list[BeadType]:
 
 
 class CombinedScorer:
-    """Weighted sum of the signals' scores, minus a penalty for each extra sentence in a bead."""
+    """Weighted sum of the signals' scores, minus a penalty for each extra sentence in a bead.
+
+    Every bead with both sides also pays ``bead_cost``: two unrelated sentences (evidence near
+    zero once margin-corrected) then lose to a ``1-0`` plus a ``0-1`` bead, while the choice
+    between merging a sentence and leaving it out (one bead either way) is unchanged.
+    """
 
     def __init__(self, scorers: dict[str, SpanScorer], weights: dict[str, float],
-                 merge_penalty: float, size_power: float = 0.0) -> None:
+                 merge_penalty: float, size_power: float = 0.0, bead_cost: float = 0.0) -> None:
         self.scorers, self.weights, self.merge_penalty = scorers, weights, merge_penalty
-        self.size_power = size_power
+        self.size_power, self.bead_cost = size_power, bead_cost
 
     def __call__(self, a: int, b: int, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
         evidence = np.zeros(len(rows))
@@ -68,7 +73,8 @@ class CombinedScorer:
             evidence += self.weights[name] * scorer.score(a, b, rows, cols)
         # A bead's evidence speaks for all its sentences: scaling it by the bead's size keeps
         # one right 2-2 bead from losing to two wrong 1-1 beads merely by counting twice.
-        return evidence * ((a + b) / 2) ** self.size_power - self.merge_penalty * (a + b - 2)
+        return (evidence * ((a + b) / 2) ** self.size_power - self.merge_penalty * (a + b - 2)
+                - self.bead_cost)
 
     def breakdown(self, a: int, b: int, i: int, j: int) -> dict[str, float]:
         """Each signal's raw score of one bead, plus ``total``."""
@@ -176,9 +182,13 @@ def align_sentences(src: Sequence[str], tgt: Sequence[str], config: AlignConfig 
     if not src or not tgt:
         return _null_beads(len(src), len(tgt))
     scorers = _prepare(src, tgt, config, translation)
-    combined = CombinedScorer(scorers, {name: config.weight(name) for name in scorers},
-                              config.merge_penalty, config.size_power)
     skip = null_score(config, scorers)
+    units = skip / config.skip if config.skip else 1.0
+    # the bead cost is counted in similarity evidence: without such a signal there is none
+    similarity = any(name in scorers for name in SIMILARITY_SIGNALS)
+    combined = CombinedScorer(scorers, {name: config.weight(name) for name in scorers},
+                              config.merge_penalty, config.size_power,
+                              config.bead_cost * units * similarity)
     src_len = np.array([len(s) for s in src], dtype=np.float64)
     tgt_len = np.array([len(s) for s in tgt], dtype=np.float64)
     features = next((f for f in (s.sentence_features() for s in scorers.values()) if f),
@@ -188,7 +198,6 @@ def align_sentences(src: Sequence[str], tgt: Sequence[str], config: AlignConfig 
     band = Band.around(nodes, len(src), len(tgt), config.band)
     types = bead_types(config.max_bead)
     path = best_path(band, len(tgt), types, combined, skip, src_breaks, tgt_breaks)
-    units = skip / config.skip if config.skip else 1.0
     beads = [_make_bead(a, b, i, j, combined, skip, units) for a, b, i, j in path]
     embedding = scorers.get("embedding")
     if isinstance(embedding, MarginScorer) and config.refine_span > config.exact_span:
@@ -236,7 +245,8 @@ def _make_bead(a: int, b: int, i: int, j: int, combined: CombinedScorer, skip: f
     if not a or not b:
         return Bead(src, tgt, NULL_CONFIDENCE, {"total": skip})
     scores = combined.breakdown(a, b, i, j)
-    return Bead(src, tgt, confidence(scores["total"] / units), scores)
+    # confidence reads the evidence, without the search's per-bead cost
+    return Bead(src, tgt, confidence((scores["total"] + combined.bead_cost) / units), scores)
 
 
 def align_documents(src: Document, tgt: Document, config: AlignConfig | None = None,

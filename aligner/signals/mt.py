@@ -1,16 +1,20 @@
 """MT signal: character n-gram overlap of a machine translation of the source with the target.
 
 As in Bleualign, the source is first translated into the target language (line by line,
-given by the caller); a bead's score is the cosine of the character 2- to 4-gram counts of
-its translated source span and of its target span, a chrF-like similarity that sums over
-spans in O(1) by prefix sums. Frequent n-grams ("the ", "ing") make unrelated sentences look
-alike, so the cosine is margin-corrected and many-sentence beads are checked member by
-member, exactly like the embedding signal.
+given by the caller); a bead's score is the cosine of the character 2- to 4-gram and word 1-
+and 2-gram counts (chrF- and BLEU-like) of its translated source span and of its target span,
+which sums over spans in O(1) by prefix sums. Punctuation is dropped first (tokenised and
+untokenised texts must agree). Frequent n-grams ("the ", "ing") make unrelated sentences
+look alike, so counts are weighted by their inverse frequency in the document, the cosine
+is margin-corrected and many-sentence beads are checked member by member, exactly like the
+embedding signal.
 """
 
 from __future__ import annotations
 
 import re
+
+import numpy as np
 
 from aligner.errors import InputError
 from aligner.signals.base import Signal, SignalInput, hashed_counts
@@ -18,6 +22,11 @@ from aligner.signals.embedding import MarginScorer, SideVectors
 
 DIM = 1024
 ORDERS = (2, 3, 4)
+_PUNCT = re.compile(r"[^\w\s]")  # tokenised and untokenised texts must agree ("d' a" vs "d'a")
+
+
+def _normalise(text: str) -> str:
+    return re.sub(r"\s+", " ", _PUNCT.sub(" ", text.lower())).strip()
 
 
 def char_ngrams(text: str) -> list[str]:
@@ -26,12 +35,35 @@ def char_ngrams(text: str) -> list[str]:
     >>> char_ngrams("Ab c")[:4]
     ['ab', 'b ', ' c', 'ab ']
     """
-    clean = re.sub(r"\s+", " ", text.lower()).strip()
+    clean = _normalise(text)
     return [clean[k:k + n] for n in ORDERS for k in range(len(clean) - n + 1)]
 
 
+def overlap_features(text: str) -> list[str]:
+    """Character n-grams plus word 1- and 2-grams (BLEU-like: word order and whole words count).
+
+    >>> overlap_features("Ab c")[-3:]
+    ['w:ab', 'w:c', 'w:ab c']
+    """
+    words = _normalise(text).split()
+    return (char_ngrams(text) + ["w:" + w for w in words]
+            + ["w:" + " ".join(pair) for pair in zip(words, words[1:])])
+
+
+def idf_weights(counts: np.ndarray) -> np.ndarray:
+    """Inverse document frequency of each feature bucket over the document's own sentences.
+
+    Frequent n-grams ("the ", "ing") say little about which sentence is which.
+
+    >>> idf_weights(np.array([[1.0, 1.0], [1.0, 0.0]])).astype(float).round(3).tolist()
+    [0.0, 0.405]
+    """
+    frequency = (counts > 0).sum(axis=0)
+    return np.log((len(counts) + 1) / (frequency + 1)).astype(np.float32)
+
+
 class MTSignal(Signal):
-    """chrF-like similarity of MT(source span) and target span."""
+    """chrF- and BLEU-like similarity of MT(source span) and target span."""
 
     name = "mt"
     needs_translation = True
@@ -47,6 +79,8 @@ class MTSignal(Signal):
         if len(data.translation) != len(data.src):
             raise InputError(f"the translation has {len(data.translation)} lines but the source "
                              f"has {len(data.src)} sentences; give one line per sentence")
-        return MarginScorer(SideVectors(hashed_counts(map(char_ngrams, data.translation), DIM)),
-                            SideVectors(hashed_counts(map(char_ngrams, data.tgt), DIM)),
+        translated = hashed_counts(map(overlap_features, data.translation), DIM)
+        target = hashed_counts(map(overlap_features, data.tgt), DIM)
+        weights = idf_weights(np.concatenate([translated, target]))
+        return MarginScorer(SideVectors(translated * weights), SideVectors(target * weights),
                             self.margin, self.member_weight, self.member_floor)
