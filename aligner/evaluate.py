@@ -145,8 +145,10 @@ def parse_bead_line(line: str, where: str = "<string>") -> BeadIndices:
         src, tgt = ast.literal_eval(left.strip()), ast.literal_eval(right.strip())
         if not (isinstance(src, list) and isinstance(tgt, list)):
             raise ValueError("not two lists")
-        if not all(isinstance(i, int) and i >= 0 for i in src + tgt):
+        if not all(type(i) is int and i >= 0 for i in src + tgt):
             raise ValueError("indices must be non-negative integers")
+        if any(side != sorted(set(side)) for side in (src, tgt)):
+            raise ValueError("indices must increase without repeats")
     except (ValueError, SyntaxError) as error:
         raise InputError(f"{where}: not a bead line {line.strip()!r} ({error}); "
                          "expected e.g. [3, 4]:[5]") from None
@@ -156,10 +158,13 @@ def parse_bead_line(line: str, where: str = "<string>") -> BeadIndices:
 def read_beads(path: str | os.PathLike[str]) -> list[BeadIndices]:
     """Read a gold-format file (one bead per line; blank lines skipped)."""
     beads = []
-    with open(path, encoding="utf-8") as handle:
-        for number, line in enumerate(handle, start=1):
-            if line.strip():
-                beads.append(parse_bead_line(line, f"{path}:{number}"))
+    try:
+        with open(path, encoding="utf-8") as handle:
+            for number, line in enumerate(handle, start=1):
+                if line.strip():
+                    beads.append(parse_bead_line(line, f"{path}:{number}"))
+    except UnicodeDecodeError:
+        raise InputError(f"{path}: not UTF-8 text; expected bead lines such as [3, 4]:[5]") from None
     return beads
 
 

@@ -110,7 +110,7 @@ def test_tmx_output_and_its_need_for_a_file(tmp_path: Path) -> None:
     assert len(units) == sum(1 for s, t in GOLD if s and t)
     assert units[0].source == RU[0] and units[0].target == EN[0]
     result = runner.invoke(main, presplit(tmp_path) + ["--format", "tmx"])
-    assert result.exit_code == 1 and "needs an output file" in result.output
+    assert result.exit_code == 2 and "needs an output file" in result.output
 
 
 def test_aligner_score_reads_what_align_jsonl_writes(tmp_path: Path) -> None:
@@ -126,3 +126,16 @@ def test_aligner_score_reads_what_align_jsonl_writes(tmp_path: Path) -> None:
     [document] = json.loads(scored.stdout)["documents"]
     bead_lines = out.read_text(encoding="utf-8").splitlines()[1:]
     assert document["beads"] == len(bead_lines) > 0
+
+
+def test_presplit_needs_languages_and_utf8(tmp_path: Path) -> None:
+    runner = CliRunner()
+    args = ["align", write(tmp_path / "a.ru", RU), write(tmp_path / "a.en", EN), "--presplit"]
+    result = runner.invoke(main, args)
+    assert result.exit_code == 2 and "give the language" in result.output
+    binary = tmp_path / "b.ru"
+    binary.write_bytes(bytes(range(256)) * 8)
+    result = runner.invoke(main, ["align", str(binary), str(tmp_path / "a.en"), "--presplit",
+                                  "--src-lang", "ru", "--tgt-lang", "en"])
+    assert result.exit_code == 1 and result.output.count("\n") == 1, result.output
+    assert str(binary) in result.output and "Traceback" not in result.output

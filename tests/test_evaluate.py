@@ -76,3 +76,20 @@ def test_parse_and_read(tmp_path) -> None:
 def test_mismatched_file_counts_are_an_error() -> None:
     with pytest.raises(InputError, match="1 gold documents but 2 test"):
         score_alignments([GOLD], [GOLD, GOLD])
+
+
+@pytest.mark.parametrize("line, problem", [
+    ("[True]:[0]", "non-negative integers"),
+    ("[1, 0]:[0]", "increase without repeats"),
+    ("[0, 0]:[1]", "increase without repeats"),
+])
+def test_bead_lines_with_bad_indices_are_refused(line, problem):
+    with pytest.raises(InputError, match=problem):
+        parse_bead_line(line, "gold:1")
+
+
+def test_a_gold_file_that_is_not_utf8_is_a_one_line_error(tmp_path):
+    gold = tmp_path / "gold"
+    gold.write_bytes(b"\xff\xfe\x00[0]:[0]\n\xc3")
+    with pytest.raises(InputError, match="not UTF-8 text"):
+        read_beads(gold)

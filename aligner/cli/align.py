@@ -12,7 +12,6 @@ import click
 from aligner.align import AlignConfig
 from aligner.beadfile import alignment_lines
 from aligner.cli.common import echo_json, quiet_option, reports_errors, warn
-from aligner.errors import InputError
 from aligner.io import atomic_write
 from aligner.records import Alignment, Document
 
@@ -26,11 +25,11 @@ def _load(path: str, lang: str | None, presplit: bool) -> Document:
 
     if not presplit:
         return read_document(path, lang)
-    with open(path, encoding="utf-8-sig") as handle:
-        lines = handle.read().splitlines()
     if lang is None:
-        raise InputError(f"{path}: with --presplit give the language (--src-lang/--tgt-lang)")
-    return document_from_lines(Path(path).stem, path, lines, lang)
+        raise click.UsageError(f"{path}: with --presplit give the language (--src-lang/--tgt-lang)")
+    if Path(path).stat().st_size == 0:  # an empty side is allowed: every bead is a null bead
+        return document_from_lines(Path(path).stem, path, [], lang)
+    return read_document(path, lang, presplit=True)
 
 
 def _signals(chosen: str, disabled: Sequence[str]) -> tuple[str, ...]:
@@ -43,7 +42,7 @@ def _write(alignment: Alignment, fmt: str, out: str | None) -> None:
         from aligner.export import write_alignment_tmx
 
         if out is None:
-            raise InputError("--format tmx needs an output file (-o OUT.tmx)")
+            raise click.UsageError("--format tmx needs an output file (-o OUT.tmx)")
         write_alignment_tmx(out, [alignment], signature=alignment.signature)
         return
     text = "".join(line + "\n" for line in _lines(alignment, fmt))
@@ -118,7 +117,7 @@ def align(src: str, tgt: str, src_lang: str | None, tgt_lang: str | None, prespl
     for doc in (src_doc, tgt_doc):
         if not doc.sentences:
             warn(f"{doc.path}: no sentences; every sentence of the other side is a null bead",
-                 quiet=False)
+                 quiet=quiet)
     lines = None
     if translation is not None:
         from aligner.mt import read_translation_file
