@@ -112,6 +112,8 @@ def prepare_output(out: Path, options: Mapping[str, Any], resume: bool) -> RunSt
     """
     if out.exists() and not out.is_dir():
         raise InputError(f"{out}: exists and is not a folder; choose a folder with -o")
+    if resume and not (out / STATE_FILE).is_file():
+        raise _nothing_to_resume(out)
     try:
         out.mkdir(parents=True, exist_ok=True)
         with atomic_write(out / ".aligner-write-test") as handle:
@@ -127,8 +129,7 @@ def prepare_output(out: Path, options: Mapping[str, Any], resume: bool) -> RunSt
         raise InputError(f"{out}: the folder is not empty and holds no earlier aligner run; "
                          "choose a new or empty folder with -o")
     if resume and not found:
-        raise InputError(f"{out}: nothing to resume (no earlier run in this folder); "
-                         "run without --resume to start one")
+        raise _nothing_to_resume(out)
     if resume and state.data.get("options") != dict(options):
         raise ConfigurationError(f"{out}: the earlier run used other options "
                                  f"({_options_text(state.data.get('options', {}))}); "
@@ -136,6 +137,11 @@ def prepare_output(out: Path, options: Mapping[str, Any], resume: bool) -> RunSt
     state.data["options"] = dict(options)
     state.save()
     return state
+
+
+def _nothing_to_resume(out: Path) -> InputError:
+    return InputError(f"{out}: nothing to resume (no earlier run in this folder); "
+                      "run without --resume to start one")
 
 
 def check_output_outside_inputs(out: Path, inputs: Sequence[str | os.PathLike[str]]) -> None:

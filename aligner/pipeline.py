@@ -165,8 +165,11 @@ def ingest_stage(inputs: Sequence[str | os.PathLike[str]], out: Path, state: Run
     previous = state.stage("ingest")
     documents_path = out / "documents.jsonl"
     if previous and previous.get("fingerprint") == stamp and documents_path.is_file():
-        documents = [Document.from_json(record) for record in read_jsonl(documents_path)]
-        return documents, [(path, reason) for path, reason in previous["skipped"]], True
+        try:
+            documents = [Document.from_json(record) for record in read_jsonl(documents_path)]
+            return documents, [(path, reason) for path, reason in previous["skipped"]], True
+        except (OSError, ValueError, KeyError, TypeError):
+            pass  # a damaged documents.jsonl is simply rebuilt below
     if executor.workers > 1:
         documents, skipped = ingest_as_tasks(inputs, options.presplit, executor, progress)
     else:
@@ -519,13 +522,14 @@ def run_pipeline(inputs: Sequence[str | os.PathLike[str]], out: str | os.PathLik
     wrap = progress or _no_progress
     out_dir = Path(out)
     check_output_outside_inputs(out_dir, inputs)
-    state = prepare_output(out_dir, options.to_json(), resume)
+    # Model and cluster are checked before OUT is touched: a mistake there leaves no folder.
     plan, mt_status, translator = plan_mt(options)
     own_executor = executor is None
     executor = executor or make_executor(jobs, dask_scheduler)
     summary = RunSummary(out=str(out_dir), executor=executor.name, workers=executor.workers,
                          mt=mt_status.to_json())
     try:
+        state = prepare_output(out_dir, options.to_json(), resume)
         return _run_stages(inputs, out_dir, options, state, plan, mt_status, translator,
                            executor, wrap, summary)
     finally:

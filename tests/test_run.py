@@ -338,3 +338,23 @@ def test_ingestion_as_tasks_gives_what_ingestion_gives(tmp_path):
     assert documents == expected.documents
     assert [doc.id for doc in documents] == ["same", "other", "same-2"]
     assert skipped == expected.skipped and len(skipped) == 2
+
+
+def test_mistakes_found_before_writing_leave_no_output_folder(tmp_path):
+    missing = tmp_path / "never-created"
+    result = run_cli(CORPUS, "-o", missing, "--resume")
+    assert result.exit_code == 1 and "nothing to resume" in result.output
+    assert not missing.exists()
+    result = run_cli(CORPUS, "-o", missing, "--model", "no-such-model")
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert not missing.exists()
+
+
+def test_a_damaged_documents_file_is_rebuilt(tmp_path):
+    out = tmp_path / "out"
+    assert run_cli(CORPUS, "-o", out, "--no-mt", "--quiet").exit_code == 0
+    before = (out / "documents.jsonl").read_bytes()
+    (out / "documents.jsonl").write_text("{damaged\n", encoding="utf-8")
+    result = run_cli(CORPUS, "-o", out, "--no-mt", "--quiet")
+    assert result.exit_code == 0, result.output
+    assert (out / "documents.jsonl").read_bytes() == before
