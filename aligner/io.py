@@ -10,6 +10,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
 
+from aligner.errors import InputError
+
 
 @contextmanager
 def atomic_write(path: str | os.PathLike[str], mode: str = "w",
@@ -19,7 +21,9 @@ def atomic_write(path: str | os.PathLike[str], mode: str = "w",
     On any exception the temporary file is removed and ``path`` is left as it was.
     """
     target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
+    if not target.parent.is_dir():
+        raise InputError(f"{target}: the folder {target.parent} does not exist; "
+                         "create it or choose another output path")
     fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
         binary = "b" in mode

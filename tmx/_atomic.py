@@ -12,18 +12,29 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
+from tmx.errors import TmxError
+
+
+def _new_mode() -> int:
+    """The mode ``open()`` gives a new file under the current umask."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
 
 @contextlib.contextmanager
 def atomic_output(path: str | os.PathLike[str]) -> Iterator[BinaryIO]:
     """Yield a binary file that replaces ``path`` only when the block finishes without error."""
     target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
+    if not target.parent.is_dir():
+        raise TmxError(f"{target}: the folder {target.parent} does not exist; "
+                       "create it or choose another output path")
     handle = tempfile.NamedTemporaryFile("wb", dir=target.parent, prefix=f".{target.name}.",
                                          suffix=".tmp", delete=False)
     committed = False
     try:
         # mkstemp-style temp files are private (0600); the output should read like any file.
-        os.chmod(handle.name, target.stat().st_mode & 0o777 if target.exists() else 0o644)
+        os.chmod(handle.name, target.stat().st_mode & 0o777 if target.exists() else _new_mode())
         with handle:
             yield handle  # type: ignore[misc]
             handle.flush()
