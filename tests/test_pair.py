@@ -230,7 +230,7 @@ def test_seeds_have_exactly_one_parallel_pair(seed_result):
     assert seed_result.parallel[0].confidence > 0.5
 
 
-def test_seed_001_is_never_parallel_and_003_004_stay_apart(seed_result):
+def test_seeds_001_003_004_are_never_parallel(seed_result):
     labels = {(p.src_id[:3], p.tgt_id[:3]): p.label for p in seed_result.pairs}
     assert labels.get(("001", "002")) in (None, "comparable")
     for doc in ("003", "004"):
