@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from aligner.signals.anchors import romanise
+from aligner.signals.anchors import NUMBER, normalise_number, romanise
 
 # Spelling variants that romanisations disagree on, folded the same way on both sides (after
 # ``romanise``, which merges y/j into i and writes х as h, щ as sh).
@@ -35,7 +35,6 @@ _DAY_MONTH = re.compile(rf"\b(\d{{1,2}})(?:-?(?:го|е|st|nd|rd|th))?\s+(?:of\s
 _MONTH_DAY = re.compile(rf"\b({_MONTH})\s+(\d{{1,2}})\b", re.IGNORECASE)
 _NUMERIC_DATE = re.compile(r"\b(\d{1,2})[./](\d{1,2})[./](\d{4}|\d{2})\b")
 _ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
-_NUMBER = re.compile(r"\d+(?:[ \u00a0\u202f,.]\d{3})*(?:[.,]\d+)?")
 _WORD = re.compile(r"[^\W\d_][^\W_]*(?:['’-][^\W\d_]+)*")
 
 
@@ -62,25 +61,13 @@ def fold_name(word: str) -> str:
     return folded
 
 
-def normalise_number(token: str) -> str:
-    """Thousands separators removed, decimal comma made a dot.
-
-    >>> normalise_number("1 000,5"), normalise_number("1,000"), normalise_number("4.82")
-    ('1000.5', '1000', '4.82')
-    """
-    parts = re.split(r"[ \u00a0\u202f,.]", token)
-    if len(parts) > 1 and len(parts[-1]) != 3:
-        return "".join(parts[:-1]) + "." + parts[-1]
-    return "".join(parts)
-
-
 def extract_numbers(text: str) -> set[str]:
     """Every number in ``text``, normalised.
 
     >>> sorted(extract_numbers("30-ю годовщину, 1 200 человек и 4,5 %"))
     ['1200', '30', '4.5']
     """
-    return {normalise_number(match.group()) for match in _NUMBER.finditer(text)}
+    return {normalise_number(match.group()) for match in NUMBER.finditer(text)}
 
 
 def _month(word: str) -> int | None:

@@ -1,8 +1,8 @@
 """Anchor signal: numbers and names shared by the two spans (Russian transliterated to Latin).
 
-Numbers are compared whole (digits only, so ``1 000,5`` and ``1,000.5`` agree); names are
-capitalised words after the first, compared by character 3-grams so that ``Токаев`` and
-``Tokayev`` still share most of them. German capitalises every noun, so names are not used
+Numbers are compared normalised (``1 000,5`` and ``1,000.5`` agree, ``4.5`` and ``45`` do
+not); names are capitalised words after the first, compared by character 3-grams so that
+``Токаев`` and ``Tokayev`` still share most of them. German capitalises every noun, so names are not used
 when either side is German (numbers still are).
 """
 
@@ -17,7 +17,7 @@ _CYRILLIC = "абвгдеёжзийклмнопрстуфхцчшщъыьэюя"
 _LATIN = ("a", "b", "v", "g", "d", "e", "e", "zh", "z", "i", "i", "k", "l", "m", "n", "o", "p",
           "r", "s", "t", "u", "f", "h", "ts", "ch", "sh", "sh", "", "y", "", "e", "yu", "ya")
 _TRANSLIT = str.maketrans(dict(zip(_CYRILLIC, _LATIN)))
-_NUMBER = re.compile(r"\d+(?:[\s.,]\d+)*")
+NUMBER = re.compile(r"\d+(?:[ \u00a0\u202f,.]\d{3})*(?:[.,]\d+)?")
 _CAPITALISED = re.compile(r"(?<!^)(?<![.!?]\s)\b([A-ZА-ЯЁ][\w-]+)")
 NAMELESS_LANGS = frozenset({"de"})
 
@@ -32,13 +32,25 @@ def romanise(word: str) -> str:
     return re.sub(r"[^a-z0-9]", "", latin.replace("y", "i").replace("j", "i"))
 
 
+def normalise_number(token: str) -> str:
+    """Thousands separators removed, decimal comma made a dot.
+
+    >>> normalise_number("1 000,5"), normalise_number("1,000"), normalise_number("4.82")
+    ('1000.5', '1000', '4.82')
+    """
+    parts = re.split(r"[ \u00a0\u202f,.]", token)
+    if len(parts) > 1 and len(parts[-1]) != 3:
+        return "".join(parts[:-1]) + "." + parts[-1]
+    return "".join(parts)
+
+
 def anchor_features(sentence: str, names: bool = True) -> list[str]:
     """Number tokens and name 3-grams of one sentence.
 
     >>> anchor_features("В 2022 году Токаев принял Вэй Фэнхэ.")[:3]
     ['n:2022', '#to', 'tok']
     """
-    features = ["n:" + re.sub(r"\D", "", match) for match in _NUMBER.findall(sentence)]
+    features = ["n:" + normalise_number(match) for match in NUMBER.findall(sentence)]
     if names:
         for word in _CAPITALISED.findall(sentence):
             padded = f"#{romanise(word)}#"
