@@ -155,6 +155,23 @@ class DaskExecutor(_BoundedSubmitter):
         self._client.close()
 
 
+def map_in_order(executor: Executor, function: Callable[[T], R],
+                 items: Iterable[T]) -> Iterator[R]:
+    """Like the built-in ``map`` on ``executor``: results in item order, each yielded as soon
+    as it and all before it have arrived.
+
+    >>> list(map_in_order(InProcessExecutor(), abs, [-2, 3]))
+    [2, 3]
+    """
+    arrived: dict[int, R] = {}
+    following = 0
+    for index, result in executor.run(function, items):
+        arrived[index] = result
+        while following in arrived:
+            yield arrived.pop(following)
+            following += 1
+
+
 def make_executor(jobs: int = 1, dask_scheduler: str | None = None) -> Executor:
     """The executor for ``--jobs`` / ``--dask-scheduler`` (Dask wins when both are given).
 

@@ -3,7 +3,7 @@
 Stages are functions over plain records (:mod:`aligner.records`):
 
 1. ingest the inputs -> ``documents.jsonl``;
-2. pair the documents -> ``pairs.tsv``;
+2. pair the documents -> ``pairs.tsv`` (candidates verified on the executor);
 3. per parallel pair, independently (in this process, local processes or on a Dask cluster,
    see :mod:`aligner.executors`): machine-translate the source (when a model or precomputed MT
    is at hand), align, score against the MT -> ``alignments/<src>__<tgt>.jsonl`` and
@@ -36,7 +36,7 @@ import numpy as np
 
 from aligner import __version__
 from aligner.errors import ConfigurationError, InputError, ModelError
-from aligner.executors import Executor, make_executor
+from aligner.executors import Executor, make_executor, map_in_order
 from aligner.io import atomic_write, read_jsonl, write_jsonl
 from aligner.outfolder import (PairOutcome, RunState, check_output_outside_inputs, fingerprint,
                                input_fingerprint, load_outcome, pair_files, pair_key,
@@ -346,10 +346,10 @@ def precomputed_status(status: MtStatus, tasks: Sequence[PairTask]) -> MtStatus:
 
 def pairing_stage(documents: Sequence[Document], options: RunOptions, state: RunState,
                   out: Path, translator: Any, translations: Mapping[str, Sequence[str]],
-                  progress: ProgressFactory
+                  progress: ProgressFactory, executor: Executor
                   ) -> tuple[list[DocPair], list[str], list[str], bool]:
     """Pairs (sorted), unpaired ids and pairing's warnings; reused when documents and options
-    are unchanged."""
+    are unchanged. Candidates are verified on ``executor`` when it has several workers."""
     from aligner.pair import PairConfig, pair_documents, write_pairs_tsv
 
     config = PairConfig()
@@ -359,9 +359,11 @@ def pairing_stage(documents: Sequence[Document], options: RunOptions, state: Run
     if previous and previous.get("fingerprint") == stamp and (out / "pairs.tsv").is_file():
         pairs = [DocPair.from_json(item) for item in previous["pairs"]]
         return pairs, list(previous["unpaired"]), list(previous["warnings"]), True
+    # One worker gains nothing from shipping the candidates' documents to another process.
+    map_tasks = functools.partial(map_in_order, executor) if executor.workers > 1 else None
     result = pair_documents(documents, options.src_lang, options.tgt_lang, config,
                             translator=translator, translations=translations or None,
-                            progress=progress)
+                            progress=progress, map_tasks=map_tasks)
     pairs = sorted(result.pairs, key=lambda p: (p.label != "parallel", p.src_id, p.tgt_id))
     unpaired = sorted(result.unpaired)
     write_pairs_tsv(out / "pairs.tsv", pairs, unpaired, result.signature)
@@ -547,7 +549,7 @@ def _run_stages(inputs: Sequence[str | os.PathLike[str]], out: Path, options: Ru
     translations = read_translations(options, documents)
     with clock("pair"):
         pairs, unpaired, summary.warnings, reused = pairing_stage(
-            documents, options, state, out, translator, translations, wrap)
+            documents, options, state, out, translator, translations, wrap, executor)
     _note(summary, "pair", reused)
     mt_signature = dict(translator.signature()) if translator is not None else {}
     signature = run_signature(options, mt_status, mt_signature)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import random
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -251,6 +253,22 @@ def test_pairing_is_deterministic_whatever_the_input_order(seed_documents, seed_
     random.Random(7).shuffle(shuffled)
     again = pair_documents(shuffled)
     assert again.to_json() == seed_result.to_json()
+
+
+def test_verification_on_a_process_pool_gives_the_same_result(seed_documents, seed_result):
+    tasks_run = []
+
+    def pool_map(function, tasks):
+        tasks = list(tasks)
+        tasks_run.extend(tasks)
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(max_workers=2, mp_context=context) as pool:
+            return list(pool.map(function, tasks))
+
+    result = pair_documents(seed_documents, map_tasks=pool_map)
+    assert result.to_json() == seed_result.to_json()
+    assert len(tasks_run) >= 2  # one task per source document with candidates
+    assert result.parallel[0].evidence["aligned"] == 1.0  # a real alignment ran in a worker
 
 
 def test_duplicate_document_is_set_aside_and_the_pair_kept(seed_documents):

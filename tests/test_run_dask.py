@@ -36,6 +36,9 @@ def test_dask_run_equals_the_single_process_run(cluster, tmp_path):
     assert output_bytes(tmp_path / "dask") == output_bytes(tmp_path / "single")
     # the workers did the reading: every document went through them
     assert len((tmp_path / "dask" / "documents.jsonl").read_text("utf-8").splitlines()) == 5
+    # ... and the verification of pairing candidates and the per-pair work
+    assert {"read_documents", "verify_candidates", "process_pair"} <= set(
+        cluster.scheduler.task_prefixes)
 
 
 @pytest.mark.slow

@@ -11,7 +11,9 @@
 4. Verify each candidate close to its documents' best: align the two documents sentence by
    sentence and gather the evidence of :mod:`aligner.pair.evidence`. A cheap pre-check
    first (how many sentences have any counterpart at all) spares the alignment of hopeless
-   candidates, mostly those of documents whose partner is missing.
+   candidates, mostly those of documents whose partner is missing. Each source document's
+   candidates make one picklable task (:func:`verify_candidates`), so verification can run
+   on a process pool or a cluster (``map_tasks``) with the same result.
 5. Decide: greedy one-to-one assignment of parallel pairs by confidence, best first; other
    candidates that tell the same story are reported as comparable.
 """
@@ -19,6 +21,7 @@
 from __future__ import annotations
 
 import functools
+import itertools
 import os
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -59,6 +62,8 @@ class Translator(Protocol):
 
 
 ProgressFactory = Callable[[Iterable[Any], str, int], Iterable[Any]]
+# Like the built-in ``map``: applies a picklable function to each task, results in task order.
+MapTasks = Callable[[Callable[[Any], Any], Iterable[Any]], Iterable[Any]]
 
 
 @dataclass(frozen=True)
@@ -181,7 +186,8 @@ def write_pairs_tsv(path: str | os.PathLike[str], pairs: Sequence[DocPair],
 def pair_documents(documents: Iterable[Document], src_lang: str = "ru", tgt_lang: str = "en",
                    config: PairConfig | None = None, translator: Translator | None = None,
                    *, translations: Mapping[str, Sequence[str]] | None = None,
-                   progress: ProgressFactory | None = None) -> PairingResult:
+                   progress: ProgressFactory | None = None,
+                   map_tasks: MapTasks | None = None) -> PairingResult:
     """Find the parallel (one-to-one) and comparable pairs among ``documents``.
 
     :param translator: optional MT of source sentences into the target language; adds the
@@ -189,6 +195,9 @@ def pair_documents(documents: Iterable[Document], src_lang: str = "ru", tgt_lang
     :param translations: optional ready translations, source document id -> one line per
         body sentence (used before ``translator``).
     :param progress: optional wrapper ``(items, description, total) -> items`` for progress bars.
+    :param map_tasks: optional ``(function, tasks) -> results`` (like the built-in ``map``,
+        results in task order) that runs the verification of candidates, one task per source
+        document, e.g. on a process pool or a cluster; the result is the same either way.
     """
     config = config or PairConfig()
     if src_lang == tgt_lang:
@@ -208,7 +217,7 @@ def pair_documents(documents: Iterable[Document], src_lang: str = "ru", tgt_lang
 
     pairs, verified, timings = _pair_screened(screened.src, screened.tgt, src_lang, tgt_lang,
                                               config, translator, translations,
-                                              progress or _no_progress)
+                                              progress or _no_progress, map_tasks or map)
     paired = {doc_id for pair in pairs if pair.label == "parallel"
               for doc_id in (pair.src_id, pair.tgt_id)}
     unpaired = [doc_id for doc_id in all_ids if doc_id not in paired]
@@ -223,7 +232,7 @@ def _no_progress(items: Iterable[Any], _description: str, _total: int) -> Iterab
 def _pair_screened(src: Sequence[Document], tgt: Sequence[Document], src_lang: str,
                    tgt_lang: str, config: PairConfig, translator: Translator | None,
                    translations: Mapping[str, Sequence[str]] | None, wrap: ProgressFactory,
-                   ) -> tuple[list[DocPair], int, dict[str, float]]:
+                   map_tasks: MapTasks) -> tuple[list[DocPair], int, dict[str, float]]:
     """Embed, search, verify and decide; return the pairs, the candidates verified, timings."""
     timings: dict[str, float] = {}
     started = time.perf_counter()
@@ -239,8 +248,13 @@ def _pair_screened(src: Sequence[Document], tgt: Sequence[Document], src_lang: s
     started = time.perf_counter()
     verifier = _Verifier(src, tgt, config, src_lang, tgt_lang, encoder, translator,
                          translations)
-    scored = [(candidate, verifier.evidence(candidate))
-              for candidate in wrap(candidates, "verifying pairs", len(candidates))]
+    by_source = [list(group) for _, group in
+                 itertools.groupby(candidates, key=lambda candidate: candidate.src)]
+    results = map_tasks(verify_candidates, (verifier.task(group) for group in by_source))
+    scored = [(candidate, evidence)
+              for group, evidences in zip(by_source, wrap(results, "verifying pairs",
+                                                          len(by_source)))
+              for candidate, evidence in zip(group, evidences, strict=True)]
     pairs = decide_pairs(scored, src, tgt, config)
     timings["verify"] = time.perf_counter() - started
     return pairs, len(candidates), timings
@@ -304,7 +318,8 @@ def find_candidates(src_matrix: np.ndarray, tgt_matrix: np.ndarray,
 
 
 class _Verifier:
-    """Aligns candidate pairs and gathers their evidence; per-document work is done once."""
+    """Prepares verification tasks (document views, pre-check, MT); per-document work is
+    done once."""
 
     def __init__(self, src: Sequence[Document], tgt: Sequence[Document], config: PairConfig,
                  src_lang: str, tgt_lang: str, encoder: Encoder, translator: Translator | None,
@@ -316,18 +331,12 @@ class _Verifier:
         # Bounded, so memory does not grow with the collection; candidates come sorted by
         # source document, so source views are hits and target views mostly cache look-ups.
         self.view = functools.lru_cache(maxsize=VIEW_CACHE_SIZE)(self._make_view)
-        self._mt: dict[int, list[str] | None] = {}
 
     def _make_view(self, side: str, index: int) -> DocumentView:
         document = (self.src if side == "src" else self.tgt)[index]
         sentences = tuple(document.sentence_texts)
         return DocumentView(document, sentences, self.encoder.embed(sentences),
                             document_anchors(sentences), sum(len(text) for text in sentences))
-
-    def translation(self, index: int) -> list[str] | None:
-        if index not in self._mt:
-            self._mt[index] = self._translate(self.src[index])
-        return self._mt[index]
 
     def _translate(self, document: Document) -> list[str] | None:
         if self.translations is not None and document.id in self.translations:
@@ -341,20 +350,67 @@ class _Verifier:
             return self.translator.translate(list(document.sentence_texts))
         return None
 
-    def evidence(self, candidate: Candidate) -> dict[str, float]:
-        src, tgt = self.view("src", candidate.src), self.view("tgt", candidate.tgt)
-        shares = matched_shares(src.vectors, tgt.vectors, self.config.precheck_similarity)
-        if max(shares) < self.config.precheck_share:
-            return gather_evidence(src, tgt, None, candidate.similarity, candidate.margin,
-                                   self.config.bead_similarity, shares=shares)
-        translation = self.translation(candidate.src)
+    def task(self, candidates: Sequence[Candidate]) -> VerifyTask:
+        """The verification of one source document's ``candidates``, as a picklable task.
+
+        The pre-check runs here, so the source is translated only when some candidate will
+        be aligned, as it would be in this process.
+        """
+        src = self.view("src", candidates[0].src)
+        targets = []
+        for candidate in candidates:
+            tgt = self.view("tgt", candidate.tgt)
+            shares = matched_shares(src.vectors, tgt.vectors, self.config.precheck_similarity)
+            targets.append(VerifyTarget(tgt, candidate.similarity, candidate.margin, shares))
+        worth_aligning = any(max(target.shares) >= self.config.precheck_share
+                             for target in targets)
+        translation = self._translate(self.src[candidates[0].src]) if worth_aligning else None
+        return VerifyTask(src, None if translation is None else tuple(translation),
+                          tuple(targets), self.config, self.align_config)
+
+
+@dataclass(frozen=True)
+class VerifyTarget:
+    """One candidate target document of a :class:`VerifyTask`, with its search figures."""
+
+    view: DocumentView
+    similarity: float
+    margin: float
+    shares: tuple[float, float]
+
+
+@dataclass(frozen=True)
+class VerifyTask:
+    """Everything needed to verify a source document's candidates, away from this process."""
+
+    src: DocumentView
+    translation: tuple[str, ...] | None
+    targets: tuple[VerifyTarget, ...]
+    config: PairConfig
+    align_config: AlignConfig
+
+
+def verify_candidates(task: VerifyTask) -> list[dict[str, float]]:
+    """The evidence of each candidate of ``task``, in order (a top-level, picklable task).
+
+    A candidate whose pre-check ``shares`` fall short is not aligned.
+    """
+    config, src, translation = task.config, task.src, task.translation
+    evidences = []
+    for target in task.targets:
+        if max(target.shares) < config.precheck_share:
+            evidences.append(gather_evidence(src, target.view, None, target.similarity,
+                                             target.margin, config.bead_similarity,
+                                             shares=target.shares))
+            continue
         # Paragraph breaks are not passed to the aligner: two versions of one text may break
         # paragraphs differently, and that must not lower the coverage of a translation.
-        beads = align_sentences(src.sentences, tgt.sentences, self.align_config,
+        beads = align_sentences(src.sentences, target.view.sentences, task.align_config,
                                 translation=translation)
-        mt_chrf = None if translation is None else _chrf(translation, tgt.sentences)
-        return gather_evidence(src, tgt, beads, candidate.similarity, candidate.margin,
-                               self.config.bead_similarity, mt_chrf)
+        mt_chrf = None if translation is None else _chrf(translation, target.view.sentences)
+        evidences.append(gather_evidence(src, target.view, beads, target.similarity,
+                                         target.margin, config.bead_similarity, mt_chrf))
+    return evidences
 
 
 def _chrf(hypothesis: Sequence[str], reference: Sequence[str]) -> float:
