@@ -137,3 +137,27 @@ def test_confidence_separates_right_from_wrong_beads() -> None:
     wrong = align_sentences(RU[:4], unrelated, AlignConfig(src_lang="ru", tgt_lang="en"))
     assert min(b.confidence for b in right) > 0.8
     assert max(b.confidence for b in wrong if not b.is_null) < 0.7
+
+
+@pytest.mark.parametrize("translation", [None, "mt"])
+def test_short_document_leaves_out_an_untranslated_sentence(translation: str | None) -> None:
+    # with one target sentence, the margin must not be estimated from that sentence alone
+    src = ["Моя мама жила с родителями на первом этаже старого дома.",
+           "Сначала стучали в дверь, потом в окно, а потом разбили стекло.",
+           "Эти люди точно знали, что дома кто-то есть."]
+    tgt = ["First they knocked on the door, then on the window, and then they broke the glass; "
+           "these people knew for sure that someone was at home."]
+    mt = ["My mother lived with her parents on the ground floor of an old house.",
+          "First they knocked on the door, then on the window, and then broke the glass.",
+          "These people knew for sure that someone was at home."]
+    beads = align_sentences(src, tgt, AlignConfig(src_lang="ru", tgt_lang="en"),
+                            translation=mt if translation else None)
+    assert [(b.src, b.tgt) for b in beads] == [((0,), ()), ((1, 2), (0,))]
+
+
+def test_a_stray_dash_joins_its_sentence_instead_of_being_left_out() -> None:
+    src = RU[:3] + ["-"] + RU[3:4]
+    beads = align_sentences(src, EN[:4], AlignConfig(src_lang="ru", tgt_lang="en"))
+    check_contract(beads, len(src), 4)
+    assert [(b.src, b.tgt) for b in beads] == [((0,), (0,)), ((1,), (1,)), ((2, 3), (2,)),
+                                               ((4,), (3,))]

@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import replace
 
@@ -59,7 +60,9 @@ class CombinedScorer:
 
     Every bead with both sides also pays ``bead_cost``: two unrelated sentences (evidence near
     zero once margin-corrected) then lose to a ``1-0`` plus a ``0-1`` bead, while the choice
-    between merging a sentence and leaving it out (one bead either way) is unchanged.
+    between merging a sentence and leaving it out (one bead either way) is unchanged. Both
+    costs, like the null-bead score, are given per unit of similarity evidence, so adding the
+    MT signal does not make absorbing an untranslated neighbour cheaper than leaving it out.
     """
 
     def __init__(self, scorers: dict[str, SpanScorer], weights: dict[str, float],
@@ -187,7 +190,7 @@ def align_sentences(src: Sequence[str], tgt: Sequence[str], config: AlignConfig 
     # the bead cost is counted in similarity evidence: without such a signal there is none
     similarity = any(name in scorers for name in SIMILARITY_SIGNALS)
     combined = CombinedScorer(scorers, {name: config.weight(name) for name in scorers},
-                              config.merge_penalty, config.size_power,
+                              config.merge_penalty * units, config.size_power,
                               config.bead_cost * units * similarity)
     src_len = np.array([len(s) for s in src], dtype=np.float64)
     tgt_len = np.array([len(s) for s in tgt], dtype=np.float64)
@@ -198,6 +201,7 @@ def align_sentences(src: Sequence[str], tgt: Sequence[str], config: AlignConfig 
     band = Band.around(nodes, len(src), len(tgt), config.band)
     types = bead_types(config.max_bead)
     path = best_path(band, len(tgt), types, combined, skip, src_breaks, tgt_breaks)
+    path = attach_marks(path, src, tgt, src_breaks, tgt_breaks)
     beads = [_make_bead(a, b, i, j, combined, skip, units) for a, b, i, j in path]
     embedding = scorers.get("embedding")
     if isinstance(embedding, MarginScorer) and config.refine_span > config.exact_span:
@@ -205,8 +209,60 @@ def align_sentences(src: Sequence[str], tgt: Sequence[str], config: AlignConfig 
         if len(src_ends) or len(tgt_ends):
             embedding.refine(src_ends, tgt_ends, min(config.refine_span, config.max_bead - 1))
             path = best_path(band, len(tgt), types, combined, skip, src_breaks, tgt_breaks)
+            path = attach_marks(path, src, tgt, src_breaks, tgt_breaks)
             beads = [_make_bead(a, b, i, j, combined, skip, units) for a, b, i, j in path]
     return beads
+
+
+_WORDLESS = re.compile(r"^[\W_]*$")  # no letter or digit: a stray dash, bullet or quote
+
+
+def attach_marks(path: list[tuple[int, int, int, int]], src: Sequence[str], tgt: Sequence[str],
+                 src_breaks: np.ndarray | None = None, tgt_breaks: np.ndarray | None = None
+                 ) -> list[tuple[int, int, int, int]]:
+    """Join null beads of wordless sentences ("-", "*") to the neighbouring bead.
+
+    Such a line is punctuation that the splitter cut off (a dialogue dash, a bullet), never a
+    sentence a translator left out; it joins the bead before it in its paragraph, else the
+    bead after it.
+
+    >>> attach_marks([(1, 1, 1, 1), (1, 0, 2, 1)], ["Da.", "-"], ["Yes."])
+    [(2, 1, 2, 1)]
+    >>> attach_marks([(0, 1, 0, 1), (1, 1, 1, 2)], ["Da."], ["*", "Yes."])
+    [(1, 2, 1, 2)]
+    """
+    beads = list(path)
+    k = 0
+    while k < len(beads):
+        a, b, i, j = beads[k]
+        side, breaks, at = (src, src_breaks, i - 1) if b == 0 else (tgt, tgt_breaks, j - 1)
+        if (a + b == 1 and _WORDLESS.match(side[at])
+                and _join(beads, k, b == 0, _starts_paragraph(breaks, at),
+                          _starts_paragraph(breaks, at + 1))):
+            continue
+        k += 1
+    return beads
+
+
+def _starts_paragraph(breaks: np.ndarray | None, index: int) -> bool:
+    return breaks is not None and index < len(breaks) and bool(breaks[index])
+
+
+def _join(beads: list[tuple[int, int, int, int]], k: int, on_src: bool, cut_before: bool,
+          cut_after: bool) -> bool:
+    """Merge the one-sentence null bead ``k`` into a non-null neighbour; whether it could."""
+    da, db = (1, 0) if on_src else (0, 1)
+    if k > 0 and not cut_before:
+        a, b, i, j = beads[k - 1]
+        if a and b:
+            beads[k - 1:k + 1] = [(a + da, b + db, i + da, j + db)]
+            return True
+    if k + 1 < len(beads) and not cut_after:
+        a, b, i, j = beads[k + 1]
+        if a and b:
+            beads[k:k + 2] = [(a + da, b + db, i, j)]
+            return True
+    return False
 
 
 def _unsure_ends(beads: list[Bead], reach: int) -> tuple[np.ndarray, np.ndarray]:

@@ -17,6 +17,10 @@ from aligner.embed import Encoder, get_encoder, normalise_rows
 from aligner.signals.base import PrefixSums, Signal, SignalInput, SpanScorer
 
 MARGIN_SAMPLE = 64  # other-side sentences a span is compared with to estimate its margin
+# Median mean cosine of a span with the other side's sentences, measured on the dev documents
+# (USE vectors and the MT signal's n-gram vectors alike).
+MARGIN_PRIOR = 0.23
+PRIOR_WEIGHT = 2.0
 
 
 class SideVectors:
@@ -88,6 +92,23 @@ def margin_sample(vectors: np.ndarray) -> np.ndarray:
     return vectors[picks]
 
 
+def expected_cosine(similarities: np.ndarray) -> np.ndarray:
+    """Each row's typical cosine with unrelated sentences: its mean over the sample.
+
+    The best match in the sample is left out (it may be the row's translation), and the mean
+    is shrunk towards ``MARGIN_PRIOR`` by ``PRIOR_WEIGHT`` pseudo-sentences, so a document
+    whose other side has one or two sentences does not subtract a translation's own cosine.
+
+    >>> expected_cosine(np.array([[0.9]])).round(3).tolist()  # nothing to compare with
+    [0.23]
+    """
+    count = similarities.shape[1]
+    if not count:
+        return np.full(len(similarities), MARGIN_PRIOR, dtype=np.float32)
+    unrelated = similarities.sum(axis=1) - similarities.max(axis=1)
+    return (unrelated + MARGIN_PRIOR * PRIOR_WEIGHT) / (count - 1 + PRIOR_WEIGHT)
+
+
 class MarginScorer(SpanScorer):
     """Margin-corrected cosine between span vectors of the two sides.
 
@@ -110,8 +131,7 @@ class MarginScorer(SpanScorer):
         if key not in self._margins:
             vectors = (self.src if side == "src" else self.tgt).spans(length)
             sample = self._tgt_sample if side == "src" else self._src_sample
-            self._margins[key] = (vectors @ sample.T).mean(axis=1) if len(sample) else \
-                np.zeros(len(vectors), dtype=np.float32)
+            self._margins[key] = expected_cosine(vectors @ sample.T)
         return self._margins[key]
 
     def sentence_features(self) -> tuple[np.ndarray, np.ndarray]:
