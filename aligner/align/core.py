@@ -1,10 +1,12 @@
 """Sentence alignment: signals -> coarse path -> band -> full bead search -> beads.
 
 1. Each enabled signal prepares a scorer for the document pair.
-2. A cheap coarse-to-fine pass (cosine of per-sentence vectors and lengths, with 1-1, 1-2,
-   2-1, 2-2 and null beads; halving both sides until the matrix is small) finds a rough path.
-3. The full search runs in a band around that path with every bead type up to ``max_bead``
-   sentences, scoring each candidate by the weighted sum of the signals.
+2. For all but short documents, a cheap coarse-to-fine pass (cosine of per-sentence vectors
+   and lengths, with 1-1, 1-2, 2-1, 2-2 and null beads; halving both sides until the matrix
+   is small) finds a rough path.
+3. The full search runs in a band around that path (short documents: over every cell) with
+   every bead type up to ``max_bead`` sentences, scoring each candidate by the weighted sum of
+   the signals.
 4. Every bead gets its per-signal scores and a calibrated confidence.
 """
 
@@ -22,15 +24,16 @@ from aligner.align.search import Band, BeadType, best_path
 from aligner.errors import InputError
 from aligner.records import Alignment, Bead, Document
 from aligner.signals import SIGNALS, SignalInput, SpanScorer
-from aligner.signals.base import PrefixSums, row_cosines
-from aligner.signals.embedding import MarginScorer
+from aligner.signals.base import pair_dots
+from aligner.signals.embedding import MarginScorer, SideVectors
 from aligner.signals.length import LengthScorer
 from aligner.signature import make_signature
 
 COARSE_TYPES: tuple[BeadType, ...] = ((1, 1), (1, 2), (2, 1), (2, 2))
 COARSE_RADIUS = 6
+FULL_SEARCH_CELLS = 2_500  # smaller documents are searched whole: a coarse pass costs more
 SIMILARITY_SIGNALS = ("embedding", "mt")
-REFINE_BELOW = 0.9  # beads under this confidence get exact long-span embeddings around them
+REFINE_BELOW = 0.9  # with --refine-span: beads under this confidence get exact span embeddings
 # Confidence = CONFIDENCE_CEILING * logistic(CONFIDENCE_SLOPE * (total / units - CONFIDENCE_CENTER))
 # for beads with
 # both sides (units: weight of the similarity signals in use, as in null_score), and
@@ -40,9 +43,9 @@ REFINE_BELOW = 0.9  # beads under this confidence get exact long-span embeddings
 # right" on the bead's normalised total (the ceiling: even top beads are wrong 2-3 % of the
 # time), so a bead's confidence is its chance of being right and beads under 0.5 are mostly
 # wrong.
-CONFIDENCE_CEILING = 0.981
-CONFIDENCE_CENTER = 0.09
-CONFIDENCE_SLOPE = 21.0
+CONFIDENCE_CEILING = 0.985
+CONFIDENCE_CENTER = 0.10
+CONFIDENCE_SLOPE = 12.0
 NULL_CONFIDENCE = 0.95
 
 
@@ -92,11 +95,11 @@ class CoarseScorer:
 
     def __init__(self, src: np.ndarray, tgt: np.ndarray, src_len: np.ndarray,
                  tgt_len: np.ndarray) -> None:
-        self.src, self.tgt = PrefixSums(src), PrefixSums(tgt)
+        self.src, self.tgt = SideVectors(src), SideVectors(tgt)
         self.length = LengthScorer(src_len, tgt_len)
 
     def __call__(self, a: int, b: int, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
-        cosine = row_cosines(self.src.spans(rows, a), self.tgt.spans(cols, b))
+        cosine = pair_dots(self.src.spans(a), self.tgt.spans(b), rows, cols)
         return cosine + 0.02 * self.length.score(a, b, rows, cols) - 0.05 * (a + b - 2)
 
 
@@ -194,11 +197,14 @@ def align_sentences(src: Sequence[str], tgt: Sequence[str], config: AlignConfig 
                               config.bead_cost * units * similarity)
     src_len = np.array([len(s) for s in src], dtype=np.float64)
     tgt_len = np.array([len(s) for s in tgt], dtype=np.float64)
-    features = next((f for f in (s.sentence_features() for s in scorers.values()) if f),
-                    (src_len[:, None], tgt_len[:, None]))
-    nodes = coarse_nodes(features[0].astype(np.float64), features[1].astype(np.float64),
-                         src_len, tgt_len, config.skip, config.coarse_cells)
-    band = Band.around(nodes, len(src), len(tgt), config.band)
+    if (len(src) + 1) * (len(tgt) + 1) <= FULL_SEARCH_CELLS:
+        band = Band.full(len(src), len(tgt))
+    else:
+        features = next((f for f in (s.sentence_features() for s in scorers.values()) if f),
+                        (src_len[:, None], tgt_len[:, None]))
+        nodes = coarse_nodes(features[0].astype(np.float64), features[1].astype(np.float64),
+                             src_len, tgt_len, config.skip, config.coarse_cells)
+        band = Band.around(nodes, len(src), len(tgt), config.band)
     types = bead_types(config.max_bead)
     path = best_path(band, len(tgt), types, combined, skip, src_breaks, tgt_breaks)
     path = attach_marks(path, src, tgt, src_breaks, tgt_breaks)
@@ -269,7 +275,7 @@ def _unsure_ends(beads: list[Bead], reach: int) -> tuple[np.ndarray, np.ndarray]
     """Span ends near beads the first search was unsure of (many-sentence or low confidence).
 
     Long spans that overlap such a bead (and end at most ``reach - 1`` sentences after it) get
-    exact embeddings in the second search; elsewhere the cheap summed vectors were enough.
+    exact embeddings in the second search; elsewhere the composed vectors were enough.
     """
     src_ends: set[int] = set()
     tgt_ends: set[int] = set()

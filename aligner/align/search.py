@@ -123,21 +123,18 @@ def best_path(band: Band, m: int, bead_types: Sequence[BeadType], scorer: TypeSc
     types = list(bead_types) + [(1, 0)]
     prev, gain = _transitions(cells, types, scorer, skip, src_breaks, tgt_breaks, chunk)
     total = len(cells.rows)
-    score = np.full(total, NEG)
+    score = np.full(total + 1, NEG)  # the extra last entry stands for "no predecessor"
+    prev[prev < 0] = total
     back = np.full(total, START, dtype=np.int64)
     chain_from = np.zeros(total, dtype=np.int64)
     for i in range(band.n + 1):
         s0, s1 = cells.starts[i], cells.starts[i + 1]
-        row = np.full(s1 - s0, NEG)
-        row_back = np.full(s1 - s0, START, dtype=np.int64)
+        candidates = score[prev[:, s0:s1]] + gain[:, s0:s1]
+        best = np.argmax(candidates, axis=0)
+        row = candidates[best, np.arange(s1 - s0)]
+        row_back = np.where(row > NEG / 2, best, START)
         if i == 0 and band.lo[0] == 0:
-            row[0] = 0.0
-        for t in range(len(types)):
-            source = prev[t][s0:s1]
-            candidate = np.where(source >= 0, score[np.maximum(source, 0)], NEG) + gain[t][s0:s1]
-            better = candidate > row
-            row[better] = candidate[better]
-            row_back[better] = t
+            row[0], row_back[0] = 0.0, START
         _zero_one_runs(row, row_back, skip, chain_from[s0:s1], band.lo[i])
         score[s0:s1] = row
         back[s0:s1] = row_back
@@ -146,24 +143,23 @@ def best_path(band: Band, m: int, bead_types: Sequence[BeadType], scorer: TypeSc
 
 def _transitions(cells: Cells, types: Sequence[BeadType], scorer: TypeScorer, skip: float,
                  src_breaks: np.ndarray | None, tgt_breaks: np.ndarray | None, chunk: int
-                 ) -> tuple[list[np.ndarray], list[np.ndarray]]:
-    """For each bead type: the flat index of each cell's predecessor (-1: none) and the gain."""
-    prevs, gains = [], []
-    for a, b in types:
+                 ) -> tuple[np.ndarray, np.ndarray]:
+    """Per bead type (rows): each cell's predecessor's flat index (-1: none) and the gain."""
+    prevs = np.full((len(types), len(cells.rows)), -1, dtype=np.int64)
+    gains = np.full((len(types), len(cells.rows)), NEG)
+    for t, (a, b) in enumerate(types):
         source = cells.index(cells.rows - a, cells.cols - b)
         ok = (source >= 0) & (cells.cols >= b)
         ok &= span_ok(src_breaks, np.maximum(cells.rows, a), a)
         ok &= span_ok(tgt_breaks, np.maximum(cells.cols, b), b)
-        gain = np.full(len(source), NEG)
         where = np.flatnonzero(ok)
         if b == 0:
-            gain[where] = skip * a
+            gains[t, where] = skip * a
         else:
             for k in range(0, len(where), chunk):
                 part = where[k:k + chunk]
-                gain[part] = scorer(a, b, cells.rows[part], cells.cols[part])
-        prevs.append(np.where(ok, source, -1))
-        gains.append(gain)
+                gains[t, part] = scorer(a, b, cells.rows[part], cells.cols[part])
+        prevs[t, where] = source[where]
     return prevs, gains
 
 

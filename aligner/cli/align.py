@@ -78,11 +78,12 @@ def _lines(alignment: Alignment, fmt: str) -> list[str]:
               help="Comma-separated signals to combine (mt is used only with --translation).")
 @click.option("--exact-span", type=click.IntRange(1, 11), default=DEFAULTS["exact_span"],
               show_default=True,
-              help="Embed spans of up to N sentences as one text (longer: summed vectors).")
+              help="Embed spans of up to N sentences as their joined text (slower); longer "
+                   "spans are composed from each sentence's token sums.")
 @click.option("--refine-span", type=click.IntRange(0, 11), default=DEFAULTS["refine_span"],
               show_default=True,
-              help="Second search with spans of up to N sentences embedded exactly around "
-                   "unsure beads (0: off; faster).")
+              help="Second search with spans of up to N sentences embedded as text around "
+                   "unsure beads (0: off; several times slower for a small gain).")
 @click.option("--no-embedding", is_flag=True, help="Switch the sentence-embedding signal off.")
 @click.option("--no-mt", is_flag=True, help="Switch the MT-overlap signal off.")
 @click.option("--no-length", is_flag=True, help="Switch the length (Gale-Church) signal off.")

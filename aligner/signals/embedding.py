@@ -1,11 +1,12 @@
 """Embedding signal: cosine of sentence-encoder vectors of the two spans, margin-normalised.
 
-Spans of up to ``exact_span`` sentences are embedded as their own concatenated text (each
-distinct concatenation once, then cached on disk); longer spans use the normalised sum of
-their sentences' vectors. The cosine is corrected by a *margin*: the mean cosine of each
-span with a fixed sample of the other side's sentences, so generic sentences ("Yes.", dates)
-that resemble everything do not win beads (as in LASER mining and vecalign's normalisation).
-"""
+A span's vector is composed from its sentences' token sums (:mod:`aligner.usem3_spans`:
+as good as embedding the joined text, at no extra model cost); spans up to ``exact_span``
+sentences may instead be embedded as their joined text, and an encoder that cannot compose
+falls back to the normalised sum of sentence vectors. The cosine is corrected by a *margin*:
+the mean cosine of each span with a fixed sample of the other side's sentences, so generic
+sentences ("Yes.", dates) that resemble everything do not win beads (as in LASER mining and
+vecalign's normalisation)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from aligner.embed import Encoder, get_encoder, normalise_rows
-from aligner.signals.base import PrefixSums, Signal, SignalInput, SpanScorer
+from aligner.signals.base import PrefixSums, Signal, SignalInput, SpanScorer, pair_dots
 
 MARGIN_SAMPLE = 64  # other-side sentences a span is compared with to estimate its margin
 # Median mean cosine of a span with the other side's sentences, measured on the dev documents
@@ -57,18 +58,28 @@ class SideVectors:
 
 
 class EncodedSide(SideVectors):
-    """Sentence-encoder vectors; spans up to ``exact_span`` sentences embedded as one text."""
+    """Sentence-encoder vectors of spans.
+
+    Spans up to ``exact_span`` sentences are embedded as one text; longer ones are composed
+    from the sentences' token sums where the encoder can (:meth:`Encoder.span_composer`),
+    else summed.
+    """
 
     def __init__(self, sentences: Sequence[str], encoder: Encoder, exact_span: int) -> None:
         self.sentences = list(sentences)
         self.encoder = encoder
         self.exact_span = exact_span
-        super().__init__(encoder.embed(self.sentences))
+        self.composer = encoder.span_composer(self.sentences) if self.sentences else None
+        if self.composer is None:
+            single = encoder.embed(self.sentences)
+        else:
+            single = self.composer.spans(1, np.arange(1, len(self.sentences) + 1))
+        super().__init__(single)
 
     def _exact(self, length: int, ends: np.ndarray) -> np.ndarray | None:
-        if length > self.exact_span:
-            return None
-        return self._embed_spans(length, ends)
+        if length <= self.exact_span:
+            return self._embed_spans(length, ends)
+        return None if self.composer is None else self.composer.spans(length, ends)
 
     def _embed_spans(self, length: int, ends: np.ndarray) -> np.ndarray:
         return self.encoder.embed([" ".join(self.sentences[end - length:end]) for end in ends])
@@ -146,7 +157,7 @@ class MarginScorer(SpanScorer):
         self._margins.clear()
 
     def _corrected(self, a: int, b: int, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
-        cosine = np.einsum("ij,ij->i", self.src.spans(a)[rows], self.tgt.spans(b)[cols])
+        cosine = pair_dots(self.src.spans(a), self.tgt.spans(b), rows, cols)
         if not self.margin:
             return cosine
         expected = 0.5 * (self._margin("src", a)[rows] + self._margin("tgt", b)[cols])
