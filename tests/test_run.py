@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from argos_fixture import tiny_package_archive, use_package_dir
-from run_support import output_bytes, run_cli
+from run_support import environment_variable, output_bytes, run_cli
 
 import tmx
 from aligner.errors import ConfigurationError
@@ -310,6 +310,16 @@ def test_executors_return_every_result_once(make):
         assert results == {i: math.factorial(i) for i in items}
         with pytest.raises(ValueError, match="math domain error"):
             dict(executor.run(math.sqrt, [4.0, -1.0]))
+    finally:
+        executor.close()
+
+
+def test_worker_processes_use_one_blas_thread_each(monkeypatch):
+    monkeypatch.delenv("OPENBLAS_NUM_THREADS", raising=False)
+    executor = ProcessExecutor(2)
+    try:
+        results = executor.run(environment_variable, ["OPENBLAS_NUM_THREADS"] * 2)
+        assert [value for _, value in results] == ["1", "1"]
     finally:
         executor.close()
 

@@ -13,6 +13,7 @@ import numpy as np
 from aligner.signals.base import PrefixSums, Signal, SignalInput, SpanScorer
 
 VARIANCE_PER_CHAR = 6.8
+PRIOR_CHARS = 1000.0  # weight of the prior ratio 1.0, in characters of text
 FLOOR = -10.0  # log-probabilities below this carry no further information, only noise
 
 
@@ -34,7 +35,9 @@ class LengthScorer(SpanScorer):
     """Gale-Church match score of span lengths."""
 
     def __init__(self, src_lengths: np.ndarray, tgt_lengths: np.ndarray) -> None:
-        self.ratio = max(float(tgt_lengths.sum()), 1.0) / max(float(src_lengths.sum()), 1.0)
+        # shrunk towards 1: in a short document one omitted sentence would skew the ratio
+        self.ratio = ((float(tgt_lengths.sum()) + PRIOR_CHARS)
+                      / (float(src_lengths.sum()) + PRIOR_CHARS))
         self.src = PrefixSums(src_lengths[:, None])
         self.tgt = PrefixSums(tgt_lengths[:, None])
 
