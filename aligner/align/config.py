@@ -31,7 +31,7 @@ class AlignConfig:
     embedding_weight: float = 1.0
     mt_weight: float = 1.0
     length_weight: float = 0.05
-    anchors_weight: float = 0.2
+    anchors_weight: float = 0.3
     margin: float = 1.2
     exact_span: int = 1
     refine_span: int = 0
@@ -39,7 +39,6 @@ class AlignConfig:
     member_floor: float = 0.15
     skip: float = -0.1
     merge_penalty: float = 0.03
-    mt_merge_penalty: float = 0.07
     bead_cost: float = 0.15
     size_power: float = 0.0
     band: int = 8

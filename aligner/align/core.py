@@ -43,10 +43,10 @@ REFINE_BELOW = 0.9  # with --refine-span: beads under this confidence get exact 
 # right" on the bead's normalised total (the ceiling: even top beads are wrong 2-3 % of the
 # time), so a bead's confidence is its chance of being right and beads under 0.5 are mostly
 # wrong.
-CONFIDENCE_CEILING = 0.987
-CONFIDENCE_CENTER = 0.06
-CONFIDENCE_SLOPE = 13.0
-NULL_CONFIDENCE = 0.96
+CONFIDENCE_CEILING = 0.985
+CONFIDENCE_CENTER = 0.08
+CONFIDENCE_SLOPE = 16.0
+NULL_CONFIDENCE = 0.97
 
 
 def bead_types(max_bead: int) -> list[BeadType]:
@@ -63,9 +63,7 @@ class CombinedScorer:
 
     Every bead with both sides also pays ``bead_cost``: two unrelated sentences (evidence near
     zero once margin-corrected) then lose to a ``1-0`` plus a ``0-1`` bead, while the choice
-    between merging a sentence and leaving it out (one bead either way) is unchanged. Both
-    costs, like the null-bead score, are given per unit of similarity evidence, so adding the
-    MT signal does not make absorbing an untranslated neighbour cheaper than leaving it out.
+    between merging a sentence and leaving it out (one bead either way) is unchanged.
     """
 
     def __init__(self, scorers: dict[str, SpanScorer], weights: dict[str, float],
@@ -193,7 +191,7 @@ def align_sentences(src: Sequence[str], tgt: Sequence[str], config: AlignConfig 
     # the bead cost is counted in similarity evidence: without such a signal there is none
     similarity = any(name in scorers for name in SIMILARITY_SIGNALS)
     combined = CombinedScorer(scorers, {name: config.weight(name) for name in scorers},
-                              merge_penalty(config, scorers), config.size_power,
+                              config.merge_penalty, config.size_power,
                               config.bead_cost * units * similarity)
     src_len = np.array([len(s) for s in src], dtype=np.float64)
     tgt_len = np.array([len(s) for s in tgt], dtype=np.float64)
@@ -286,22 +284,6 @@ def _unsure_ends(beads: list[Bead], reach: int) -> tuple[np.ndarray, np.ndarray]
         for ends, side in ((src_ends, bead.src), (tgt_ends, bead.tgt)):
             ends.update(range(side[0] + 1, side[-1] + reach))
     return np.array(sorted(src_ends), dtype=np.int64), np.array(sorted(tgt_ends), dtype=np.int64)
-
-
-def merge_penalty(config: AlignConfig, scorers: dict[str, SpanScorer]) -> float:
-    """Cost of each sentence beyond two in a bead, per unit of similarity evidence in use.
-
-    The MT signal has its own: n-gram overlap barely drops when an untranslated neighbour
-    joins a bead, so merges need a higher price once it votes.
-
-    >>> merge_penalty(AlignConfig(merge_penalty=0.03, mt_merge_penalty=0.07),
-    ...               {"embedding": None, "mt": None})
-    0.1
-    """
-    penalties = {"embedding": config.merge_penalty, "mt": config.mt_merge_penalty}
-    total = sum(config.weight(name) * penalties[name] for name in SIMILARITY_SIGNALS
-                if name in scorers)
-    return total if total else config.merge_penalty
 
 
 def null_score(config: AlignConfig, scorers: dict[str, SpanScorer]) -> float:
