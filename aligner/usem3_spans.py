@@ -42,8 +42,10 @@ class SpanParts:
         """Split rows of ``PART_DIM`` floats (the cached form) into the four parts."""
         return cls(rows[:, :DIM], rows[:, DIM:2 * DIM], rows[:, 2 * DIM:3 * DIM], rows[:, -1])
 
-    def rows(self) -> np.ndarray:
-        return np.concatenate([self.start, self.inner, self.end, self.count[:, None]], axis=1)
+    def slice(self, first: int, stop: int) -> SpanParts:
+        """The parts of sentences ``first .. stop-1``."""
+        return SpanParts(self.start[first:stop], self.inner[first:stop], self.end[first:stop],
+                         self.count[first:stop])
 
 
 def token_parts(backend: object, texts: Sequence[str]) -> np.ndarray:

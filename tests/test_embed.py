@@ -47,7 +47,7 @@ def test_vectors_equal_usem3s_own() -> None:
 def test_composed_spans_match_the_joined_text(length: int) -> None:
     encoder = get_encoder()
     ends = np.arange(length, len(SENTENCES) + 1)
-    composed = encoder.span_composer(SENTENCES).spans(length, ends)
+    composed = encoder.span_composers([SENTENCES])[0].spans(length, ends)
     joined = encoder.embed([" ".join(SENTENCES[end - length:end]) for end in ends])
     cosines = np.einsum("ij,ij->i", composed, joined)
     single = encoder.embed(SENTENCES)
@@ -58,7 +58,7 @@ def test_composed_spans_match_the_joined_text(length: int) -> None:
 
 
 def test_span_parts_are_cached() -> None:
-    get_encoder().span_composer(SENTENCES)
+    get_encoder().span_composers([SENTENCES[:2], SENTENCES[2:]])
     fresh = Usem3Encoder()
-    fresh.span_composer(SENTENCES).spans(2, np.array([2, 5]))
+    fresh.span_composers([SENTENCES])[0].spans(2, np.array([2, 5]))
     assert fresh.encoded_count == 0

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from aligner.embed import Encoder, get_encoder, normalise_rows
+from aligner.usem3_spans import SpanComposer
 from aligner.signals.base import PrefixSums, Signal, SignalInput, SpanScorer, pair_dots
 
 MARGIN_SAMPLE = 64  # other-side sentences a span is compared with to estimate its margin
@@ -60,17 +61,17 @@ class SideVectors:
 class EncodedSide(SideVectors):
     """Sentence-encoder vectors of spans.
 
-    Spans up to ``exact_span`` sentences are embedded as one text; longer ones are composed
-    from the sentences' token sums where the encoder can (:meth:`Encoder.span_composer`),
-    else summed.
+    Spans up to ``exact_span`` sentences are embedded as one text; longer ones come from
+    ``composer`` (:meth:`Encoder.span_composers`) where the encoder has one, else are summed.
     """
 
-    def __init__(self, sentences: Sequence[str], encoder: Encoder, exact_span: int) -> None:
+    def __init__(self, sentences: Sequence[str], encoder: Encoder, exact_span: int,
+                 composer: SpanComposer | None = None) -> None:
         self.sentences = list(sentences)
         self.encoder = encoder
         self.exact_span = exact_span
-        self.composer = encoder.span_composer(self.sentences) if self.sentences else None
-        if self.composer is None:
+        self.composer = composer
+        if composer is None:
             single = encoder.embed(self.sentences)
         else:
             single = self.composer.spans(1, np.arange(1, len(self.sentences) + 1))
@@ -192,6 +193,7 @@ class EmbeddingSignal(Signal):
 
     def prepare(self, data: SignalInput) -> MarginScorer:
         encoder = get_encoder(self.encoder_name)
-        return MarginScorer(EncodedSide(data.src, encoder, self.exact_span),
-                            EncodedSide(data.tgt, encoder, self.exact_span), self.margin,
-                            self.member_weight, self.member_floor)
+        composers = encoder.span_composers([data.src, data.tgt]) or [None, None]
+        return MarginScorer(EncodedSide(data.src, encoder, self.exact_span, composers[0]),
+                            EncodedSide(data.tgt, encoder, self.exact_span, composers[1]),
+                            self.margin, self.member_weight, self.member_floor)
