@@ -39,7 +39,7 @@ class AlignConfig:
     member_floor: float = 0.15
     skip: float = -0.1
     merge_penalty: float = 0.03
-    bead_cost: float = 0.15
+    bead_cost: float = 0.18
     size_power: float = 0.0
     band: int = 8
     coarse_cells: int = 40_000
