@@ -193,11 +193,11 @@ def align_sentences(src: Sequence[str], tgt: Sequence[str], config: AlignConfig 
     combined = CombinedScorer(scorers, {name: config.weight(name) for name in scorers},
                               config.merge_penalty, config.size_power,
                               config.bead_cost * units * similarity)
-    src_len = np.array([len(s) for s in src], dtype=np.float64)
-    tgt_len = np.array([len(s) for s in tgt], dtype=np.float64)
     if (len(src) + 1) * (len(tgt) + 1) <= FULL_SEARCH_CELLS:
         band = Band.full(len(src), len(tgt))
     else:
+        src_len = np.array([len(s) for s in src], dtype=np.float64)
+        tgt_len = np.array([len(s) for s in tgt], dtype=np.float64)
         features = next((f for f in (s.sentence_features() for s in scorers.values()) if f),
                         (src_len[:, None], tgt_len[:, None]))
         nodes = coarse_nodes(features[0].astype(np.float64), features[1].astype(np.float64),

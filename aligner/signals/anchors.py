@@ -77,8 +77,8 @@ class AnchorScorer(HashedSpanScorer):
 
     def score(self, a: int, b: int, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
         shared = self.numbers.score(a, b, rows, cols)
-        src_norm = self.numbers._span_counts(0, a)[1][rows]
-        tgt_norm = self.numbers._span_counts(1, b)[1][cols]
+        src_norm = self.numbers.span_counts(0, a)[1][rows]
+        tgt_norm = self.numbers.span_counts(1, b)[1][cols]
         disjoint = (src_norm > 0) & (tgt_norm > 0) & (shared == 0)
         return super().score(a, b, rows, cols) - self.mismatch * disjoint
 
@@ -92,10 +92,6 @@ class AnchorSignal(Signal):
 
     name = "anchors"
 
-    def __init__(self, weight: float = 1.0, mismatch: float = NUMBER_MISMATCH) -> None:
-        super().__init__(weight)
-        self.mismatch = mismatch
-
     def prepare(self, data: SignalInput) -> AnchorScorer:
         names = not NAMELESS_LANGS.intersection({data.src_lang, data.tgt_lang})
-        return AnchorScorer(data.src, data.tgt, names, self.mismatch)
+        return AnchorScorer(data.src, data.tgt, names, NUMBER_MISMATCH)

@@ -132,7 +132,7 @@ class HashedSpanScorer(SpanScorer):
     def sentence_features(self) -> tuple[np.ndarray, np.ndarray]:
         return self.counts
 
-    def _span_counts(self, side: int, length: int) -> tuple[np.ndarray, np.ndarray]:
+    def span_counts(self, side: int, length: int) -> tuple[np.ndarray, np.ndarray]:
         """Counts of every span of ``length`` sentences (indexed by span end) and their norms."""
         if (side, length) not in self._spans:
             sums = self._sides[side]
@@ -143,8 +143,8 @@ class HashedSpanScorer(SpanScorer):
         return self._spans[side, length]
 
     def score(self, a: int, b: int, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
-        src, src_norm = self._span_counts(0, a)
-        tgt, tgt_norm = self._span_counts(1, b)
+        src, src_norm = self.span_counts(0, a)
+        tgt, tgt_norm = self.span_counts(1, b)
         norms = src_norm[rows] * tgt_norm[cols]
         dots = pair_dots(src, tgt, rows, cols)
         return np.divide(dots, norms, out=np.zeros_like(dots), where=norms > 0)
