@@ -26,6 +26,14 @@ R = TypeVar("R")
 IN_FLIGHT_PER_WORKER = 4
 CONNECT_TIMEOUT = 30.0  # seconds to reach a Dask scheduler before giving up
 
+# wraps an iterable of work items for display: (items, description, total) -> items
+ProgressFactory = Callable[[Iterable[Any], str, int], Iterable[Any]]
+
+
+def no_progress(items: Iterable[Any], _description: str, _total: int) -> Iterable[Any]:
+    """The :data:`ProgressFactory` that shows nothing."""
+    return items
+
 
 class Executor(Protocol):
     """Runs ``function`` over ``items`` (consumed lazily) and yields ``(index, result)`` as

@@ -26,7 +26,7 @@ import json
 import os
 import tempfile
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
@@ -36,7 +36,8 @@ import numpy as np
 
 from aligner import __version__
 from aligner.errors import ConfigurationError, InputError, ModelError
-from aligner.executors import Executor, make_executor, map_in_order
+from aligner.executors import (Executor, ProgressFactory, make_executor, map_in_order,
+                               no_progress)
 from aligner.io import atomic_write, read_jsonl, write_jsonl
 from aligner.outfolder import (PairOutcome, RunState, check_output_outside_inputs, fingerprint,
                                input_fingerprint, load_outcome, pair_files, pair_key,
@@ -49,13 +50,6 @@ from aligner.signature import make_signature
 DOUBTFUL_BELOW = 0.5
 SIMILARITY_GRID = 24
 INGEST_BATCH = 32  # files per ingestion task: enough to outweigh the cost of a task
-
-ProgressFactory = Callable[[Iterable[Any], str, int], Iterable[Any]]
-
-
-def _no_progress(items: Iterable[Any], _desc: str, _total: int) -> Iterable[Any]:
-    return items
-
 
 @dataclass(frozen=True)
 class RunOptions:
@@ -521,7 +515,7 @@ def run_pipeline(inputs: Sequence[str | os.PathLike[str]], out: str | os.PathLik
     :param resume: continue an earlier run in ``out`` (it must exist, with the same options).
     """
     options = options or RunOptions()
-    wrap = progress or _no_progress
+    wrap = progress or no_progress
     out_dir = Path(out)
     check_output_outside_inputs(out_dir, inputs)
     # Model and cluster are checked before OUT is touched: a mistake there leaves no folder.

@@ -33,6 +33,7 @@ import numpy as np
 from aligner.align import AlignConfig, align_sentences
 from aligner.embed import Encoder, get_encoder
 from aligner.errors import ConfigurationError, InputError
+from aligner.executors import ProgressFactory, no_progress
 from aligner.io import atomic_write
 from aligner.pair.anchors import document_anchors
 from aligner.pair.evidence import (DocumentView, gather_evidence, matched_shares,
@@ -61,7 +62,6 @@ class Translator(Protocol):
     def translate(self, sentences: Sequence[str]) -> list[str]: ...
 
 
-ProgressFactory = Callable[[Iterable[Any], str, int], Iterable[Any]]
 # Like the built-in ``map``: applies a picklable function to each task, results in task order.
 MapTasks = Callable[[Callable[[Any], Any], Iterable[Any]], Iterable[Any]]
 
@@ -217,16 +217,12 @@ def pair_documents(documents: Iterable[Document], src_lang: str = "ru", tgt_lang
 
     pairs, verified, timings = _pair_screened(screened.src, screened.tgt, src_lang, tgt_lang,
                                               config, translator, translations,
-                                              progress or _no_progress, map_tasks or map)
+                                              progress or no_progress, map_tasks or map)
     paired = {doc_id for pair in pairs if pair.label == "parallel"
               for doc_id in (pair.src_id, pair.tgt_id)}
     unpaired = [doc_id for doc_id in all_ids if doc_id not in paired]
     return PairingResult(pairs, unpaired, list(screened.set_aside), warnings, signature,
                          verified, timings)
-
-
-def _no_progress(items: Iterable[Any], _description: str, _total: int) -> Iterable[Any]:
-    return items
 
 
 def _pair_screened(src: Sequence[Document], tgt: Sequence[Document], src_lang: str,
