@@ -80,12 +80,13 @@ class CombinedScorer:
         return (evidence * ((a + b) / 2) ** self.size_power - self.merge_penalty * (a + b - 2)
                 - self.bead_cost)
 
-    def breakdown(self, a: int, b: int, i: int, j: int) -> dict[str, float]:
-        """Each signal's raw score of one bead, plus ``total``."""
-        rows, cols = np.array([i]), np.array([j])
-        scores = {name: float(s.score(a, b, rows, cols)[0]) for name, s in self.scorers.items()}
-        scores["total"] = float(self(a, b, rows, cols)[0])
-        return scores
+    def breakdown(self, a: int, b: int, rows: np.ndarray, cols: np.ndarray
+                  ) -> list[dict[str, float]]:
+        """Each signal's raw score of each bead, plus ``total`` (one call per signal)."""
+        scores = {name: s.score(a, b, rows, cols) for name, s in self.scorers.items()}
+        scores["total"] = self(a, b, rows, cols)
+        return [{name: float(values[k]) for name, values in scores.items()}
+                for k in range(len(rows))]
 
 
 class CoarseScorer:
@@ -206,7 +207,7 @@ def align_sentences(src: Sequence[str], tgt: Sequence[str], config: AlignConfig 
     types = bead_types(config.max_bead)
     path = best_path(band, len(tgt), types, combined, skip, src_breaks, tgt_breaks)
     path = attach_marks(path, src, tgt, src_breaks, tgt_breaks)
-    beads = [_make_bead(a, b, i, j, combined, skip, units) for a, b, i, j in path]
+    beads = _make_beads(path, combined, skip, units)
     embedding = scorers.get("embedding")
     if isinstance(embedding, MarginScorer) and config.refine_span > config.exact_span:
         src_ends, tgt_ends = _unsure_ends(beads, config.refine_span)
@@ -214,7 +215,7 @@ def align_sentences(src: Sequence[str], tgt: Sequence[str], config: AlignConfig 
             embedding.refine(src_ends, tgt_ends, min(config.refine_span, config.max_bead - 1))
             path = best_path(band, len(tgt), types, combined, skip, src_breaks, tgt_breaks)
             path = attach_marks(path, src, tgt, src_breaks, tgt_breaks)
-            beads = [_make_bead(a, b, i, j, combined, skip, units) for a, b, i, j in path]
+            beads = _make_beads(path, combined, skip, units)
     return beads
 
 
@@ -299,14 +300,28 @@ def null_score(config: AlignConfig, scorers: dict[str, SpanScorer]) -> float:
     return config.skip * (units or 1.0)
 
 
-def _make_bead(a: int, b: int, i: int, j: int, combined: CombinedScorer, skip: float,
-               units: float) -> Bead:
-    src, tgt = tuple(range(i - a, i)), tuple(range(j - b, j))
-    if not a or not b:
-        return Bead(src, tgt, NULL_CONFIDENCE, {"total": skip})
-    scores = combined.breakdown(a, b, i, j)
-    # confidence reads the evidence, without the search's per-bead cost
-    return Bead(src, tgt, confidence((scores["total"] + combined.bead_cost) / units), scores)
+def _make_beads(path: list[tuple[int, int, int, int]], combined: CombinedScorer, skip: float,
+                units: float) -> list[Bead]:
+    """Beads of a path with their scores, scored in one call per bead type."""
+    by_type: dict[tuple[int, int], list[int]] = {}
+    for k, (a, b, _, _) in enumerate(path):
+        if a and b:
+            by_type.setdefault((a, b), []).append(k)
+    scores: dict[int, dict[str, float]] = {}
+    for (a, b), members in by_type.items():
+        rows = np.array([path[k][2] for k in members])
+        cols = np.array([path[k][3] for k in members])
+        scores.update(zip(members, combined.breakdown(a, b, rows, cols)))
+    beads = []
+    for k, (a, b, i, j) in enumerate(path):
+        src, tgt = tuple(range(i - a, i)), tuple(range(j - b, j))
+        if k not in scores:
+            beads.append(Bead(src, tgt, NULL_CONFIDENCE, {"total": skip}))
+        else:
+            # confidence reads the evidence, without the search's per-bead cost
+            total = scores[k]["total"] + combined.bead_cost
+            beads.append(Bead(src, tgt, confidence(total / units), scores[k]))
+    return beads
 
 
 def align_documents(src: Document, tgt: Document, config: AlignConfig | None = None,
