@@ -33,12 +33,13 @@ def test_align_jsonl_and_eval_round_trip(tmp_path: Path) -> None:
     out = tmp_path / "out.jsonl"
     runner = CliRunner()
     result = runner.invoke(main, presplit(tmp_path) + ["--format", "jsonl", "-o", str(out),
-                                                       "--no-anchors", "--quiet"])
+                                                       "--no-anchors", "--no-continuation",
+                                                       "--quiet"])
     assert result.exit_code == 0, result.output
     header, *rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert header["signature"]["signals"] == "embedding,mt,length"
     assert [r["src"] for r in rows if r["src"]] == [[i] for i in range(len(RU))]
-    assert all("anchors" not in r["scores"] for r in rows)
+    assert all("anchors" not in r["scores"] and "continuation" not in r["scores"] for r in rows)
     beads = tmp_path / "test.beads"
     beads.write_text("".join(f"{r['src']}:{r['tgt']}\n" for r in rows), encoding="utf-8")
     gold = write(tmp_path / "gold", [f"{list(s)}:{list(t)}" for s, t in GOLD])

