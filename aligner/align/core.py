@@ -43,10 +43,10 @@ REFINE_BELOW = 0.9  # with --refine-span: beads under this confidence get exact 
 # right" on the bead's normalised total (the ceiling: even top beads are wrong 2-3 % of the
 # time), so a bead's confidence is its chance of being right and beads under 0.5 are mostly
 # wrong.
-CONFIDENCE_CEILING = 0.985
-CONFIDENCE_CENTER = 0.08
-CONFIDENCE_SLOPE = 16.0
-NULL_CONFIDENCE = 0.97
+CONFIDENCE_CEILING = 0.986
+CONFIDENCE_CENTER = 0.06
+CONFIDENCE_SLOPE = 15.0
+NULL_CONFIDENCE = 0.98
 
 
 def bead_types(max_bead: int) -> list[BeadType]:
