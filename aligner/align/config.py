@@ -32,7 +32,7 @@ class AlignConfig:
     mt_weight: float = 1.0
     length_weight: float = 0.05
     anchors_weight: float = 0.3
-    continuation_weight: float = 0.1
+    continuation_weight: float = 0.15
     margin: float = 1.2
     exact_span: int = 1
     refine_span: int = 0
