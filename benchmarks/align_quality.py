@@ -5,10 +5,11 @@ MT files, and two baselines measured in the same run: Gale-Church (``nltk.transl
 gale_church``) and bertalign's scoring with the same encoder; then the ratio of one ``align``
 call (cold cache) to embedding every sentence once, with the quality/speed trade-off of
 slower span embeddings, and search-only time and peak memory on synthetic documents of 1k,
-4k and 16k sentences.
+4k and 16k sentences. ``--ablation`` adds strict F1 with each signal switched off in turn.
 
     python benchmarks/align_quality.py            # everything (slow on a busy machine)
     python benchmarks/align_quality.py --quick    # 40 documents per WMT variant, 1k/4k search
+    python benchmarks/align_quality.py --ablation --skip-speed   # what each signal is worth
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import tempfile
 import time
 import tracemalloc
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -290,12 +291,38 @@ def calibrate(sets: dict[str, list[Doc]], config: AlignConfig) -> None:
                   "(current constants)")
 
 
+ABLATION_SETS = ("textberg-dev", "wmt-seg_perturbed", "wmt-split_perturbed")
+
+
+def ablation_table(sets: dict[str, list[Doc]], config: AlignConfig) -> None:
+    """Strict F1 with all signals and with each one switched off (MT only where files exist)."""
+    columns = [(name, system) for name in ABLATION_SETS for system in ("aligner", "aligner+mt")
+               if system == "aligner" or all(doc.mt for doc in sets[name])]
+    headers = [name.removeprefix("wmt-") + (" +mt" if system == "aligner+mt" else "")
+               for name, system in columns]
+    print("\nstrict F1 with each signal switched off")
+    print(f"{'signals':28}" + "".join(f"{header:>22}" for header in headers))
+    for off in (None,) + config.signals:
+        signals = tuple(name for name in config.signals if name != off)
+        label = "all" if off is None else f"without {off}"
+        cells = []
+        for name, system in columns:
+            if off == "mt" and system == "aligner":
+                cells.append(f"{'-':>22}")
+                continue
+            score, _ = run_system(sets[name], system, replace(config, signals=signals))
+            cells.append(f"{score.strict.f1:22.4f}")
+        print(f"{label:28}" + "".join(cells), flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--shared", type=Path, default=Path("../shared"))
     parser.add_argument("--quick", action="store_true",
                         help="40 documents per WMT variant; search sizes 1k and 4k only")
     parser.add_argument("--skip-speed", action="store_true", help="Quality table only.")
+    parser.add_argument("--ablation", action="store_true",
+                        help="Also print strict F1 with each signal switched off.")
     parser.add_argument("--calibrate", action="store_true",
                         help="Only fit and print the bead-confidence constants.")
     args = parser.parse_args()
@@ -308,6 +335,8 @@ def main() -> None:
         return
     print(f"config: {config}\n")
     quality_table(sets, config)
+    if args.ablation:
+        ablation_table(sets, config)
     if not args.skip_speed:
         speed_table({"wmt-split_perturbed": sets["wmt-split_perturbed"][:40],
                      "textberg-dev": sets["textberg-dev"]}, config, 1 if args.quick else 3)
