@@ -12,7 +12,10 @@ run time. On top of Punkt, a few rules that news text needs:
 * Russian only: ``Ван И. Китай ...`` breaks after a one-letter name that follows a short
   capitalised name (Chinese names; Russian writes initials before a surname, not after a
   two- or three-letter name), and ``и т. д.``, ``млн.``, ``руб.`` before a capitalised word
-  end a sentence.
+  end a sentence;
+* English only: a month abbreviation before a capitalised word ends a sentence (``in Jan.
+  Analysts``; ``Jan. 15`` does not);
+* an ellipsis after a word and before a capitalised word ends a sentence (``Wait... What``).
 
 Sentences never cross a blank line.
 
@@ -71,15 +74,24 @@ _DATELINE_MAX_WORDS = 6
 _DATELINE_MIN_LETTERS = 4  # "US – China talks ..." starts with an acronym, not a dateline
 # The dash that ends a dateline: spaces around it, a letter after it.
 _DATELINE_DASH = re.compile(r"\s[–—-]\s+(?=[^\W\d_])")
-# Russian breaks Punkt misses (NLTK's Russian model has no orthographic statistics, so any
-# known abbreviation before a capital is read as mid-sentence):
+# Breaks Punkt misses. Russian: NLTK's Russian model has no orthographic statistics, so any
+# known abbreviation before a capital is read as mid-sentence:
 # * "Ван И. Китай": a short capitalised name (Ван, Ли, Ху), one capital letter, a period;
 #   longer words before a letter are left to Punkt ("России В. Путин" is an initial);
 # * "и т. д. Стороны", "1 млн. Это", "6 тыс. руб. При", "450 мм. В": abbreviations that end
 #   a list or a quantity; mid-sentence they come before a lower-case word ("5 тыс. человек").
-_RU_FORCED_BREAK = re.compile(
-    r"(?:\b[А-ЯЁ][а-яё]{1,2}\s[А-ЯЁ]|\b(?:тыс|млн|млрд|руб|долл|др|мм|км|кг|т\.\s?[дп]))"
-    r"(?P<period>\.)\s+(?=[\"«“„]?[A-ZА-ЯЁ](?:[a-zа-яё]|\s))")
+# English: a month abbreviation before a capitalised word that is not a date ("in Jan.
+# Analysts"; "Jan. 5" stays whole).
+# Both: an ellipsis before a capitalised word ("Wait... What happened?").
+_ELLIPSIS = r"|(?<=\w)(?:\.\.\.|…)"
+_NEXT_SENTENCE = r")\s+(?=[\"«“„]?[A-ZА-ЯЁ](?:[a-zа-яё]|\s))"
+_FORCED_BREAKS: dict[str, re.Pattern[str]] = {
+    "ru": re.compile(r"(?P<end>(?:\b[А-ЯЁ][а-яё]{1,2}\s[А-ЯЁ]"
+                     r"|\b(?:тыс|млн|млрд|руб|долл|др|мм|км|кг|т\.\s?[дп]))\."
+                     + _ELLIPSIS + _NEXT_SENTENCE),
+    "en": re.compile(r"(?P<end>\b(?:Jan|Feb|Mar|Apr|Aug|Sept?|Oct|Nov|Dec)\."
+                     + _ELLIPSIS + _NEXT_SENTENCE),
+}
 
 
 class NewsLanguageVars(PunktLanguageVars):
@@ -170,8 +182,8 @@ def _blocks(text: str) -> Iterable[Span]:
 
 def _apply_news_rules(text: str, pieces: list[Span], lang: str) -> list[Span]:
     """Merge or split Punkt's pieces where news conventions say otherwise."""
-    if lang == "ru":
-        pieces = _split_forced_breaks(text, pieces)
+    if lang in _FORCED_BREAKS:
+        pieces = _split_forced_breaks(text, pieces, _FORCED_BREAKS[lang])
     merged: list[Span] = []
     for start, end in pieces:
         start, end = _trim(text, start, end)
@@ -222,13 +234,13 @@ def _is_dateline(piece: str) -> bool:
             and not any(letter.islower() for letter in letters))
 
 
-def _split_forced_breaks(text: str, pieces: list[Span]) -> list[Span]:
-    """Split pieces where :data:`_RU_FORCED_BREAK` finds a sentence end Punkt kept whole."""
+def _split_forced_breaks(text: str, pieces: list[Span], breaks: re.Pattern[str]) -> list[Span]:
+    """Split pieces where ``breaks`` finds a sentence end Punkt kept whole."""
     result: list[Span] = []
     for start, end in pieces:
         cut = start
-        for match in _RU_FORCED_BREAK.finditer(text, start, end):
-            result.append((cut, match.end("period")))
+        for match in breaks.finditer(text, start, end):
+            result.append((cut, match.end("end")))
             cut = match.end()
         result.append((cut, end))
     return result
