@@ -11,8 +11,9 @@ run time. On top of Punkt, a few rules that news text needs:
   :func:`split_dateline` cuts it off for callers (ingestion) that keep it apart;
 * Russian only: ``Ван И. Китай ...`` breaks after a one-letter name that follows a short
   capitalised name (Chinese names; Russian writes initials before a surname, not after a
-  two- or three-letter name), and ``и т. д.``, ``млн.``, ``руб.`` before a capitalised word
-  end a sentence;
+  two- or three-letter name); ``и т. д.``, ``млн.``, ``руб.`` before a capitalised word end
+  a sentence, and so does ``г.`` after a year before a pronoun or preposition (``в 2019 г.
+  Он ...``);
 * English only: a month abbreviation before a capitalised word ends a sentence (``in Jan.
   Analysts``; ``Jan. 15`` does not);
 * an ellipsis after a word and before a capitalised word ends a sentence (``Wait... What``).
@@ -80,14 +81,21 @@ _DATELINE_DASH = re.compile(r"\s[–—-]\s+(?=[^\W\d_])")
 #   longer words before a letter are left to Punkt ("России В. Путин" is an initial);
 # * "и т. д. Стороны", "1 млн. Это", "6 тыс. руб. При", "450 мм. В": abbreviations that end
 #   a list or a quantity; mid-sentence they come before a lower-case word ("5 тыс. человек").
+# * "в 2019 г. Он": "г." after a year ends a sentence before a word that often starts one
+#   (a pronoun, a preposition, a conjunction); before a name it is mid-sentence ("В 2019 г.
+#   Москва приняла форум").
 # English: a month abbreviation before a capitalised word that is not a date ("in Jan.
 # Analysts"; "Jan. 5" stays whole).
 # Both: an ellipsis before a capitalised word ("Wait... What happened?").
 _ELLIPSIS = r"|(?<=\w)(?:\.\.\.|…)"
+_RU_STARTERS = ("Он|Она|Оно|Они|Это|Этот|Эта|Эти|Тогда|Теперь|Сейчас|Сегодня|Ранее|Также|Кроме"
+                "|Однако|Но|А|И|В|Во|На|По|С|Со|К|У|О|Об|Из|За|Для|При|После|До|Как|Так|Всего"
+                "|Напомним|Тем|Затем|Позже|Впоследствии")
 _NEXT_SENTENCE = r")\s+(?=[\"«“„]?[A-ZА-ЯЁ](?:[a-zа-яё]|\s))"
 _FORCED_BREAKS: dict[str, re.Pattern[str]] = {
     "ru": re.compile(r"(?P<end>(?:\b[А-ЯЁ][а-яё]{1,2}\s[А-ЯЁ]"
                      r"|\b(?:тыс|млн|млрд|руб|долл|др|мм|км|кг|т\.\s?[дп]))\."
+                     rf"|\b\d{{4}}\s?гг?\.(?=\s+(?:{_RU_STARTERS})\b)"
                      + _ELLIPSIS + _NEXT_SENTENCE),
     "en": re.compile(r"(?P<end>\b(?:Jan|Feb|Mar|Apr|Aug|Sept?|Oct|Nov|Dec)\."
                      + _ELLIPSIS + _NEXT_SENTENCE),
