@@ -219,13 +219,15 @@ def align_sentences(src: Sequence[str], tgt: Sequence[str], config: AlignConfig 
     return beads
 
 
-_WORDLESS = re.compile(r"^[\W_]*$")  # no letter or digit: a stray dash, bullet or quote
+# a stray dash, bullet or quote: one or two marks, no letter or digit (longer wordless lines,
+# such as OCR noise "....." or "- _-", are left to the search: often nobody translated them)
+_MARK = re.compile(r"^\s*[\W_]{0,2}\s*$")
 
 
 def attach_marks(path: list[tuple[int, int, int, int]], src: Sequence[str], tgt: Sequence[str],
                  src_breaks: np.ndarray | None = None, tgt_breaks: np.ndarray | None = None
                  ) -> list[tuple[int, int, int, int]]:
-    """Join null beads of wordless sentences ("-", "*") to the neighbouring bead.
+    """Join null beads of stray marks ("-", "*") to the neighbouring bead.
 
     Such a line is punctuation that the splitter cut off (a dialogue dash, a bullet), never a
     sentence a translator left out; it joins the bead before it in its paragraph, else the
@@ -235,13 +237,15 @@ def attach_marks(path: list[tuple[int, int, int, int]], src: Sequence[str], tgt:
     [(2, 1, 2, 1)]
     >>> attach_marks([(0, 1, 0, 1), (1, 1, 1, 2)], ["Da."], ["*", "Yes."])
     [(1, 2, 1, 2)]
+    >>> attach_marks([(1, 1, 1, 1), (1, 0, 2, 1)], ["Da.", "....."], ["Yes."])  # OCR noise
+    [(1, 1, 1, 1), (1, 0, 2, 1)]
     """
     beads = list(path)
     k = 0
     while k < len(beads):
         a, b, i, j = beads[k]
         side, breaks, at = (src, src_breaks, i - 1) if b == 0 else (tgt, tgt_breaks, j - 1)
-        if (a + b == 1 and _WORDLESS.match(side[at])
+        if (a + b == 1 and _MARK.match(side[at])
                 and _join(beads, k, b == 0, _starts_paragraph(breaks, at),
                           _starts_paragraph(breaks, at + 1))):
             continue
