@@ -15,6 +15,7 @@ from aligner.align.search import Band, best_path
 from aligner.errors import ConfigurationError, InputError
 from aligner.records import Bead
 from aligner.signals import SIGNALS
+from aligner.signals.embedding import MarginScorer, SideVectors
 from align_cases import EN, GOLD, MT, RU
 
 COMBINATIONS = [combo for size in range(1, len(SIGNALS) + 1)
@@ -161,3 +162,14 @@ def test_a_stray_dash_joins_its_sentence_instead_of_being_left_out() -> None:
     check_contract(beads, len(src), 4)
     assert [(b.src, b.tgt) for b in beads] == [((0,), (0,)), ((1,), (1,)), ((2, 3), (2,)),
                                                ((4,), (3,))]
+
+
+@pytest.mark.parametrize("a,b", [(1, 1), (2, 1), (1, 3), (2, 2)])
+def test_dense_and_banded_margin_scores_agree(a: int, b: int) -> None:
+    rng = np.random.default_rng(7)
+    src, tgt = rng.normal(size=(12, 16)), rng.normal(size=(9, 16))
+    dense = MarginScorer(SideVectors(src), SideVectors(tgt), 1.2, 0.5, 0.15, dense_cells=200)
+    banded = MarginScorer(SideVectors(src), SideVectors(tgt), 1.2, 0.5, 0.15, dense_cells=0)
+    rows, cols = np.meshgrid(np.arange(a, 13), np.arange(b, 10), indexing="ij")
+    rows, cols = rows.ravel(), cols.ravel()
+    assert np.allclose(dense.score(a, b, rows, cols), banded.score(a, b, rows, cols), atol=1e-5)

@@ -57,6 +57,14 @@ def test_composed_spans_match_the_joined_text(length: int) -> None:
     assert np.allclose(np.linalg.norm(composed, axis=1), 1.0, atol=1e-5)
 
 
+def test_all_span_lengths_in_one_call_equal_one_call_per_length() -> None:
+    composer = get_encoder().span_composers([SENTENCES])[0]
+    together = composer.all_spans(3)
+    for length in (1, 2, 3):
+        alone = composer.spans(length, np.arange(length, len(SENTENCES) + 1))
+        assert np.allclose(together[length], alone, atol=1e-5)
+
+
 def test_span_parts_are_cached() -> None:
     get_encoder().span_composers([SENTENCES[:2], SENTENCES[2:]])
     fresh = Usem3Encoder()

@@ -138,13 +138,14 @@ class MarginScorer(SpanScorer):
     """
 
     def __init__(self, src: SideVectors, tgt: SideVectors, margin: float,
-                 member_weight: float = 0.0, member_floor: float = 0.0) -> None:
+                 member_weight: float = 0.0, member_floor: float = 0.0,
+                 dense_cells: int = DENSE_CELLS) -> None:
         self.src, self.tgt, self.margin = src, tgt, margin
         self.member_weight, self.member_floor = member_weight, member_floor
         self._src_sample = margin_sample(src.single)
         self._tgt_sample = margin_sample(tgt.single)
         self._margins: dict[tuple[str, int], np.ndarray] = {}
-        self._dense = (src.count + 1) * (tgt.count + 1) <= DENSE_CELLS
+        self._dense = (src.count + 1) * (tgt.count + 1) <= dense_cells
         self._grids: dict[tuple[int, int], np.ndarray] = {}
 
     def _margin(self, side: str, length: int) -> np.ndarray:
