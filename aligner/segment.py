@@ -87,18 +87,23 @@ _DATELINE_DASH = re.compile(r"\s[–—-]\s+(?=[^\W\d_])")
 # English: a month abbreviation before a capitalised word that is not a date ("in Jan.
 # Analysts"; "Jan. 5" stays whole).
 # Both: an ellipsis before a capitalised word ("Wait... What happened?").
-_ELLIPSIS = r"|(?<=\w)(?:\.\.\.|…)"
 _RU_STARTERS = ("Он|Она|Оно|Они|Это|Этот|Эта|Эти|Тогда|Теперь|Сейчас|Сегодня|Ранее|Также|Кроме"
                 "|Однако|Но|А|И|В|Во|На|По|С|Со|К|У|О|Об|Из|За|Для|При|После|До|Как|Так|Всего"
                 "|Напомним|Тем|Затем|Позже|Впоследствии")
-_NEXT_SENTENCE = r")\s+(?=[\"«“„]?[A-ZА-ЯЁ](?:[a-zа-яё]|\s))"
+
+
+def _forced_break(ends: str) -> re.Pattern[str]:
+    """A sentence end (group ``end``): one of ``ends``, or an ellipsis after a word; then
+    spaces and a capitalised word."""
+    return re.compile(rf"(?P<end>{ends}|(?<=\w)(?:\.\.\.|…))"
+                      r"\s+(?=[\"«“„]?[A-ZА-ЯЁ](?:[a-zа-яё]|\s))")
+
+
 _FORCED_BREAKS: dict[str, re.Pattern[str]] = {
-    "ru": re.compile(r"(?P<end>(?:\b[А-ЯЁ][а-яё]{1,2}\s[А-ЯЁ]"
-                     r"|\b(?:тыс|млн|млрд|руб|долл|др|мм|км|кг|т\.\s?[дп]))\."
-                     rf"|\b\d{{4}}\s?гг?\.(?=\s+(?:{_RU_STARTERS})\b)"
-                     + _ELLIPSIS + _NEXT_SENTENCE),
-    "en": re.compile(r"(?P<end>\b(?:Jan|Feb|Mar|Apr|Aug|Sept?|Oct|Nov|Dec)\."
-                     + _ELLIPSIS + _NEXT_SENTENCE),
+    "ru": _forced_break(r"(?:\b[А-ЯЁ][а-яё]{1,2}\s[А-ЯЁ]"
+                        r"|\b(?:тыс|млн|млрд|руб|долл|др|мм|км|кг|т\.\s?[дп]))\."
+                        rf"|\b\d{{4}}\s?гг?\.(?=\s+(?:{_RU_STARTERS})\b)"),
+    "en": _forced_break(r"\b(?:Jan|Feb|Mar|Apr|Aug|Sept?|Oct|Nov|Dec)\."),
 }
 
 

@@ -17,7 +17,7 @@ pinned in pyproject.toml); ``tests/test_embed.py`` checks the composition agains
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import chain
 
@@ -136,11 +136,11 @@ class SpanComposer:
         """Vectors of the spans of ``length`` sentences ending before each of ``ends``."""
         return head(self.backend, *self._pooled(length, ends))
 
-    def all_spans(self, longest: int) -> dict[int, np.ndarray]:
-        """Vectors of every span of 1 .. ``longest`` sentences, by length (rows: span ends
+    def all_spans(self, lengths: Iterable[int]) -> dict[int, np.ndarray]:
+        """Vectors of every span of each of ``lengths`` sentences, by length (rows: span ends
         ``length .. n``); for a short document in one output-layer call."""
         count = len(self.parts.count)
-        lengths = range(1, min(longest, count) + 1)
+        lengths = [length for length in lengths if 1 <= length <= count]
         if count * len(lengths) > HEAD_BATCH:
             return {length: self.spans(length, np.arange(length, count + 1))
                     for length in lengths}

@@ -253,7 +253,7 @@ def calibrate(sets: dict[str, list[Doc]], config: AlignConfig) -> None:
     strict precision of the upper half of beads (even high-scoring beads are sometimes wrong),
     center and slope maximise the likelihood on a grid.
     """
-    from aligner.align.core import confidence
+    from aligner.align.core import confidence, similarity_units
 
     totals, right, null_right, nulls = [], [], 0, 0
     for name in ("textberg-dev", "wmt-seg_perturbed", "wmt-split_perturbed"):
@@ -261,15 +261,15 @@ def calibrate(sets: dict[str, list[Doc]], config: AlignConfig) -> None:
             for translation in (None, doc.mt):
                 cfg = AlignConfig(**{**config.to_json(), "src_lang": doc.langs[0],
                                      "tgt_lang": doc.langs[1]})
-                units = 1.0 + (translation is not None) * config.mt_weight / config.embedding_weight
+                units = similarity_units(cfg, [name for name in cfg.signals
+                                               if name != "mt" or translation is not None])
                 gold = set(doc.gold)
                 for bead in align_sentences(doc.src, doc.tgt, cfg, translation=translation):
                     hit = (bead.src, bead.tgt) in gold
                     if bead.is_null:
                         nulls, null_right = nulls + 1, null_right + hit
                         continue
-                    totals.append(bead.scores["total"] / (units * config.embedding_weight)
-                                  + config.bead_cost)
+                    totals.append(bead.scores["total"] / units + config.bead_cost)
                     right.append(hit)
     x, y = np.array(totals), np.array(right, dtype=float)
     ceiling = y[x >= np.median(x)].mean()

@@ -59,7 +59,7 @@ def test_composed_spans_match_the_joined_text(length: int) -> None:
 
 def test_all_span_lengths_in_one_call_equal_one_call_per_length() -> None:
     composer = get_encoder().span_composers([SENTENCES])[0]
-    together = composer.all_spans(3)
+    together = composer.all_spans([1, 2, 3])
     for length in (1, 2, 3):
         alone = composer.spans(length, np.arange(length, len(SENTENCES) + 1))
         assert np.allclose(together[length], alone, atol=1e-5)

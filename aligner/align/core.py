@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
 import numpy as np
@@ -36,7 +36,7 @@ SIMILARITY_SIGNALS = ("embedding", "mt")
 REFINE_BELOW = 0.9  # with --refine-span: beads under this confidence get exact span embeddings
 # Confidence = CONFIDENCE_CEILING * logistic(CONFIDENCE_SLOPE * (total / units - CONFIDENCE_CENTER))
 # for beads with
-# both sides (units: weight of the similarity signals in use, as in null_score), and
+# both sides (units: weight of the similarity signals in use, see similarity_units), and
 # NULL_CONFIDENCE (the strict precision of null beads) for null beads. Fitted on the dev sets
 # (textberg-dev, wmt22 seg_perturbed and split_perturbed, with and without MT) by
 # ``benchmarks/align_quality.py --calibrate``: a maximum-likelihood fit of "bead is strictly
@@ -187,8 +187,8 @@ def align_sentences(src: Sequence[str], tgt: Sequence[str], config: AlignConfig 
     if not src or not tgt:
         return _null_beads(len(src), len(tgt))
     scorers = _prepare(src, tgt, config, translation)
-    skip = null_score(config, scorers)
-    units = skip / config.skip if config.skip else 1.0
+    units = similarity_units(config, scorers)
+    skip = config.skip * units
     # the bead cost is counted in similarity evidence: without such a signal there is none
     similarity = any(name in scorers for name in SIMILARITY_SIGNALS)
     combined = CombinedScorer(scorers, {name: config.weight(name) for name in scorers},
@@ -291,17 +291,18 @@ def _unsure_ends(beads: list[Bead], reach: int) -> tuple[np.ndarray, np.ndarray]
     return np.array(sorted(src_ends), dtype=np.int64), np.array(sorted(tgt_ends), dtype=np.int64)
 
 
-def null_score(config: AlignConfig, scorers: dict[str, SpanScorer]) -> float:
-    """Score of a null bead: ``skip`` per unit of similarity evidence in use.
+def similarity_units(config: AlignConfig, signals: Iterable[str]) -> float:
+    """Units of similarity evidence in use: the weights of the similarity signals among
+    ``signals`` (1.0 without any).
 
     Each similarity signal (embedding, MT) adds about one unit to a right bead's total, so the
-    cost of leaving a sentence out grows with them; length and anchors only adjust.
+    cost of leaving a sentence out (``skip`` per unit), the per-bead cost and the confidence
+    scale grow with them; length and anchors only adjust.
 
-    >>> null_score(AlignConfig(skip=-0.1), {"embedding": None, "mt": None, "length": None})
-    -0.2
+    >>> similarity_units(AlignConfig(), ["embedding", "mt", "length"])
+    2.0
     """
-    units = sum(config.weight(name) for name in SIMILARITY_SIGNALS if name in scorers)
-    return config.skip * (units or 1.0)
+    return sum(config.weight(name) for name in SIMILARITY_SIGNALS if name in signals) or 1.0
 
 
 def _make_beads(path: list[tuple[int, int, int, int]], combined: CombinedScorer, skip: float,
