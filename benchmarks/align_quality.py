@@ -1,20 +1,26 @@
-"""Alignment quality and speed on textberg-dev (de-fr) and the four WMT22 ru-en variants.
+"""Alignment quality, calibration and speed on the dev pool (textberg-dev and WMT22 news).
 
-Prints strict/lax P/R/F1 and sentences per second for this aligner without MT, with the given
-MT files, and two baselines measured in the same run: Gale-Church (``nltk.translate.
-gale_church``) and bertalign's scoring with the same encoder; then the ratio of one ``align``
-call (cold cache) to embedding every sentence once, with the quality/speed trade-off of
-slower span embeddings, and search-only time and peak memory on synthetic documents of 1k,
-4k and 16k sentences. ``--ablation`` adds strict F1 with each signal switched off in turn.
+Sets: textberg-dev (de-fr OCR), ru-en (seg, split, seg_perturbed, split_perturbed), ja-en and
+en-zh (seg_perturbed), de-fr news (seg, seg_perturbed); the first 40 documents of each WMT
+variant (as in issue 18; ``--all-documents`` for all). Per set: strict/lax P/R/F1 of
+Gale-Church (``nltk.translate.gale_church``), bertalign's scoring with the same encoder, this
+aligner without MT and with each of the set's two MT systems, and its null beads against the
+gold's. Then a reliability table per set (confidence bins against strict accuracy, with the
+confidence constants fitted leaving that set's corpus out), the leave-one-set-out table
+(constants of ``FIT_GRID`` fitted on the other corpora, F1 on the one left out), the ratio of
+one ``align`` call (cold cache) to embedding every sentence once, and search-only time and
+peak memory on synthetic documents. ``--ablation`` adds strict F1 with each signal off.
 
     python benchmarks/align_quality.py            # everything (slow on a busy machine)
-    python benchmarks/align_quality.py --quick    # 40 documents per WMT variant, 1k/4k search
+    python benchmarks/align_quality.py --quick    # 10 documents per WMT variant, no LOSO
+    python benchmarks/align_quality.py --calibrate   # only fit the confidence constants
     python benchmarks/align_quality.py --ablation --skip-speed   # what each signal is worth
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import tempfile
 import time
@@ -26,13 +32,23 @@ from pathlib import Path
 import numpy as np
 
 from aligner.align import AlignConfig, align_sentences
+from aligner.align import core
 from aligner.align.core import bead_types
 from aligner.align.search import Band, best_path
 from aligner.embed import get_encoder
+from aligner.records import Bead
 from aligner.evaluate import AlignmentScore, BeadIndices, read_beads, score_alignments
 
-WMT_VARIANTS = ("seg", "split", "seg_perturbed", "split_perturbed")
-MT_SYSTEMS = ("Online-B", "JDExploreAcademy", "Lan-Bridge")
+# (folder, source language, target language, variants, MT systems in order of preference)
+WMT_SETS = (
+    ("wmt22-ruen", "ru", "en", ("seg", "split", "seg_perturbed", "split_perturbed"),
+     ("Online-B", "JDExploreAcademy", "Lan-Bridge")),
+    ("wmt22-jaen", "ja", "en", ("seg_perturbed",), ("AISP-SJTU", "DLUT")),
+    ("wmt22-enzh", "en", "zh", ("seg_perturbed",), ("AISP-SJTU", "DLUT")),
+    ("wmt22-defr", "de", "fr", ("seg", "seg_perturbed"), ("LT22", "Online-A")),
+)
+WMT_LIMIT = 40  # first documents of each WMT variant (as in issue 18): a sweep stays cheap
+QUICK_LIMIT = 10
 
 
 @dataclass
@@ -42,6 +58,7 @@ class Doc:
     gold: list[BeadIndices]
     mt: list[str] | None
     langs: tuple[str, str]
+    mt2: list[str] | None = None  # a second MT system, where the set has one
 
 
 def lines(path: Path) -> list[str]:
@@ -54,15 +71,34 @@ def textberg(shared: Path) -> list[Doc]:
                 lines(base / "dev.mt-google.fr"), ("de", "fr"))]
 
 
-def wmt(shared: Path, variant: str, limit: int | None) -> list[Doc]:
+def wmt(shared: Path, folder: str, variant: str, limit: int | None) -> list[Doc]:
+    """The first ``limit`` documents of one WMT variant, with up to two MT systems."""
+    _, src_lang, tgt_lang, _, systems = next(s for s in WMT_SETS if s[0] == folder)
     docs = []
-    for gold in sorted((shared / "data" / "wmt22-ruen" / variant).glob("doc*.gold"))[:limit]:
+    for gold in sorted((shared / "data" / folder / variant).glob("doc*.gold"))[:limit]:
         stem = gold.with_suffix("")
-        mt = next((stem.with_name(f"{stem.name}.mt.{s}.en") for s in MT_SYSTEMS
-                   if stem.with_name(f"{stem.name}.mt.{s}.en").exists()), None)
-        docs.append(Doc(lines(stem.with_suffix(".ru")), lines(stem.with_suffix(".en")),
-                        read_beads(gold), lines(mt) if mt else None, ("ru", "en")))
+        mts = [path for path in (stem.with_name(f"{stem.name}.mt.{s}.{tgt_lang}")
+                                 for s in systems) if path.exists()]
+        docs.append(Doc(lines(stem.with_suffix(f".{src_lang}")),
+                        lines(stem.with_suffix(f".{tgt_lang}")), read_beads(gold),
+                        lines(mts[0]) if mts else None, (src_lang, tgt_lang),
+                        lines(mts[1]) if len(mts) > 1 else None))
     return docs
+
+
+def dev_sets(shared: Path, limit: int | None) -> dict[str, list[Doc]]:
+    """Every dev set by name (``textberg-dev``, ``ruen-seg``, ...)."""
+    sets = {"textberg-dev": textberg(shared)}
+    for folder, _, _, variants, _ in WMT_SETS:
+        for variant in variants:
+            sets[f"{folder.removeprefix('wmt22-')}-{variant}"] = wmt(shared, folder, variant,
+                                                                     limit)
+    return sets
+
+
+def set_group(name: str) -> str:
+    """The corpus a set belongs to (leave-one-set-out leaves a whole corpus out)."""
+    return name.split("-")[0]
 
 
 def gale_church(doc: Doc) -> list[BeadIndices]:
@@ -141,7 +177,15 @@ BASELINES = {"gale-church": gale_church, "bertalign-use": bertalign}
 
 
 def run_system(docs: list[Doc], system: str, config: AlignConfig) -> tuple[AlignmentScore, float]:
-    tests = []
+    score, elapsed, _ = run_beads(docs, system, config)
+    return score, elapsed
+
+
+def run_beads(docs: list[Doc], system: str, config: AlignConfig
+              ) -> tuple[AlignmentScore, float, list[list[Bead]]]:
+    """Score of ``system`` on ``docs``, seconds taken, and the aligner's beads (none for the
+    baselines)."""
+    tests, beads_per_doc = [], []
     start = time.perf_counter()
     for doc in docs:
         if system in BASELINES:
@@ -149,31 +193,47 @@ def run_system(docs: list[Doc], system: str, config: AlignConfig) -> tuple[Align
             continue
         cfg = AlignConfig(**{**config.to_json(), "src_lang": doc.langs[0],
                              "tgt_lang": doc.langs[1]})
-        beads = align_sentences(doc.src, doc.tgt, cfg,
-                                translation=doc.mt if system == "aligner+mt" else None)
+        translation = {"aligner+mt": doc.mt, "aligner+mt2": doc.mt2}.get(system)
+        beads = align_sentences(doc.src, doc.tgt, cfg, translation=translation)
+        beads_per_doc.append(beads)
         tests.append([(b.src, b.tgt) for b in beads])
     elapsed = time.perf_counter() - start
-    return score_alignments([d.gold for d in docs], tests), elapsed
+    return score_alignments([d.gold for d in docs], tests), elapsed, beads_per_doc
 
 
-def quality_table(sets: dict[str, list[Doc]], config: AlignConfig) -> None:
+Runs = dict[tuple[str, str], tuple[AlignmentScore, list[list[Bead]]]]
+
+
+def quality_table(sets: dict[str, list[Doc]], config: AlignConfig) -> Runs:
+    """Baselines and the aligner (without MT, with each MT system) on every set; the aligner's
+    runs are returned for the calibration and leave-one-set-out tables."""
     print(f"{'data':22}{'system':14}{'P strict':>9}{'R strict':>9}{'F1 strict':>10}"
-          f"{'F1 lax':>8}{'sent/s':>9}{'F1/GC':>7}{'F1/BA':>7}")
+          f"{'F1 lax':>8}{'sent/s':>9}{'-BA':>8}{'nulls/gold':>11}")
+    runs: Runs = {}
     for name, docs in sets.items():
         sentences = sum(len(d.src) + len(d.tgt) for d in docs)
-        baselines: dict[str, float] = {}
-        for system in (*BASELINES, "aligner", "aligner+mt"):
-            if system == "aligner+mt" and not all(d.mt for d in docs):
-                print(f"{name:22}{system:14}{'(no MT files)':>30}")
+        gold_nulls = sum(not (s and t) for d in docs for s, t in d.gold)
+        bertalign_f1 = 0.0
+        for system in (*BASELINES, *FIT_SYSTEMS):
+            if not has_translations(docs, system):
                 continue
-            score, elapsed = run_system(docs, system, config)
+            score, elapsed, beads = run_beads(docs, system, config)
             if system in BASELINES:
-                baselines[system] = score.strict.f1
+                bertalign_f1 = score.strict.f1
+            else:
+                runs[name, system] = (score, beads)
+            nulls = sum(b.is_null for doc_beads in beads for b in doc_beads)
             print(f"{name:22}{system:14}{score.strict.precision:9.4f}{score.strict.recall:9.4f}"
                   f"{score.strict.f1:10.4f}{score.lax.f1:8.4f}{sentences / elapsed:9.0f}"
-                  f"{score.strict.f1 / baselines['gale-church']:7.3f}"
-                  f"{score.strict.f1 / baselines.get('bertalign-use', score.strict.f1):7.3f}",
+                  f"{score.strict.f1 - bertalign_f1:+8.4f}"
+                  + (f"{f'{nulls}/{gold_nulls}':>11}" if system not in BASELINES else ""),
                   flush=True)
+    return runs
+
+
+def has_translations(docs: list[Doc], system: str) -> bool:
+    """Whether every document has the MT that ``system`` needs (always, for the others)."""
+    return all({"aligner+mt": d.mt, "aligner+mt2": d.mt2}.get(system, True) for d in docs)
 
 
 SPEED_VARIANTS = (
@@ -246,59 +306,226 @@ def search_table(sizes: Iterator[int]) -> None:
         print(f"{n:10}{elapsed:9.2f}{elapsed / n * 1000:7.2f}{peak:10.1f}", flush=True)
 
 
-def calibrate(sets: dict[str, list[Doc]], config: AlignConfig) -> None:
-    """Fit the confidence constants of aligner.align.core on the dev sets (prints them).
+@dataclass
+class BeadSample:
+    """Confidence features of beads and whether each is strictly right, by kind."""
 
-    Model: P(right) = ceiling * logistic(slope * (total / units - center)); the ceiling is the
-    strict precision of the upper half of beads (even high-scoring beads are sometimes wrong),
-    center and slope maximise the likelihood on a grid.
-    """
-    from aligner.align.core import confidence, similarity_units
+    pair_x: np.ndarray
+    pair_y: np.ndarray
+    null_x: np.ndarray
+    null_y: np.ndarray
 
-    totals, right, null_right, nulls = [], [], 0, 0
-    for name in ("textberg-dev", "wmt-seg_perturbed", "wmt-split_perturbed"):
-        for doc in sets[name]:
-            for translation in (None, doc.mt):
-                cfg = AlignConfig(**{**config.to_json(), "src_lang": doc.langs[0],
-                                     "tgt_lang": doc.langs[1]})
-                units = similarity_units(cfg, [name for name in cfg.signals
-                                               if name != "mt" or translation is not None])
-                gold = set(doc.gold)
-                for bead in align_sentences(doc.src, doc.tgt, cfg, translation=translation):
-                    hit = (bead.src, bead.tgt) in gold
-                    if bead.is_null:
-                        nulls, null_right = nulls + 1, null_right + hit
-                        continue
-                    totals.append(bead.scores["total"] / units + config.bead_cost)
-                    right.append(hit)
-    x, y = np.array(totals), np.array(right, dtype=float)
-    ceiling = y[x >= np.median(x)].mean()
-    best = (-np.inf, 0.0, 0.0)
-    for center in np.arange(-0.3, 0.3, 0.01):
-        for slope in np.arange(2.0, 60.0, 1.0):
-            p = np.clip(ceiling / (1 + np.exp(-slope * (x - center))), 1e-9, 1 - 1e-9)
-            loglik = float(np.sum(y * np.log(p) + (1 - y) * np.log(1 - p)))
-            best = max(best, (loglik, center, slope))
-    print(f"CONFIDENCE_CEILING = {ceiling:.3f}\nCONFIDENCE_CENTER = {best[1]:.2f}\n"
-          f"CONFIDENCE_SLOPE = {best[2]:.1f}\n"
-          f"NULL_CONFIDENCE = {null_right / max(nulls, 1):.2f}  ({nulls} null beads)")
-    conf = np.array([confidence(t) for t in x])
-    for low, high in ((0, 0.3), (0.3, 0.5), (0.5, 0.7), (0.7, 0.9), (0.9, 1.01)):
-        pick = (conf >= low) & (conf < high)
-        if pick.any():
-            print(f"confidence {low:.1f}-{min(high, 1):.1f}: {pick.sum():5} beads, "
-                  f"{y[pick].mean():.3f} right, mean confidence {conf[pick].mean():.3f} "
-                  "(current constants)")
+    @classmethod
+    def of(cls, docs: list[Doc], beads_per_doc: list[list[Bead]]) -> BeadSample:
+        pair_x, pair_y, null_x, null_y = [], [], [], []
+        for doc, beads in zip(docs, beads_per_doc):
+            gold = set(doc.gold)
+            paired = [b for b in beads if not b.is_null]
+            nulls = [b for b in beads if b.is_null]
+            pair_x.append(core.confidence_features(
+                np.array([b.scores["evidence"] for b in paired]),
+                np.array([len(b.src) + len(b.tgt) for b in paired])))
+            pair_y.append([(b.src, b.tgt) in gold for b in paired])
+            share = sum(len(b.src) + len(b.tgt) for b in nulls) / max(len(doc.src) + len(doc.tgt), 1)
+            null_x.append(core.null_features(share, len(nulls)))
+            null_y.append([(b.src, b.tgt) in gold for b in nulls])
+        return cls(np.concatenate(pair_x), np.concatenate(pair_y).astype(float),
+                   np.concatenate(null_x), np.concatenate(null_y).astype(float))
+
+    @classmethod
+    def merge(cls, samples: list[BeadSample]) -> BeadSample:
+        return cls(*(np.concatenate([getattr(s, f) for s in samples])
+                     for f in ("pair_x", "pair_y", "null_x", "null_y")))
 
 
-ABLATION_SETS = ("textberg-dev", "wmt-seg_perturbed", "wmt-split_perturbed")
+def fit_logistic(x: np.ndarray, y: np.ndarray, ceiling: float = 1.0) -> tuple[np.ndarray, float]:
+    """Maximum-likelihood ``w`` of P(y) = ceiling * logistic(x @ w) (Fisher scoring, a little
+    ridge), and its log-likelihood."""
+    w = np.zeros(x.shape[1])
+    for _ in range(50):
+        sigma = 1 / (1 + np.exp(-np.clip(x @ w, -30, 30)))
+        mu = np.clip(ceiling * sigma, 1e-9, 1 - 1e-9)
+        slope = ceiling * sigma * (1 - sigma)
+        weight = slope ** 2 / (mu * (1 - mu))
+        gradient = x.T @ ((y - mu) * slope / (mu * (1 - mu))) - 1e-3 * w
+        hessian = x.T @ (x * weight[:, None]) + 1e-3 * np.eye(x.shape[1])
+        w = w + np.linalg.solve(hessian, gradient)
+    mu = np.clip(ceiling / (1 + np.exp(-np.clip(x @ w, -30, 30))), 1e-9, 1 - 1e-9)
+    return w, float(np.sum(y * np.log(mu) + (1 - y) * np.log(1 - mu)))
+
+
+@dataclass(frozen=True)
+class ConfidenceModel:
+    coefficients: tuple[float, ...]
+    null_coefficients: tuple[float, ...]
+    ceiling: float
+
+    @classmethod
+    def fit(cls, sample: BeadSample) -> ConfidenceModel:
+        """Coefficients by maximum likelihood, the ceiling on a grid."""
+        fits = [(fit_logistic(sample.pair_x, sample.pair_y, c), c)
+                for c in np.arange(0.95, 1.0001, 0.005)]
+        (pair_w, _), ceiling = max(fits, key=lambda fit: fit[0][1])
+        null_w, _ = fit_logistic(sample.null_x, sample.null_y)
+        return cls(tuple(np.round(pair_w, 3)), tuple(np.round(null_w, 3)),
+                   round(float(ceiling), 3))
+
+    def predict(self, sample: BeadSample) -> tuple[np.ndarray, np.ndarray]:
+        pair = self.ceiling / (1 + np.exp(-(sample.pair_x @ np.array(self.coefficients))))
+        null = 1 / (1 + np.exp(-(sample.null_x @ np.array(self.null_coefficients))))
+        return np.concatenate([pair, null]), np.concatenate([sample.pair_y, sample.null_y])
+
+
+RELIABILITY_BINS = (0.0, 0.5, 0.7, 0.9, 1.0001)
+
+
+def reliability_row(confidence: np.ndarray, right: np.ndarray) -> str:
+    """Per confidence bin: beads, mean confidence, strict accuracy (``n:conf/acc``)."""
+    cells = []
+    for low, high in zip(RELIABILITY_BINS[:-1], RELIABILITY_BINS[1:]):
+        pick = (confidence >= low) & (confidence < high)
+        cells.append(f"{pick.sum():5}:{confidence[pick].mean():.2f}/{right[pick].mean():.2f}"
+                     if pick.any() else f"{'-':>15}")
+    return "".join(f"{cell:>17}" for cell in cells)
+
+
+def quality_runs(sets: dict[str, list[Doc]], config: AlignConfig) -> Runs:
+    """The aligner's runs of :func:`quality_table`, without the baselines and the printing."""
+    runs: Runs = {}
+    for name, docs in sets.items():
+        for system in FIT_SYSTEMS:
+            if has_translations(docs, system):
+                score, _, beads = run_beads(docs, system, config)
+                runs[name, system] = (score, beads)
+    return runs
+
+
+def calibrate(sets: dict[str, list[Doc]], runs: Runs) -> None:
+    """Fit the confidence constants of aligner.align.core on the pool; print them and, per set,
+    the reliability of constants fitted without that set's corpus (leave-one-set-out)."""
+    samples = {f"{name} {system}": BeadSample.of(sets[name], beads)
+               for (name, system), (_, beads) in runs.items()}
+    model = ConfidenceModel.fit(BeadSample.merge(list(samples.values())))
+    print(f"CONFIDENCE_CEILING = {model.ceiling}\nCONFIDENCE_COEFFICIENTS = "
+          f"{model.coefficients}\nNULL_COEFFICIENTS = {model.null_coefficients}")
+    print(f"\nreliability, leave-one-set-out (per bin: beads:mean confidence/strict accuracy)\n"
+          f"{'data':38}" + "".join(f"{f'{lo:.1f}-{min(hi, 1):.1f}':>17}"
+                                   for lo, hi in zip(RELIABILITY_BINS[:-1], RELIABILITY_BINS[1:])))
+    for key, sample in samples.items():
+        group = set_group(key)
+        held_out = ConfidenceModel.fit(BeadSample.merge(
+            [s for k, s in samples.items() if set_group(k) != group]))
+        print(f"{key:38}" + reliability_row(*held_out.predict(sample)), flush=True)
+
+
+# Constants fitted over the pool, with the values tried (one coordinate sweep from the default)
+FIT_GRID: dict[str, tuple[float, ...]] = {
+    "skip": (-0.08, -0.1, -0.12),
+    "bead_cost": (0.15, 0.18, 0.21),
+    "length_weight": (0.02, 0.05, 0.1),
+    "anchors_weight": (0.2, 0.3),
+}
+FIT_SYSTEMS = ("aligner", "aligner+mt", "aligner+mt2")
+
+
+@contextlib.contextmanager
+def prepared_once() -> Iterator[None]:
+    """Signals prepared once per document and preparation options (a sweep then costs only
+    searches): wraps ``aligner.align.core._prepare`` with a memo for this block."""
+    original = core._prepare
+    memo: dict[tuple[object, ...], dict[str, object]] = {}
+
+    def cached(src, tgt, config, translation):  # type: ignore[no-untyped-def]
+        key = (id(src), id(tgt), id(translation), config.signals, config.encoder,
+               config.exact_span, config.margin, config.member_weight, config.member_floor,
+               config.max_bead, config.src_lang, config.tgt_lang)
+        if key not in memo:
+            memo[key] = original(src, tgt, config, translation)
+        return memo[key]
+
+    core._prepare = cached
+    try:
+        yield
+    finally:
+        core._prepare = original
+
+
+class Sweep:
+    """Strict F1 of every (set, system) under a config, each computed once."""
+
+    def __init__(self, sets: dict[str, list[Doc]]) -> None:
+        self.sets = sets
+        self.memo: dict[tuple[object, ...], float] = {}
+
+    @staticmethod
+    def key(config: AlignConfig, name: str, system: str) -> tuple[object, ...]:
+        return (tuple(sorted(config.to_json().items())), name, system)
+
+    def f1(self, config: AlignConfig, name: str, system: str) -> float | None:
+        docs = self.sets[name]
+        if not has_translations(docs, system):
+            return None
+        key = self.key(config, name, system)
+        if key not in self.memo:
+            self.memo[key] = run_system(docs, system, config)[0].strict.f1
+        return self.memo[key]
+
+    def objective(self, config: AlignConfig, names: list[str]) -> float:
+        """Mean strict F1 over ``names`` and systems: each corpus weighs the same."""
+        per_group: dict[str, list[float]] = {}
+        for name in names:
+            for system in FIT_SYSTEMS:
+                score = self.f1(config, name, system)
+                if score is not None:
+                    per_group.setdefault(set_group(name), []).append(score)
+        return float(np.mean([np.mean(scores) for scores in per_group.values()]))
+
+    def fit(self, config: AlignConfig, names: list[str]) -> AlignConfig:
+        """One coordinate sweep over ``FIT_GRID`` maximising the objective on ``names``."""
+        for constant, values in FIT_GRID.items():
+            config = max((replace(config, **{constant: value}) for value in values),
+                         key=lambda candidate: self.objective(candidate, names))
+        return config
+
+
+def loso_table(sets: dict[str, list[Doc]], config: AlignConfig, runs: Runs
+               ) -> dict[str, AlignConfig]:
+    """For each corpus, constants fitted on the other corpora; prints the held-out F1."""
+    sweep = Sweep(sets)
+    for (name, system), (score, _) in runs.items():
+        sweep.memo[sweep.key(config, name, system)] = score.strict.f1
+    fitted = {}
+    print("\nleave-one-set-out: constants fitted on the other corpora "
+          f"({', '.join(FIT_GRID)}), strict F1 on the corpus left out")
+    with prepared_once():
+        groups = sorted({set_group(name) for name in sets})
+        for group in groups:
+            train = [name for name in sets if set_group(name) != group]
+            fitted[group] = sweep.fit(config, train)
+            print(f"  without {group}: " + ", ".join(
+                f"{k}={getattr(fitted[group], k)}" for k in FIT_GRID), flush=True)
+        everything = sweep.fit(config, list(sets))
+        print("  on every corpus: " + ", ".join(f"{k}={getattr(everything, k)}"
+                                                 for k in FIT_GRID))
+        print(f"{'data':24}" + "".join(f"{s:>14}" for s in FIT_SYSTEMS)
+              + "".join(f"{'LOSO ' + s.removeprefix('aligner'):>14}" for s in FIT_SYSTEMS))
+        for name in sets:
+            held_out = fitted[set_group(name)]
+            cells = [sweep.f1(config, name, s) for s in FIT_SYSTEMS]
+            cells += [sweep.f1(held_out, name, s) for s in FIT_SYSTEMS]
+            print(f"{name:24}" + "".join("{:>14}".format("-" if c is None else f"{c:.4f}")
+                                         for c in cells), flush=True)
+    return fitted
+
+
+ABLATION_SETS = ("textberg-dev", "ruen-seg_perturbed", "ruen-split_perturbed")
 
 
 def ablation_table(sets: dict[str, list[Doc]], config: AlignConfig) -> None:
     """Strict F1 with all signals and with each one switched off (MT only where files exist)."""
     columns = [(name, system) for name in ABLATION_SETS for system in ("aligner", "aligner+mt")
                if system == "aligner" or all(doc.mt for doc in sets[name])]
-    headers = [name.removeprefix("wmt-") + (" +mt" if system == "aligner+mt" else "")
+    headers = [name + (" +mt" if system == "aligner+mt" else "")
                for name, system in columns]
     print("\nstrict F1 with each signal switched off")
     print(f"{'signals':28}" + "".join(f"{header:>22}" for header in headers))
@@ -319,26 +546,35 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--shared", type=Path, default=Path("../shared"))
     parser.add_argument("--quick", action="store_true",
-                        help="40 documents per WMT variant; search sizes 1k and 4k only")
+                        help=f"{QUICK_LIMIT} documents per WMT variant, no leave-one-set-out, "
+                        "search sizes 1k and 4k only")
+    parser.add_argument("--all-documents", action="store_true",
+                        help=f"Every WMT document (default: the first {WMT_LIMIT} of each).")
     parser.add_argument("--skip-speed", action="store_true", help="Quality table only.")
     parser.add_argument("--ablation", action="store_true",
                         help="Also print strict F1 with each signal switched off.")
+    parser.add_argument("--no-loso", action="store_true",
+                        help="Skip fitting the constants leaving each corpus out (slow).")
     parser.add_argument("--calibrate", action="store_true",
                         help="Only fit and print the bead-confidence constants.")
     args = parser.parse_args()
-    limit = 40 if args.quick else None
+    limit = None if args.all_documents else QUICK_LIMIT if args.quick else WMT_LIMIT
     config = AlignConfig()
-    sets = {"textberg-dev": textberg(args.shared)}
-    sets.update({f"wmt-{v}": wmt(args.shared, v, limit) for v in WMT_VARIANTS})
+    sets = dev_sets(args.shared, limit)
     if args.calibrate:
-        calibrate(sets, config)
+        with prepared_once():
+            calibrate(sets, quality_runs(sets, config))
         return
     print(f"config: {config}\n")
-    quality_table(sets, config)
+    with prepared_once():
+        runs = quality_table(sets, config)
+        calibrate(sets, runs)
+        if not (args.no_loso or args.quick):
+            loso_table(sets, config, runs)
     if args.ablation:
         ablation_table(sets, config)
     if not args.skip_speed:
-        speed_table({"wmt-split_perturbed": sets["wmt-split_perturbed"][:40],
+        speed_table({"ruen-split_perturbed": sets["ruen-split_perturbed"][:40],
                      "textberg-dev": sets["textberg-dev"]}, config, 1 if args.quick else 3)
         search_table(iter((1000, 4000) if args.quick else (1000, 4000, 16000)))
 

@@ -40,7 +40,7 @@ def test_contract_for_every_signal_combination(signals: tuple[str, ...]) -> None
     used = set(signals)
     for bead in beads:
         if not bead.is_null:
-            assert set(bead.scores) == used | {"total"}
+            assert set(bead.scores) == used | {"total", "evidence"}
 
 
 def test_all_signals_find_the_gold_alignment() -> None:

@@ -12,9 +12,10 @@
 
 from __future__ import annotations
 
+import bisect
 import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
 import numpy as np
@@ -34,19 +35,19 @@ COARSE_RADIUS = 6
 FULL_SEARCH_CELLS = 2_500  # smaller documents are searched whole: a coarse pass costs more
 SIMILARITY_SIGNALS = ("embedding", "mt")
 REFINE_BELOW = 0.9  # with --refine-span: beads under this confidence get exact span embeddings
-# Confidence = CONFIDENCE_CEILING * logistic(CONFIDENCE_SLOPE * (total / units - CONFIDENCE_CENTER))
-# for beads with
-# both sides (units: weight of the similarity signals in use, see similarity_units), and
-# NULL_CONFIDENCE (the strict precision of null beads) for null beads. Fitted on the dev sets
-# (textberg-dev, wmt22 seg_perturbed and split_perturbed, with and without MT) by
-# ``benchmarks/align_quality.py --calibrate``: a maximum-likelihood fit of "bead is strictly
-# right" on the bead's normalised total (the ceiling: even top beads are wrong 2-3 % of the
-# time), so a bead's confidence is its chance of being right and beads under 0.5 are mostly
-# wrong.
+# Confidence of a bead with both sides: CONFIDENCE_CEILING * logistic(coefficients . features),
+# features (see confidence_features): 1, the bead's evidence per unit of similarity (its total
+# without the per-bead cost, over similarity_units), that evidence minus the document's typical
+# evidence (median over its beads, shrunk to REFERENCE_PRIOR), and whether the bead has more than
+# two sentences. Null beads: logistic(NULL_COEFFICIENTS . (1, share of the document's sentences
+# left in null beads)): a document with many omissions is one the search found hard. Fitted
+# over the dev pool by ``benchmarks/align_quality.py --calibrate`` (maximum likelihood of
+# "bead is strictly right"; leave-one-set-out figures in its reliability table).
 CONFIDENCE_CEILING = 0.986
-CONFIDENCE_CENTER = 0.06
-CONFIDENCE_SLOPE = 15.0
-NULL_CONFIDENCE = 0.98
+CONFIDENCE_COEFFICIENTS = (-0.9, 15.0, 0.0, 0.0)
+NULL_COEFFICIENTS = (3.9, 0.0)
+REFERENCE_PRIOR = 0.4
+REFERENCE_WEIGHT = 3.0  # beads' worth of the prior in a document's typical evidence
 
 
 def bead_types(max_bead: int) -> list[BeadType]:
@@ -153,19 +154,96 @@ def _prepare(src: Sequence[str], tgt: Sequence[str], config: AlignConfig,
     return scorers
 
 
+CONFIDENT_CELLS = 4_000_000  # larger documents look for confident pairs among sampled rows
+
+
+def confident_pairs(src: np.ndarray, tgt: np.ndarray) -> np.ndarray:
+    """One-to-one pairs that sentence vectors agree on: mutual best matches, kept in order.
+
+    Each source sentence's most similar target sentence, where that target's most similar
+    source sentence is the same one; pairs that cross the document's order are dropped (the
+    longest increasing run is kept). Rows of (source, target) indices.
+
+    >>> confident_pairs(np.eye(3), np.eye(3)[[1, 0, 2]]).tolist()
+    [[1, 0], [2, 2]]
+    """
+    if not len(src) or not len(tgt):
+        return np.zeros((0, 2), dtype=np.int64)
+    rows = np.arange(len(src))
+    if len(src) * len(tgt) > CONFIDENT_CELLS:
+        rows = np.unique(np.linspace(0, len(src) - 1, max(CONFIDENT_CELLS // len(tgt), 1))
+                         .round().astype(np.int64))
+    similarity = np.asarray(src, dtype=np.float32)[rows] @ np.asarray(tgt, dtype=np.float32).T
+    best_tgt = similarity.argmax(axis=1)
+    mutual = similarity.argmax(axis=0)[best_tgt] == np.arange(len(rows))
+    return _in_order(np.stack([rows[mutual], best_tgt[mutual]], axis=1))
+
+
+def _in_order(pairs: np.ndarray) -> np.ndarray:
+    """The longest run of ``pairs`` (sorted by source) whose targets increase too."""
+    tails: list[int] = []  # tails[k]: the pair ending the best run of k + 1 found so far
+    tail_targets: list[int] = []
+    before = np.full(len(pairs), -1)
+    for k, target in enumerate(pairs[:, 1].tolist()):
+        at = bisect.bisect_left(tail_targets, target)
+        before[k] = tails[at - 1] if at else -1
+        tails[at:at + 1], tail_targets[at:at + 1] = [k], [target]
+    chain, k = [], tails[-1] if tails else -1
+    while k >= 0:
+        chain.append(k)
+        k = before[k]
+    return pairs[chain[::-1]].reshape(-1, 2)
+
+
+def _calibrate(scorers: dict[str, SpanScorer]) -> None:
+    """Let every signal adapt to the document's confident pairs (from the first similarity
+    signal's sentence vectors; none without such a signal)."""
+    features = next((scorers[name].sentence_features() for name in SIMILARITY_SIGNALS
+                     if name in scorers), None)
+    pairs = confident_pairs(*features) if features else np.zeros((0, 2), dtype=np.int64)
+    for scorer in scorers.values():
+        scorer.calibrate(pairs)
+
+
 def _null_beads(src_count: int, tgt_count: int) -> list[Bead]:
     return ([Bead((i,), (), 1.0, {}) for i in range(src_count)]
             + [Bead((), (j,), 1.0, {}) for j in range(tgt_count)])
 
 
-def confidence(total: float) -> float:
-    """Calibrated probability that a bead with this total score is right.
+def _logistic(x: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-np.clip(x, -700.0, 700.0)))
 
-    >>> confidence(CONFIDENCE_CENTER) == CONFIDENCE_CEILING / 2
-    True
+
+def confidence_features(evidence: np.ndarray, sizes: np.ndarray) -> np.ndarray:
+    """Features of the beads with both sides of one document (rows as CONFIDENCE_COEFFICIENTS).
+
+    >>> confidence_features(np.array([0.4, 0.1]), np.array([2, 3])).round(3).tolist()
+    [[1.0, 0.4, 0.06, 0.0], [1.0, 0.1, -0.24, 1.0]]
     """
-    exponent = min(-CONFIDENCE_SLOPE * (total - CONFIDENCE_CENTER), 700.0)
-    return CONFIDENCE_CEILING / (1.0 + math.exp(exponent))
+    typical = ((np.median(evidence) * len(evidence) if len(evidence) else 0.0)
+               + REFERENCE_PRIOR * REFERENCE_WEIGHT) / (len(evidence) + REFERENCE_WEIGHT)
+    return np.stack([np.ones_like(evidence), evidence, evidence - typical,
+                     (sizes > 2).astype(np.float64)], axis=1)
+
+
+def null_features(null_share: float, count: int) -> np.ndarray:
+    """Features of a document's ``count`` null beads (rows as NULL_COEFFICIENTS)."""
+    return np.tile([1.0, null_share], (count, 1))
+
+
+def confidences(evidence: np.ndarray, sizes: np.ndarray, null_share: float, nulls: int,
+                coefficients: Sequence[float] = CONFIDENCE_COEFFICIENTS,
+                null_coefficients: Sequence[float] = NULL_COEFFICIENTS,
+                ceiling: float = CONFIDENCE_CEILING) -> tuple[np.ndarray, np.ndarray]:
+    """Calibrated probabilities that each bead is right: beads with both sides, null beads.
+
+    >>> right, null = confidences(np.array([0.6, -0.2]), np.array([2, 2]), 0.0, 1)
+    >>> bool(right[0] > 0.9 > 0.2 > right[1]), 0.0 < float(null[0]) < 1.0
+    (True, True)
+    """
+    pairs = ceiling * _logistic(confidence_features(evidence, sizes) @ np.asarray(coefficients))
+    null = _logistic(null_features(null_share, nulls) @ np.asarray(null_coefficients))
+    return pairs, null
 
 
 def align_sentences(src: Sequence[str], tgt: Sequence[str], config: AlignConfig | None = None,
@@ -187,12 +265,13 @@ def align_sentences(src: Sequence[str], tgt: Sequence[str], config: AlignConfig 
     if not src or not tgt:
         return _null_beads(len(src), len(tgt))
     scorers = _prepare(src, tgt, config, translation)
-    units = similarity_units(config, scorers)
+    _calibrate(scorers)
+    weights = {name: config.weight(name) * scorer.reliability for name, scorer in scorers.items()}
+    units = similarity_units(weights)
     skip = config.skip * units
     # the bead cost is counted in similarity evidence: without such a signal there is none
     similarity = any(name in scorers for name in SIMILARITY_SIGNALS)
-    combined = CombinedScorer(scorers, {name: config.weight(name) for name in scorers},
-                              config.merge_penalty, config.size_power,
+    combined = CombinedScorer(scorers, weights, config.merge_penalty, config.size_power,
                               config.bead_cost * units * similarity)
     if (len(src) + 1) * (len(tgt) + 1) <= FULL_SEARCH_CELLS:
         band = Band.full(len(src), len(tgt))
@@ -291,23 +370,23 @@ def _unsure_ends(beads: list[Bead], reach: int) -> tuple[np.ndarray, np.ndarray]
     return np.array(sorted(src_ends), dtype=np.int64), np.array(sorted(tgt_ends), dtype=np.int64)
 
 
-def similarity_units(config: AlignConfig, signals: Iterable[str]) -> float:
+def similarity_units(weights: Mapping[str, float]) -> float:
     """Units of similarity evidence in use: the weights of the similarity signals among
-    ``signals`` (1.0 without any).
+    ``weights`` (1.0 without any).
 
     Each similarity signal (embedding, MT) adds about one unit to a right bead's total, so the
     cost of leaving a sentence out (``skip`` per unit), the per-bead cost and the confidence
     scale grow with them; length and anchors only adjust.
 
-    >>> similarity_units(AlignConfig(), ["embedding", "mt", "length"])
-    2.0
+    >>> similarity_units({"embedding": 1.0, "mt": 0.5, "length": 0.05})
+    1.5
     """
-    return sum(config.weight(name) for name in SIMILARITY_SIGNALS if name in signals) or 1.0
+    return sum(weights[name] for name in SIMILARITY_SIGNALS if name in weights) or 1.0
 
 
 def _make_beads(path: list[tuple[int, int, int, int]], combined: CombinedScorer, skip: float,
                 units: float) -> list[Bead]:
-    """Beads of a path with their scores, scored in one call per bead type."""
+    """Beads of a path with their scores (one call per bead type) and calibrated confidence."""
     by_type: dict[tuple[int, int], list[int]] = {}
     for k, (a, b, _, _) in enumerate(path):
         if a and b:
@@ -317,15 +396,24 @@ def _make_beads(path: list[tuple[int, int, int, int]], combined: CombinedScorer,
         rows = np.array([path[k][2] for k in members])
         cols = np.array([path[k][3] for k in members])
         scores.update(zip(members, combined.breakdown(a, b, rows, cols)))
+    paired = sorted(scores)
+    # confidence reads the evidence, without the search's per-bead cost
+    evidence = np.array([(scores[k]["total"] + combined.bead_cost) / units for k in paired])
+    sizes = np.array([path[k][0] + path[k][1] for k in paired])
+    null_sentences = sum(a + b for a, b, _, _ in path if not (a and b))
+    pair_conf, null_conf = confidences(evidence, sizes,
+                                       null_sentences / max(path[-1][2] + path[-1][3], 1),
+                                       len(path) - len(paired))
+    conf = dict(zip(paired, zip(pair_conf.tolist(), evidence.tolist())))
+    null_iter = iter(null_conf.tolist())
     beads = []
     for k, (a, b, i, j) in enumerate(path):
         src, tgt = tuple(range(i - a, i)), tuple(range(j - b, j))
         if k not in scores:
-            beads.append(Bead(src, tgt, NULL_CONFIDENCE, {"total": skip}))
+            beads.append(Bead(src, tgt, next(null_iter), {"total": skip}))
         else:
-            # confidence reads the evidence, without the search's per-bead cost
-            total = scores[k]["total"] + combined.bead_cost
-            beads.append(Bead(src, tgt, confidence(total / units), scores[k]))
+            bead_conf, bead_evidence = conf[k]
+            beads.append(Bead(src, tgt, bead_conf, {**scores[k], "evidence": bead_evidence}))
     return beads
 
 

@@ -1,7 +1,9 @@
 """Anchor signal: numbers and names shared by the two spans (Russian transliterated to Latin).
 
 Numbers are compared normalised (``1 000,5`` and ``1,000.5`` agree, ``4.5`` and ``45`` do
-not); names are capitalised words after the first, compared by character 3-grams so that
+not; full-width digits are NFKC-folded, so ``２５`` is ``25``; a scale word or CJK unit
+multiplies, so ``1.5億``, ``150 million`` and ``150 млн`` are all 150000000; CJK numerals such
+as ``三十`` or ``二〇二二`` are numbers too); names are capitalised words after the first, compared by character 3-grams so that
 ``Токаев`` and ``Tokayev`` still share most of them. German capitalises every noun, so names are not used
 when either side is German (numbers still are).
 """
@@ -9,7 +11,9 @@ when either side is German (numbers still are).
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Sequence
+from decimal import Decimal, InvalidOperation
 
 import numpy as np
 
@@ -23,6 +27,19 @@ _LATIN = ("a", "b", "v", "g", "d", "e", "e", "zh", "z", "i", "i", "k", "l", "m",
           "r", "s", "t", "u", "f", "h", "ts", "ch", "sh", "sh", "", "y", "", "e", "yu", "ya")
 _TRANSLIT = str.maketrans(dict(zip(_CYRILLIC, _LATIN)))
 NUMBER = re.compile(r"\d+(?:[ \u00a0\u202f,.]\d{3})*(?:[.,]\d+)?")
+# a number with the scale after it: "150 million", "1.5億", "2万", "3 млрд", "20 тыс."
+_SCALES = {"thousand": 10**3, "million": 10**6, "billion": 10**9, "trillion": 10**12,
+           "mio": 10**6, "mrd": 10**9, "milliard": 10**9, "milliarde": 10**9,
+           "milliarden": 10**9, "milliards": 10**9, "millions": 10**6, "millionen": 10**6,
+           "тыс": 10**3, "млн": 10**6, "млрд": 10**9, "трлн": 10**12,
+           "千": 10**3, "万": 10**4, "萬": 10**4, "億": 10**8, "亿": 10**8, "兆": 10**12}
+_SCALED = re.compile(r"(" + NUMBER.pattern + r")(?:\s?(" + "|".join(
+    sorted(_SCALES, key=len, reverse=True)) + r")(?![^\W\d_]{3}))?", re.IGNORECASE)
+_CJK_DIGITS = {c: k for k, c in enumerate("〇一二三四五六七八九")} | {"零": 0, "两": 2, "兩": 2}
+_CJK_UNITS = {"十": 10, "百": 100, "千": 1000}
+_CJK_BIG = {"万": 10**4, "萬": 10**4, "億": 10**8, "亿": 10**8, "兆": 10**12}
+# two or more numeral characters with at least one digit (a lone 一 or 千 is mostly a word)
+_CJK_NUMBER = re.compile("(?=[^ ]*[〇一二三四五六七八九零两兩])[〇一二三四五六七八九零两兩十百千万萬億亿兆]{2,}")
 _CAPITALISED = re.compile(r"(?<!^)(?<![.!?]\s)\b([A-ZА-ЯЁ][\w-]+)")
 NAMELESS_LANGS = frozenset({"de"})
 
@@ -49,13 +66,59 @@ def normalise_number(token: str) -> str:
     return "".join(parts)
 
 
+def _scaled(number: str, scale: int) -> str:
+    """``number`` times ``scale``, written without exponent or trailing zeros."""
+    try:
+        value = Decimal(number) * scale
+    except InvalidOperation:
+        return number
+    return format(value.normalize(), "f") if value == value.to_integral() else str(value)
+
+
+def cjk_numeral(text: str) -> int:
+    """Value of a CJK numeral (positional digits or digits with units).
+
+    >>> cjk_numeral("二〇二二"), cjk_numeral("三十五"), cjk_numeral("五千万"), cjk_numeral("十一")
+    (2022, 35, 50000000, 11)
+    """
+    if not any(c in _CJK_UNITS or c in _CJK_BIG for c in text):
+        return int("".join(str(_CJK_DIGITS[c]) for c in text))
+    total = section = digit = 0
+    for char in text:
+        if char in _CJK_DIGITS:
+            digit = _CJK_DIGITS[char]
+        elif char in _CJK_UNITS:
+            section += (digit or 1) * _CJK_UNITS[char]
+            digit = 0
+        else:
+            total += ((section + digit) or 1) * _CJK_BIG[char]
+            section = digit = 0
+    return total + section + digit
+
+
+def numbers(sentence: str) -> list[str]:
+    """Normalised numbers of a sentence (NFKC, scale words and CJK units applied).
+
+    >>> numbers("月収１００万円、2.5 million, 三十人 und 1.000,5 t")
+    ['1000000', '2500000', '1000.5', '30']
+    """
+    text = unicodedata.normalize("NFKC", sentence)
+    found = []
+    for match in _SCALED.finditer(text):
+        value = normalise_number(match.group(1))
+        scale = match.group(2)
+        found.append(_scaled(value, _SCALES[scale.lower()]) if scale else value)
+    found.extend(str(cjk_numeral(match)) for match in _CJK_NUMBER.findall(text))
+    return found
+
+
 def anchor_features(sentence: str, names: bool = True) -> list[str]:
     """Number tokens and name 3-grams of one sentence.
 
     >>> anchor_features("В 2022 году Токаев принял Вэй Фэнхэ.")[:3]
     ['n:2022', '#to', 'tok']
     """
-    features = ["n:" + normalise_number(match) for match in NUMBER.findall(sentence)]
+    features = ["n:" + number for number in numbers(sentence)]
     if names:
         for word in _CAPITALISED.findall(sentence):
             padded = f"#{romanise(word)}#"
@@ -71,8 +134,8 @@ class AnchorScorer(HashedSpanScorer):
                  mismatch: float) -> None:
         super().__init__(hashed_counts((anchor_features(s, names) for s in src), DIM),
                          hashed_counts((anchor_features(s, names) for s in tgt), DIM))
-        self.numbers = HashedSpanScorer(hashed_counts(map(_numbers, src), NUMBER_DIM),
-                                        hashed_counts(map(_numbers, tgt), NUMBER_DIM))
+        self.numbers = HashedSpanScorer(hashed_counts(map(numbers, src), NUMBER_DIM),
+                                        hashed_counts(map(numbers, tgt), NUMBER_DIM))
         self.mismatch = mismatch
 
     def score(self, a: int, b: int, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
@@ -81,10 +144,6 @@ class AnchorScorer(HashedSpanScorer):
         tgt_norm = self.numbers.span_counts(1, b)[1][cols]
         disjoint = (src_norm > 0) & (tgt_norm > 0) & (shared == 0)
         return super().score(a, b, rows, cols) - self.mismatch * disjoint
-
-
-def _numbers(sentence: str) -> list[str]:
-    return [normalise_number(match) for match in NUMBER.findall(sentence)]
 
 
 class AnchorSignal(Signal):

@@ -30,7 +30,13 @@ class SignalInput:
 
 
 class SpanScorer(ABC):
-    """Scores beads given by their end positions and sizes (prepared for one document pair)."""
+    """Scores beads given by their end positions and sizes (prepared for one document pair).
+
+    ``reliability`` scales the signal's weight for this document (1.0 unless
+    :meth:`calibrate` found the signal less trustworthy here).
+    """
+
+    reliability: float = 1.0
 
     @abstractmethod
     def score(self, a: int, b: int, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
@@ -42,6 +48,14 @@ class SpanScorer(ABC):
         The search uses them to find a coarse path (and so its band) cheaply.
         """
         return None
+
+    def calibrate(self, pairs: np.ndarray) -> None:
+        """Adapt to this document, given its confident one-to-one pairs.
+
+        ``pairs`` holds (source, target) sentence indices of pairs the sentence vectors agree
+        on (mutual best matches in order); signals whose parameters depend on the language
+        pair or the text (a length ratio, how good a translation is) read them off here.
+        """
 
 
 class Signal(ABC):

@@ -21,6 +21,7 @@ from aligner.signals.base import Signal, SignalInput, hashed_counts
 from aligner.signals.embedding import MarginScorer, SideVectors
 
 DIM = 1024
+MIN_PAIRS = 3  # fewer confident pairs than this: the translation keeps its full weight
 ORDERS = (2, 3, 4)
 _PUNCT = re.compile(r"[^\w\s]")  # tokenised and untokenised texts must agree ("d' a" vs "d'a")
 
@@ -82,5 +83,25 @@ class MTSignal(Signal):
         translated = hashed_counts(map(overlap_features, data.translation), DIM)
         target = hashed_counts(map(overlap_features, data.tgt), DIM)
         weights = idf_weights(np.concatenate([translated, target]))
-        return MarginScorer(SideVectors(translated * weights), SideVectors(target * weights),
-                            self.margin, self.member_weight, self.member_floor)
+        return MTScorer(SideVectors(translated * weights), SideVectors(target * weights),
+                        self.margin, self.member_weight, self.member_floor)
+
+
+class MTScorer(MarginScorer):
+    """Margin-corrected overlap of MT(source span) and target span, trusted as far as the
+    translation agrees with the document's confident pairs."""
+
+    def calibrate(self, pairs: np.ndarray) -> None:
+        """``reliability``: how often the translation prefers a confident pair's target to
+        another confident pair's (0.5 is chance, mapped to 0; always, to 1).
+
+        A shuffled or unrelated translation gets no say, a loose one a smaller one.
+        """
+        if len(pairs) < MIN_PAIRS:
+            return
+        rows, cols = pairs[:, 0] + 1, pairs[:, 1] + 1
+        right = self.score(1, 1, rows, cols)
+        wins = [np.mean(right > self.score(1, 1, rows, np.roll(cols, shift)))
+                + 0.5 * np.mean(right == self.score(1, 1, rows, np.roll(cols, shift)))
+                for shift in range(1, min(len(pairs), 4))]
+        self.reliability = float(np.clip(2 * np.mean(wins) - 1, 0.0, 1.0))
