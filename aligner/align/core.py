@@ -1,6 +1,8 @@
 """Sentence alignment: signals -> coarse path -> band -> full bead search -> beads.
 
-1. Each enabled signal prepares a scorer for the document pair.
+1. Each enabled signal prepares a scorer for the document pair, then calibrates it to the
+   document's confident pairs (mutual best matches of the sentence vectors): the MT signal's
+   weight follows how well the translation agrees with them.
 2. For all but short documents, a cheap coarse-to-fine pass (cosine of per-sentence vectors
    and lengths, with 1-1, 1-2, 2-1, 2-2 and null beads; halving both sides until the matrix
    is small) finds a rough path.
