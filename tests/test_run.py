@@ -275,7 +275,12 @@ def test_resume_with_other_options_is_refused(tmp_path):
     result = run_cli(folder, "-o", tmp_path / "out", "--resume", "--src-lang", "ru",
                      "--tgt-lang", "de", "--no-mt")
     assert result.exit_code == 2
-    assert "the earlier run used other options" in result.stderr
+    assert "the earlier run used other options (tgt_lang=en);" in result.stderr
+    result = run_cli(folder, "-o", tmp_path / "out", "--resume", "--no-mt",
+                     "--length-weight", "0.1")
+    assert result.exit_code == 2
+    assert ("other options (align.length_weight=0.05, pair.align.length_weight=0.05);"
+            in result.stderr)
 
 
 def test_a_broken_model_package_is_an_error(tmp_path, monkeypatch):

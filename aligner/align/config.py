@@ -3,6 +3,7 @@ signal registry (:data:`aligner.signals.SIGNALS`), whose defaults are also the C
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, fields, replace
@@ -104,7 +105,7 @@ class AlignConfig:
             raise ConfigurationError(f"band must be at least 1, not {self.band}")
 
     def __hash__(self) -> int:  # the mappings are never changed once built
-        return hash(tuple(sorted(self.to_json().items())))
+        return hash(json.dumps(self.to_json(), sort_keys=True))
 
     def weight(self, signal: str) -> float:
         """The weight of ``signal`` in a bead's total score."""
@@ -127,7 +128,7 @@ class AlignConfig:
         return replace(self, weights=weights, params=dict(self.params, **{name: changed}))
 
     def to_json(self) -> dict[str, object]:
-        """Flat options for signatures: ``NAME_weight`` and ``NAME_PARAM`` for every signal.
+        """Flat JSON options for signatures: ``NAME_weight`` and ``NAME_PARAM`` for every signal.
 
         >>> options = AlignConfig().to_json()
         >>> options["embedding_weight"], options["embedding_exact_span"], options["mt_margin"]
@@ -135,6 +136,7 @@ class AlignConfig:
         """
         options: dict[str, object] = {f.name: getattr(self, f.name) for f in fields(self)
                                       if f.name not in ("weights", "params")}
+        options["signals"] = list(self.signals)
         for name in SIGNALS:
             options[f"{name}_weight"] = self.weights[name]
             options.update({f"{name}_{key}": value

@@ -8,6 +8,9 @@
    every bead type up to ``max_bead`` sentences, scoring each candidate by the weighted sum of
    the signals.
 4. Every bead gets its per-signal scores and a calibrated confidence.
+5. Each scorer is offered those beads (:meth:`SpanScorer.refine`, the calibration hook); if
+   any changed, the search runs once more. The search asks the signals what they are
+   (``similarity``, ``needs_translation``) and never tests a signal's name or type.
 """
 
 from __future__ import annotations
