@@ -40,10 +40,10 @@ from aligner.errors import ConfigurationError, InputError, ModelError
 from aligner.executors import (Executor, ProgressFactory, make_executor, map_in_order,
                                no_progress)
 from aligner.io import atomic_write, read_jsonl, write_jsonl
-from aligner.pair import PairConfig, verification_config
 from aligner.outfolder import (PairOutcome, RunState, check_output_outside_inputs, fingerprint,
                                input_fingerprint, load_outcome, pair_files, pair_key,
                                prepare_output, remove_stale_pair_files, save_outcome)
+from aligner.pair import PairConfig, verification_config
 from aligner.records import Alignment, Bead, BeadScore, DocPair, Document
 from aligner.report import MtStatus, PairFigures, RunFigures, SimilarityGrid, write_report
 from aligner.signature import make_signature
