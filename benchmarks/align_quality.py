@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import os
 import tempfile
 import time
@@ -191,8 +192,7 @@ def run_beads(docs: list[Doc], system: str, config: AlignConfig
         if system in BASELINES:
             tests.append(BASELINES[system](doc))
             continue
-        cfg = AlignConfig(**{**config.to_json(), "src_lang": doc.langs[0],
-                             "tgt_lang": doc.langs[1]})
+        cfg = replace(config, src_lang=doc.langs[0], tgt_lang=doc.langs[1])
         translation = {"aligner+mt": doc.mt, "aligner+mt2": doc.mt2}.get(system)
         beads = align_sentences(doc.src, doc.tgt, cfg, translation=translation)
         beads_per_doc.append(beads)
@@ -236,11 +236,11 @@ def has_translations(docs: list[Doc], system: str) -> bool:
     return all({"aligner+mt": d.mt, "aligner+mt2": d.mt2}.get(system, True) for d in docs)
 
 
-SPEED_VARIANTS = (
-    ("default: every span composed from token sums", {}),
-    ("beads of at most 5 sentences (--max-bead 5)", {"max_bead": 5}),
-    ("+ exact text of spans <= 4 near unsure beads", {"refine_span": 4}),
-    ("+ exact text of all 2-spans (old default)", {"exact_span": 2, "refine_span": 4}),
+SPEED_VARIANTS = (  # (label, AlignConfig fields, embedding signal parameters)
+    ("default: every span composed from token sums", {}, {}),
+    ("beads of at most 5 sentences (--max-bead 5)", {"max_bead": 5}, {}),
+    ("+ exact text of spans <= 4 near unsure beads", {}, {"refine_span": 4}),
+    ("+ exact text of all 2-spans (old default)", {}, {"exact_span": 2, "refine_span": 4}),
 )
 
 
@@ -263,8 +263,8 @@ def speed_table(sets: dict[str, list[Doc]], config: AlignConfig, repeats: int) -
                     for _ in range(repeats))
         label = f"{name} ({sum(len(d.src) + len(d.tgt) for d in docs)} sent.)"
         print(f"{label:34}{'embed once (floor)':48}{floor:9.2f}{1.0:7.2f}")
-        for variant, change in SPEED_VARIANTS:
-            cfg = AlignConfig(**{**config.to_json(), **change})
+        for variant, change, embedding in SPEED_VARIANTS:
+            cfg = replace(config, **change).with_signal("embedding", **embedding)
             runs = []
             for _ in range(repeats):
                 with tempfile.TemporaryDirectory() as cache:
@@ -422,10 +422,28 @@ def calibrate(sets: dict[str, list[Doc]], runs: Runs) -> None:
 FIT_GRID: dict[str, tuple[float, ...]] = {
     "skip": (-0.08, -0.1, -0.12),
     "bead_cost": (0.15, 0.18, 0.21),
-    "length_weight": (0.02, 0.05, 0.1),
-    "anchors_weight": (0.2, 0.3),
+    "weight:length": (0.02, 0.05, 0.1),
+    "weight:anchors": (0.2, 0.3),
 }
+
+
+def with_constant(config: AlignConfig, constant: str, value: float) -> AlignConfig:
+    """``config`` with one ``FIT_GRID`` constant (a field, or ``weight:<signal>``) changed."""
+    if constant.startswith("weight:"):
+        return config.with_signal(constant.removeprefix("weight:"), weight=value)
+    return replace(config, **{constant: value})
+
+
+def constant_of(config: AlignConfig, constant: str) -> float:
+    if constant.startswith("weight:"):
+        return config.weight(constant.removeprefix("weight:"))
+    return float(getattr(config, constant))
+
+
 FIT_SYSTEMS = ("aligner", "aligner+mt", "aligner+mt2")
+
+
+SEARCH_ONLY = ("skip", "bead_cost", "merge_penalty", "size_power")  # options _prepare ignores
 
 
 @contextlib.contextmanager
@@ -436,9 +454,10 @@ def prepared_once() -> Iterator[None]:
     memo: dict[tuple[object, ...], dict[str, object]] = {}
 
     def cached(src, tgt, config, translation):  # type: ignore[no-untyped-def]
-        key = (id(src), id(tgt), id(translation), config.signals, config.encoder,
-               config.exact_span, config.margin, config.member_weight, config.member_floor,
-               config.max_bead, config.src_lang, config.tgt_lang)
+        key = (id(src), id(tgt), id(translation), config.signals,
+               json.dumps({k: v for k, v in config.to_json().items()
+                           if not k.endswith("_weight") and k not in SEARCH_ONLY},
+                          sort_keys=True, default=str))
         if key not in memo:
             memo[key] = original(src, tgt, config, translation)
         return memo[key]
@@ -459,7 +478,7 @@ class Sweep:
 
     @staticmethod
     def key(config: AlignConfig, name: str, system: str) -> tuple[object, ...]:
-        return (tuple(sorted(config.to_json().items())), name, system)
+        return (json.dumps(config.to_json(), sort_keys=True, default=str), name, system)
 
     def f1(self, config: AlignConfig, name: str, system: str) -> float | None:
         docs = self.sets[name]
@@ -483,7 +502,7 @@ class Sweep:
     def fit(self, config: AlignConfig, names: list[str]) -> AlignConfig:
         """One coordinate sweep over ``FIT_GRID`` maximising the objective on ``names``."""
         for constant, values in FIT_GRID.items():
-            config = max((replace(config, **{constant: value}) for value in values),
+            config = max((with_constant(config, constant, value) for value in values),
                          key=lambda candidate: self.objective(candidate, names))
         return config
 
@@ -503,9 +522,9 @@ def loso_table(sets: dict[str, list[Doc]], config: AlignConfig, runs: Runs
             train = [name for name in sets if set_group(name) != group]
             fitted[group] = sweep.fit(config, train)
             print(f"  without {group}: " + ", ".join(
-                f"{k}={getattr(fitted[group], k)}" for k in FIT_GRID), flush=True)
+                f"{k}={constant_of(fitted[group], k)}" for k in FIT_GRID), flush=True)
         everything = sweep.fit(config, list(sets))
-        print("  on every corpus: " + ", ".join(f"{k}={getattr(everything, k)}"
+        print("  on every corpus: " + ", ".join(f"{k}={constant_of(everything, k)}"
                                                  for k in FIT_GRID))
         print(f"{'data':24}" + "".join(f"{s:>14}" for s in FIT_SYSTEMS)
               + "".join(f"{'LOSO ' + s.removeprefix('aligner'):>14}" for s in FIT_SYSTEMS))

@@ -17,7 +17,8 @@ from decimal import Decimal, InvalidOperation
 
 import numpy as np
 
-from aligner.signals.base import HashedSpanScorer, Signal, SignalInput, hashed_counts
+from aligner.signals.base import (HashedSpanScorer, Signal, SignalInput, hashed_counts,
+                                  register)
 
 DIM = 512
 NUMBER_DIM = 256
@@ -146,10 +147,13 @@ class AnchorScorer(HashedSpanScorer):
         return super().score(a, b, rows, cols) - self.mismatch * disjoint
 
 
+@register
 class AnchorSignal(Signal):
     """Overlap of numbers and names between the spans (cosine of hashed counts)."""
 
     name = "anchors"
+    help = "the numbers-and-names signal"
+    weight = 0.3
 
     def prepare(self, data: SignalInput) -> AnchorScorer:
         names = not NAMELESS_LANGS.intersection({data.src_lang, data.tgt_lang})

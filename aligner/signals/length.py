@@ -14,7 +14,7 @@ import math
 
 import numpy as np
 
-from aligner.signals.base import PrefixSums, Signal, SignalInput, SpanScorer
+from aligner.signals.base import PrefixSums, Signal, SignalInput, SpanScorer, register
 
 # Gale-Church's 6.8 characters of variance per character, for sentences of about 120
 # characters: a relative spread sd / mean of 0.24 for a sentence of average length.
@@ -61,10 +61,13 @@ class LengthScorer(SpanScorer):
         return _normal_log_tail(delta)
 
 
+@register
 class LengthSignal(Signal):
     """Sentence-length prior (Gale-Church, ratio and scale from the document)."""
 
     name = "length"
+    help = "the length (Gale-Church) signal"
+    weight = 0.05
 
     def prepare(self, data: SignalInput) -> LengthScorer:
         return LengthScorer(np.array([len(s) for s in data.src], dtype=np.float64),
