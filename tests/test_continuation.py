@@ -22,11 +22,13 @@ def test_only_a_bead_ending_mid_sentence_on_one_side_pays() -> None:
 
 
 def test_a_bead_is_not_cut_after_a_semicolon_that_length_alone_would_cut() -> None:
-    src = ["a" * 60 + " .", "b" * 60 + " ."]
-    tgt = ["c" * 56 + " ;", "d" * 12 + " .", "e" * 50 + " ."]
+    # a third pair, so that one bead of the whole document is not the only perfect length
+    # match (the length ratio is the document's own, and its spread relative to its sentences)
+    src = ["a" * 100 + " .", "b" * 100 + " .", "f" * 100 + " ."]
+    tgt = ["c" * 94 + " ;", "d" * 10 + " .", "e" * 88 + " .", "g" * 100 + " ."]
 
     def beads(*signals: str) -> list[tuple[tuple[int, ...], tuple[int, ...]]]:
         return [(b.src, b.tgt) for b in align_sentences(src, tgt, AlignConfig(signals=signals))]
 
-    assert beads("length") == [((0,), (0,)), ((1,), (1, 2))]
-    assert beads("length", "continuation") == [((0,), (0, 1)), ((1,), (2,))]
+    assert beads("length") == [((0,), (0,)), ((1,), (1, 2)), ((2,), (3,))]
+    assert beads("length", "continuation") == [((0,), (0, 1)), ((1,), (2,)), ((2,), (3,))]

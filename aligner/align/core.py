@@ -144,6 +144,7 @@ def _prepare(src: Sequence[str], tgt: Sequence[str], config: AlignConfig,
             if translation is not None or not SIGNALS[name].needs_translation}
 
 
+MIN_PAIRS = 3  # fewer confident pairs than this say nothing about the signals
 CONFIDENT_CELLS = 4_000_000  # larger documents look for confident pairs among sampled rows
 
 
@@ -193,6 +194,29 @@ def _calibrate(scorers: dict[str, SpanScorer]) -> None:
     pairs = confident_pairs(*features) if features else np.zeros((0, 2), dtype=np.int64)
     for scorer in scorers.values():
         scorer.calibrate(pairs)
+    _weigh_by_separation({name: scorer for name, scorer in scorers.items()
+                          if SIGNALS[name].similarity}, pairs)
+
+
+def _weigh_by_separation(similar: dict[str, SpanScorer], pairs: np.ndarray) -> None:
+    """Scale each similarity signal's reliability by how well it separates the document's
+    confident pairs from shifted ones, relative to the best-separating signal.
+
+    Separation: median score of the pairs minus the median score of the same sources with
+    another pair's target. A translation that tells the pairs apart half as well as the
+    sentence vectors gets half their say, so a looser MT cannot outvote them.
+    """
+    if len(similar) < 2 or len(pairs) < MIN_PAIRS:
+        return
+    rows, cols = pairs[:, 0] + 1, pairs[:, 1] + 1
+    separation = {name: float(np.median(scorer.score(1, 1, rows, cols))
+                              - np.median(scorer.score(1, 1, rows, np.roll(cols, 1))))
+                  for name, scorer in similar.items()}
+    best = max(separation.values())
+    if best <= 0:
+        return
+    for name, scorer in similar.items():
+        scorer.reliability *= float(np.clip(separation[name] / best, 0.0, 1.0)) ** 2
 
 
 def _null_beads(src_count: int, tgt_count: int) -> list[Bead]:
