@@ -279,7 +279,7 @@ def test_resume_with_other_options_is_refused(tmp_path):
     result = run_cli(folder, "-o", tmp_path / "out", "--resume", "--no-mt",
                      "--length-weight", "0.1")
     assert result.exit_code == 2
-    assert ("other options (align.length_weight=0.05, pair.align.length_weight=0.05);"
+    assert ("other options (align.length_weight=0.02, pair.align.length_weight=0.02);"
             in result.stderr)
 
 

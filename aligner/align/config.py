@@ -62,7 +62,7 @@ class AlignConfig:
     both hold every registered signal.
 
     >>> AlignConfig().max_bead, AlignConfig().weight("length")
-    (6, 0.05)
+    (6, 0.02)
     >>> AlignConfig(weights={"mt": 0.5}).weights["mt"], AlignConfig().params["embedding"].margin
     (0.5, 1.2)
     >>> AlignConfig(signals=("embedding", "nope"))

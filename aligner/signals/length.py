@@ -78,7 +78,7 @@ class LengthSignal(Signal):
 
     name = "length"
     help = "the length (Gale-Church) signal"
-    weight = 0.05
+    weight = 0.02
 
     def prepare(self, data: SignalInput) -> LengthScorer:
         same_density = dense_script(data.src) == dense_script(data.tgt)
