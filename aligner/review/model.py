@@ -132,7 +132,11 @@ def split(review: PairReview, index: int, src_at: Any, tgt_at: Any) -> PairRevie
 def move(review: PairReview, index: int, side: str, sentence: Any, direction: str
          ) -> PairReview:
     """Move ``sentence`` (the first of its side in bead ``index`` for ``up``, the last for
-    ``down``) into the neighbouring bead."""
+    ``down``) into the neighbouring bead.
+
+    The receiving bead becomes the person's; the bead that lost the sentence stays a machine
+    bead of confidence 0 (first in the queue, and realigning around the fix may redo it).
+    """
     index, position = _sentence_in_bead(review, index, side, sentence)
     other = index + _step(direction)
     members = getattr(review.beads[index], side)
@@ -150,8 +154,16 @@ def move(review: PairReview, index: int, side: str, sentence: Any, direction: st
     else:
         beads[other][axis].insert(0, sentence)
     first = min(index, other)
-    parts = [(tuple(beads[k][0]), tuple(beads[k][1])) for k in (first, first + 1)]
-    return _replaced(review, first, first + 2, [p for p in parts if p[0] or p[1]], "move")
+    made, status = [], []
+    for k in (first, first + 1):
+        src, tgt = tuple(beads[k][0]), tuple(beads[k][1])
+        if src or tgt:
+            # The receiving bead is the person's; the one that gave the sentence away is
+            # not vouched for: unknown confidence, and realigning may redo it.
+            made.append(Bead(src, tgt, 0.0 if k == index else 1.0, {}))
+            status.append(MACHINE if k == index else EDITED)
+    return with_beads(review, first, first + 2, made, status, (None,) * len(made),
+                      [value == MACHINE for value in status], "move")
 
 
 def untranslated(review: PairReview, index: int, side: str, sentence: Any) -> PairReview:

@@ -213,9 +213,9 @@ class Workspace:
             elif op in self.EDITS:
                 session.check(version)
                 changed = self.EDITS[op](self, session.current, request)
-                if changed is session.current:
-                    raise EditError(f"{key}: realigning changed no bead (nothing next to a "
-                                    "confirmed or edited bead differs)")
+                if changed is session.current:  # a realign that found nothing to change
+                    return {**self._pair_view(entry, offset, limit),
+                            "note": "realigning changed no bead"}
                 session.apply(version, changed)
             else:
                 raise EditError(f"unknown edit {op!r}; one of: undo, redo, "

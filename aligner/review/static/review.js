@@ -33,24 +33,33 @@ function say(message, isError) {
   status.className = isError ? "error" : "";
 }
 
-async function api(path, body) {
+// Marks the page busy until ``work`` settles (tests wait for data-busy="0").
+async function track(work) {
   state.pending += 1;
   document.body.dataset.busy = "1";
   try {
-    const options = {headers: {"X-Review-Token": token}};
-    if (body !== undefined) {
-      options.method = "POST";
-      options.headers["Content-Type"] = "application/json";
-      options.body = JSON.stringify(body);
-    }
-    const response = await fetch(path, options);
-    const data = await response.json();
-    if (!response.ok) throw new Error(data.error || response.statusText);
-    return data;
+    return await work;
   } finally {
     state.pending -= 1;
     if (state.pending === 0) document.body.dataset.busy = "0";
   }
+}
+
+function api(path, body) {
+  return track(request(path, body));
+}
+
+async function request(path, body) {
+  const options = {headers: {"X-Review-Token": token}};
+  if (body !== undefined) {
+    options.method = "POST";
+    options.headers["Content-Type"] = "application/json";
+    options.body = JSON.stringify(body);
+  }
+  const response = await fetch(path, options);
+  const data = await response.json();
+  if (!response.ok) throw new Error(data.error || response.statusText);
+  return data;
 }
 
 function percent(value) {
@@ -317,7 +326,7 @@ document.addEventListener("keydown", (event) => {
   const action = KEYS[event.key];
   if (action) {
     event.preventDefault();
-    Promise.resolve(action()).catch((error) => say(error.message, true));
+    track(Promise.resolve(action())).catch((error) => say(error.message, true));
   }
 });
 
