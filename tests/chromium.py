@@ -12,6 +12,7 @@ import asyncio
 import base64
 import itertools
 import json
+import os
 import shutil
 import subprocess
 import tempfile
@@ -33,6 +34,17 @@ SETTLE_SECONDS = 0.5  # errors from timers or late scripts arrive just after the
 def chromium_path() -> str | None:
     """The Chromium binary, if installed."""
     return CHROMIUM if Path(CHROMIUM).exists() else shutil.which("chromium")
+
+
+def require_chromium() -> None:
+    """Skip the test when Chromium is missing, except under ``CI=true`` (CI installs it)."""
+    import pytest
+
+    if chromium_path() is None:
+        reason = "chromium is not installed (Debian package `chromium`)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{reason}, but CI=true requires it")
+        pytest.skip(reason)
 
 
 @dataclass
