@@ -23,8 +23,8 @@ def review(source: Path, port: int, no_browser: bool, quiet: bool) -> None:
 
     The least confident beads come first, with the expected number of wrong beads left in
     the whole TM. Confirm, merge, split, move sentences, mark them untranslated, fix a
-    typo, undo/redo, and realign around what you fixed, by keyboard or mouse (press ? in the
-    page). Saving writes OUT/reviewed/<pair>.jsonl (the machine's alignments/ stay as they
+    typo, undo/redo, and realign around what you fixed, by keyboard or mouse (the page lists
+    the keys). Saving writes OUT/reviewed/<pair>.jsonl (the machine's alignments/ stay as they
     were) and rewrites corpus.tmx, tmx/<pair>.tmx (units carry x-reviewed) and the report;
     aligner run --resume keeps the reviews. For one ALIGNMENT.jsonl, saving writes
     ALIGNMENT.reviewed.jsonl and ALIGNMENT.reviewed.tmx beside it.
