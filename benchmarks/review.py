@@ -9,7 +9,8 @@ Realign: a 1,000-sentence ru-en pair made of whole WMT22 documents (``split_pert
 omissions and merged lines), aligned once (which also warms the embedding cache). A bead in
 the middle is then shifted (``a-x b-y c-z`` -> ``a- b-x c-y -z``) and repaired as a person
 would (the target sentence moved up), and the realignment around the fix is timed against
-aligning the whole pair again, in alternating runs of the same process.
+aligning the whole pair again (both with one BLAS thread, as realign runs), in alternating
+runs of the same process; wall and CPU seconds.
 
     python benchmarks/review.py --run out/            # both
     python benchmarks/review.py                       # realign only
@@ -22,6 +23,8 @@ import statistics
 import time
 from pathlib import Path
 
+from threadpoolctl import threadpool_limits
+
 from aligner.align import AlignConfig, align_sentences
 from aligner.records import Alignment, Bead
 from aligner.review import model
@@ -32,10 +35,27 @@ from aligner.review.workspace import Workspace
 SENTENCES = 1000
 
 
-def timed(function, *args):
-    started = time.perf_counter()
-    result = function(*args)
+def timed(function, *args, **kwargs):
+    """Wall seconds and the result (CPU seconds of this process in ``CPU_SECONDS``)."""
+    started, cpu = time.perf_counter(), time.process_time()
+    result = function(*args, **kwargs)
+    CPU_SECONDS.append(time.process_time() - cpu)
     return time.perf_counter() - started, result
+
+
+CPU_SECONDS: list[float] = []
+
+
+class CountingAligner:
+    """``align_sentences``, counting the calls and the source sentences they aligned."""
+
+    def __init__(self) -> None:
+        self.calls = self.sentences = 0
+
+    def __call__(self, src, tgt, config=None):
+        self.calls += 1
+        self.sentences += len(src)
+        return align_sentences(src, tgt, config)
 
 
 def open_run(run: Path) -> dict[str, float]:
@@ -92,16 +112,23 @@ def realign_pair(shared: Path, rounds: int) -> dict[str, float]:
     alignment = Alignment("ru", "en", "ru", "en", tuple(src), tuple(tgt), tuple(beads))
     machine = PairReview.from_machine("ru__en", alignment)
     repaired = shifted_and_repaired(machine)
-    around, whole = [], []
+    around, whole, around_cpu, whole_cpu = [], [], [], []
+    counter = CountingAligner()
     for _ in range(rounds):  # alternating, so both see the same machine load
-        elapsed, result = timed(realign, repaired, config)
+        elapsed, result = timed(realign, repaired, config, aligner=counter)
         around.append(elapsed)
-        elapsed, _ = timed(align_sentences, src, tgt, config)
+        around_cpu.append(CPU_SECONDS[-1])
+        with threadpool_limits(limits=1, user_api="blas"):  # as realign runs
+            elapsed, _ = timed(align_sentences, src, tgt, config)
         whole.append(elapsed)
+        whole_cpu.append(CPU_SECONDS[-1])
     restored = [(b.src, b.tgt) for b in result.beads] == [(b.src, b.tgt) for b in beads]
     return {"sentences": len(src), "target_sentences": len(tgt),
             "realign_median": statistics.median(around), "realign_max": max(around),
-            "whole_median": statistics.median(whole), "restored": restored}
+            "realign_cpu": statistics.median(around_cpu),
+            "whole_median": statistics.median(whole), "whole_cpu": statistics.median(whole_cpu),
+            "calls": counter.calls / rounds, "realigned": counter.sentences / rounds,
+            "restored": restored}
 
 
 def main() -> None:
@@ -119,9 +146,11 @@ def main() -> None:
               f"{opened['save']:.2f} s")
     figures = realign_pair(args.shared, args.rounds)
     print(f"realign around one fix in a {figures['sentences']}x{figures['target_sentences']}"
-          f"-sentence pair: median {figures['realign_median']:.3f} s "
-          f"(max {figures['realign_max']:.3f} s); aligning the whole pair again: median "
-          f"{figures['whole_median']:.3f} s; ratio "
+          f"-sentence pair: median {figures['realign_median']:.3f} s wall, "
+          f"{figures['realign_cpu']:.3f} s CPU (max {figures['realign_max']:.3f} s wall; "
+          f"{figures['calls']:.0f} aligner calls over {figures['realigned']:.0f} source "
+          f"sentences); aligning the whole pair again: median {figures['whole_median']:.3f} s "
+          f"wall, {figures['whole_cpu']:.3f} s CPU; ratio (wall) "
           f"{figures['realign_median'] / figures['whole_median']:.3f}; machine alignment "
           f"restored: {'yes' if figures['restored'] else 'no'}")
 

@@ -94,7 +94,8 @@ def test_every_edit_through_the_api(client, run):
     assert shape(page)[3:5] == [([3, 4], [3]), ([5], [4, 5])]
     page = edit(client, key, 6, op="untranslated", bead=3, side="src", sentence=4).json()
     assert shape(page)[3:5] == [([3], [3]), ([4], [])]
-    page = edit(client, key, 7, op="text", side="src", sentence=0, text="Исправлено.").json()
+    page = edit(client, key, 7, op="text", side="src", sentence=0,
+                text="Исправлено.").json()
     assert page["beads"][0]["src"][0]["text"] == "Исправлено."
     page = edit(client, key, 8, op="realign").json()
     assert shape(page)[3:5] == [([3], [3]), ([4], [])]  # edited beads stay as they were
