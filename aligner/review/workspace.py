@@ -55,7 +55,8 @@ class Workspace:
         self.order = [entry.key for entry in pairs]
         self.doubtful_below = doubtful_below
         self.notes = notes
-        self.lock = threading.Lock()
+        self.lock = threading.Lock()  # the pairs' states
+        self.align_lock = threading.Lock()  # the encoder: loaded once, by warm_up or a realign
 
     # ------------------------------------------------------------ opening
 
@@ -134,7 +135,7 @@ class Workspace:
         if review is not None and review.alignment.src_sentences \
                 and review.alignment.tgt_sentences:
             alignment = review.alignment
-            with self.lock:  # an edit waits rather than loading the encoder a second time
+            with self.align_lock:  # a realign waits rather than loading the encoder again
                 align_sentences(alignment.src_sentences[:2], alignment.tgt_sentences[:2],
                                 AlignConfig(src_lang=alignment.src_lang,
                                             tgt_lang=alignment.tgt_lang))
@@ -257,7 +258,8 @@ class Workspace:
     # ------------------------------------------------------------ edits by name
 
     def _realign(self, review: PairReview, request: Mapping[str, Any]) -> PairReview:
-        return realign(review, doubtful_below=self.doubtful_below)
+        with self.align_lock:
+            return realign(review, doubtful_below=self.doubtful_below)
 
     EDITS: dict[str, Callable[[Workspace, PairReview, Mapping[str, Any]], PairReview]] = {
         "confirm": lambda self, r, q: model.confirm(r, _field(q, "bead")),
