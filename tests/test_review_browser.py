@@ -23,7 +23,7 @@ from tmx import read_units
 pytestmark = [pytest.mark.chromium, pytest.mark.slow]
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 SELECTED = "Number(document.querySelector('tr.bead.selected').dataset.index)"
-KEY = "document.querySelector('#pairs tr.current td').textContent.replace(' •', '')"
+KEY = "document.querySelector('#pairs tr.current td').title"
 EXPECTED_WRONG = "Number(document.getElementById('estimate').textContent.match(/[0-9.]+/)[0])"
 
 

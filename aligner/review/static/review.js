@@ -107,7 +107,8 @@ async function refreshPairs() {
   const page = await api(`/api/pairs?offset=${state.pairsOffset}&limit=${PAIRS_PAGE}`);
   const rows = page.pairs.map((row) => element("tr", {
     class: row.key === state.key ? "current" : "", onclick: () => openPair(row.key, 0)},
-    element("td", {title: `${row.src_id} ↔ ${row.tgt_id}`}, row.key, row.unsaved ? " •" : ""),
+    element("td", {class: "pair-name", title: row.key}, row.src_id, element("br"), row.tgt_id,
+            row.unsaved ? " •" : ""),
     element("td", {class: "num"}, String(row.beads)),
     element("td", {class: "num"}, String(row.doubtful)),
     element("td", {class: "num"}, row.expected_wrong.toFixed(1)),
