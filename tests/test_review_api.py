@@ -61,6 +61,13 @@ def shape(page) -> list[tuple[list[int], list[int]]]:
     return [([s["i"] for s in b["src"]], [t["i"] for t in b["tgt"]]) for b in page["beads"]]
 
 
+def test_realignment_uses_the_run_s_alignment_settings(run):
+    from aligner.align import AlignConfig
+
+    assert Workspace.open(run).align_config == AlignConfig()
+    assert Workspace.open(run).notes == []
+
+
 def test_pairs_queue_and_summary(client, run):
     summary = client.get("/api/summary", headers=HEADERS).json()
     assert summary["pairs"] == 1 and summary["beads"] == 17 and summary["reviewed_beads"] == 0

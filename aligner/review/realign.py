@@ -33,8 +33,9 @@ def realign(review: PairReview, config: AlignConfig | None = None, doubtful_belo
     """
     from threadpoolctl import threadpool_limits
 
-    config = config or AlignConfig(src_lang=review.alignment.src_lang,
-                                   tgt_lang=review.alignment.tgt_lang)
+    base = config or AlignConfig()
+    config = replace(base, src_lang=base.src_lang or review.alignment.src_lang,
+                     tgt_lang=base.tgt_lang or review.alignment.tgt_lang)
     redo = _Realigner(review, config, doubtful_below, aligner)
     runs = machine_runs(review.status)
     # Windows are small matrices: BLAS threads cost more than they bring (on a busy machine,

@@ -12,10 +12,11 @@ import hashlib
 import heapq
 import threading
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
+from aligner.align import AlignConfig
 from aligner.beadfile import alignment_from_lines
 from aligner.errors import ConfigurationError, EditError, InputError, UnknownPairError
 from aligner.io import read_jsonl
@@ -26,6 +27,7 @@ from aligner.review import model
 from aligner.review.model import PairReview, PairSession
 from aligner.review.realign import realign
 from aligner.review.store import read_review, review_path, write_review
+from aligner.signals import SIGNALS
 
 MAX_FILE_BYTES = 256 * 1024 * 1024
 MAX_PAGE = 500  # beads or pairs in one page
@@ -49,8 +51,10 @@ class Workspace:
     """The pairs under review, in the run's order, with a lock around every change."""
 
     def __init__(self, source: Path, pairs: list[ReviewedPair], folder: Path | None,
-                 doubtful_below: float, notes: list[str]) -> None:
+                 doubtful_below: float, notes: list[str],
+                 align_config: AlignConfig | None = None) -> None:
         self.source, self.folder = source, folder
+        self.align_config = align_config or AlignConfig()
         self.pairs = {entry.key: entry for entry in pairs}
         self.order = [entry.key for entry in pairs]
         self.doubtful_below = doubtful_below
@@ -76,9 +80,12 @@ class Workspace:
         if pairing is None:
             raise InputError(f"{out}: not a finished aligner run (no {STATE_FILE} with "
                              "pairs); run `aligner run INPUTS -o OUT` first")
-        doubtful_below = float(state.data.get("options", {}).get("doubtful_below",
-                                                                  DOUBTFUL_BELOW))
-        entries, notes = [], []
+        options = state.data.get("options", {})
+        doubtful_below = float(options.get("doubtful_below", DOUBTFUL_BELOW))
+        align_config, notes, entries = run_align_config(options), [], []
+        if align_config is None:
+            notes.append(f"{out / STATE_FILE}: the run's alignment settings could not be read; "
+                         "realigning uses the default settings")
         for item in pairing["pairs"]:
             pair = DocPair.from_json(item)
             if pair.label != "parallel":
@@ -98,7 +105,7 @@ class Workspace:
             entries.append(ReviewedPair(key, PairSession(start or machine, machine),
                                         outcome.fingerprint, pair, outcome.figures,
                                         review_path(out, key), out / pair_files(key)["tmx"]))
-        return cls(out, entries, out, doubtful_below, notes)
+        return cls(out, entries, out, doubtful_below, notes, align_config)
 
     @classmethod
     def _open_file(cls, path: Path) -> Workspace:
@@ -129,7 +136,7 @@ class Workspace:
     def warm_up(self) -> None:
         """Load the encoder and touch its cache (the first realign is then as fast as the
         rest); meant for a background thread."""
-        from aligner.align import AlignConfig, align_sentences
+        from aligner.align import align_sentences
 
         review = self.pairs[self.order[0]].session.machine if self.order else None
         if review is not None and review.alignment.src_sentences \
@@ -137,8 +144,8 @@ class Workspace:
             alignment = review.alignment
             with self.align_lock:  # a realign waits rather than loading the encoder again
                 align_sentences(alignment.src_sentences[:2], alignment.tgt_sentences[:2],
-                                AlignConfig(src_lang=alignment.src_lang,
-                                            tgt_lang=alignment.tgt_lang))
+                                replace(self.align_config, src_lang=alignment.src_lang,
+                                        tgt_lang=alignment.tgt_lang))
 
     # ------------------------------------------------------------ reading
 
@@ -259,7 +266,7 @@ class Workspace:
 
     def _realign(self, review: PairReview, request: Mapping[str, Any]) -> PairReview:
         with self.align_lock:
-            return realign(review, doubtful_below=self.doubtful_below)
+            return realign(review, self.align_config, doubtful_below=self.doubtful_below)
 
     EDITS: dict[str, Callable[[Workspace, PairReview, Mapping[str, Any]], PairReview]] = {
         "confirm": lambda self, r, q: model.confirm(r, _field(q, "bead")),
@@ -317,6 +324,24 @@ class Workspace:
                 "unsaved": session.dirty, "changes": dict(review.changes),
                 "expected_wrong": round(review.expected_wrong(), 3),
                 "position": self.order.index(entry.key), "pairs": len(self.order)}
+
+
+def run_align_config(options: Mapping[str, Any]) -> AlignConfig | None:
+    """The alignment settings a run recorded (the flat form of ``AlignConfig.to_json``);
+    ``None`` when they cannot be read back."""
+    flat = dict(options.get("align") or {})
+    weights, params = {}, {}
+    for name, signal in SIGNALS.items():
+        if f"{name}_weight" in flat:
+            weights[name] = flat.pop(f"{name}_weight")
+        params[name] = {item.name: flat.pop(f"{name}_{item.name}")
+                        for item in fields(signal.Params) if f"{name}_{item.name}" in flat}
+    if "signals" in flat:
+        flat["signals"] = tuple(flat["signals"])
+    try:
+        return AlignConfig(**flat, weights=weights, params=params)
+    except (TypeError, ValueError, ConfigurationError):
+        return None
 
 
 def _field(request: Mapping[str, Any], name: str) -> Any:
