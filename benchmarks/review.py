@@ -36,14 +36,10 @@ SENTENCES = 1000
 
 
 def timed(function, *args, **kwargs):
-    """Wall seconds and the result (CPU seconds of this process in ``CPU_SECONDS``)."""
+    """Wall seconds, CPU seconds of this process, and the result."""
     started, cpu = time.perf_counter(), time.process_time()
     result = function(*args, **kwargs)
-    CPU_SECONDS.append(time.process_time() - cpu)
-    return time.perf_counter() - started, result
-
-
-CPU_SECONDS: list[float] = []
+    return time.perf_counter() - started, time.process_time() - cpu, result
 
 
 class CountingAligner:
@@ -69,11 +65,11 @@ def open_run(run: Path) -> dict[str, float]:
 
     seconds = []
     for _ in range(3):
-        elapsed, workspace = timed(first_pages)
+        elapsed, _, workspace = timed(first_pages)
         seconds.append(elapsed)
     key = workspace.order[0]
     workspace.edit(key, {"op": "confirm", "version": 0, "bead": 0}, 0, 200)
-    save_seconds, _ = timed(workspace.save)
+    save_seconds, _, _ = timed(workspace.save)
     figures = workspace.summary()
     return {"pairs": figures["pairs"], "beads": figures["beads"],
             "open_median": statistics.median(seconds), "open_max": max(seconds),
@@ -115,13 +111,13 @@ def realign_pair(shared: Path, rounds: int) -> dict[str, float]:
     around, whole, around_cpu, whole_cpu = [], [], [], []
     counter = CountingAligner()
     for _ in range(rounds):  # alternating, so both see the same machine load
-        elapsed, result = timed(realign, repaired, config, aligner=counter)
+        elapsed, cpu, result = timed(realign, repaired, config, aligner=counter)
         around.append(elapsed)
-        around_cpu.append(CPU_SECONDS[-1])
+        around_cpu.append(cpu)
         with threadpool_limits(limits=1, user_api="blas"):  # as realign runs
-            elapsed, _ = timed(align_sentences, src, tgt, config)
+            elapsed, cpu, _ = timed(align_sentences, src, tgt, config)
         whole.append(elapsed)
-        whole_cpu.append(CPU_SECONDS[-1])
+        whole_cpu.append(cpu)
     restored = [(b.src, b.tgt) for b in result.beads] == [(b.src, b.tgt) for b in beads]
     return {"sentences": len(src), "target_sentences": len(tgt),
             "realign_median": statistics.median(around), "realign_max": max(around),

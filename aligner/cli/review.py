@@ -60,3 +60,6 @@ def review(source: Path, port: int, no_browser: bool, quiet: bool) -> None:
                        "Ctrl+C stops; save first.", err=True)
 
     serve(workspace, sock, new_token(), not no_browser, announce)
+    unsaved = workspace.summary()["unsaved_pairs"]
+    if unsaved:
+        warn(f"stopped with unsaved changes in {unsaved} pair(s); they are lost", quiet)
