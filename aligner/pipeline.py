@@ -40,8 +40,8 @@ from aligner.executors import (Executor, ProgressFactory, make_executor, map_in_
                                no_progress)
 from aligner.io import atomic_write, read_jsonl, write_jsonl
 from aligner.outfolder import (PairOutcome, RunState, check_output_outside_inputs, fingerprint,
-                               input_fingerprint, load_outcome, pair_files, pair_key,
-                               prepare_output, remove_stale_pair_files, save_outcome)
+                               input_fingerprint, load_outcome, output_lock, pair_files,
+                               pair_key, prepare_output, remove_stale_pair_files, save_outcome)
 from aligner.records import Alignment, Bead, BeadScore, DocPair, Document
 from aligner.report import MtStatus, PairFigures, RunFigures, SimilarityGrid, write_report
 from aligner.signature import make_signature
@@ -213,7 +213,8 @@ def ingest_as_tasks(inputs: Sequence[str | os.PathLike[str]], presplit: bool,
     from aligner.ingest.encoding import check_size
 
     # The folder walk and id rule of ingestion itself, so both paths give the same documents.
-    files = list(input_files(inputs))
+    skipped: list[tuple[str, str]] = []
+    files = list(input_files(inputs, lambda path, reason: skipped.append((path, reason))))
     results: dict[int, Document | InputError] = {}
     sendable = []
     for index, (path, _) in enumerate(files):
@@ -230,7 +231,7 @@ def ingest_as_tasks(inputs: Sequence[str | os.PathLike[str]], presplit: bool,
     for number, batch_results in progress(executor.run(read_documents, jobs),
                                           "reading documents", len(batches)):
         results.update(zip(batches[number], batch_results))
-    documents, skipped, taken = [], [], set()
+    documents, taken = [], set()
     for index, (path, named) in enumerate(files):
         result = results[index]
         if isinstance(result, InputError):
@@ -351,8 +352,11 @@ def pairing_stage(documents: Sequence[Document], options: RunOptions, state: Run
                         getattr(translator, "cache_key", None), translations, __version__)
     previous = state.stage("pair")
     if previous and previous.get("fingerprint") == stamp and (out / "pairs.tsv").is_file():
-        pairs = [DocPair.from_json(item) for item in previous["pairs"]]
-        return pairs, list(previous["unpaired"]), list(previous["warnings"]), True
+        try:
+            pairs = [DocPair.from_json(item) for item in previous["pairs"]]
+            return pairs, list(previous["unpaired"]), list(previous["warnings"]), True
+        except (KeyError, TypeError, ValueError):
+            pass  # a damaged record is simply redone below
     # One worker gains nothing from shipping the candidates' documents to another process.
     map_tasks = functools.partial(map_in_order, executor) if executor.workers > 1 else None
     result = pair_documents(documents, options.src_lang, options.tgt_lang, config,
@@ -525,9 +529,10 @@ def run_pipeline(inputs: Sequence[str | os.PathLike[str]], out: str | os.PathLik
     summary = RunSummary(out=str(out_dir), executor=executor.name, workers=executor.workers,
                          mt=mt_status.to_json())
     try:
-        state = prepare_output(out_dir, options.to_json(), resume)
-        return _run_stages(inputs, out_dir, options, state, plan, mt_status, translator,
-                           executor, wrap, summary)
+        with output_lock(out_dir):
+            state = prepare_output(out_dir, options.to_json(), resume)
+            return _run_stages(inputs, out_dir, options, state, plan, mt_status, translator,
+                               executor, wrap, summary)
     finally:
         if own_executor:
             executor.close()

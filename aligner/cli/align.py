@@ -12,7 +12,7 @@ import click
 from aligner.align import AlignConfig
 from aligner.beadfile import alignment_lines
 from aligner.cli.common import echo_json, quiet_option, reports_errors, warn
-from aligner.io import atomic_write
+from aligner.io import atomic_write, refuse_output_over_input
 from aligner.records import Alignment, Document
 
 FORMATS = ("beads", "tsv", "jsonl", "tmx")
@@ -41,8 +41,6 @@ def _write(alignment: Alignment, fmt: str, out: str | None) -> None:
     if fmt == "tmx":
         from aligner.export import write_alignment_tmx
 
-        if out is None:
-            raise click.UsageError("--format tmx needs an output file (-o OUT.tmx)")
         write_alignment_tmx(out, [alignment], signature=alignment.signature)
         return
     text = "".join(line + "\n" for line in _lines(alignment, fmt))
@@ -112,6 +110,9 @@ def align(src: str, tgt: str, src_lang: str | None, tgt_lang: str | None, prespl
     """
     from aligner.align import align_documents
 
+    if fmt == "tmx" and out is None:
+        raise click.UsageError("--format tmx needs an output file (-o OUT.tmx)")
+    refuse_output_over_input(out, [path for path in (src, tgt, translation) if path])
     disabled = [name for name, off in (("embedding", no_embedding), ("mt", no_mt),
                                        ("length", no_length), ("anchors", no_anchors),
                                        ("continuation", no_continuation)) if off]
