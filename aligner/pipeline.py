@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from tmx.parse import MAX_SEGMENT_BYTES
 
 from aligner import __version__
 from aligner.errors import ConfigurationError, InputError, ModelError
@@ -559,7 +560,8 @@ def _run_stages(inputs: Sequence[str | os.PathLike[str]], out: Path, options: Ru
         outcomes = run_pair_tasks(tasks, out, executor, signature, wrap, summary)
     with clock("gather"):
         remove_stale_pair_files(out, {task.key for task in tasks})
-        summary.tmx_units = write_corpus_tmx(out, outcomes, signature, options.src_lang)
+        summary.tmx_units = write_corpus_tmx(out, outcomes, signature, options.src_lang,
+                                             summary.warnings)
         figures = RunFigures(documents, skipped, pairs, unpaired,
                              [outcome.figures for outcome in outcomes], mt_status, signature,
                              summary.warnings)
@@ -589,18 +591,23 @@ def run_pair_tasks(tasks: Sequence[PairTask], out: Path, executor: Executor,
 
 
 def write_corpus_tmx(out: Path, outcomes: Sequence[PairOutcome], signature: Mapping[str, str],
-                     source_lang: str) -> int:
+                     source_lang: str, warnings: list[str]) -> int:
     """``corpus.tmx``: every pair's units, duplicate pairs written once; returns the units.
 
     With no pair at all the file is still written, valid and empty, so the folder stays
-    consistent.
+    consistent. Units too long for any TMX reader are left out and named in ``warnings``.
     """
     from aligner.export import write_alignment_tmx
 
     alignments = [outcome.figures.alignment for outcome in outcomes]
     scores = [outcome.figures.bead_scores for outcome in outcomes]
-    return write_alignment_tmx(out / "corpus.tmx", alignments, scores=scores,
-                               signature=signature, src_lang=source_lang).written
+    stats = write_alignment_tmx(out / "corpus.tmx", alignments, scores=scores,
+                                signature=signature, src_lang=source_lang)
+    if stats.too_long:
+        warnings.append(f"{len(stats.too_long)} units left out of the TMX files: a segment "
+                        f"over the {MAX_SEGMENT_BYTES / 1e6:g} MB that TMX readers accept "
+                        f"({', '.join(stats.too_long[:5])})")
+    return stats.written
 
 
 def _note(summary: RunSummary, stage: str, reused: bool) -> None:
