@@ -16,10 +16,10 @@ import hashlib
 import json
 import os
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from aligner.beadfile import alignment_from_lines, alignment_lines
 from aligner.errors import ConfigurationError, InputError
@@ -128,10 +128,11 @@ def output_lock(out: Path) -> Iterator[None]:
 
     A second holder fails at once with an :class:`InputError`. The lock is an ``flock`` that
     the kernel drops when its process ends, however it ends, so a lock file that a killed
-    run left behind blocks nothing.
+    run left behind blocks nothing. A folder made here and left empty is removed again.
     """
     if out.exists() and not out.is_dir():
         raise InputError(f"{out}: exists and is not a folder; choose a folder with -o")
+    created = not out.exists()
     try:
         out.mkdir(parents=True, exist_ok=True)
         handle = _locked_file(out / LOCK_FILE)
@@ -141,14 +142,20 @@ def output_lock(out: Path) -> Iterator[None]:
     if handle is None:
         raise InputError(f"{out}: another aligner run is writing this folder; wait for it "
                          "to finish or choose another folder with -o")
-    with handle:
-        try:
-            yield
-        finally:
-            os.unlink(handle.name)  # while still locked: the next run makes a fresh file
+    try:
+        with handle:
+            try:
+                yield
+            finally:
+                with suppress(FileNotFoundError):  # while locked: the next run makes a new one
+                    os.unlink(handle.name)
+    finally:
+        if created:
+            with suppress(OSError):  # only an empty folder goes
+                out.rmdir()
 
 
-def _locked_file(path: Path) -> Any:
+def _locked_file(path: Path) -> IO[str] | None:
     """``path`` opened and locked, or None when another process holds its lock."""
     while True:
         handle = open(path, "a", encoding="utf-8")
@@ -310,7 +317,7 @@ def load_outcome(out: Path, key: str, stamp: str) -> PairOutcome | None:
     try:
         with open(alignment_path, encoding="utf-8") as handle:
             header = json.loads(handle.readline())
-        if header.get("fingerprint") != stamp or header.get("tmx_sha256") != _digest(tmx_path):
+        if header.get("fingerprint") != stamp or header.get("tmx_sha256") != file_digest(tmx_path):
             return None
         return outcome_from_records(list(read_jsonl(alignment_path)))
     except (OSError, ValueError, KeyError, TypeError):
@@ -333,11 +340,16 @@ def save_outcome(out: Path, outcome: PairOutcome, signature: Mapping[str, str]) 
     tmx_path = out / figures.files["tmx"]
     write_alignment_tmx(tmx_path, [figures.alignment], scores=[figures.bead_scores],
                         signature=signature)
-    records[0] = {**records[0], "tmx_sha256": _digest(tmx_path)}
+    records[0] = {**records[0], "tmx_sha256": file_digest(tmx_path)}
     write_jsonl(out / figures.files["alignment"], records)
     return stored
 
 
-def _digest(path: Path) -> str:
-    with open(path, "rb") as handle:
-        return hashlib.file_digest(handle, "sha256").hexdigest()
+def file_digest(path: Path) -> str | None:
+    """SHA-256 of a file's bytes, None when it cannot be read: what a stage wrote is reused
+    only while it is byte for byte what that stage wrote."""
+    try:
+        with open(path, "rb") as handle:
+            return hashlib.file_digest(handle, "sha256").hexdigest()
+    except OSError:
+        return None

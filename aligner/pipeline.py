@@ -40,8 +40,8 @@ from aligner.errors import ConfigurationError, InputError, ModelError
 from aligner.executors import (Executor, ProgressFactory, make_executor, map_in_order,
                                no_progress)
 from aligner.io import atomic_write, read_jsonl, write_jsonl
-from aligner.outfolder import (PairOutcome, RunState, check_output_outside_inputs, fingerprint,
-                               input_fingerprint, load_outcome, output_lock, pair_files,
+from aligner.outfolder import (PairOutcome, RunState, check_output_outside_inputs, file_digest,
+                               fingerprint, input_fingerprint, load_outcome, output_lock, pair_files,
                                pair_key, prepare_output, remove_stale_pair_files, save_outcome)
 from aligner.records import Alignment, Bead, BeadScore, DocPair, Document
 from aligner.report import MtStatus, PairFigures, RunFigures, SimilarityGrid, write_report
@@ -159,7 +159,8 @@ def ingest_stage(inputs: Sequence[str | os.PathLike[str]], out: Path, state: Run
                         input_fingerprint(inputs))
     previous = state.stage("ingest")
     documents_path = out / "documents.jsonl"
-    if previous and previous.get("fingerprint") == stamp and documents_path.is_file():
+    if (previous and previous.get("fingerprint") == stamp
+            and previous.get("documents_sha256") == file_digest(documents_path)):
         try:
             documents = [Document.from_json(record) for record in read_jsonl(documents_path)]
             return documents, [(path, reason) for path, reason in previous["skipped"]], True
@@ -177,7 +178,8 @@ def ingest_stage(inputs: Sequence[str | os.PathLike[str]], out: Path, state: Run
     documents = sorted(documents, key=lambda doc: doc.id)
     skipped = sorted((str(path), reason) for path, reason in skipped)
     write_jsonl(documents_path, (doc.to_json() for doc in documents))
-    state.save_stage("ingest", {"fingerprint": stamp, "skipped": [list(s) for s in skipped]})
+    state.save_stage("ingest", {"fingerprint": stamp, "skipped": [list(s) for s in skipped],
+                                "documents_sha256": file_digest(documents_path)})
     return documents, skipped, False
 
 
@@ -352,7 +354,8 @@ def pairing_stage(documents: Sequence[Document], options: RunOptions, state: Run
     stamp = fingerprint("pair", state.stage("ingest"), config.options(), options.to_json(),
                         getattr(translator, "cache_key", None), translations, __version__)
     previous = state.stage("pair")
-    if previous and previous.get("fingerprint") == stamp and (out / "pairs.tsv").is_file():
+    if (previous and previous.get("fingerprint") == stamp
+            and previous.get("pairs_sha256") == file_digest(out / "pairs.tsv")):
         try:
             pairs = [DocPair.from_json(item) for item in previous["pairs"]]
             return pairs, list(previous["unpaired"]), list(previous["warnings"]), True
@@ -367,7 +370,8 @@ def pairing_stage(documents: Sequence[Document], options: RunOptions, state: Run
     unpaired = sorted(result.unpaired)
     write_pairs_tsv(out / "pairs.tsv", pairs, unpaired, result.signature)
     state.save_stage("pair", {"fingerprint": stamp, "pairs": [p.to_json() for p in pairs],
-                              "unpaired": unpaired, "warnings": list(result.warnings)})
+                              "unpaired": unpaired, "warnings": list(result.warnings),
+                              "pairs_sha256": file_digest(out / "pairs.tsv")})
     return pairs, unpaired, list(result.warnings), False
 
 

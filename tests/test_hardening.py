@@ -139,6 +139,13 @@ def test_a_second_run_into_a_busy_folder_is_refused(pair_folder, tmp_path):
         holder.wait()
 
 
+def test_a_refused_resume_leaves_no_folder_behind(pair_folder, tmp_path):
+    """Item 3: the lock is taken in OUT, but a run that fails at once does not leave OUT."""
+    result = run_cli(pair_folder, "-o", tmp_path / "new", "--resume", "--no-mt")
+    assert "nothing to resume" in assert_one_line_error(result, (1,))
+    assert not (tmp_path / "new").exists()
+
+
 def test_a_lock_left_by_a_dead_run_does_not_block(pair_folder, tmp_path):
     """Item 3: the lock dies with its process; a leftover lock file is no obstacle."""
     out = tmp_path / "out"
@@ -151,6 +158,20 @@ def test_a_lock_left_by_a_dead_run_does_not_block(pair_folder, tmp_path):
     """)], env={**os.environ, "PYTHONPATH": str(ROOT)}, check=False)
     result = run_cli(pair_folder, "-o", out, "--no-mt", "--quiet")
     assert result.exit_code == 0, result.output
+
+
+def test_a_folder_mixed_by_two_runs_is_redone_not_a_key_error(pair_folder, tmp_path):
+    """Item 3: outputs of another run in the folder (documents.jsonl) are never reused."""
+    other = tmp_path / "other"
+    other.mkdir()
+    shutil.copy(CORPUS / "003_69a9eb7133609d45.txt", other)
+    out, elsewhere = tmp_path / "out", tmp_path / "elsewhere"
+    assert run_cli(pair_folder, "-o", out, "--no-mt", "--quiet").exit_code == 0
+    assert run_cli(other, "-o", elsewhere, "--no-mt", "--quiet").exit_code == 1  # no pairs
+    shutil.copy(elsewhere / "documents.jsonl", out / "documents.jsonl")
+    result = run_cli(pair_folder, "-o", out, "--no-mt", "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["parallel_pairs"] == 1
 
 
 # ---------------------------------------------------------------- 4. -o over an input

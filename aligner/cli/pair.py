@@ -10,7 +10,7 @@ import click
 
 from aligner.cli.common import echo_json, json_option, progress, quiet_option, reports_errors, warn
 from aligner.errors import InputError
-from aligner.io import read_jsonl
+from aligner.io import read_jsonl, refuse_output_over_input
 from aligner.pair import PairConfig, PairingResult, pair_documents
 from aligner.pair.core import Translator
 from aligner.records import DocPair, Document
@@ -51,6 +51,7 @@ def pair(paths: tuple[Path, ...], src_lang: str, tgt_lang: str, output: Path | N
       aligner pair corpus/
       aligner pair corpus/ -o pairs.tsv --json
     """
+    refuse_output_over_input(output, paths)
     documents = load_documents(paths, quiet)
     translator = _load_translator(src_lang, tgt_lang) if use_mt else None
     config = PairConfig(neighbours=neighbours, parallel_threshold=threshold)
