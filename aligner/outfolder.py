@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+import tmx
+
 from aligner.beadfile import alignment_from_lines, alignment_lines
 from aligner.errors import ConfigurationError, InputError
 from aligner.io import atomic_write, read_jsonl, resolved, write_jsonl
@@ -309,7 +311,7 @@ def outcome_from_records(records: Sequence[Mapping[str, Any]]) -> PairOutcome:
 
 def load_outcome(out: Path, key: str, stamp: str) -> PairOutcome | None:
     """The earlier outcome of pair ``key`` when both its files exist, its fingerprint is
-    ``stamp`` and its TMX is byte for byte the one written with it."""
+    ``stamp`` and its TMX reads whole (a damaged one is redone, never reused)."""
     files = pair_files(key)
     alignment_path, tmx_path = out / files["alignment"], out / files["tmx"]
     if not (alignment_path.is_file() and tmx_path.is_file()):
@@ -317,11 +319,14 @@ def load_outcome(out: Path, key: str, stamp: str) -> PairOutcome | None:
     try:
         with open(alignment_path, encoding="utf-8") as handle:
             header = json.loads(handle.readline())
-        if header.get("fingerprint") != stamp or header.get("tmx_sha256") != file_digest(tmx_path):
+        if header.get("fingerprint") != stamp:
             return None
-        return outcome_from_records(list(read_jsonl(alignment_path)))
-    except (OSError, ValueError, KeyError, TypeError):
-        return None  # unreadable or from another version: redo the pair
+        outcome = outcome_from_records(list(read_jsonl(alignment_path)))
+        for _ in tmx.read_units(tmx_path):
+            pass
+        return outcome
+    except (OSError, ValueError, KeyError, TypeError, tmx.TmxError):
+        return None  # unreadable, damaged or from another version: redo the pair
 
 
 def save_outcome(out: Path, outcome: PairOutcome, signature: Mapping[str, str]) -> PairOutcome:
@@ -337,10 +342,8 @@ def save_outcome(out: Path, outcome: PairOutcome, signature: Mapping[str, str]) 
     figures = stored.figures
     for folder in (ALIGNMENTS_DIR, TMX_DIR):
         (out / folder).mkdir(exist_ok=True)
-    tmx_path = out / figures.files["tmx"]
-    write_alignment_tmx(tmx_path, [figures.alignment], scores=[figures.bead_scores],
-                        signature=signature)
-    records[0] = {**records[0], "tmx_sha256": file_digest(tmx_path)}
+    write_alignment_tmx(out / figures.files["tmx"], [figures.alignment],
+                        scores=[figures.bead_scores], signature=signature)
     write_jsonl(out / figures.files["alignment"], records)
     return stored
 

@@ -41,8 +41,9 @@ from aligner.executors import (Executor, ProgressFactory, make_executor, map_in_
                                no_progress)
 from aligner.io import atomic_write, read_jsonl, write_jsonl
 from aligner.outfolder import (PairOutcome, RunState, check_output_outside_inputs, file_digest,
-                               fingerprint, input_fingerprint, load_outcome, output_lock, pair_files,
-                               pair_key, prepare_output, remove_stale_pair_files, save_outcome)
+                               fingerprint, input_fingerprint, load_outcome, output_lock,
+                               pair_files, pair_key, prepare_output, remove_stale_pair_files,
+                               save_outcome)
 from aligner.records import Alignment, Bead, BeadScore, DocPair, Document
 from aligner.report import MtStatus, PairFigures, RunFigures, SimilarityGrid, write_report
 from aligner.signature import make_signature

@@ -3,8 +3,9 @@
 Block-level elements become paragraphs separated by blank lines; scripts, styles, forms and
 other invisible parts are dropped. A page nested deeper than libxml2's limit (256 open
 elements, e.g. hundreds of unclosed ``<font>`` tags) is parsed again with its inline tags
-removed and its block tags turned into line breaks, so no text is lost past the limit. The page's chrome (menus, footers) is left as text for the
-chrome classifier, which decides on features rather than markup.
+removed and its block tags turned into line breaks, so no text is lost past the limit. The
+page's chrome (menus, footers) is left as text for the chrome classifier, which decides on
+features rather than markup.
 
 >>> html_to_text(b"<html><head><title>T</title><script>x()</script></head><body>"
 ...              b"<h1>Title</h1><p>One <b>bold</b> line.</p><ul><li>A</li><li>B</li></ul>"
