@@ -11,6 +11,7 @@ machine. Examples are few and small, so the whole file takes well under a minute
 
 from __future__ import annotations
 
+import functools
 import io
 import json
 import os
@@ -178,12 +179,31 @@ JSON_VALUES = st.recursive(st.none() | st.booleans() | st.integers() | st.text(m
                            lambda inner: st.lists(inner, max_size=3)
                            | st.dictionaries(st.text(max_size=8), inner, max_size=3),
                            max_leaves=8)
+METADATA_KEYS = ("from_code", "to_code", "type", "package_version", "target_prefix",
+                 "languages", "from_name")
+
+
+@functools.cache
+def real_metadata() -> dict:
+    with zipfile.ZipFile(tiny_package_archive()) as real:
+        name = next(name for name in real.namelist() if name.endswith("/metadata.json"))
+        return json.loads(real.read(name))
+
+
+def mutated_metadata(changes: dict, removed: list[str], encoding: str) -> bytes:
+    """The real package's metadata with some fields changed or removed, in some encoding."""
+    metadata = {key: value for key, value in {**real_metadata(), **changes}.items()
+                if key not in removed}
+    return json.dumps(metadata).encode(encoding)
+
+
 METADATA = st.one_of(
-    st.fixed_dictionaries({}, optional={key: JSON_VALUES | st.sampled_from(["ru", "en", ""])
-                                        for key in ("from_code", "to_code", "type",
-                                                    "package_version", "target_prefix",
-                                                    "languages")})
-    .map(lambda meta: json.dumps(meta).encode()),
+    st.builds(mutated_metadata,
+              st.dictionaries(st.sampled_from(METADATA_KEYS),
+                              JSON_VALUES | st.sampled_from(["ru", "en", "", "translate"]),
+                              max_size=2),
+              st.lists(st.sampled_from(METADATA_KEYS), max_size=1),
+              st.sampled_from(["utf-8", "utf-8", "utf-16", "utf-8-sig"])),
     CONTENT)
 MEMBER_NAMES = st.one_of(st.sampled_from(["metadata.json", "model/model.bin",
                                           "sentencepiece.model", "../escape.txt", "/abs.txt"]),
@@ -228,3 +248,24 @@ def test_models_install_survives_any_archive(server, top, metadata, from_real, m
             assert (snapshot(packages) if packages.exists() else {}) == installed_before
         listed = server.run("models", "list", "--json")
         assert listed["exit_code"] == 0 and listed["error"] is None, listed
+
+
+# ---------------------------------------------------------------- no silent drop in HTML
+
+# Mostly inline tags, which libxml2 keeps open: 15 paragraphs or more nest past 256 levels.
+OPENERS = st.sampled_from(["<font size=2>", "<b>", "<span class='x>y'>", "<i>", "<em>",
+                           "<font>", "<div>", "<p>", "<a href=#>", "<li>"])
+
+
+@settings(max_examples=30, deadline=None, derandomize=True)
+@given(st.lists(st.tuples(st.lists(OPENERS, min_size=20, max_size=40), st.booleans()),
+                min_size=15, max_size=40))
+def test_html_keeps_every_word_however_deeply_nested(paragraphs):
+    """However many tags stay open (past libxml2's 256 levels too), every word survives."""
+    from aligner.ingest.html import html_to_text
+
+    page = "<html><body>" + "".join(
+        "".join(openers) + f"word{number}" + ("<br>" if line_break else " ")
+        for number, (openers, line_break) in enumerate(paragraphs)) + "</body></html>"
+    text = html_to_text(page)
+    assert all(f"word{number}" in text for number in range(len(paragraphs)))
