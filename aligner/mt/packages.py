@@ -7,8 +7,8 @@ An ``.argosmodel`` file is a zip archive of one folder holding ``metadata.json``
 model in ``model/`` and a ``sentencepiece.model`` (or ``bpe.model``).
 
 Installation is all or nothing: the archive's sizes are checked (no zip bomb), it is unpacked
-into a hidden folder beside the packages, read there as argostranslate will read it, and only
-then renamed into place. An installed package that is broken anyway (edited by hand, or
+into a hidden folder beside the package folder, read there as argostranslate will read it,
+and only then renamed into place. An installed package that is broken anyway (edited by hand, or
 installed by other means) is skipped with a warning, so it never stops a run.
 """
 
@@ -33,7 +33,7 @@ from aligner.errors import AlignerWarning, InputError, ModelError
 NETWORK_TIMEOUT = 10.0
 #: Unpacked size of a package (real ones are a few hundred MB) and the most a member may
 #: expand: model weights hardly compress, so a member that expands 50 times is a zip bomb.
-MAX_PACKAGE_BYTES = 4 * 2**30
+MAX_PACKAGE_BYTES = 2 * 2**30
 MAX_MEMBERS = 10_000
 MAX_RATIO = 50
 _RATIO_FLOOR = 2**20  # members smaller than this may compress as well as they like
@@ -198,7 +198,9 @@ def install_model(path: str | Path) -> ModelInfo:
     destination = Path(settings.package_data_dir)
     try:
         destination.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=".installing-", dir=destination))
+        # Beside the package folder, not in it (argostranslate reads every folder there), and
+        # on the same file system, so the final rename is atomic.
+        staging = Path(tempfile.mkdtemp(prefix=".aligner-installing-", dir=destination.parent))
     except OSError as error:
         raise ModelError(f"{destination}: cannot install there ({error.strerror or error})"
                          ) from None
