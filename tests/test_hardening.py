@@ -267,6 +267,26 @@ def test_what_the_writer_writes_the_reader_reads(tmp_path):
     assert [unit.tuid for unit in tmx.read_units(path)] == ["small"]
 
 
+def test_run_names_the_units_left_out_of_its_tmx(tmp_path):
+    """Item 7: ``corpus.tmx`` of a run stays readable, and the run says what it left out."""
+    from tmx.parse import MAX_SEGMENT_BYTES
+
+    from aligner.outfolder import PairOutcome
+    from aligner.pipeline import write_corpus_tmx
+    from aligner.records import Alignment, Bead
+    from aligner.report import PairFigures
+
+    huge = "Слово " * (MAX_SEGMENT_BYTES // 11 + 10)
+    alignment = Alignment("ru1", "en1", "ru", "en", ("Да.", huge), ("Yes.", "Big."),
+                          (Bead((0,), (0,), 0.9), Bead((1,), (1,), 0.9)))
+    figures = PairFigures(DocPair("ru1", "en1", "parallel", 0.9), alignment, (False, False))
+    warnings: list[str] = []
+    written = write_corpus_tmx(tmp_path, [PairOutcome(figures, "f")], {"stage": "run"}, "ru",
+                               warnings)
+    assert written == 1 and len(list(tmx.read_units(tmp_path / "corpus.tmx"))) == 1
+    assert len(warnings) == 1 and "ru1:1" in warnings[0] and "10 MB" in warnings[0]
+
+
 def test_a_segment_just_under_the_limit_reads_back(tmp_path):
     from tmx.parse import MAX_SEGMENT_BYTES
 
