@@ -224,7 +224,8 @@ def archive_bytes(top: str, metadata: bytes, members: list[tuple[str, bytes]],
         else:
             new.writestr(f"{top}/metadata.json", metadata)
         for member, data in members:
-            new.writestr(f"{top}/{member}", data)
+            if f"{top}/{member}" not in new.namelist():  # duplicates only make zipfile warn
+                new.writestr(f"{top}/{member}", data)
     return buffer.getvalue()
 
 
