@@ -653,3 +653,12 @@ def test_align_format_tmx_without_output_fails_before_aligning(tmp_path, monkeyp
     result = invoke("align", src, tgt, "--presplit", "--src-lang", "ru", "--tgt-lang", "en",
                     "--format", "tmx")
     assert result.exit_code == 2 and "--format tmx needs an output file" in result.stderr
+
+
+def test_pair_reads_ingest_output_with_a_cap(tmp_path):
+    """Item 15: ``aligner pair docs.jsonl`` refuses a huge file before reading it."""
+    big = tmp_path / "docs.jsonl"
+    with open(big, "wb") as handle:
+        handle.truncate(3 * 2**30)
+    message = one_line_error(cli("pair", big), (1,))
+    assert str(big) in message and "limit" in message
