@@ -59,9 +59,9 @@ def test_empty_and_whitespace_text_give_no_sentences() -> None:
 
 
 @pytest.mark.parametrize(("lang", "model"), [("ru", "ru"), ("en", "en"), ("de", "de"),
-                                             ("uk", "ru"), ("kk", "ru"), ("zh", "en"),
-                                             ("pt-BR", "pt"), ("", "en")])
-def test_languages_without_a_model_use_the_closest_one(lang: str, model: str) -> None:
+                                             ("uk", "ru"), ("kk", "ru"), ("zh", None),
+                                             ("pt-BR", "pt"), ("", None), ("und", "en")])
+def test_languages_without_a_model_use_the_closest_one(lang: str, model: str | None) -> None:
     assert model_language(lang) == model
 
 
