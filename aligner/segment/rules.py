@@ -31,6 +31,7 @@ _CJK_QUOTES = re.compile("|".join(
 _JA_QUOTE_PARTICLES = frozenset("とってのをがにはでやもへ")
 _JA_QUOTATIVE = frozenset("とっ")
 _STOPS = "。！？!?.．"
+_CLAUSE_MARKS = frozenset("，、,：:；;")
 _LIST_NUMBER = re.compile(r"\d{1,3}")
 
 
@@ -38,9 +39,9 @@ class CjkSplitter(Splitter):
     """Chinese and Japanese: a sentence ends at 。！？ (full or half width), or at a period
     after a CJK character, with the closing quotes and brackets that follow it.
 
-    No sentence ends inside a short quotation or parenthesis (「」 『』 “” （） 《》 【】 of up
-    to QUOTE_MAX_CHARS characters) unless it ends there. In Japanese a closing quote followed
-    by a particle (と, って, の ...), or ！ ？ followed by と or って, continue the sentence. A
+    No sentence ends before a comma or colon (“好！”，他说), nor inside a short quotation or
+    parenthesis (「」 『』 “” （） 《》 【】 of up to QUOTE_MAX_CHARS characters) unless it
+    ends there. In Japanese a closing quote followed by a particle (と, って, の ...), or ！ ？ followed by と or って, continue the sentence. A
     period between digits (３．５), before Latin text (.lip) or in an ellipsis (...), and
     ``!`` ``?`` after Latin text (Yahoo!ニュース), are not ends.
 
@@ -69,6 +70,8 @@ class CjkSplitter(Splitter):
         if match.start() in inside:
             return True
         following = block[match.end():match.end() + 1]
+        if following in _CLAUSE_MARKS:  # “好！”，他说: the sentence goes on
+            return True
         if match.group()[-1] in _CLOSERS:
             return self.japanese and following in _JA_QUOTE_PARTICLES
         return self.japanese and match.group()[-1] in "！？!?" and following in _JA_QUOTATIVE
