@@ -111,6 +111,7 @@ def align(src: str, tgt: str, src_lang: str | None, tgt_lang: str | None, prespl
       aligner align a.html b.html --format tsv -o pairs.tsv
     """
     from aligner.align import align_documents
+    from aligner.ingest import splitter_name
 
     disabled = [name for name, off in (("embedding", no_embedding), ("mt", no_mt),
                                        ("length", no_length), ("anchors", no_anchors),
@@ -130,6 +131,9 @@ def align(src: str, tgt: str, src_lang: str | None, tgt_lang: str | None, prespl
         lines = read_translation_file(translation, len(src_doc.sentences))
     config = replace(config, src_lang=src_lang or src_doc.lang, tgt_lang=tgt_lang or tgt_doc.lang)
     alignment = align_documents(src_doc, tgt_doc, config, lines)
+    alignment = replace(alignment, signature=dict(sorted({
+        **alignment.signature, "src_splitter": splitter_name(src_doc.lang, presplit),
+        "tgt_splitter": splitter_name(tgt_doc.lang, presplit)}.items())))
     _write(alignment, fmt, out)
     if not quiet and out is not None:
         nulls = sum(bead.is_null for bead in alignment.beads)

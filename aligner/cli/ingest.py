@@ -103,11 +103,11 @@ def ingest(paths: tuple[Path, ...], output: Path | None, lang: str | None, presp
 
 def record(document: Document, options: dict[str, Any]) -> dict[str, Any]:
     """A document's output record: ``Document.to_json()`` plus its ``signature``."""
-    from aligner.segment import splitter_signature
+    from aligner.ingest import splitter_name
     from aligner.signature import make_signature
 
     presplit = bool(options.get("presplit"))
-    method = {"splitter": "lines" if presplit else splitter_signature(document.lang),
+    method = {"splitter": splitter_name(document.lang, presplit),
               "chrome": "none" if presplit else CHROME_METHOD}
     signature = make_signature("ingest", {**options, **method}, packages=SIGNATURE_PACKAGES)
     return {**document.to_json(), "signature": signature}

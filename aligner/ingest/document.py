@@ -29,7 +29,7 @@ from aligner.ingest.html import HTML_SUFFIXES, declared_charset, html_to_text, l
 from aligner.ingest.langid import identify_language
 from aligner.ingest.meta import find_date, split_date_label
 from aligner.records import Document, Paragraph, Sentence
-from aligner.segment import Splitter, split_dateline, splitter_for
+from aligner.segment import Splitter, split_dateline, splitter_for, splitter_signature
 
 TEXT_SUFFIXES = (".txt", ".text", "") + HTML_SUFFIXES
 """File name endings read from folders ("" = no extension); named files are read whatever
@@ -108,6 +108,15 @@ def read_document(path: str | os.PathLike[str], lang: str | None = None,
             raise UnsupportedLanguageError("; ".join((str(error),) + decoded.warnings)) from None
     return replace(document, encoding=decoded.encoding,
                    warnings=decoded.warnings + document.warnings)
+
+
+def splitter_name(lang: str, presplit: bool) -> str:
+    """How ingestion splits documents of ``lang`` into sentences, for signatures.
+
+    >>> splitter_name("ja", False), splitter_name("ja", True)
+    ('rules:cjk-v1', 'lines')
+    """
+    return "lines" if presplit else splitter_signature(lang)
 
 
 def document_from_text(doc_id: str, path: str, text: str, lang: str | None = None,
