@@ -71,6 +71,9 @@ _WIDE_WEIGHTS = ((re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\u
 # Scripts written without spaces, with the characters one of their words has on average.
 _UNSPACED_RUNS = ((re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+"), 2),
                   (re.compile(r"[\u0e01-\u0e4e]+"), 5))
+# Any character of the two lists above: most paragraphs have none and skip them in one scan.
+_WIDE_OR_UNSPACED = re.compile(r"[\u0e01-\u0e4e\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff"
+                               r"\uac00-\ud7af\uf900-\ufaff]")
 # Marks of contact details and site furniture; each regex runs only when a cheap substring
 # test (the trigger) says it might match.
 _CHROME_MARKS: tuple[tuple[str, tuple[str, ...], re.Pattern[str]], ...] = (
@@ -136,10 +139,12 @@ def paragraph_features(text: str, lang: str) -> Features:
     """Compute the classifier's features for one paragraph of language ``lang``."""
     words = tuple(_WORD.findall(text.lower()))
     stopwords = STOPWORDS.get(lang, frozenset())
+    other_script = _WIDE_OR_UNSPACED.search(text) is not None
     return Features(text=text, words=words,
                     stop_density=sum(map(stopwords.__contains__, words)) / (len(words) or 1),
-                    ends_sentence=bool(_SENTENCE_END.search(text)), chars=text_width(text),
-                    word_count=_word_count(text, len(words)))
+                    ends_sentence=bool(_SENTENCE_END.search(text)),
+                    chars=text_width(text) if other_script else len(text),
+                    word_count=_word_count(text, len(words)) if other_script else len(words))
 
 
 def text_width(text: str) -> int:
