@@ -76,6 +76,15 @@ def _write_pair(tmp_path: Path, lang: str) -> tuple[str, str]:
     return str(src), str(tgt)
 
 
+def _write_hindi(folder: Path) -> Path:
+    """A Hindi page: a language of the encoder's family that no splitter serves (। ends its
+    sentences)."""
+    hindi = folder / "news.hi.txt"
+    hindi.write_text("सरकार ने मंगलवार को नई आर्थिक योजना की घोषणा की। विपक्ष ने इसकी आलोचना "
+                     "की। संसद में बहस अगले सप्ताह शुरू होगी।\n", encoding="utf-8")
+    return hindi
+
+
 @pytest.mark.parametrize("lang", sorted(RAW))
 def test_ingest_splits_raw_text_and_signs_the_splitter(tmp_path: Path, lang: str) -> None:
     src, _ = _write_pair(tmp_path, lang)
@@ -102,9 +111,7 @@ def test_align_gives_sentence_beads_on_raw_text(tmp_path: Path, lang: str) -> No
 
 
 def test_a_language_without_a_splitter_is_a_one_line_error(tmp_path: Path) -> None:
-    hindi = tmp_path / "news.hi.txt"
-    hindi.write_text("सरकार ने मंगलवार को नई आर्थिक योजना की घोषणा की। विपक्ष ने इसकी आलोचना "
-                     "की। संसद में बहस अगले सप्ताह शुरू होगी।\n", encoding="utf-8")
+    hindi = _write_hindi(tmp_path)
     _, english = _write_pair(tmp_path, "ja")
     out = tmp_path / "never.jsonl"
     for args in (["align", str(hindi), english, "-o", str(out)], ["ingest", str(hindi)]):
@@ -130,3 +137,17 @@ def test_run_pairs_and_aligns_raw_chinese_and_signs_each_splitter(tmp_path: Path
     pair = json.loads((out / "alignments" / "news.zh__news.en.jsonl").read_text("utf-8")
                       .splitlines()[0])
     assert pair["pair"]["label"] == "parallel" and pair["beads"] == 5
+
+
+def test_a_file_without_a_splitter_in_a_folder_is_skipped_and_named(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    _write_pair(folder, "ko")
+    hindi = _write_hindi(folder)
+    out = tmp_path / "docs.jsonl"
+    result = CliRunner().invoke(main, ["ingest", str(folder), "-o", str(out), "--json"])
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    assert summary["languages"] == {"en": 1, "ko": 1} and summary["documents"] == 2
+    assert [skip["path"] for skip in summary["skipped"]] == [str(hindi)]
+    assert "no sentence splitter for language 'hi'" in summary["skipped"][0]["reason"]
