@@ -77,8 +77,7 @@ def _write_pair(tmp_path: Path, lang: str) -> tuple[str, str]:
 
 
 def _write_hindi(folder: Path) -> Path:
-    """A Hindi page: a language of the encoder's family that no splitter serves (। ends its
-    sentences)."""
+    """A Hindi page: no splitter serves Hindi (its sentences end with ।)."""
     hindi = folder / "news.hi.txt"
     hindi.write_text("सरकार ने मंगलवार को नई आर्थिक योजना की घोषणा की। विपक्ष ने इसकी आलोचना "
                      "की। संसद में बहस अगले सप्ताह शुरू होगी।\n", encoding="utf-8")
