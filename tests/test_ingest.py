@@ -239,7 +239,8 @@ def test_unrepairable_mojibake_is_reported(tmp_path: Path, corpus_dir: Path) -> 
     path = tmp_path / "lossy.txt"
     path.write_text(lossy, "utf-8")
     # py3langid reads the garbage as some language no splitter serves: the error says why
-    with pytest.raises(UnsupportedLanguageError, match="lossy.txt: no sentence splitter .*mojibake"):
+    with pytest.raises(UnsupportedLanguageError,
+                       match="lossy.txt: no sentence splitter .*mojibake"):
         read_document(path)
 
 

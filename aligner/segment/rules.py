@@ -41,9 +41,10 @@ class CjkSplitter(Splitter):
 
     No sentence ends before a comma or colon (“好！”，他说), nor inside a short quotation or
     parenthesis (「」 『』 “” （） 《》 【】 of up to QUOTE_MAX_CHARS characters) unless it
-    ends there. In Japanese a closing quote followed by a particle (と, って, の ...), or ！ ？ followed by と or って, continue the sentence. A
-    period between digits (３．５), before Latin text (.lip) or in an ellipsis (...), and
-    ``!`` ``?`` after Latin text (Yahoo!ニュース), are not ends.
+    ends there. In Japanese a closing quote followed by a particle (と, って, の ...), or
+    ！ ？ followed by と or って, continue the sentence. A period between digits (３．５),
+    before Latin text (.lip) or in an ellipsis (...), and ``!`` ``?`` after Latin text
+    (Yahoo!ニュース), are not ends.
 
     >>> text = "他说：“我们明天出发。”然后他走了。今天天气很好！你呢？"
     >>> [text[s:e] for s, e in CjkSplitter("zh").split(text)]
