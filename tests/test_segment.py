@@ -189,11 +189,25 @@ def test_agrees_with_the_wmt22_reference_split(shared_dir: Path, lang: str) -> N
 
 
 _ALPHABET = "абвгдеёжзАБВГДЕЁЖЗabcXYZ 0123456789.,!?…«»“”\"'()–—-\n\t\u00a0:;"
+_RULES_ALPHABET = ("中国会议了。！？，、「」『』“”（）《》とのがAb1２．.!? \n\u3000"
+                   "정부는다했«»؟۔،دمالعربيةกขคงจๆฯ่้ัีพศ")
 
 
 @settings(max_examples=150, deadline=None)
 @given(text=st.text(alphabet=_ALPHABET, max_size=300), lang=st.sampled_from(["ru", "en", "de"]))
 def test_spans_are_ordered_trimmed_and_lose_no_text(text: str, lang: str) -> None:
+    _check_spans(text, lang)
+
+
+@settings(max_examples=150, deadline=None)
+@given(text=st.text(alphabet=_RULES_ALPHABET, max_size=300),
+       lang=st.sampled_from(["zh", "ja", "ko", "ar", "th"]))
+def test_rule_splitters_keep_spans_ordered_trimmed_and_lose_no_text(text: str,
+                                                                     lang: str) -> None:
+    _check_spans(text, lang)
+
+
+def _check_spans(text: str, lang: str) -> None:
     spans = split_sentences(text, lang)
     previous_end = 0
     for start, end in spans:
