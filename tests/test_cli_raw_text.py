@@ -151,3 +151,17 @@ def test_a_file_without_a_splitter_in_a_folder_is_skipped_and_named(tmp_path: Pa
     assert summary["languages"] == {"en": 1, "ko": 1} and summary["documents"] == 2
     assert [skip["path"] for skip in summary["skipped"]] == [str(hindi)]
     assert "no sentence splitter for language 'hi'" in summary["skipped"][0]["reason"]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_page_of_one_paragraph_is_body_not_a_title(tmp_path: Path, lang: str) -> None:
+    """Raw text pasted as one paragraph (no blank lines) must still give its sentences."""
+    story, _, _, paragraphs = RAW["zh"]
+    english = ENGLISH[story][1]
+    sentences = paragraphs[0] if lang == "zh" else english[0]
+    page = tmp_path / f"one.{lang}.txt"
+    page.write_text(("" if lang == "zh" else " ").join(sentences) + "\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["ingest", str(page), "--quiet"])
+    assert result.exit_code == 0, result.output
+    record = json.loads(result.stdout)
+    assert record["title"] is None and [s["text"] for s in record["sentences"]] == sentences

@@ -258,12 +258,13 @@ def classify_paragraphs(texts: Sequence[str], lang: str) -> list[Verdict]:
 
 
 def _title_index(features: Sequence[Features], labels: Sequence[str]) -> int | None:
-    """The first headline-shaped paragraph that is neither chrome nor after the body's start."""
+    """The first headline-shaped paragraph that is neither chrome nor after the body's start,
+    and that prose follows: a page of one paragraph is body, not a title."""
     for index, (feature, label) in enumerate(zip(features, labels)):
         if label == GOOD:
             return None
         if label != BAD and is_headline(feature):
-            return index
+            return index if {GOOD, NEAR_GOOD} & set(labels[index + 1:]) else None
     return None
 
 
