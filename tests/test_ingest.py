@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from aligner.errors import InputError, UnsupportedLanguageError
 from aligner.ingest import document_from_lines, document_from_text, ingest_paths, read_document
 from aligner.ingest.chrome import classify_paragraphs
+from aligner.ingest.langid import identify_language
 from aligner.records import Document
 
 SEED_000 = "000_63edd8b27567c1c6.txt"
@@ -306,6 +307,16 @@ def test_lang_override_and_confidence(corpus_dir: Path) -> None:
     assert doc.lang == "de" and doc.lang_confidence == 1.0
     auto = read_document(corpus_dir / SEED_002)
     assert auto.lang == "en" and 0.0 <= auto.lang_confidence <= 1.0
+
+
+@pytest.mark.parametrize(("dataset", "lang"), [("wmt22-jaen", "ja"), ("wmt22-enzh", "zh")])
+def test_chinese_and_japanese_documents_are_told_apart(shared_dir: Path, dataset: str,
+                                                       lang: str) -> None:
+    """Ingestion picks the splitter by language: every WMT22 document gets its own code
+    (py3langid's 'wuu' for two Chinese news documents is read as zh)."""
+    paths = sorted((shared_dir / "data" / dataset / "seg").glob(f"doc[0-9][0-9][0-9].{lang}"))
+    langs = {path.name: identify_language(path.read_text("utf-8"))[0] for path in paths}
+    assert len(langs) == 120 and set(langs.values()) == {lang}
 
 
 # ------------------------------------------------------------------ bad input
