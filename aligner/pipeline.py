@@ -479,7 +479,7 @@ def pooled_similarity(src: np.ndarray, tgt: np.ndarray, size: int
 # ---------------------------------------------------------------- stage 4: gather
 
 def run_signature(options: RunOptions, mt: MtStatus, mt_signature: Mapping[str, str],
-                  languages: Iterable[str] = ()) -> dict[str, str]:
+                  languages: Iterable[str]) -> dict[str, str]:
     """The run's signature: versions, options, the sentence splitter of each of the documents'
     ``languages``, alignment and pairing settings, models."""
     from aligner.align import AlignConfig

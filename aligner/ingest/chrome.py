@@ -62,18 +62,18 @@ STOPWORD_FLOOR: dict[str, float] = {"ru": 0.05, "en": 0.15}
 _SPACE = re.compile(r"\s")
 _LETTER = re.compile(r"[^\W\d_]")
 _WORD = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*")
+_HAN_KANA = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_HANGUL = "\uac00-\ud7af"
+_THAI = "\u0e01-\u0e4e"
 # A sentence-final stop (Latin, CJK, Arabic-script), or the last letter of Thai prose, which
 # has no final punctuation.
-_SENTENCE_END = re.compile(r"(?:[.!?…。！？؟۔][\"'»”’)\]」』）]*|[\u0e01-\u0e4e])$")
+_SENTENCE_END = re.compile(rf"(?:[.!?…。！？؟۔][\"'»”’)\]」』）]*|[{_THAI}])$")
 # Characters wider than a Latin letter, with what each one counts for (see text_width).
-_WIDE_WEIGHTS = ((re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]"), 3),
-                 (re.compile(r"[\uac00-\ud7af]"), 2))
+_WIDE_WEIGHTS = ((re.compile(f"[{_HAN_KANA}]"), 3), (re.compile(f"[{_HANGUL}]"), 2))
 # Scripts written without spaces, with the characters one of their words has on average.
-_UNSPACED_RUNS = ((re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+"), 2),
-                  (re.compile(r"[\u0e01-\u0e4e]+"), 5))
-# Any character of the two lists above: most paragraphs have none and skip them in one scan.
-_WIDE_OR_UNSPACED = re.compile(r"[\u0e01-\u0e4e\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff"
-                               r"\uac00-\ud7af\uf900-\ufaff]")
+_UNSPACED_RUNS = ((re.compile(f"[{_HAN_KANA}]+"), 2), (re.compile(f"[{_THAI}]+"), 5))
+# Any character of the scripts above: most paragraphs have none and skip them in one scan.
+_WIDE_OR_UNSPACED = re.compile(f"[{_HAN_KANA}{_HANGUL}{_THAI}]")
 # Marks of contact details and site furniture; each regex runs only when a cheap substring
 # test (the trigger) says it might match.
 _CHROME_MARKS: tuple[tuple[str, tuple[str, ...], re.Pattern[str]], ...] = (
@@ -121,7 +121,6 @@ class Features:
     def lower_share(self) -> float:
         """Words that start with a lower-case or caseless letter (prose; headlines and names
         start with capitals)."""
-        # letters without case (CJK, Arabic, Thai...) are not capitals either
         lower = sum(not word[0].isupper() for word in _WORD.findall(self.text))
         return lower / (len(self.words) or 1)
 

@@ -130,9 +130,9 @@ def document_from_text(doc_id: str, path: str, text: str, lang: str | None = Non
     ('en', 'Tokayev receives minister', 2)
     """
     texts = split_paragraphs(text)
-    given = bool(lang and lang != "auto")
+    named = _is_named(lang)
     lang, confidence = _language(lang, text)
-    splitter = _splitter(lang, confidence, path or doc_id, given)
+    splitter = _splitter(lang, confidence, path or doc_id, named)
     texts, date_index = _split_date_label(texts)
     verdicts = classify_paragraphs(texts, lang)
     if date_index is not None:
@@ -254,18 +254,22 @@ def _wrapped(previous: str, line: str) -> bool:
             and bool(_LOWER_START.match(line)))
 
 
+def _is_named(lang: str | None) -> bool:
+    return bool(lang and lang != "auto")
+
+
 def _language(lang: str | None, text: str) -> tuple[str, float]:
-    if lang and lang != "auto":
+    if lang and _is_named(lang):
         return lang.lower(), 1.0
     return identify_language(text)
 
 
-def _splitter(lang: str, confidence: float, source: str, given: bool) -> Splitter:
+def _splitter(lang: str, confidence: float, source: str, named: bool) -> Splitter:
     """The sentence splitter of ``lang``; an error naming ``source`` when there is none."""
     try:
         return splitter_for(lang)
     except UnsupportedLanguageError as error:
-        how = "" if given else (f"; the language was identified with confidence "
+        how = "" if named else (f"; the language was identified with confidence "
                                 f"{confidence:.2f}: name it if that is wrong")
         raise UnsupportedLanguageError(f"{source}: {error}{how}") from None
 
