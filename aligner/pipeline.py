@@ -26,7 +26,7 @@ import json
 import os
 import tempfile
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
@@ -492,12 +492,16 @@ def pooled_similarity(src: np.ndarray, tgt: np.ndarray, size: int
 
 # ---------------------------------------------------------------- stage 4: gather
 
-def run_signature(options: RunOptions, mt: MtStatus, mt_signature: Mapping[str, str]
-                  ) -> dict[str, str]:
-    """The run's signature: versions, options, alignment and pairing settings (as they ran),
-    models."""
+def run_signature(options: RunOptions, mt: MtStatus, mt_signature: Mapping[str, str],
+                  languages: Iterable[str]) -> dict[str, str]:
+    """The run's signature: versions, options, the sentence splitter of each of the documents'
+    ``languages``, alignment and pairing settings (as they ran), models."""
+    from aligner.ingest import splitter_name
+
     settings: dict[str, object] = {f"run.{key}": value
                                    for key, value in options.own_options().items()}
+    settings.update({f"ingest.splitter.{lang}": splitter_name(lang, options.presplit)
+                     for lang in sorted(set(languages))})
     settings.update({f"align.{key}": value for key, value in options.align.to_json().items()})
     settings.update({f"pair.{key}": value for key, value in options.pair.options().items()})
     settings["mt.state"] = mt.state
@@ -558,7 +562,8 @@ def _run_stages(inputs: Sequence[str | os.PathLike[str]], out: Path, options: Ru
             documents, options, state, out, translator, translations, wrap, executor)
     _note(summary, "pair", reused)
     mt_signature = dict(translator.signature()) if translator is not None else {}
-    signature = run_signature(options, mt_status, mt_signature)
+    signature = run_signature(options, mt_status, mt_signature,
+                              (document.lang for document in documents))
     tasks = make_tasks(pairs, documents, options, plan, translations, signature)
     mt_status = precomputed_status(mt_status, tasks)
     summary.mt = mt_status.to_json()

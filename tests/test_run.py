@@ -105,6 +105,8 @@ def test_report_says_in_one_line_that_mt_was_skipped(seed_run):
     assert report["summary"]["beads"] == 17 and report["pairs"][0]["key"] == KEY
     signature = json.loads((out / "signature.json").read_text("utf-8"))
     assert signature["run.src_lang"] == "ru" and signature["mt.state"] == "skipped"
+    assert signature["ingest.splitter.ru"] == "punkt:russian+news-rules"
+    assert signature["ingest.splitter.en"] == "punkt:english+news-rules"
     assert signature == report["signature"]
 
 

@@ -92,6 +92,7 @@ def align(src: str, tgt: str, src_lang: str | None, tgt_lang: str | None, prespl
       aligner align a.html b.html --no-anchors --length-weight 0.1 --embedding-exact-span 2
     """
     from aligner.align import align_documents
+    from aligner.ingest import splitter_name
 
     chosen = [name.strip() for name in signals.split(",") if name.strip()]
     config = align_config(settings, chosen, max_bead=max_bead, src_lang=src_lang,
@@ -108,6 +109,9 @@ def align(src: str, tgt: str, src_lang: str | None, tgt_lang: str | None, prespl
         lines = read_translation_file(translation, len(src_doc.sentences))
     config = replace(config, src_lang=src_lang or src_doc.lang, tgt_lang=tgt_lang or tgt_doc.lang)
     alignment = align_documents(src_doc, tgt_doc, config, lines)
+    alignment = replace(alignment, signature=dict(sorted({
+        **alignment.signature, "src_splitter": splitter_name(src_doc.lang, presplit),
+        "tgt_splitter": splitter_name(tgt_doc.lang, presplit)}.items())))
     _write(alignment, fmt, out)
     if not quiet and out is not None:
         nulls = sum(bead.is_null for bead in alignment.beads)
