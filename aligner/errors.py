@@ -29,6 +29,10 @@ class ModelError(AlignerError):
     """A translation or embedding model is missing, broken or of the wrong language pair."""
 
 
+class UnsupportedLanguageError(InputError):
+    """A document's language has no sentence splitter (its text cannot be split safely)."""
+
+
 class AlignerWarning(UserWarning):
     """Something was skipped or worked around, and the work went on (a damaged cache set
     aside, a broken model package passed over); shown as one ``Warning:`` line."""
