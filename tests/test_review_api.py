@@ -157,6 +157,18 @@ def test_bad_requests_are_refused_with_a_message_and_write_nothing(client, run, 
     assert output_bytes(run) == before and not (run / "reviewed").exists()
 
 
+def test_a_save_while_a_run_writes_the_folder_is_refused(client, run):
+    from aligner.outfolder import output_lock
+
+    edit(client, key_of(run), 0, op="confirm", bead=0)
+    with output_lock(run):
+        response = client.post("/api/save", json={}, headers=HEADERS)
+    assert response.status_code == 409
+    assert "another aligner run is writing this folder" in response.json()["error"]
+    assert not (run / "reviewed").exists()
+    assert client.post("/api/save", json={}, headers=HEADERS).json()["saved"] == [key_of(run)]
+
+
 def test_a_body_that_is_not_json_is_refused(client, run):
     response = client.post(f"/api/pairs/{key_of(run)}/edit", content=b"{not json",
                            headers=HEADERS)

@@ -33,7 +33,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from aligner.errors import EditError, StaleEditError, UnknownPairError
+from aligner.errors import AlignerError, EditError, StaleEditError, UnknownPairError
 from aligner.review.workspace import Workspace
 
 TOKEN_HEADER = "X-Review-Token"
@@ -120,6 +120,8 @@ def create_app(workspace: Workspace, token: str, port: int) -> Starlette:
                 return _error(409, str(error))
             except EditError as error:
                 return _error(400, str(error))
+            except AlignerError as error:  # a save the folder refused (a run is writing it)
+                return _error(409, str(error))
         return endpoint
 
     async def page(request: Request) -> Response:

@@ -12,6 +12,7 @@ import hashlib
 import heapq
 import threading
 from collections.abc import Callable, Mapping
+from contextlib import nullcontext
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
@@ -21,7 +22,7 @@ from aligner.beadfile import alignment_from_lines
 from aligner.errors import ConfigurationError, EditError, InputError, UnknownPairError
 from aligner.io import read_jsonl
 from aligner.outfolder import (ALIGNMENTS_DIR, STATE_FILE, RunState, outcome_from_records,
-                               pair_files, pair_key)
+                               output_lock, pair_files, pair_key)
 from aligner.records import BeadScore, DocPair
 from aligner.review import model
 from aligner.review.model import PairReview, PairSession
@@ -237,13 +238,15 @@ class Workspace:
         """
         with self.lock:
             dirty = [self.pairs[key] for key in self.order if self.pairs[key].session.dirty]
-            for entry in dirty:
-                self._save_pair(entry)
             report = None
-            if dirty and self.folder is not None:
-                from aligner.pipeline import regather
+            # a run writing the folder at the same time is refused, and so is a save then
+            with output_lock(self.folder) if dirty and self.folder else nullcontext():
+                for entry in dirty:
+                    self._save_pair(entry)
+                if dirty and self.folder is not None:
+                    from aligner.pipeline import regather
 
-                report = regather(self.folder)
+                    report = regather(self.folder)
             for entry in dirty:
                 entry.session.mark_saved()
             return {"saved": [entry.key for entry in dirty],
