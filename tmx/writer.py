@@ -1,99 +1,106 @@
 """Streaming TMX 1.4b writer that CAT tools (OmegaT, Trados, memoQ) import the first time.
 
 Every rule of ``shared/docs/TMX.md`` is applied here, so no caller can forget one: the seven
-header attributes plus ``creationdate``; BCP 47 language codes; ``srclang`` equal to the source
-``<tuv>``; XML-forbidden characters removed (and counted); no empty segments; no whitespace
-around segment text; duplicates handled by a stated policy; UTF-8 without BOM; a DOCTYPE.
+header attributes plus ``creationdate``; language codes as read or in a BCP 47 style;
+a ``srclang`` on each unit whose source language is not the header's; XML-forbidden
+characters removed (and counted); no empty segments; no whitespace around segment text;
+duplicates handled by a stated policy; UTF-8 without BOM; a DOCTYPE. Inline markup (TMX
+level 2) is written as it was read.
+
+Units are serialised as strings (the escaping lxml uses), not element trees: with markup,
+building a tree per unit would cost more than the whole write.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any, BinaryIO
 
 from lxml import etree
 
 from tmx._atomic import atomic_output
-from tmx.errors import TmxError, TmxWriteError
-from tmx.model import TmxHeader, TmxUnit
-from tmx.text import ILLEGAL_XML, clean_text, normalize_lang, text_key
+from tmx.errors import TmxError
+from tmx.inline import Content, content_xml, escape_attribute, escape_text, strip_content
+from tmx.model import LeftOut, TmxHeader, TmxUnit, TuvInfo
+from tmx.text import ILLEGAL_XML, clean_text, lang_key, normalize_lang, text_key
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 XML_DECLARATION = b'<?xml version="1.0" encoding="UTF-8"?>\n'
-DOCTYPE = '<!DOCTYPE tmx SYSTEM "tmx14.dtd">'
+DOCTYPE = b'<!DOCTYPE tmx SYSTEM "tmx14.dtd">\n'
 
 #: ``pairs``: drop a unit whose (languages, source, target) was already written; several
 #: targets for one source are all kept (OmegaT's tm/auto then applies the last one).
 #: ``source``: keep only the first unit of each (languages, source): one translation per source.
 #: ``none``: write every unit (memory stays flat: no keys are remembered).
+#: Segments compare with their markup: units that differ only in markup are not duplicates.
 DUPLICATE_POLICIES = ("pairs", "source", "none")
-_TEMPLATE_CACHE_SIZE = 256
 
 
 @dataclass
 class WriteStats:
-    """What the writer did with the units it was given."""
+    """What the writer did with the units it was given; ``left_out`` names the units skipped."""
 
     written: int = 0
     skipped_empty: int = 0
     duplicates: int = 0
     chars_removed: int = 0
     units_cleaned: int = 0
+    tuids_renamed: int = 0
+    left_out: LeftOut = field(default_factory=LeftOut)
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        return {"written": self.written, "skipped_empty": self.skipped_empty,
+                "duplicates": self.duplicates, "chars_removed": self.chars_removed,
+                "units_cleaned": self.units_cleaned, "tuids_renamed": self.tuids_renamed,
+                "left_out": self.left_out.to_json()}
 
 
-class _UnitTemplate:
-    """A reusable ``<tu>`` tree for one shape of unit: only texts change between units.
-
-    Building a fresh element tree per unit costs more than serialising it; reusing one per
-    shape (prop types, note count, languages) more than doubles the writer's speed.
-    """
-
-    def __init__(self, prop_types: tuple[str, ...], note_count: int, langs: tuple[str, str]):
-        self.tu = etree.Element("tu")
-        self.tu.text = "\n    "
-        self.metadata = [self._child(self.tu, "prop", type=key) for key in prop_types] + [
-            self._child(self.tu, "note") for _ in range(note_count)]
-        self.segs = [etree.SubElement(self._child(self.tu, "tuv", {XML_LANG: lang}), "seg")
-                     for lang in langs]
-        self.tu[-1].tail = "\n  "
-        self.tu.tail = "\n  "
-
-    @staticmethod
-    def _child(parent: etree._Element, tag: str, attrib: dict[str, str] | None = None,
-               **extra: str) -> etree._Element:
-        child = etree.SubElement(parent, tag, attrib or {}, **extra)
-        child.tail = "\n    "
-        return child
-
-    def fill(self, unit: TmxUnit, source: str, target: str) -> etree._Element:
-        texts = _clean_metadata([*(value for _, value in unit.props), *unit.notes,
-                                 unit.tuid or ""])
-        tuid = texts.pop()
-        if unit.tuid is None:
-            self.tu.attrib.pop("tuid", None)
-        else:
-            self.tu.set("tuid", "_".join(tuid.split()) or "_")
-        for element, text in zip(self.metadata, texts):
-            element.text = text
-        self.segs[0].text, self.segs[1].text = source, target
-        return self.tu
+def _clean(text: str) -> str:
+    return clean_text(text)[0]
 
 
-def _clean_metadata(texts: list[str]) -> list[str]:
-    """Strip each text; remove forbidden characters only when one occurs (one scan, fast)."""
-    if ILLEGAL_XML.search("\n".join(texts)):
-        return [clean_text(text)[0] for text in texts]
-    return [text.strip() for text in texts]
+def _metadata_xml(props: tuple[tuple[str, str], ...], notes: tuple[str, ...],
+                  indent: str) -> str:
+    """``<prop>`` and ``<note>`` elements, each on its own line; values cleaned and stripped."""
+    if not props and not notes:
+        return ""
+    clean = _clean if ILLEGAL_XML.search("".join([*(k + v for k, v in props), *notes])) \
+        else str.strip
+    return "".join([*(f'{indent}<prop type="{escape_attribute(clean(key) or "x-empty")}">'
+                      f"{escape_text(clean(value))}</prop>" for key, value in props),
+                    *(f"{indent}<note>{escape_text(clean(note))}</note>" for note in notes)])
+
+
+def _attributes_xml(attrs: Iterable[tuple[str, str]]) -> str:
+    return "".join([f' {name}="{escape_attribute(ILLEGAL_XML.sub("", value))}"'
+                    for name, value in attrs])
+
+
+def _tuv_xml(lang: str, info: TuvInfo, seg: str) -> str:
+    if not info:
+        return f'\n    <tuv xml:lang="{escape_attribute(lang)}"><seg>{seg}</seg></tuv>'
+    return (f'\n    <tuv xml:lang="{escape_attribute(lang)}"{_attributes_xml(info.attrs)}>'
+            f"{_metadata_xml(info.props, info.notes, chr(10) + '      ')}"
+            f"\n      <seg>{seg}</seg>\n    </tuv>")
+
+
+def _segment(text: str, markup: Content | None) -> tuple[str, str, int]:
+    """(plain text, XML, forbidden characters removed) of a segment, surrounding space removed."""
+    if markup is None:
+        cleaned, removed = clean_text(text)
+        return cleaned, escape_text(cleaned), removed
+    xml, removed = ILLEGAL_XML.subn("", content_xml(strip_content(markup)))
+    return text.strip(), xml, removed
 
 
 class TmxWriter:
     """Write units one by one to a binary stream; use as a context manager.
+
+    ``locale_style`` ``keep`` writes language codes as they are; ``unique_tuids`` renames a
+    tuid already written (``ID-2``...), remembering every tuid.
 
     >>> import io
     >>> out = io.BytesIO()
@@ -105,8 +112,8 @@ class TmxWriter:
     True
     """
 
-    def __init__(self, stream: BinaryIO, header: TmxHeader, locale_style: str = "bare",
-                 duplicates: str = "pairs") -> None:
+    def __init__(self, stream: BinaryIO, header: TmxHeader, locale_style: str = "keep",
+                 duplicates: str = "pairs", unique_tuids: bool = False) -> None:
         if duplicates not in DUPLICATE_POLICIES:
             raise TmxError(f"unknown duplicate policy {duplicates!r}: use one of "
                            f"{', '.join(DUPLICATE_POLICIES)}")
@@ -114,49 +121,36 @@ class TmxWriter:
         self.stream = stream
         self.locale_style = locale_style
         self.duplicates = duplicates
-        self.srclang = normalize_lang(header.srclang, locale_style)
+        self.srclang = (header.srclang if header.srclang.lower() == "*all*"
+                        else normalize_lang(header.srclang, locale_style))
         self.header = header
         self.stats = WriteStats()
         self._langs: dict[str, str] = {}
         self._seen: set[bytes] = set()
-        self._templates: dict[tuple[Any, ...], _UnitTemplate] = {}
-        self._context: Any = None
-        self._xf: Any = None
-        self._unit_number = 0
+        self._tuids: set[str] | None = set() if unique_tuids else None
 
     def __enter__(self) -> TmxWriter:
-        # lxml writes the declaration with single quotes; some tools expect the usual form.
-        self.stream.write(XML_DECLARATION)
-        self._context = etree.xmlfile(self.stream, encoding="UTF-8")
-        self._xf = self._context.__enter__()
-        self._xf.write_doctype(DOCTYPE)
-        self._tmx = self._xf.element("tmx", version="1.4")
-        self._tmx.__enter__()
-        self._xf.write("\n  ")
-        self._xf.write(self._header_element())
-        self._body = self._xf.element("body")
-        self._body.__enter__()
-        self._xf.write("\n  ")
+        self.stream.write(XML_DECLARATION + DOCTYPE + b'<tmx version="1.4">\n  '
+                          + etree.tostring(self._header_element(), encoding="UTF-8")
+                          + b"\n  <body>\n  ")
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                  traceback: TracebackType | None) -> None:
         if exc_type is None:
-            self._body.__exit__(None, None, None)
-            self._xf.write("\n")
-            self._tmx.__exit__(None, None, None)
-        self._context.__exit__(exc_type, exc, traceback)
+            self.stream.write(b"</body>\n</tmx>")
 
     def _header_element(self) -> etree._Element:
         attributes = dict(self.header.attributes(), srclang=self.srclang,
                           adminlang=normalize_lang(self.header.adminlang, self.locale_style))
         element = etree.Element("header", attributes)
-        element.tail = "\n  "
         for prop_type, value in self.header.props:
             prop = etree.SubElement(element, "prop", type=clean_text(prop_type)[0])
             prop.text = clean_text(value)[0]
         for note in self.header.notes:
             etree.SubElement(element, "note").text = clean_text(note)[0]
+        for ude in self.header.udes:
+            element.append(etree.fromstring(ude))
         if len(element):
             element.text = "\n    "
             for child in element:
@@ -173,48 +167,64 @@ class TmxWriter:
     def _is_duplicate(self, src_lang: str, tgt_lang: str, source: str, target: str) -> bool:
         if self.duplicates == "none":
             return False
-        fields = (src_lang, tgt_lang, source) if self.duplicates == "source" else (
-            src_lang, tgt_lang, source, target)
+        fields = (lang_key(src_lang), lang_key(tgt_lang), source) if self.duplicates == "source" \
+            else (lang_key(src_lang), lang_key(tgt_lang), source, target)
         key = text_key(*fields)
         if key in self._seen:
             return True
         self._seen.add(key)
         return False
 
+    def _tuid(self, tuid: str | None) -> str | None:
+        if tuid is None:
+            return None
+        tuid = "_".join(tuid.split()) or "_"
+        if self._tuids is None:
+            return tuid
+        unique, number = tuid, 1
+        while unique in self._tuids:
+            number += 1
+            unique = f"{tuid}-{number}"
+        if number > 1:
+            self.stats.tuids_renamed += 1
+        self._tuids.add(unique)
+        return unique
+
+    def _tu_attributes(self, unit: TmxUnit, src_lang: str) -> str:
+        tuid = self._tuid(unit.tuid)
+        attrs = [] if tuid is None else [("tuid", tuid)]
+        own_srclang = lang_key(src_lang) != lang_key(self.srclang) and self.srclang != "*all*"
+        for name, value in unit.attrs:
+            if name == "srclang":
+                value, own_srclang = src_lang, False
+            attrs.append((name, value))
+        if own_srclang:
+            attrs.append(("srclang", src_lang))
+        return _attributes_xml(attrs)
+
     def write(self, unit: TmxUnit) -> bool:
-        """Write one unit; return False when it was skipped (empty or duplicate)."""
-        self._unit_number += 1
+        """Write one unit; return False when it was left out (empty or duplicate)."""
         src_lang, tgt_lang = self._lang(unit.src_lang), self._lang(unit.tgt_lang)
-        if src_lang != self.srclang:
-            raise TmxWriteError(
-                f"unit {self._unit_number} ({unit.tuid or 'no tuid'}): source language "
-                f"{unit.src_lang!r} differs from the header's srclang {self.srclang!r}; "
-                "write one TMX per language direction")
-        source, removed_src = clean_text(unit.source)
-        target, removed_tgt = clean_text(unit.target)
+        source, source_xml, removed_src = _segment(unit.source, unit.source_markup)
+        target, target_xml, removed_tgt = _segment(unit.target, unit.target_markup)
         if removed_src or removed_tgt:
             self.stats.chars_removed += removed_src + removed_tgt
             self.stats.units_cleaned += 1
         if not source or not target:
             self.stats.skipped_empty += 1
+            self.stats.left_out.add("empty segment", unit.name())
             return False
-        if self._is_duplicate(src_lang, tgt_lang, source, target):
+        if self._is_duplicate(src_lang, tgt_lang, source_xml, target_xml):
             self.stats.duplicates += 1
+            self.stats.left_out.add("duplicate", unit.name())
             return False
-        self._xf.write(self._template(unit, src_lang, tgt_lang).fill(unit, source, target))
+        xml = (f"<tu{self._tu_attributes(unit, src_lang)}>"
+               f"{_metadata_xml(unit.props, unit.notes, chr(10) + '    ')}"
+               f"{_tuv_xml(src_lang, unit.source_tuv, source_xml)}"
+               f"{_tuv_xml(tgt_lang, unit.target_tuv, target_xml)}\n  </tu>\n  ")
+        self.stream.write(xml.encode("utf-8"))
         self.stats.written += 1
         return True
-
-    def _template(self, unit: TmxUnit, src_lang: str, tgt_lang: str) -> _UnitTemplate:
-        shape = (tuple([key for key, _ in unit.props]), len(unit.notes), src_lang, tgt_lang)
-        template = self._templates.get(shape)
-        if template is None:
-            if len(self._templates) >= _TEMPLATE_CACHE_SIZE:
-                self._templates.clear()
-            prop_types = tuple(clean_text(key)[0] or "x-empty" for key in shape[0])
-            template = self._templates[shape] = _UnitTemplate(prop_types, len(unit.notes),
-                                                              (src_lang, tgt_lang))
-        return template
 
     def write_all(self, units: Iterable[TmxUnit]) -> WriteStats:
         """Write every unit; return the running statistics."""
@@ -224,16 +234,18 @@ class TmxWriter:
 
 
 def write_tmx(path: str | os.PathLike[str], units: Iterable[TmxUnit], header: TmxHeader,
-              locale_style: str = "bare", duplicates: str = "pairs") -> WriteStats:
+              locale_style: str = "keep", duplicates: str = "pairs",
+              unique_tuids: bool = False) -> WriteStats:
     """Write ``units`` to ``path`` atomically: on any error the old file (if any) is untouched.
 
     >>> import tempfile, pathlib
     >>> path = pathlib.Path(tempfile.mkdtemp()) / "tm.tmx"
     >>> units = [TmxUnit("Да.", "Yes.", "ru", "en"), TmxUnit("Да.", "Yes.", "ru", "en")]
-    >>> write_tmx(path, units, TmxHeader(srclang="ru")).to_json()
-    {'written': 1, 'skipped_empty': 0, 'duplicates': 1, 'chars_removed': 0, 'units_cleaned': 0}
+    >>> stats = write_tmx(path, units, TmxHeader(srclang="ru"))
+    >>> stats.written, stats.duplicates, stats.left_out.summary()
+    (1, 1, "1 left out: 1 duplicate ('Да.')")
     """
-    with atomic_output(path) as handle, TmxWriter(handle, header, locale_style,
-                                                  duplicates) as writer:
+    with atomic_output(path) as handle, TmxWriter(handle, header, locale_style, duplicates,
+                                                  unique_tuids) as writer:
         return writer.write_all(units)
 

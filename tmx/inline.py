@@ -1,0 +1,151 @@
+"""TMX level 2: a segment's inline markup (``bpt ept it ph hi sub ut``) kept as markup.
+
+A segment is a :data:`Content` tuple of text strings and :class:`Inline` elements, each with
+its attributes in file order and its own content (``sub`` nests inside native codes, ``hi``
+and ``sub`` hold translatable text). The plain text used for scoring, filtering and
+deduplication drops the native codes; the XML form is written back exactly as this module
+serialises it (the escaping lxml uses, attributes in their original order).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Union
+
+from lxml import etree
+
+from tmx.errors import TmxError
+
+INLINE_TAGS = ("bpt", "ept", "it", "ph", "hi", "sub", "ut")
+#: Elements whose content is native code of the original format (e.g. ``<b>``), not text.
+NATIVE_CODE_TAGS = frozenset({"bpt", "ept", "ph", "it", "ut"})
+XML_NAMESPACE = "{http://www.w3.org/XML/1998/namespace}"
+MARKUP_MODES = ("keep", "strip")
+
+Pairs = tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Inline:
+    """One inline element: ``tag``, attributes in file order, content (text and elements).
+
+    >>> bold = Inline("bpt", (("i", "1"), ("type", "bold")), ("<b>",))
+    >>> content_xml(("Le ", bold, "chat"))
+    'Le <bpt i="1" type="bold">&lt;b&gt;</bpt>chat'
+    """
+
+    tag: str
+    attrs: Pairs = ()
+    content: tuple[Union[str, Inline], ...] = ()
+
+    def xml(self) -> str:
+        attributes = "".join([f' {name}="{escape_attribute(value)}"'
+                              for name, value in self.attrs])
+        if not self.content:
+            return f"<{self.tag}{attributes}/>"
+        return f"<{self.tag}{attributes}>{content_xml(self.content)}</{self.tag}>"
+
+
+Content = tuple[Union[str, Inline], ...]
+
+
+def escape_text(text: str) -> str:
+    """Escape text content as lxml does: ``& < >`` and carriage return.
+
+    >>> escape_text("a<b & c>\\r")
+    'a&lt;b &amp; c&gt;&#13;'
+    """
+    if "&" in text:
+        text = text.replace("&", "&amp;")
+    if "<" in text:
+        text = text.replace("<", "&lt;")
+    if ">" in text:
+        text = text.replace(">", "&gt;")
+    if "\r" in text:
+        text = text.replace("\r", "&#13;")
+    return text
+
+
+_ATTRIBUTE_ESCAPES = str.maketrans({'"': "&quot;", "\n": "&#10;", "\t": "&#9;"})
+
+
+def escape_attribute(value: str) -> str:
+    """Escape an attribute value as lxml does (double quotes, line breaks and tabs too).
+
+    >>> escape_attribute('a "b"\\tc')
+    'a &quot;b&quot;&#9;c'
+    """
+    return escape_text(value).translate(_ATTRIBUTE_ESCAPES)
+
+
+def content_xml(content: Iterable[Union[str, Inline]]) -> str:
+    """The XML of a segment's content (what goes between ``<seg>`` and ``</seg>``)."""
+    return "".join([escape_text(node) if type(node) is str else node.xml()  # type: ignore[union-attr]
+                    for node in content])
+
+
+def plain_text(content: Iterable[Union[str, Inline]]) -> str:
+    """The text of a segment without native codes: ``hi`` text kept, ``bpt``... dropped.
+
+    >>> plain_text(("Click ", Inline("ph", (), ("<img>",)), " to ", Inline("hi", (), ("go",))))
+    'Click  to go'
+    """
+    return "".join([node if type(node) is str else  # type: ignore[misc]
+                    ("" if node.tag in NATIVE_CODE_TAGS else plain_text(node.content))  # type: ignore[union-attr]
+                    for node in content])
+
+
+def count_elements(content: Iterable[Union[str, Inline]]) -> int:
+    """How many inline elements a segment holds, nested ones (``sub``) included."""
+    return sum(1 + count_elements(node.content) for node in content if type(node) is not str)
+
+
+def attribute_name(name: str) -> str:
+    """An lxml attribute key as written in XML (``{...XML namespace}lang`` -> ``xml:lang``)."""
+    if name.startswith(XML_NAMESPACE):
+        return "xml:" + name[len(XML_NAMESPACE):]
+    return name.rsplit("}", 1)[-1]
+
+
+def element_content(element: etree._Element) -> Content:
+    """The content of a parsed ``<seg>`` (or inline element), comments and PIs left out."""
+    nodes: list[Union[str, Inline]] = [element.text] if element.text else []
+    for child in element:
+        if isinstance(child.tag, str):
+            attrs = tuple([(attribute_name(key), value) for key, value in child.attrib.items()])
+            nodes.append(Inline(child.tag, attrs, element_content(child)))
+        if child.tail:
+            if nodes and type(nodes[-1]) is str:  # a dropped comment split the text
+                nodes[-1] += child.tail  # type: ignore[operator]
+            else:
+                nodes.append(child.tail)
+    return tuple(nodes)
+
+
+_FRAGMENT_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False,
+                                   load_dtd=False)
+
+
+def parse_content(xml: str) -> Content:
+    """Parse the XML form of a segment's content (as :func:`content_xml` writes it).
+
+    >>> parse_content('Le <bpt i="1">&lt;b&gt;</bpt>chat') == (
+    ...     "Le ", Inline("bpt", (("i", "1"),), ("<b>",)), "chat")
+    True
+    """
+    try:
+        seg = etree.fromstring(f"<seg>{xml}</seg>", _FRAGMENT_PARSER)
+    except etree.XMLSyntaxError as error:
+        raise TmxError(f"segment markup is not well-formed XML: {error}") from None
+    return element_content(seg)
+
+
+def strip_content(content: Content) -> Content:
+    """Leading whitespace of the first text and trailing whitespace of the last removed."""
+    nodes = list(content)
+    if nodes and type(nodes[0]) is str:
+        nodes[0] = nodes[0].lstrip()  # type: ignore[union-attr]
+    if nodes and type(nodes[-1]) is str:
+        nodes[-1] = nodes[-1].rstrip()  # type: ignore[union-attr]
+    return tuple([node for node in nodes if node != ""])
