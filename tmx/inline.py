@@ -3,8 +3,10 @@
 A segment is a :data:`Content` tuple of text strings and :class:`Inline` elements, each with
 its attributes in file order and its own content (``sub`` nests inside native codes, ``hi``
 and ``sub`` hold translatable text). The plain text used for scoring, filtering and
-deduplication drops the native codes; the XML form is written back exactly as this module
-serialises it (the escaping lxml uses, attributes in their original order).
+deduplication drops the native codes. The XML form keeps attributes in their original order;
+segment text is escaped as lxml escapes it (``& < >``), text inside inline elements as the
+TMX specification's examples do (``&lt;B>``: ``>`` kept), so that most native codes are
+written back byte for byte.
 """
 
 from __future__ import annotations
@@ -31,8 +33,8 @@ class Inline:
     """One inline element: ``tag``, attributes in file order, content (text and elements).
 
     >>> bold = Inline("bpt", (("i", "1"), ("type", "bold")), ("<b>",))
-    >>> content_xml(("Le ", bold, "chat"))
-    'Le <bpt i="1" type="bold">&lt;b&gt;</bpt>chat'
+    >>> content_xml(("Le ", bold, "chat > chien"))
+    'Le <bpt i="1" type="bold">&lt;b></bpt>chat &gt; chien'
     """
 
     tag: str
@@ -44,7 +46,9 @@ class Inline:
                               for name, value in self.attrs])
         if not self.content:
             return f"<{self.tag}{attributes}/>"
-        return f"<{self.tag}{attributes}>{content_xml(self.content)}</{self.tag}>"
+        inner = "".join([escape_code(node) if type(node) is str else node.xml()  # type: ignore[union-attr]
+                         for node in self.content])
+        return f"<{self.tag}{attributes}>{inner}</{self.tag}>"
 
 
 Content = tuple[Union[str, Inline], ...]
@@ -62,6 +66,24 @@ def escape_text(text: str) -> str:
         text = text.replace("<", "&lt;")
     if ">" in text:
         text = text.replace(">", "&gt;")
+    if "\r" in text:
+        text = text.replace("\r", "&#13;")
+    return text
+
+
+def escape_code(text: str) -> str:
+    """Escape text inside an inline element as the TMX specification's examples do
+    (``<bpt i="1">&lt;B></bpt>``): ``>`` stays unless it ends ``]]>``.
+
+    >>> escape_code("<b> & ]]>")
+    '&lt;b> &amp; ]]&gt;'
+    """
+    if "&" in text:
+        text = text.replace("&", "&amp;")
+    if "<" in text:
+        text = text.replace("<", "&lt;")
+    if "]]>" in text:
+        text = text.replace("]]>", "]]&gt;")
     if "\r" in text:
         text = text.replace("\r", "&#13;")
     return text

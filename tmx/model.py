@@ -54,6 +54,29 @@ NO_TUV_INFO = TuvInfo()
 
 
 @dataclass(frozen=True)
+class Variant:
+    """A further ``<tuv>`` of a multilingual unit: language, plain text, markup, the rest."""
+
+    lang: str
+    text: str
+    markup: Content | None = None
+    info: TuvInfo = NO_TUV_INFO
+
+    def xml(self) -> str:
+        return content_xml(self.markup or (self.text,))
+
+    def to_json(self, markup: bool = True) -> dict[str, Any]:
+        return {"lang": self.lang, "text": self.text, "tuv": self.info.to_json(),
+                "markup": content_xml(self.markup) if markup and self.markup else None}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Variant:
+        return cls(data["lang"], data["text"],
+                   parse_content(data["markup"]) if data.get("markup") else None,
+                   TuvInfo.from_json(data.get("tuv")))
+
+
+@dataclass(frozen=True)
 class TmxUnit:
     """One translation unit: a source and a target segment with their languages and metadata.
 
@@ -63,6 +86,7 @@ class TmxUnit:
     ``props`` are ``(type, value)`` pairs in file order (a mapping is accepted and converted);
     ``notes`` are free text; ``attrs`` are the other ``<tu>`` attributes (``srclang`` among
     them when the file had it); ``source_tuv``/``target_tuv`` what each ``<tuv>`` carries.
+    ``others`` are the further variants of a multilingual unit (written after the target).
     ``origin`` (``file:line``, set by the reader) names the unit in summaries.
 
     >>> unit = TmxUnit("Кошка.", "The cat.", "ru", "en", props={"x-align-score": "0.9"})
@@ -82,6 +106,7 @@ class TmxUnit:
     attrs: tuple[tuple[str, str], ...] = ()
     source_tuv: TuvInfo = NO_TUV_INFO
     target_tuv: TuvInfo = NO_TUV_INFO
+    others: tuple[Variant, ...] = ()
     origin: str | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
@@ -123,7 +148,8 @@ class TmxUnit:
                 "tgt_lang": self.tgt_lang, "props": [list(pair) for pair in self.props],
                 "notes": list(self.notes), "tuid": self.tuid,
                 "attrs": [list(pair) for pair in self.attrs],
-                "source_tuv": self.source_tuv.to_json(), "target_tuv": self.target_tuv.to_json()}
+                "source_tuv": self.source_tuv.to_json(), "target_tuv": self.target_tuv.to_json(),
+                "others": [variant.to_json(markup) for variant in self.others]}
         for side, content in (("source", self.source_markup), ("target", self.target_markup)):
             data[f"{side}_markup"] = content_xml(content) if markup and content else None
         return data
@@ -138,7 +164,8 @@ class TmxUnit:
                    source_markup=markup["source"], target_markup=markup["target"],
                    attrs=tuple(tuple(pair) for pair in data.get("attrs", ())),  # type: ignore[misc]
                    source_tuv=TuvInfo.from_json(data.get("source_tuv")),
-                   target_tuv=TuvInfo.from_json(data.get("target_tuv")))
+                   target_tuv=TuvInfo.from_json(data.get("target_tuv")),
+                   others=tuple(Variant.from_json(other) for other in data.get("others", ())))
 
 
 def tmx_date(moment: datetime | None = None) -> str:

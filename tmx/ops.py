@@ -45,12 +45,12 @@ class Languages:
 ANY_LANGUAGES = Languages()
 
 
-def read_selected(paths: Iterable[PathLike], languages: Languages,
-                  left_out: LeftOut) -> Iterator[TmxUnit]:
+def read_selected(paths: Iterable[PathLike], languages: Languages, left_out: LeftOut,
+                  multilingual: bool = False) -> Iterator[TmxUnit]:
     """The units of several files in ``languages``; each ``<tu>`` that gives none is added to
-    ``left_out`` once its file has been read."""
+    ``left_out`` once its file has been read. ``multilingual``: see :class:`TmxReader`."""
     for path in paths:
-        reader = TmxReader(path, languages.tgt_lang, languages.src_lang)
+        reader = TmxReader(path, languages.tgt_lang, languages.src_lang, multilingual)
         yield from reader
         left_out.update(reader.left_out)
 
@@ -270,14 +270,15 @@ def merge_tmx(paths: Sequence[PathLike], out: PathLike, duplicates: str = "pairs
     """Merge TMX files into ``out`` (atomically), dropping duplicates by the ``duplicates`` policy.
 
     A unit whose source language is not the first file's says so in its own ``srclang``;
-    tuids stay unique (a repeated one gets a suffix). ``tool`` (name, version) and ``props``
+    multilingual units stay multilingual (unless ``languages`` selects a target); tuids stay
+    unique (a repeated one gets a suffix). ``tool`` (name, version) and ``props``
     go into the output header; the returned ``left_out`` names every unit not written.
     """
     if not paths:
         raise TmxError("merge needs at least one input file")
     header = _merged_header([read_header(path) for path in paths], tool, props, languages)
     read_left_out = LeftOut()
-    stats = write_tmx(out, read_selected(paths, languages, read_left_out), header,
+    stats = write_tmx(out, read_selected(paths, languages, read_left_out, True), header,
                       locale_style=locale_style, duplicates=duplicates, unique_tuids=True)
     stats.left_out.update(read_left_out)
     return stats
@@ -289,15 +290,17 @@ def filter_tmx(path: PathLike, out: PathLike, filters: Sequence[UnitFilter],
                languages: Languages = ANY_LANGUAGES) -> tuple[WriteStats, LeftOut]:
     """Write the units of ``path`` that pass every filter to ``out`` (atomically).
 
-    Returns the writer's statistics (its ``left_out`` also names the units the reader could
-    not use) and the units each filter dropped; the output header records the filters in an
+    Filters judge the source and the first target of a multilingual unit, which stays
+    multilingual. Returns the writer's statistics (its ``left_out`` also names the units the
+    reader could not use) and the units each filter dropped; the output header records the filters in an
     ``x-filters`` prop.
     """
     described = " ".join(f.describe() for f in filters) or "none"
     header = _merged_header([read_header(path)], tool, (*props, ("x-filters", described)),
                             languages)
     dropped, read_left_out = LeftOut(), LeftOut()
-    units = filter_units(read_selected([path], languages, read_left_out), filters, dropped)
+    units = filter_units(read_selected([path], languages, read_left_out, True), filters,
+                         dropped)
     stats = write_tmx(out, units, header, locale_style=locale_style, duplicates="none",
                       unique_tuids=True)
     stats.left_out.update(read_left_out)

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, fields
+from dataclasses import fields
 
 from lxml import etree
 
 from tmx.errors import TmxParseError
 from tmx.inline import Content, attribute_name, element_content, plain_text
-from tmx.model import NO_TUV_INFO, LeftOut, TmxHeader, TmxUnit, TuvInfo
+from tmx.model import NO_TUV_INFO, LeftOut, TmxHeader, TmxUnit, TuvInfo, Variant
 from tmx.parse import Source, check_no_entities, iter_tmx, source_name
 from tmx.text import lang_key, lang_matches
 
@@ -42,16 +42,6 @@ def _attributes(element: etree._Element, leave_out: frozenset[str] = frozenset()
                 ) -> tuple[tuple[str, str], ...]:
     return tuple([(attribute_name(key), value) for key, value in element.attrib.items()
                   if key not in leave_out])
-
-
-@dataclass(frozen=True)
-class Variant:
-    """One ``<tuv>`` as read: language, plain text, markup (or None) and the rest."""
-
-    lang: str
-    text: str
-    markup: Content | None
-    info: TuvInfo
 
 
 def _children(element: etree._Element) -> tuple[list[tuple[str, str]], list[str],
@@ -96,7 +86,8 @@ class TmxReader:
     """Iterate over the bilingual units of a TMX file, streaming.
 
     A ``<tu>`` with N variants gives N-1 units: its source variant paired with each other one,
-    or only with those in ``tgt_lang`` when given. The source variant is the one in
+    or only with those in ``tgt_lang`` when given; with ``multilingual`` (and no
+    ``tgt_lang``) it gives one unit, the variants after the first target in ``others``. The source variant is the one in
     ``src_lang`` when given, else in the ``tu``'s or the header's ``srclang`` (``*all*``: the
     first variant). Languages compare case-insensitively, exactly when the code asked for has
     a region (``en-GB`` is not ``en-US``), by language when it has none (``en`` is ``en-GB``).
@@ -107,11 +98,12 @@ class TmxReader:
     """
 
     def __init__(self, source: Source, tgt_lang: str | None = None,
-                 src_lang: str | None = None) -> None:
+                 src_lang: str | None = None, multilingual: bool = False) -> None:
         self.source = source
         self.name = source_name(source)
         self.tgt_lang = tgt_lang
         self.src_lang = src_lang
+        self.multilingual = multilingual and tgt_lang is None
         self.header: TmxHeader | None = None
         self.left_out = LeftOut()
 
@@ -149,9 +141,15 @@ class TmxReader:
             self._leave_out(f"no {self.tgt_lang or 'target'} variant", origin, tuid)
             return []
         attrs = _attributes(tu, frozenset({"tuid"}))
+        if self.multilingual:
+            target, *others = targets
+            return [TmxUnit(source.text, target.text, source.lang, target.lang, tuple(props),
+                            tuple(notes), tuid, source.markup, target.markup, attrs,
+                            source.info, target.info, tuple(others), origin)]
         return [TmxUnit(source.text, target.text, source.lang, target.lang, tuple(props),
                         tuple(notes), _split_tuid(tuid, target.lang, len(targets)),
-                        source.markup, target.markup, attrs, source.info, target.info, origin)
+                        source.markup, target.markup, attrs, source.info, target.info, (),
+                        origin)
                 for target in targets]
 
     def _leave_out(self, reason: str, origin: str, tuid: str | None) -> None:

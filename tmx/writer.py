@@ -207,6 +207,7 @@ class TmxWriter:
         src_lang, tgt_lang = self._lang(unit.src_lang), self._lang(unit.tgt_lang)
         source, source_xml, removed_src = _segment(unit.source, unit.source_markup)
         target, target_xml, removed_tgt = _segment(unit.target, unit.target_markup)
+        others = self._others(unit) if unit.others else ""
         if removed_src or removed_tgt:
             self.stats.chars_removed += removed_src + removed_tgt
             self.stats.units_cleaned += 1
@@ -214,17 +215,30 @@ class TmxWriter:
             self.stats.skipped_empty += 1
             self.stats.left_out.add("empty segment", unit.name())
             return False
-        if self._is_duplicate(src_lang, tgt_lang, source_xml, target_xml):
+        if self._is_duplicate(src_lang, tgt_lang, source_xml, target_xml + others):
             self.stats.duplicates += 1
             self.stats.left_out.add("duplicate", unit.name())
             return False
         xml = (f"<tu{self._tu_attributes(unit, src_lang)}>"
                f"{_metadata_xml(unit.props, unit.notes, chr(10) + '    ')}"
                f"{_tuv_xml(src_lang, unit.source_tuv, source_xml)}"
-               f"{_tuv_xml(tgt_lang, unit.target_tuv, target_xml)}\n  </tu>\n  ")
+               f"{_tuv_xml(tgt_lang, unit.target_tuv, target_xml)}{others}\n  </tu>\n  ")
         self.stream.write(xml.encode("utf-8"))
         self.stats.written += 1
         return True
+
+    def _others(self, unit: TmxUnit) -> str:
+        """The ``<tuv>`` elements of a multilingual unit's further variants; empty ones are
+        left out (and named)."""
+        tuvs = []
+        for variant in unit.others:
+            text, xml, removed = _segment(variant.text, variant.markup)
+            self.stats.chars_removed += removed
+            if text:
+                tuvs.append(_tuv_xml(self._lang(variant.lang), variant.info, xml))
+            else:
+                self.stats.left_out.add(f"empty {variant.lang} variant", unit.name())
+        return "".join(tuvs)
 
     def write_all(self, units: Iterable[TmxUnit]) -> WriteStats:
         """Write every unit; return the running statistics."""
