@@ -11,6 +11,7 @@ written back byte for byte.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Union
@@ -18,6 +19,7 @@ from typing import Union
 from lxml import etree
 
 from tmx.errors import TmxError
+from tmx.text import ILLEGAL_XML
 
 INLINE_TAGS = ("bpt", "ept", "it", "ph", "hi", "sub", "ut")
 #: Elements whose content is native code of the original format (e.g. ``<b>``), not text.
@@ -42,16 +44,12 @@ class Inline:
     content: tuple[Union[str, Inline], ...] = ()
 
     def xml(self) -> str:
-        attributes = "".join([f' {name}="{escape_attribute(value)}"'
-                              for name, value in self.attrs])
-        if not self.content:
-            return f"<{self.tag}{attributes}/>"
-        inner = "".join([escape_code(node) if type(node) is str else node.xml()  # type: ignore[union-attr]
-                         for node in self.content])
-        return f"<{self.tag}{attributes}>{inner}</{self.tag}>"
+        return content_xml((self,))
 
 
 Content = tuple[Union[str, Inline], ...]
+_CACHE_SIZE = 4096
+_ELEMENT_XML: dict[tuple[str, Pairs, str], str] = {}
 
 
 def escape_text(text: str) -> str:
@@ -92,19 +90,76 @@ def escape_code(text: str) -> str:
 _ATTRIBUTE_ESCAPES = str.maketrans({'"': "&quot;", "\n": "&#10;", "\t": "&#9;"})
 
 
+_ATTRIBUTE_SPECIAL = re.compile('[&<>"\n\r\t]')
+
+
 def escape_attribute(value: str) -> str:
     """Escape an attribute value as lxml does (double quotes, line breaks and tabs too).
 
     >>> escape_attribute('a "b"\\tc')
     'a &quot;b&quot;&#9;c'
     """
+    if _ATTRIBUTE_SPECIAL.search(value) is None:
+        return value
     return escape_text(value).translate(_ATTRIBUTE_ESCAPES)
 
 
-def content_xml(content: Iterable[Union[str, Inline]]) -> str:
-    """The XML of a segment's content (what goes between ``<seg>`` and ``</seg>``)."""
-    return "".join([escape_text(node) if type(node) is str else node.xml()  # type: ignore[union-attr]
-                    for node in content])
+_ATTRIBUTES_XML: dict[Pairs, str] = {}
+
+
+def attributes_xml(attrs: Pairs) -> str:
+    """`` name="value"`` for each attribute, escaped, XML-forbidden characters removed.
+
+    Attribute sets repeat (``i="1" x="1" type="bold"``): each is escaped once.
+
+    >>> attributes_xml((("type", 'a"b'), ("x", "1")))
+    ' type="a&quot;b" x="1"'
+    """
+    cached = _ATTRIBUTES_XML.get(attrs)
+    if cached is None:  # attribute sets repeat (i="1" x="1" type="bold"): escaped once
+        if len(_ATTRIBUTES_XML) >= _CACHE_SIZE:
+            _ATTRIBUTES_XML.clear()
+        cached = _ATTRIBUTES_XML[attrs] = "".join([
+            f' {name}="{escape_attribute(ILLEGAL_XML.sub("", value))}"' for name, value in attrs])
+    return cached
+
+
+def content_xml(content: Iterable[Union[str, Inline]], code: bool = False) -> str:
+    """The XML of a segment's content (what goes between ``<seg>`` and ``</seg>``); ``code``:
+    the content of an inline element (``>`` kept, see :func:`escape_code`)."""
+    # The writer's inner loop: one flat pass; an element holding one text (the usual native
+    # code, e.g. <bpt i="1">&lt;b></bpt>) is cached, as such elements repeat throughout a TM.
+    parts = []
+    for node in content:
+        if type(node) is str:
+            if code:
+                parts.append(escape_code(node))
+            else:
+                parts.append(escape_text(node) if "&" in node or "<" in node or ">" in node
+                             or "\r" in node else node)
+            continue
+        inner = node.content  # type: ignore[union-attr]
+        if len(inner) == 1 and type(inner[0]) is str:
+            key = (node.tag, node.attrs, inner[0])  # type: ignore[union-attr]
+            element = _ELEMENT_XML.get(key)
+            if element is None:
+                if len(_ELEMENT_XML) >= _CACHE_SIZE:
+                    _ELEMENT_XML.clear()
+                element = _ELEMENT_XML[key] = _element_xml(
+                    key[0], key[1], escape_code(key[2]))  # type: ignore[arg-type]
+            parts.append(element)
+        else:
+            parts.append(_element_xml(node.tag, node.attrs,  # type: ignore[union-attr]
+                                      content_xml(inner, True) if inner else ""))
+    return "".join(parts)
+
+
+def _element_xml(tag: str, attrs: Pairs, inner_xml: str) -> str:
+    """An element around the XML of its content (self-closed when empty)."""
+    attributes = attributes_xml(attrs)
+    if not inner_xml:
+        return f"<{tag}{attributes}/>"
+    return f"<{tag}{attributes}>{inner_xml}</{tag}>"
 
 
 def plain_text(content: Iterable[Union[str, Inline]]) -> str:
@@ -165,9 +220,15 @@ def parse_content(xml: str) -> Content:
 
 def strip_content(content: Content) -> Content:
     """Leading whitespace of the first text and trailing whitespace of the last removed."""
+    if not content:
+        return content
+    first, last = content[0], content[-1]
+    if not ((type(first) is str and first[:1].isspace())
+            or (type(last) is str and last[-1:].isspace())):
+        return content
     nodes = list(content)
     if nodes and type(nodes[0]) is str:
         nodes[0] = nodes[0].lstrip()  # type: ignore[union-attr]
     if nodes and type(nodes[-1]) is str:
         nodes[-1] = nodes[-1].rstrip()  # type: ignore[union-attr]
-    return tuple([node for node in nodes if node != ""])
+    return tuple([node for node in nodes if type(node) is not str or node])

@@ -13,6 +13,7 @@ building a tree per unit would cost more than the whole write.
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -23,8 +24,9 @@ from lxml import etree
 
 from tmx._atomic import atomic_output
 from tmx.errors import TmxError
-from tmx.inline import Content, content_xml, escape_attribute, escape_text, strip_content
-from tmx.model import LeftOut, TmxHeader, TmxUnit, TuvInfo
+from tmx.inline import (Content, attributes_xml, content_xml, escape_attribute, escape_text,
+                        strip_content)
+from tmx.model import NO_TUV_INFO, LeftOut, TmxHeader, TmxUnit, TuvInfo
 from tmx.text import ILLEGAL_XML, clean_text, lang_key, normalize_lang, text_key
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -62,6 +64,11 @@ def _clean(text: str) -> str:
     return clean_text(text)[0]
 
 
+@functools.lru_cache(maxsize=1024)
+def _prop_type(prop_type: str) -> str:
+    return attributes_xml((("type", prop_type or "x-empty"),))
+
+
 def _metadata_xml(props: tuple[tuple[str, str], ...], notes: tuple[str, ...],
                   indent: str) -> str:
     """``<prop>`` and ``<note>`` elements, each on its own line; values cleaned and stripped."""
@@ -69,22 +76,41 @@ def _metadata_xml(props: tuple[tuple[str, str], ...], notes: tuple[str, ...],
         return ""
     clean = _clean if ILLEGAL_XML.search("".join([*(k + v for k, v in props), *notes])) \
         else str.strip
-    return "".join([*(f'{indent}<prop type="{escape_attribute(clean(key) or "x-empty")}">'
-                      f"{escape_text(clean(value))}</prop>" for key, value in props),
-                    *(f"{indent}<note>{escape_text(clean(note))}</note>" for note in notes)])
-
-
-def _attributes_xml(attrs: Iterable[tuple[str, str]]) -> str:
-    return "".join([f' {name}="{escape_attribute(ILLEGAL_XML.sub("", value))}"'
-                    for name, value in attrs])
+    parts = [f"{indent}<prop{_prop_type(clean(key))}>{escape_text(clean(value))}</prop>"
+             for key, value in props]
+    parts += [f"{indent}<note>{escape_text(clean(note))}</note>" for note in notes]
+    return "".join(parts)
 
 
 def _tuv_xml(lang: str, info: TuvInfo, seg: str) -> str:
     if not info:
-        return f'\n    <tuv xml:lang="{escape_attribute(lang)}"><seg>{seg}</seg></tuv>'
-    return (f'\n    <tuv xml:lang="{escape_attribute(lang)}"{_attributes_xml(info.attrs)}>'
+        return f"\n    <tuv{attributes_xml((('xml:lang', lang),))}><seg>{seg}</seg></tuv>"
+    return (f"\n    <tuv{attributes_xml((('xml:lang', lang), *info.attrs))}>"
             f"{_metadata_xml(info.props, info.notes, chr(10) + '      ')}"
             f"\n      <seg>{seg}</seg>\n    </tuv>")
+
+
+_SLOT = "\ue000"  # stands for a unit's own text while a template is built
+
+
+@functools.lru_cache(maxsize=256)
+def _unit_template(prop_types: tuple[str, ...], note_count: int, src_lang: str, tgt_lang: str,
+                   source_tuv: TuvInfo | None, target_tuv: TuvInfo | None) -> str:
+    """A ``str.format`` template of a ``<tu>`` of one shape, its slots in order: the ``<tu>``
+    attributes, each prop value and note, the two segments (a tree per unit costs more)."""
+    metadata = _metadata_xml(tuple([(key, _SLOT) for key in prop_types]),
+                             (_SLOT,) * note_count, "\n    ")
+    xml = (f"<tu{_SLOT}>{metadata}{_tuv_xml(src_lang, source_tuv or NO_TUV_INFO, _SLOT)}"
+           f"{_tuv_xml(tgt_lang, target_tuv or NO_TUV_INFO, _SLOT)}")
+    return xml.replace("{", "{{").replace("}", "}}").replace(_SLOT, "{}")
+
+
+def _metadata_values(unit: TmxUnit) -> list[str]:
+    """The unit's prop values and notes, cleaned, stripped and escaped, in template order."""
+    texts = [value for _, value in unit.props] + list(unit.notes)
+    if ILLEGAL_XML.search("".join(texts)):
+        return [escape_text(_clean(text)) for text in texts]
+    return [escape_text(text.strip()) for text in texts]
 
 
 def _segment(text: str, markup: Content | None) -> tuple[str, str, int]:
@@ -92,7 +118,10 @@ def _segment(text: str, markup: Content | None) -> tuple[str, str, int]:
     if markup is None:
         cleaned, removed = clean_text(text)
         return cleaned, escape_text(cleaned), removed
-    xml, removed = ILLEGAL_XML.subn("", content_xml(strip_content(markup)))
+    xml = content_xml(strip_content(markup))
+    if ILLEGAL_XML.search(xml) is None:
+        return text.strip(), xml, 0
+    xml, removed = ILLEGAL_XML.subn("", xml)
     return text.strip(), xml, removed
 
 
@@ -192,15 +221,14 @@ class TmxWriter:
 
     def _tu_attributes(self, unit: TmxUnit, src_lang: str) -> str:
         tuid = self._tuid(unit.tuid)
-        attrs = [] if tuid is None else [("tuid", tuid)]
-        own_srclang = lang_key(src_lang) != lang_key(self.srclang) and self.srclang != "*all*"
-        for name, value in unit.attrs:
-            if name == "srclang":
-                value, own_srclang = src_lang, False
-            attrs.append((name, value))
-        if own_srclang:
+        tuid_xml = "" if tuid is None else f' tuid="{escape_attribute(ILLEGAL_XML.sub("", tuid))}"'
+        own_srclang = self.srclang != "*all*" and lang_key(src_lang) != lang_key(self.srclang)
+        if not unit.attrs and not own_srclang:
+            return tuid_xml
+        attrs = [(name, src_lang if name == "srclang" else value) for name, value in unit.attrs]
+        if own_srclang and not any(name == "srclang" for name, _ in attrs):
             attrs.append(("srclang", src_lang))
-        return _attributes_xml(attrs)
+        return tuid_xml + attributes_xml(tuple(attrs))
 
     def write(self, unit: TmxUnit) -> bool:
         """Write one unit; return False when it was left out (empty or duplicate)."""
@@ -219,11 +247,13 @@ class TmxWriter:
             self.stats.duplicates += 1
             self.stats.left_out.add("duplicate", unit.name())
             return False
-        xml = (f"<tu{self._tu_attributes(unit, src_lang)}>"
-               f"{_metadata_xml(unit.props, unit.notes, chr(10) + '    ')}"
-               f"{_tuv_xml(src_lang, unit.source_tuv, source_xml)}"
-               f"{_tuv_xml(tgt_lang, unit.target_tuv, target_xml)}{others}\n  </tu>\n  ")
-        self.stream.write(xml.encode("utf-8"))
+        template = _unit_template(
+            tuple([key for key, _ in unit.props]), len(unit.notes), src_lang, tgt_lang,
+            None if unit.source_tuv is NO_TUV_INFO else unit.source_tuv,
+            None if unit.target_tuv is NO_TUV_INFO else unit.target_tuv)
+        xml = template.format(self._tu_attributes(unit, src_lang), *_metadata_values(unit),
+                              source_xml, target_xml)
+        self.stream.write(f"{xml}{others}\n  </tu>\n  ".encode("utf-8"))
         self.stats.written += 1
         return True
 
