@@ -52,36 +52,23 @@ _CACHE_SIZE = 4096
 _ELEMENT_XML: dict[tuple[str, Pairs, str], str] = {}
 
 
-def escape_text(text: str) -> str:
-    """Escape text content as lxml does: ``& < >`` and carriage return.
+def escape_text(text: str, code: bool = False) -> str:
+    """Escape text content as lxml does: ``& < >`` and carriage return. ``code``: text inside
+    an inline element, escaped as the TMX specification's examples do (``<bpt i="1">&lt;B>
+    </bpt>``): ``>`` stays unless it ends ``]]>``.
 
-    >>> escape_text("a<b & c>\\r")
-    'a&lt;b &amp; c&gt;&#13;'
+    >>> escape_text("a<b & c>\\r"), escape_text("<b> & ]]>", code=True)
+    ('a&lt;b &amp; c&gt;&#13;', '&lt;b> &amp; ]]&gt;')
     """
     if "&" in text:
         text = text.replace("&", "&amp;")
     if "<" in text:
         text = text.replace("<", "&lt;")
-    if ">" in text:
+    if code:
+        if "]]>" in text:
+            text = text.replace("]]>", "]]&gt;")
+    elif ">" in text:
         text = text.replace(">", "&gt;")
-    if "\r" in text:
-        text = text.replace("\r", "&#13;")
-    return text
-
-
-def escape_code(text: str) -> str:
-    """Escape text inside an inline element as the TMX specification's examples do
-    (``<bpt i="1">&lt;B></bpt>``): ``>`` stays unless it ends ``]]>``.
-
-    >>> escape_code("<b> & ]]>")
-    '&lt;b> &amp; ]]&gt;'
-    """
-    if "&" in text:
-        text = text.replace("&", "&amp;")
-    if "<" in text:
-        text = text.replace("<", "&lt;")
-    if "]]>" in text:
-        text = text.replace("]]>", "]]&gt;")
     if "\r" in text:
         text = text.replace("\r", "&#13;")
     return text
@@ -116,7 +103,7 @@ def attributes_xml(attrs: Pairs) -> str:
     ' type="a&quot;b" x="1"'
     """
     cached = _ATTRIBUTES_XML.get(attrs)
-    if cached is None:  # attribute sets repeat (i="1" x="1" type="bold"): escaped once
+    if cached is None:
         if len(_ATTRIBUTES_XML) >= _CACHE_SIZE:
             _ATTRIBUTES_XML.clear()
         cached = _ATTRIBUTES_XML[attrs] = "".join([
@@ -126,17 +113,15 @@ def attributes_xml(attrs: Pairs) -> str:
 
 def content_xml(content: Iterable[Union[str, Inline]], code: bool = False) -> str:
     """The XML of a segment's content (what goes between ``<seg>`` and ``</seg>``); ``code``:
-    the content of an inline element (``>`` kept, see :func:`escape_code`)."""
+    the content of an inline element (``>`` kept, see :func:`escape_text`)."""
     # The writer's inner loop: one flat pass; an element holding one text (the usual native
     # code, e.g. <bpt i="1">&lt;b></bpt>) is cached, as such elements repeat throughout a TM.
     parts = []
     for node in content:
         if type(node) is str:
-            if code:
-                parts.append(escape_code(node))
-            else:
-                parts.append(escape_text(node) if "&" in node or "<" in node or ">" in node
-                             or "\r" in node else node)
+            if code or "&" in node or "<" in node or ">" in node or "\r" in node:
+                node = escape_text(node, code)  # type: ignore[arg-type]
+            parts.append(node)  # type: ignore[arg-type]
             continue
         inner = node.content  # type: ignore[union-attr]
         if len(inner) == 1 and type(inner[0]) is str:
@@ -146,7 +131,7 @@ def content_xml(content: Iterable[Union[str, Inline]], code: bool = False) -> st
                 if len(_ELEMENT_XML) >= _CACHE_SIZE:
                     _ELEMENT_XML.clear()
                 element = _ELEMENT_XML[key] = _element_xml(
-                    key[0], key[1], escape_code(key[2]))  # type: ignore[arg-type]
+                    key[0], key[1], escape_text(key[2], code=True))  # type: ignore[arg-type]
             parts.append(element)
         else:
             parts.append(_element_xml(node.tag, node.attrs,  # type: ignore[union-attr]
