@@ -10,7 +10,7 @@ import pytest
 from lxml import etree
 from tmx_support import FIXED_DATE, header, sample_units, write
 
-from tmx import TmxError, TmxReader, TmxUnit, read_header, read_units, validate
+from tmx import TmxError, TmxReader, TmxUnit, TmxWriteError, read_header, read_units, validate
 from tmx.validate import tmx14_dtd
 
 
@@ -199,3 +199,12 @@ def test_store_parse_of_bytes_is_identity(tmp_path: Path) -> None:
     assert TmxFile.parse(bytes(store)) == store
     store.save(tmp_path / "tm.tmx")
     assert TmxFile.read(tmp_path / "tm.tmx") == store
+
+
+def test_unit_with_an_invalid_language_is_named_and_nothing_written(tmp_path: Path) -> None:
+    path = tmp_path / "tm.tmx"
+    units = [TmxUnit("Да.", "Yes.", "ru", "en"), TmxUnit("Нет.", "No.", "ru", "en/../x",
+                                                        tuid="7")]
+    with pytest.raises(TmxWriteError, match=r"tuid 7: invalid language code 'en/\.\./x'"):
+        write(path, units)
+    assert not path.exists()

@@ -23,7 +23,7 @@ from typing import Any, BinaryIO
 from lxml import etree
 
 from tmx._atomic import atomic_output
-from tmx.errors import TmxError
+from tmx.errors import TmxError, TmxWriteError
 from tmx.inline import (Content, attributes_xml, content_xml, escape_attribute, escape_text,
                         strip_content)
 from tmx.model import NO_TUV_INFO, LeftOut, TmxHeader, TmxUnit, TuvInfo
@@ -187,10 +187,13 @@ class TmxWriter:
             element[-1].tail = "\n  "
         return element
 
-    def _lang(self, code: str) -> str:
+    def _lang(self, code: str, unit: TmxUnit) -> str:
         normalized = self._langs.get(code)
         if normalized is None:
-            normalized = self._langs[code] = normalize_lang(code, self.locale_style)
+            try:
+                normalized = self._langs[code] = normalize_lang(code, self.locale_style)
+            except TmxError as error:
+                raise TmxWriteError(f"{unit.name()}: {error}") from None
         return normalized
 
     def _is_duplicate(self, src_lang: str, tgt_lang: str, source: str, target: str) -> bool:
@@ -232,7 +235,7 @@ class TmxWriter:
 
     def write(self, unit: TmxUnit) -> bool:
         """Write one unit; return False when it was left out (empty or duplicate)."""
-        src_lang, tgt_lang = self._lang(unit.src_lang), self._lang(unit.tgt_lang)
+        src_lang, tgt_lang = self._lang(unit.src_lang, unit), self._lang(unit.tgt_lang, unit)
         source, source_xml, removed_src = _segment(unit.source, unit.source_markup)
         target, target_xml, removed_tgt = _segment(unit.target, unit.target_markup)
         others = self._others(unit) if unit.others else ""
@@ -265,7 +268,7 @@ class TmxWriter:
             text, xml, removed = _segment(variant.text, variant.markup)
             self.stats.chars_removed += removed
             if text:
-                tuvs.append(_tuv_xml(self._lang(variant.lang), variant.info, xml))
+                tuvs.append(_tuv_xml(self._lang(variant.lang, unit), variant.info, xml))
             else:
                 self.stats.left_out.add(f"empty {variant.lang} variant", unit.name())
         return "".join(tuvs)
