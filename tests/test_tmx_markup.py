@@ -201,3 +201,8 @@ def test_segment_text_is_escaped_as_lxml_escapes_it(text: str) -> None:
     seg.set("type", text)
     assert etree.tostring(seg, encoding="unicode").startswith(
         f'<seg type="{escape_attribute(text)}">')
+
+
+def test_convert_json_summary_needs_an_output_file(tmp_path: Path) -> None:
+    code, out, err = run("convert", str(level2(tmp_path)), "--to", "tsv", "--json")
+    assert code == 2 and out == "" and "--json need -o" in err

@@ -312,6 +312,11 @@ def _tsv_field(text: str) -> str:
             .replace("\r", "\\r"))
 
 
+def _check_markup(markup: str) -> None:
+    if markup not in MARKUP_MODES:
+        raise TmxError(f"unknown markup mode {markup!r}: use one of {', '.join(MARKUP_MODES)}")
+
+
 def _sides(unit: TmxUnit, markup: str) -> tuple[str, str]:
     """Source and target as plain text (``strip``) or as TMX inline XML (``keep``)."""
     if markup == "strip":
@@ -418,6 +423,7 @@ def write_moses(path: PathLike, prefix: PathLike, markup: str = "strip",
     are counted in ``left_out``). Line breaks inside a segment would break the line
     alignment: they become spaces.
     """
+    _check_markup(markup)
     languages = _moses_languages(path, languages)
     src_path, tgt_path = moses_paths(prefix, languages.src_lang, languages.tgt_lang)
     stats = ConvertStats()
@@ -441,8 +447,7 @@ def convert_tmx(path: PathLike, fmt: str, stream: BinaryIO, markup: str = "keep"
     if fmt not in writers:
         raise TmxError(f"cannot write {fmt!r} to one stream: use tsv or jsonl "
                        "(moses writes two files, see write_moses)")
-    if markup not in MARKUP_MODES:
-        raise TmxError(f"unknown markup mode {markup!r}: use one of {', '.join(MARKUP_MODES)}")
+    _check_markup(markup)
     stats = ConvertStats()
     with text_output(stream) as text:
         stats.units = writers[fmt](read_selected([path], languages, stats.left_out), text,

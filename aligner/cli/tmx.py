@@ -285,9 +285,11 @@ def convert(file: Path, fmt: str, output: Path | None, markup: str | None,
       aligner tmx convert kit.tmx --to moses --src-lang en-US --tgt-lang en-GB -o kit
     """
     languages = _languages(src_lang, tgt_lang)
+    if output is None and (fmt == "moses" or as_json):
+        raise click.UsageError("--to moses and --json need -o: the data cannot share stdout"
+                               if as_json else "--to moses writes two files: give their "
+                               "prefix with -o")
     if fmt == "moses":
-        if output is None:
-            raise click.UsageError("--to moses writes two files: give their prefix with -o")
         result = tmxlib.write_moses(file, output, markup or "strip", languages)
         where = f"{output}.*"
     elif output is not None:
@@ -299,13 +301,10 @@ def convert(file: Path, fmt: str, output: Path | None, markup: str | None,
         with tempfile.TemporaryFile() as spool:
             result = tmxlib.convert_tmx(file, fmt, spool, markup or "keep", languages)
             spool.seek(0)
-            if as_json:
-                echo_json(result.to_json())
-            else:
-                shutil.copyfileobj(spool, sys.stdout.buffer)
-                sys.stdout.buffer.flush()
+            shutil.copyfileobj(spool, sys.stdout.buffer)
+            sys.stdout.buffer.flush()
         where = "stdout"
-    if as_json and output is not None:
+    if as_json:
         echo_json(result.to_json())
     flattened = (f"; {result.flattened} segments had line breaks replaced by spaces"
                  if fmt == "moses" else "")
