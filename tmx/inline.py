@@ -189,6 +189,14 @@ _FRAGMENT_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge
                                    load_dtd=False)
 
 
+def parse_fragment(xml: str) -> etree._Element:
+    """Parse one element given as XML, safely (no entities, no network, size limits)."""
+    try:
+        return etree.fromstring(xml, _FRAGMENT_PARSER)
+    except etree.XMLSyntaxError as error:
+        raise TmxError(f"not well-formed XML: {error}: {xml[:60]!r}") from None
+
+
 def parse_content(xml: str) -> Content:
     """Parse the XML form of a segment's content (as :func:`content_xml` writes it).
 
@@ -196,11 +204,7 @@ def parse_content(xml: str) -> Content:
     ...     "Le ", Inline("bpt", (("i", "1"),), ("<b>",)), "chat")
     True
     """
-    try:
-        seg = etree.fromstring(f"<seg>{xml}</seg>", _FRAGMENT_PARSER)
-    except etree.XMLSyntaxError as error:
-        raise TmxError(f"segment markup is not well-formed XML: {error}") from None
-    return element_content(seg)
+    return element_content(parse_fragment(f"<seg>{xml}</seg>"))
 
 
 def strip_content(content: Content) -> Content:

@@ -25,7 +25,7 @@ from lxml import etree
 from tmx._atomic import atomic_output
 from tmx.errors import TmxError, TmxWriteError
 from tmx.inline import (Content, attributes_xml, content_xml, escape_attribute, escape_text,
-                        strip_content)
+                        parse_fragment, strip_content)
 from tmx.model import NO_TUV_INFO, LeftOut, TmxHeader, TmxUnit, TuvInfo
 from tmx.text import ILLEGAL_XML, clean_text, lang_key, normalize_lang, text_key
 
@@ -179,7 +179,7 @@ class TmxWriter:
         for note in self.header.notes:
             etree.SubElement(element, "note").text = clean_text(note)[0]
         for ude in self.header.udes:
-            element.append(etree.fromstring(ude))
+            element.append(parse_fragment(ude))
         if len(element):
             element.text = "\n    "
             for child in element:
