@@ -16,7 +16,7 @@ unique by a counter, with the seven props ``aligner.export`` writes. Phases:
 Speeds are units per second of CPU time of this process (one core; the machine is shared, so
 wall time is shown too); "net" subtracts the time spent making the units (measured
 alone). Memory is the process RSS above the start, sampled at several sizes.
-Target: write >= 50,000 units/s on one core; memory flat as the file grows.
+Target: write >= 50,000 units/s on one core, with markup too; memory flat as the file grows.
 
     python benchmarks/tmx_io.py --quick        # 100k units
     python benchmarks/tmx_io.py                # 1M units
