@@ -34,6 +34,18 @@ _BCP47 = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
 _FILE_SAFE = re.compile(r"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$")
 
 
+def has_illegal_xml(text: str) -> bool:
+    """Whether ``text`` holds a character XML 1.0 forbids.
+
+    Every such character is unprintable, and ``isprintable()`` is several times faster than
+    the regular expression: the writer asks this of every text it writes.
+
+    >>> has_illegal_xml("Да\\t"), has_illegal_xml("a\\x01")
+    (False, True)
+    """
+    return not text.isprintable() and ILLEGAL_XML.search(text) is not None
+
+
 def clean_text(text: str) -> tuple[str, int]:
     """Remove characters XML 1.0 forbids and strip surrounding whitespace.
 
@@ -42,6 +54,8 @@ def clean_text(text: str) -> tuple[str, int]:
     >>> clean_text(" a\\x00b\\ufffe ")
     ('ab', 2)
     """
+    if not has_illegal_xml(text):
+        return text.strip(), 0
     cleaned, removed = ILLEGAL_XML.subn("", text)
     return cleaned.strip(), removed
 

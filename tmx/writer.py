@@ -27,7 +27,7 @@ from tmx.errors import TmxError, TmxWriteError
 from tmx.inline import (Content, attributes_xml, content_xml, escape_attribute, escape_text,
                         parse_fragment, strip_content)
 from tmx.model import NO_TUV_INFO, LeftOut, TmxHeader, TmxUnit, TuvInfo
-from tmx.text import ILLEGAL_XML, clean_text, lang_key, normalize_lang, text_key
+from tmx.text import ILLEGAL_XML, clean_text, has_illegal_xml, lang_key, normalize_lang, text_key
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 XML_DECLARATION = b'<?xml version="1.0" encoding="UTF-8"?>\n'
@@ -74,7 +74,7 @@ def _metadata_xml(props: tuple[tuple[str, str], ...], notes: tuple[str, ...],
     """``<prop>`` and ``<note>`` elements, each on its own line; values cleaned and stripped."""
     if not props and not notes:
         return ""
-    clean = _clean if ILLEGAL_XML.search("".join([*(k + v for k, v in props), *notes])) \
+    clean = _clean if has_illegal_xml("".join([*(k + v for k, v in props), *notes])) \
         else str.strip
     parts = [f"{indent}<prop{_prop_type(clean(key))}>{escape_text(clean(value))}</prop>"
              for key, value in props]
@@ -108,7 +108,7 @@ def _unit_template(prop_types: tuple[str, ...], note_count: int, src_lang: str, 
 def _metadata_values(unit: TmxUnit) -> list[str]:
     """The unit's prop values and notes, cleaned, stripped and escaped, in template order."""
     texts = [value for _, value in unit.props] + list(unit.notes)
-    if ILLEGAL_XML.search("".join(texts)):
+    if has_illegal_xml("".join(texts)):
         return [escape_text(_clean(text)) for text in texts]
     return [escape_text(text.strip()) for text in texts]
 
@@ -119,7 +119,7 @@ def _segment(text: str, markup: Content | None) -> tuple[str, str, int]:
         cleaned, removed = clean_text(text)
         return cleaned, escape_text(cleaned), removed
     xml = content_xml(strip_content(markup))
-    if ILLEGAL_XML.search(xml) is None:
+    if not has_illegal_xml(xml):
         return text.strip(), xml, 0
     xml, removed = ILLEGAL_XML.subn("", xml)
     return text.strip(), xml, removed
