@@ -358,10 +358,6 @@ def test_filter_keeps_markup_metadata_and_names_drops(kit: KitFile, tmp_path: Pa
         assert_dtd_valid(selected, dtd)
 
 
-def _seg_strings(path: Path) -> str:
-    return _decode(path)
-
-
 @pytest.mark.parametrize("kit", KIT_FILES, ids=_ids(KIT_FILES))
 def test_round_trip_keeps_everything(kit: KitFile, tmp_path: Path, dtd: etree.DTD) -> None:
     store = TmxFile.read(KIT / kit.name)

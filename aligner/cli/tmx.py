@@ -65,14 +65,6 @@ def languages_options(command: F) -> F:
              "like --tgt-lang. Example: --src-lang en-US")(command)  # type: ignore[return-value]
 
 
-def _languages(src_lang: str | None, tgt_lang: str | None) -> tmxlib.Languages:
-    return tmxlib.Languages(src_lang, tgt_lang)
-
-
-def _left_out(left_out: tmxlib.LeftOut) -> str:
-    return left_out.summary()
-
-
 @click.group()
 def tmx() -> None:
     """Validate, inspect, merge, filter and convert TMX files.
@@ -134,7 +126,7 @@ def stats(files: tuple[Path, ...], score_prop: str, src_lang: str | None,
       aligner tmx stats memoq.tmx --src-lang en-US --tgt-lang fr-CA
     """
     result = tmxlib.tm_stats(files, score_prop=score_prop,
-                             languages=_languages(src_lang, tgt_lang)).to_json()
+                             languages=tmxlib.Languages(src_lang, tgt_lang)).to_json()
     if as_json:
         echo_json(result)
         return
@@ -185,13 +177,13 @@ def merge(files: tuple[Path, ...], output: Path, duplicates: str, locale_style: 
                                            "locale_style": locale_style,
                                            "src_lang": src_lang, "tgt_lang": tgt_lang})
     written = tmxlib.merge_tmx(files, output, duplicates=duplicates, locale_style=locale_style,
-                               tool=TOOL, props=props, languages=_languages(src_lang, tgt_lang))
+                               tool=TOOL, props=props, languages=tmxlib.Languages(src_lang, tgt_lang))
     result = written.to_json()
     if as_json:
         echo_json(result)
     _summary(f"{output}: {result['written']} units written, {result['duplicates']} duplicates "
              f"and {result['skipped_empty']} empty units dropped, {result['tuids_renamed']} "
-             f"repeated tuids renamed; {_left_out(written.left_out)}", quiet)
+             f"repeated tuids renamed; {written.left_out.summary()}", quiet)
 
 
 @tmx.command(name="filter")
@@ -245,7 +237,7 @@ def filter_command(file: Path, output: Path, min_score: float | None, min_chrf: 
                                             "src_lang": src_lang, "tgt_lang": tgt_lang})
     written, dropped = tmxlib.filter_tmx(file, output, filters, locale_style=locale_style,
                                          tool=TOOL, props=props,
-                                         languages=_languages(src_lang, tgt_lang))
+                                         languages=tmxlib.Languages(src_lang, tgt_lang))
     result = {"written": written.written, "dropped": dict(sorted(dropped.counts.items())),
               "dropped_units": dropped.to_json(), "skipped_empty": written.skipped_empty,
               "left_out": written.left_out.to_json()}
@@ -253,7 +245,7 @@ def filter_command(file: Path, output: Path, min_score: float | None, min_chrf: 
         echo_json(result)
     drops = ", ".join(f"{count} by {name}" for name, count in result["dropped"].items())
     _summary(f"{output}: {written.written} units kept; dropped {drops or 'none'} "
-             f"({_left_out(dropped)}); not filtered: {_left_out(written.left_out)}", quiet)
+             f"({dropped.summary()}); not filtered: {written.left_out.summary()}", quiet)
 
 
 @tmx.command()
@@ -284,7 +276,7 @@ def convert(file: Path, fmt: str, output: Path | None, markup: str | None,
       aligner tmx convert corpus.tmx --to moses -o corpus     # corpus.ru + corpus.en
       aligner tmx convert kit.tmx --to moses --src-lang en-US --tgt-lang en-GB -o kit
     """
-    languages = _languages(src_lang, tgt_lang)
+    languages = tmxlib.Languages(src_lang, tgt_lang)
     if output is None and (fmt == "moses" or as_json):
         raise click.UsageError("--to moses and --json need -o: the data cannot share stdout"
                                if as_json else "--to moses writes two files: give their "
@@ -308,4 +300,4 @@ def convert(file: Path, fmt: str, output: Path | None, markup: str | None,
         echo_json(result.to_json())
     flattened = (f"; {result.flattened} segments had line breaks replaced by spaces"
                  if fmt == "moses" else "")
-    _summary(f"{where}: {result.units} units{flattened}; {_left_out(result.left_out)}", quiet)
+    _summary(f"{where}: {result.units} units{flattened}; {result.left_out.summary()}", quiet)
