@@ -206,3 +206,14 @@ def test_segment_text_is_escaped_as_lxml_escapes_it(text: str) -> None:
 def test_convert_json_summary_needs_an_output_file(tmp_path: Path) -> None:
     code, out, err = run("convert", str(level2(tmp_path)), "--to", "tsv", "--json")
     assert code == 2 and out == "" and "--json need -o" in err
+
+
+def test_braces_and_private_use_characters_in_metadata_stay_text(tmp_path: Path) -> None:
+    from tmx import TuvInfo
+    odd = "{}\ue000{0}"
+    unit = TmxUnit(odd, odd, "en", "fr", props=((odd, odd),), notes=(odd,), tuid=odd,
+                   attrs=(("changeid", odd),), source_tuv=TuvInfo((("changeid", odd),),
+                                                                  ((odd, odd),), (odd,)))
+    write_tmx(tmp_path / "odd.tmx", [unit], header("en"))
+    [back] = read_units(tmp_path / "odd.tmx")
+    assert back == unit and validate(tmp_path / "odd.tmx").ok

@@ -82,15 +82,23 @@ def _metadata_xml(props: tuple[tuple[str, str], ...], notes: tuple[str, ...],
     return "".join(parts)
 
 
-def _tuv_xml(lang: str, info: TuvInfo, seg: str) -> str:
+def _tuv_parts(lang: str, info: TuvInfo) -> tuple[str, str]:
+    """The XML of a ``<tuv>`` before and after its segment's content."""
     if not info:
-        return f"\n    <tuv{attributes_xml((('xml:lang', lang),))}><seg>{seg}</seg></tuv>"
+        return f"\n    <tuv{attributes_xml((('xml:lang', lang),))}><seg>", "</seg></tuv>"
     return (f"\n    <tuv{attributes_xml((('xml:lang', lang), *info.attrs))}>"
-            f"{_metadata_xml(info.props, info.notes, chr(10) + '      ')}"
-            f"\n      <seg>{seg}</seg>\n    </tuv>")
+            f"{_metadata_xml(info.props, info.notes, chr(10) + '      ')}\n      <seg>",
+            "</seg>\n    </tuv>")
 
 
-_SLOT = "\ue000"  # stands for a unit's own text while a template is built
+def _tuv_xml(lang: str, info: TuvInfo, seg: str) -> str:
+    before, after = _tuv_parts(lang, info)
+    return before + seg + after
+
+
+def _braces(text: str) -> str:
+    """``text`` as literal text of a ``str.format`` template."""
+    return text.replace("{", "{{").replace("}", "}}")
 
 
 @functools.lru_cache(maxsize=256)
@@ -98,11 +106,15 @@ def _unit_template(prop_types: tuple[str, ...], note_count: int, src_lang: str, 
                    source_tuv: TuvInfo | None, target_tuv: TuvInfo | None) -> str:
     """A ``str.format`` template of a ``<tu>`` of one shape, its slots in order: the ``<tu>``
     attributes, each prop value and note, the two segments (a tree per unit costs more)."""
-    metadata = _metadata_xml(tuple([(key, _SLOT) for key in prop_types]),
-                             (_SLOT,) * note_count, "\n    ")
-    xml = (f"<tu{_SLOT}>{metadata}{_tuv_xml(src_lang, source_tuv or NO_TUV_INFO, _SLOT)}"
-           f"{_tuv_xml(tgt_lang, target_tuv or NO_TUV_INFO, _SLOT)}")
-    return xml.replace("{", "{{").replace("}", "}}").replace(_SLOT, "{}")
+    clean = _clean if has_illegal_xml("".join(prop_types)) else str.strip
+    parts = ["<tu{}>"]
+    parts += [_braces(f"\n    <prop{_prop_type(clean(key))}>") + "{}</prop>"
+              for key in prop_types]
+    parts += ["\n    <note>{}</note>"] * note_count
+    for lang, info in ((src_lang, source_tuv), (tgt_lang, target_tuv)):
+        before, after = _tuv_parts(lang, info or NO_TUV_INFO)
+        parts.append(_braces(before) + "{}" + _braces(after))
+    return "".join(parts)
 
 
 def _metadata_values(unit: TmxUnit) -> list[str]:
