@@ -27,6 +27,7 @@ from tmx import (Inline, Languages, LengthRange, TmxFile, TmxReader, TmxUnit, co
                  count_elements, filter_tmx, merge_tmx, read_header, read_units, tm_stats,
                  write_moses)
 from tmx.inline import NATIVE_CODE_TAGS, content_xml, element_content
+from tmx.model import with_attrs
 from tmx.text import lang_key
 
 KIT = SHARED / "tmx" / "compliance-kit"
@@ -326,8 +327,10 @@ def test_merge_with_another_kit_file(kit: KitFile, tmp_path: Path, dtd: etree.DT
     assert len(tuids) == len(set(tuids))
     header = read_header(out)
     for source_header in map(read_header, paths):
-        assert set(source_header.props) <= set(header.props)
-        assert set(source_header.notes) <= set(header.notes)
+        for kind, items in (("prop", "props"), ("note", "notes")):
+            assert set(with_attrs(getattr(source_header, items), source_header.meta_attrs,
+                                  kind)) <= set(with_attrs(getattr(header, items),
+                                                           header.meta_attrs, kind))
 
 
 def test_merge_keeps_units_that_differ_only_in_markup(tmp_path: Path) -> None:
@@ -370,8 +373,8 @@ def test_round_trip_keeps_everything(kit: KitFile, tmp_path: Path, dtd: etree.DT
     assert [_strip(u) for u in back] == [_strip(u) for u in multilingual]
     assert _markup_count(out) == kit.markup
     header, original = read_header(out), store.header
-    assert (header.props, header.notes, header.extra, header.udes) == (
-        original.props, original.notes, original.extra, original.udes)
+    assert (header.props, header.notes, header.extra, header.udes, header.meta_attrs) == (
+        original.props, original.notes, original.extra, original.udes, original.meta_attrs)
     assert (header.srclang, header.datatype, header.segtype, header.o_tmf) == (
         original.srclang, original.datatype, original.segtype, original.o_tmf)
     # Written again, our own output is byte-identical: the serialisation is a fixed point.

@@ -22,7 +22,7 @@ from tmx.validate import tmx14_dtd
 LEVEL2 = (
     '<?xml version="1.0" encoding="UTF-8"?>\n<tmx version="1.4">\n'
     f'<header {HEADER_ATTRS} srclang="en-US"><note>kept</note></header>\n<body>\n'
-    '<tu tuid="1" usagecount="3"><prop type="x-a">1</prop>'
+    '<tu tuid="1" usagecount="3"><prop type="x-a" xml:lang="en">1</prop>'
     '<tuv xml:lang="EN-US" creationid="ys"><note>tuv note</note>'
     '<seg><it pos="begin" x="1">&lt;I></it><bpt i="1" x="2">&lt;B></bpt>Click '
     '<ph x="3" type="image">&lt;IMG ALT="<sub>Start &amp; go</sub>"></ph> to '
@@ -53,6 +53,7 @@ def test_markup_is_read_as_markup_with_plain_text_beside_it(tmp_path: Path) -> N
     assert ph == Inline("ph", (("x", "3"), ("type", "image")),
                         ('<IMG ALT="', Inline("sub", (), ("Start & go",)), '">'))
     assert unit.attrs == (("usagecount", "3"),) and unit.source_tuv.notes == ("tuv note",)
+    assert unit.meta_attrs == (("prop", 0, (("xml:lang", "en"),)),)
     assert unit.source_tuv.attrs == (("creationid", "ys"),)
 
 
@@ -69,6 +70,7 @@ def test_round_trip_keeps_markup_metadata_and_multilingual_units(tmp_path: Path)
             'type="image">&lt;IMG ALT="<sub>Start &amp; go</sub>"></ph> to <hi x="4">start</hi>.'
             '<ept i="1">&lt;/B></ept><ut>{\\f1}</ut></seg>') in text
     assert '<tuv xml:lang="EN-US" creationid="ys">' in text and "<note>tuv note</note>" in text
+    assert '<prop type="x-a" xml:lang="en">1</prop>' in text
     assert '<tu tuid="2">' in text and '<tuv xml:lang="de"><seg>Klick</seg></tuv>' in text
     assert [u.tuid for u in read_units(out)] == ["1", "2-fr-CA", "2-de"]
     again = tmp_path / "again.tmx"
@@ -77,8 +79,9 @@ def test_round_trip_keeps_markup_metadata_and_multilingual_units(tmp_path: Path)
 
 
 def test_units_differing_only_in_markup_are_not_duplicates(tmp_path: Path) -> None:
-    bold = (Inline("bpt", (("i", "1"),), ("<b>",)), "big", Inline("ept", (("i", "1"),), ("</b>",)))
-    italic = (Inline("bpt", (("i", "1"),), ("<i>",)), "big", Inline("ept", (("i", "1"),), ("</i>",)))
+    one = (("i", "1"),)
+    bold = (Inline("bpt", one, ("<b>",)), "big", Inline("ept", one, ("</b>",)))
+    italic = (Inline("bpt", one, ("<i>",)), "big", Inline("ept", one, ("</i>",)))
     units = [TmxUnit("big", "gros", "en", "fr", source_markup=bold, target_markup=bold),
              TmxUnit("big", "gros", "en", "fr", source_markup=italic, target_markup=italic),
              TmxUnit("big", "gros", "en", "fr", source_markup=bold, target_markup=bold)]

@@ -153,9 +153,13 @@ def plain_text(content: Iterable[Union[str, Inline]]) -> str:
     >>> plain_text(("Click ", Inline("ph", (), ("<img>",)), " to ", Inline("hi", (), ("go",))))
     'Click  to go'
     """
-    return "".join([node if type(node) is str else  # type: ignore[misc]
-                    ("" if node.tag in NATIVE_CODE_TAGS else plain_text(node.content))  # type: ignore[union-attr]
-                    for node in content])
+    parts = []
+    for node in content:
+        if type(node) is str:
+            parts.append(node)
+        elif node.tag not in NATIVE_CODE_TAGS:  # type: ignore[union-attr]
+            parts.append(plain_text(node.content))  # type: ignore[union-attr]
+    return "".join(parts)  # type: ignore[arg-type]
 
 
 def count_elements(content: Iterable[Union[str, Inline]]) -> int:

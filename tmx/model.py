@@ -26,6 +26,41 @@ def _pairs(props: PropsLike) -> tuple[tuple[str, str], ...]:
     return tuple([(str(key), str(value)) for key, value in items])
 
 
+Pairs = tuple[tuple[str, str], ...]
+#: The attributes of props and notes besides a prop's ``type`` (``xml:lang``, ``o-encoding``):
+#: ``(kind, index, attributes)``, kind ``prop`` or ``note``, index among the props or notes;
+#: sorted.
+MetaAttrs = tuple[tuple[str, int, Pairs], ...]
+
+
+def attrs_of(meta_attrs: MetaAttrs, kind: str, index: int) -> Pairs:
+    """The attributes of the ``index``-th prop or note (none: an empty tuple)."""
+    return next((attrs for k, i, attrs in meta_attrs if k == kind and i == index), ())
+
+
+def with_attrs(items: Iterable[Any], meta_attrs: MetaAttrs, kind: str) -> list[tuple[Any, Pairs]]:
+    """Props or notes each with its attributes, to move them about together."""
+    return [(item, attrs_of(meta_attrs, kind, index)) for index, item in enumerate(items)]
+
+
+def split_attrs(props: Iterable[tuple[tuple[str, str], Pairs]],
+                notes: Iterable[tuple[str, Pairs]]) -> tuple[Pairs, tuple[str, ...], MetaAttrs]:
+    """The inverse of :func:`with_attrs` for props and notes together."""
+    props, notes = list(props), list(notes)
+    meta = [("prop", index, attrs) for index, (_, attrs) in enumerate(props) if attrs]
+    meta += [("note", index, attrs) for index, (_, attrs) in enumerate(notes) if attrs]
+    return tuple(prop for prop, _ in props), tuple(note for note, _ in notes), tuple(sorted(meta))
+
+
+def _meta_json(meta_attrs: MetaAttrs) -> list[Any]:
+    return [[kind, index, [list(pair) for pair in attrs]] for kind, index, attrs in meta_attrs]
+
+
+def _meta_from_json(data: Iterable[Any]) -> MetaAttrs:
+    return tuple((kind, index, tuple(tuple(pair) for pair in attrs))  # type: ignore[misc]
+                 for kind, index, attrs in data)
+
+
 @dataclass(frozen=True)
 class TuvInfo:
     """What a ``<tuv>`` carries besides its language and segment: attributes, props, notes."""
@@ -33,13 +68,15 @@ class TuvInfo:
     attrs: tuple[tuple[str, str], ...] = ()
     props: tuple[tuple[str, str], ...] = ()
     notes: tuple[str, ...] = ()
+    meta_attrs: MetaAttrs = ()
 
     def __bool__(self) -> bool:
         return bool(self.attrs or self.props or self.notes)
 
     def to_json(self) -> dict[str, Any]:
         return {"attrs": [list(pair) for pair in self.attrs],
-                "props": [list(pair) for pair in self.props], "notes": list(self.notes)}
+                "props": [list(pair) for pair in self.props], "notes": list(self.notes),
+                "meta_attrs": _meta_json(self.meta_attrs)}
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any] | None) -> TuvInfo:
@@ -47,7 +84,7 @@ class TuvInfo:
             return NO_TUV_INFO
         return cls(tuple(tuple(pair) for pair in data.get("attrs", ())),  # type: ignore[misc]
                    tuple(tuple(pair) for pair in data.get("props", ())),  # type: ignore[misc]
-                   tuple(data.get("notes", ())))
+                   tuple(data.get("notes", ())), _meta_from_json(data.get("meta_attrs", ())))
 
 
 NO_TUV_INFO = TuvInfo()
@@ -86,7 +123,8 @@ class TmxUnit:
     ``props`` are ``(type, value)`` pairs in file order (a mapping is accepted and converted);
     ``notes`` are free text; ``attrs`` are the other ``<tu>`` attributes (``srclang`` among
     them when the file had it); ``source_tuv``/``target_tuv`` what each ``<tuv>`` carries.
-    ``others`` are the further variants of a multilingual unit (written after the target).
+    ``others`` are the further variants of a multilingual unit (written after the target);
+    ``meta_attrs`` the attributes of its props and notes (see :data:`MetaAttrs`).
     ``origin`` (``file:line``, set by the reader) names the unit in summaries.
 
     >>> unit = TmxUnit("Кошка.", "The cat.", "ru", "en", props={"x-align-score": "0.9"})
@@ -107,6 +145,7 @@ class TmxUnit:
     source_tuv: TuvInfo = NO_TUV_INFO
     target_tuv: TuvInfo = NO_TUV_INFO
     others: tuple[Variant, ...] = ()
+    meta_attrs: MetaAttrs = ()
     origin: str | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
@@ -149,7 +188,8 @@ class TmxUnit:
                 "notes": list(self.notes), "tuid": self.tuid,
                 "attrs": [list(pair) for pair in self.attrs],
                 "source_tuv": self.source_tuv.to_json(), "target_tuv": self.target_tuv.to_json(),
-                "others": [variant.to_json(markup) for variant in self.others]}
+                "others": [variant.to_json(markup) for variant in self.others],
+                "meta_attrs": _meta_json(self.meta_attrs)}
         for side, content in (("source", self.source_markup), ("target", self.target_markup)):
             data[f"{side}_markup"] = content_xml(content) if markup and content else None
         return data
@@ -165,7 +205,8 @@ class TmxUnit:
                    attrs=tuple(tuple(pair) for pair in data.get("attrs", ())),  # type: ignore[misc]
                    source_tuv=TuvInfo.from_json(data.get("source_tuv")),
                    target_tuv=TuvInfo.from_json(data.get("target_tuv")),
-                   others=tuple(Variant.from_json(other) for other in data.get("others", ())))
+                   others=tuple(Variant.from_json(other) for other in data.get("others", ())),
+                   meta_attrs=_meta_from_json(data.get("meta_attrs", ())))
 
 
 def tmx_date(moment: datetime | None = None) -> str:
@@ -207,6 +248,7 @@ class TmxHeader:
     extra: tuple[tuple[str, str], ...] = ()
     #: ``<ude>`` elements (user-defined encodings), as XML
     udes: tuple[str, ...] = ()
+    meta_attrs: MetaAttrs = ()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "props", _pairs(self.props))
@@ -246,8 +288,10 @@ class LeftOut:
 
     >>> left = LeftOut()
     >>> left.add("duplicate", "a.tmx:7 (tuid 3)")
-    >>> left.summary(), left.to_json()
-    ('1 left out: 1 duplicate (a.tmx:7 (tuid 3))', {'duplicate': {'count': 1, 'units': ['a.tmx:7 (tuid 3)']}})
+    >>> left.summary()
+    '1 left out: 1 duplicate (a.tmx:7 (tuid 3))'
+    >>> left.to_json()
+    {'duplicate': {'count': 1, 'units': ['a.tmx:7 (tuid 3)']}}
     """
 
     counts: Counter[str] = field(default_factory=Counter)

@@ -20,7 +20,8 @@ from typing import IO, Any, BinaryIO
 from tmx._atomic import atomic_output
 from tmx.errors import TmxError
 from tmx.inline import MARKUP_MODES
-from tmx.model import TOOL_VERSION, LeftOut, TmxHeader, TmxUnit, tmx_date
+from tmx.model import (TOOL_VERSION, LeftOut, TmxHeader, TmxUnit, split_attrs, tmx_date,
+                       with_attrs)
 from tmx.reader import TmxReader, read_header
 from tmx.text import file_safe_lang, lang_key, lang_matches, text_key
 from tmx.writer import WriteStats, write_tmx
@@ -253,14 +254,17 @@ def _merged_header(headers: Sequence[TmxHeader], tool: tuple[str, str],
     srclang = first.srclang
     if languages.src_lang and not lang_matches(srclang, languages.src_lang):
         srclang = languages.src_lang
+    merged_props, notes, meta_attrs = split_attrs(
+        _unique([*((prop, ()) for prop in props),
+                 *(item for h in headers for item in with_attrs(h.props, h.meta_attrs, "prop"))]),
+        _unique(item for h in headers for item in with_attrs(h.notes, h.meta_attrs, "note")))
     return TmxHeader(srclang=srclang, creationtool=tool[0], creationtoolversion=tool[1],
                      segtype=segtypes.pop() if len(segtypes) == 1 else "paragraph",
                      o_tmf=first.o_tmf, adminlang=first.adminlang,
                      datatype=datatypes.pop() if len(datatypes) == 1 else "unknown",
-                     creationdate=tmx_date(), extra=first.extra,
-                     props=_unique([*props, *(p for h in headers for p in h.props)]),
-                     notes=_unique(n for h in headers for n in h.notes),
-                     udes=_unique(u for h in headers for u in h.udes))
+                     creationdate=tmx_date(), extra=first.extra, props=merged_props,
+                     notes=notes, udes=_unique(u for h in headers for u in h.udes),
+                     meta_attrs=meta_attrs)
 
 
 def merge_tmx(paths: Sequence[PathLike], out: PathLike, duplicates: str = "pairs",
@@ -292,8 +296,8 @@ def filter_tmx(path: PathLike, out: PathLike, filters: Sequence[UnitFilter],
 
     Filters judge the source and the first target of a multilingual unit, which stays
     multilingual. Returns the writer's statistics (its ``left_out`` also names the units the
-    reader could not use) and the units each filter dropped; the output header records the filters in an
-    ``x-filters`` prop.
+    reader could not use) and the units each filter dropped; the output header records the
+    filters in an ``x-filters`` prop.
     """
     described = " ".join(f.describe() for f in filters) or "none"
     header = _merged_header([read_header(path)], tool, (*props, ("x-filters", described)),
@@ -383,10 +387,10 @@ def moses_paths(prefix: PathLike, src_lang: str, tgt_lang: str) -> tuple[str, st
 
     >>> moses_paths("out/corpus", "ru-RU", "en")
     ('out/corpus.ru-RU', 'out/corpus.en')
-    >>> moses_paths("out/corpus", "en-US", "en-us")
+    >>> moses_paths("out/corpus", "en-US", "en-us")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    tmx.errors.TmxError: source and target language 'en-US' and 'en-us' would both write out/corpus.en-us: give --src-lang and --tgt-lang that differ
+    tmx.errors.TmxError: source and target language 'en-US' and 'en-us' would both write ...
     """
     base = os.fspath(prefix)
     src, tgt = file_safe_lang(src_lang), file_safe_lang(tgt_lang)

@@ -9,14 +9,14 @@ from lxml import etree
 
 from tmx.errors import TmxParseError
 from tmx.inline import Content, attribute_name, element_content, plain_text
-from tmx.model import NO_TUV_INFO, LeftOut, TmxHeader, TmxUnit, TuvInfo, Variant
+from tmx.model import NO_TUV_INFO, LeftOut, MetaAttrs, TmxHeader, TmxUnit, TuvInfo, Variant
 from tmx.parse import Source, check_no_entities, iter_tmx, source_name
 from tmx.text import lang_key, lang_matches
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 READER_TAGS = ("tmx", "header", "tu")
 _HEADER_FIELDS = {f.name.replace("_", "-"): f.name for f in fields(TmxHeader)
-                  if f.name not in ("props", "notes", "extra", "udes")}
+                  if f.name not in ("props", "notes", "extra", "udes", "meta_attrs")}
 _LANG_ATTRIBUTES = frozenset({XML_LANG, "lang"})
 
 
@@ -45,28 +45,33 @@ def _attributes(element: etree._Element, leave_out: frozenset[str] = frozenset()
 
 
 def _children(element: etree._Element) -> tuple[list[tuple[str, str]], list[str],
-                                                list[Variant]]:
-    """Props, notes and variants of a ``tu``, ``tuv`` or ``header``, in one pass."""
-    props, notes, variants = [], [], []
+                                                list[Variant], MetaAttrs]:
+    """Props, notes, variants and the props' and notes' attributes of a ``tu``, ``tuv`` or
+    ``header``, in one pass."""
+    props, notes, variants, meta = [], [], [], []
     for child in element:
         tag = child.tag
         if tag == "prop":
+            if len(child.attrib) > 1:
+                meta.append(("prop", len(props), _attributes(child, frozenset({"type"}))))
             props.append((child.get("type", ""), child.text or ""))
         elif tag == "note":
+            if len(child.attrib):
+                meta.append(("note", len(notes), _attributes(child)))
             notes.append(child.text or "")
         elif tag == "tuv":
             seg = child.find("seg")
             if seg is not None:
                 variants.append(_variant(child, seg))
-    return props, notes, variants
+    return props, notes, variants, tuple(sorted(meta))  # one order however they interleave
 
 
 def _variant(tuv: etree._Element, seg: etree._Element) -> Variant:
     text, markup = seg_content(seg)
     info = NO_TUV_INFO
     if len(tuv) > 1 or len(tuv.attrib) > 1:
-        props, notes, _ = _children(tuv)
-        info = TuvInfo(_attributes(tuv, _LANG_ATTRIBUTES), tuple(props), tuple(notes))
+        props, notes, _, meta = _children(tuv)
+        info = TuvInfo(_attributes(tuv, _LANG_ATTRIBUTES), tuple(props), tuple(notes), meta)
     return Variant(tuv_lang(tuv), text, markup, info)
 
 
@@ -75,11 +80,11 @@ def header_from_element(element: etree._Element) -> TmxHeader:
     values = {field: element.get(attribute) for attribute, field in _HEADER_FIELDS.items()
               if element.get(attribute) is not None}
     extra = _attributes(element, frozenset(_HEADER_FIELDS))
-    props, notes, _ = _children(element)
+    props, notes, _, meta = _children(element)
     udes = [etree.tostring(child, encoding="unicode", with_tail=False)
             for child in element if child.tag == "ude"]
     values.setdefault("srclang", "")
-    return TmxHeader(props=props, notes=notes, extra=extra, udes=udes, **values)
+    return TmxHeader(props=props, notes=notes, extra=extra, udes=udes, meta_attrs=meta, **values)
 
 
 class TmxReader:
@@ -87,10 +92,11 @@ class TmxReader:
 
     A ``<tu>`` with N variants gives N-1 units: its source variant paired with each other one,
     or only with those in ``tgt_lang`` when given; with ``multilingual`` (and no
-    ``tgt_lang``) it gives one unit, the variants after the first target in ``others``. The source variant is the one in
-    ``src_lang`` when given, else in the ``tu``'s or the header's ``srclang`` (``*all*``: the
-    first variant). Languages compare case-insensitively, exactly when the code asked for has
-    a region (``en-GB`` is not ``en-US``), by language when it has none (``en`` is ``en-GB``).
+    ``tgt_lang``) it gives one unit, the variants after the first target in ``others``. The
+    source variant is the one in ``src_lang`` when given, else in the ``tu``'s or the
+    header's ``srclang`` (``*all*``: the first variant). Languages compare
+    case-insensitively, exactly when the code asked for has a region (``en-GB`` is not
+    ``en-US``), by language when it has none (``en`` is ``en-GB``).
     A ``<tu>`` that gives several units gives them distinct tuids (``tuid-LANG``).
 
     ``header`` is set once the header has been read; ``left_out`` counts and names each
@@ -125,7 +131,7 @@ class TmxReader:
 
     def _units(self, tu: etree._Element) -> list[TmxUnit]:
         check_no_entities(self.name, tu)
-        props, notes, variants = _children(tu)
+        props, notes, variants, meta = _children(tu)
         origin = f"{self.name}:{tu.sourceline}"
         tuid = tu.get("tuid")
         # No srclang anywhere (invalid, but seen in the wild): the first variant is the source.
@@ -145,11 +151,11 @@ class TmxReader:
             target, *others = targets
             return [TmxUnit(source.text, target.text, source.lang, target.lang, tuple(props),
                             tuple(notes), tuid, source.markup, target.markup, attrs,
-                            source.info, target.info, tuple(others), origin)]
+                            source.info, target.info, tuple(others), meta, origin)]
         return [TmxUnit(source.text, target.text, source.lang, target.lang, tuple(props),
                         tuple(notes), _split_tuid(tuid, target.lang, len(targets)),
                         source.markup, target.markup, attrs, source.info, target.info, (),
-                        origin)
+                        meta, origin)
                 for target in targets]
 
     def _leave_out(self, reason: str, origin: str, tuid: str | None) -> None:

@@ -139,10 +139,10 @@ def file_safe_lang(code: str) -> str:
 
     >>> file_safe_lang("en-GB")
     'en-GB'
-    >>> file_safe_lang("en/../../x")
+    >>> file_safe_lang("en/../../x")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    tmx.errors.TmxError: language code 'en/../../x' cannot name a file: use letters, digits and hyphens (e.g. 'en-GB')
+    tmx.errors.TmxError: language code 'en/../../x' cannot name a file: ...
     """
     if not _FILE_SAFE.match(code):
         raise TmxError(f"language code {code!r} cannot name a file: use letters, digits and "

@@ -26,7 +26,7 @@ from tmx._atomic import atomic_output
 from tmx.errors import TmxError, TmxWriteError
 from tmx.inline import (Content, attributes_xml, content_xml, escape_attribute, escape_text,
                         parse_fragment, strip_content)
-from tmx.model import NO_TUV_INFO, LeftOut, TmxHeader, TmxUnit, TuvInfo
+from tmx.model import NO_TUV_INFO, LeftOut, MetaAttrs, TmxHeader, TmxUnit, TuvInfo, attrs_of
 from tmx.text import ILLEGAL_XML, clean_text, has_illegal_xml, lang_key, normalize_lang, text_key
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -69,17 +69,22 @@ def _prop_type(prop_type: str) -> str:
     return attributes_xml((("type", prop_type or "x-empty"),))
 
 
-def _metadata_xml(props: tuple[tuple[str, str], ...], notes: tuple[str, ...],
-                  indent: str) -> str:
+def _metadata_xml(props: tuple[tuple[str, str], ...], notes: tuple[str, ...], indent: str,
+                  meta_attrs: MetaAttrs = ()) -> str:
     """``<prop>`` and ``<note>`` elements, each on its own line; values cleaned and stripped."""
     if not props and not notes:
         return ""
     clean = _clean if has_illegal_xml("".join([*(k + v for k, v in props), *notes])) \
         else str.strip
-    parts = [f"{indent}<prop{_prop_type(clean(key))}>{escape_text(clean(value))}</prop>"
-             for key, value in props]
-    parts += [f"{indent}<note>{escape_text(clean(note))}</note>" for note in notes]
+    parts = [f"{indent}<prop{_prop_attributes(clean(key), meta_attrs, index)}>"
+             f"{escape_text(clean(value))}</prop>" for index, (key, value) in enumerate(props)]
+    parts += [f"{indent}<note{attributes_xml(attrs_of(meta_attrs, 'note', index))}>"
+              f"{escape_text(clean(note))}</note>" for index, note in enumerate(notes)]
     return "".join(parts)
+
+
+def _prop_attributes(prop_type: str, meta_attrs: MetaAttrs, index: int) -> str:
+    return _prop_type(prop_type) + attributes_xml(attrs_of(meta_attrs, "prop", index))
 
 
 def _tuv_parts(lang: str, info: TuvInfo) -> tuple[str, str]:
@@ -87,7 +92,8 @@ def _tuv_parts(lang: str, info: TuvInfo) -> tuple[str, str]:
     if not info:
         return f"\n    <tuv{attributes_xml((('xml:lang', lang),))}><seg>", "</seg></tuv>"
     return (f"\n    <tuv{attributes_xml((('xml:lang', lang), *info.attrs))}>"
-            f"{_metadata_xml(info.props, info.notes, chr(10) + '      ')}\n      <seg>",
+            f"{_metadata_xml(info.props, info.notes, chr(10) + '      ', info.meta_attrs)}"
+            "\n      <seg>",
             "</seg>\n    </tuv>")
 
 
@@ -102,15 +108,17 @@ def _braces(text: str) -> str:
 
 
 @functools.lru_cache(maxsize=256)
-def _unit_template(prop_types: tuple[str, ...], note_count: int, src_lang: str, tgt_lang: str,
-                   source_tuv: TuvInfo | None, target_tuv: TuvInfo | None) -> str:
+def _unit_template(prop_types: tuple[str, ...], note_count: int, meta_attrs: MetaAttrs,
+                   src_lang: str, tgt_lang: str, source_tuv: TuvInfo | None,
+                   target_tuv: TuvInfo | None) -> str:
     """A ``str.format`` template of a ``<tu>`` of one shape, its slots in order: the ``<tu>``
     attributes, each prop value and note, the two segments (a tree per unit costs more)."""
     clean = _clean if has_illegal_xml("".join(prop_types)) else str.strip
     parts = ["<tu{}>"]
-    parts += [_braces(f"\n    <prop{_prop_type(clean(key))}>") + "{}</prop>"
-              for key in prop_types]
-    parts += ["\n    <note>{}</note>"] * note_count
+    parts += [_braces(f"\n    <prop{_prop_attributes(clean(key), meta_attrs, index)}>")
+              + "{}</prop>" for index, key in enumerate(prop_types)]
+    parts += [_braces(f"\n    <note{attributes_xml(attrs_of(meta_attrs, 'note', index))}>")
+              + "{}</note>" for index in range(note_count)]
     for lang, info in ((src_lang, source_tuv), (tgt_lang, target_tuv)):
         before, after = _tuv_parts(lang, info or NO_TUV_INFO)
         parts.append(_braces(before) + "{}" + _braces(after))
@@ -135,6 +143,11 @@ def _segment(text: str, markup: Content | None) -> tuple[str, str, int]:
         return text.strip(), xml, 0
     xml, removed = ILLEGAL_XML.subn("", xml)
     return text.strip(), xml, removed
+
+
+def _set_attributes(element: etree._Element, attrs: Iterable[tuple[str, str]]) -> None:
+    for name, value in attrs:
+        element.set(XML_LANG if name == "xml:lang" else name, ILLEGAL_XML.sub("", value))
 
 
 class TmxWriter:
@@ -185,11 +198,15 @@ class TmxWriter:
         attributes = dict(self.header.attributes(), srclang=self.srclang,
                           adminlang=normalize_lang(self.header.adminlang, self.locale_style))
         element = etree.Element("header", attributes)
-        for prop_type, value in self.header.props:
-            prop = etree.SubElement(element, "prop", type=clean_text(prop_type)[0])
-            prop.text = clean_text(value)[0]
-        for note in self.header.notes:
-            etree.SubElement(element, "note").text = clean_text(note)[0]
+        meta_attrs = self.header.meta_attrs
+        for index, (prop_type, value) in enumerate(self.header.props):
+            prop = etree.SubElement(element, "prop", type=_clean(prop_type))
+            _set_attributes(prop, attrs_of(meta_attrs, "prop", index))
+            prop.text = _clean(value)
+        for index, note in enumerate(self.header.notes):
+            note_element = etree.SubElement(element, "note")
+            _set_attributes(note_element, attrs_of(meta_attrs, "note", index))
+            note_element.text = _clean(note)
         for ude in self.header.udes:
             element.append(parse_fragment(ude))
         if len(element):
@@ -263,7 +280,8 @@ class TmxWriter:
             self.stats.left_out.add("duplicate", unit.name())
             return False
         template = _unit_template(
-            tuple([key for key, _ in unit.props]), len(unit.notes), src_lang, tgt_lang,
+            tuple([key for key, _ in unit.props]), len(unit.notes), unit.meta_attrs,
+            src_lang, tgt_lang,
             None if unit.source_tuv is NO_TUV_INFO else unit.source_tuv,
             None if unit.target_tuv is NO_TUV_INFO else unit.target_tuv)
         xml = template.format(self._tu_attributes(unit, src_lang), *_metadata_values(unit),

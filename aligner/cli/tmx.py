@@ -177,7 +177,8 @@ def merge(files: tuple[Path, ...], output: Path, duplicates: str, locale_style: 
                                            "locale_style": locale_style,
                                            "src_lang": src_lang, "tgt_lang": tgt_lang})
     written = tmxlib.merge_tmx(files, output, duplicates=duplicates, locale_style=locale_style,
-                               tool=TOOL, props=props, languages=tmxlib.Languages(src_lang, tgt_lang))
+                               tool=TOOL, props=props,
+                               languages=tmxlib.Languages(src_lang, tgt_lang))
     result = written.to_json()
     if as_json:
         echo_json(result)
