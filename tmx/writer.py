@@ -239,7 +239,8 @@ class TmxWriter:
     def _tuid(self, tuid: str | None) -> str | None:
         if tuid is None:
             return None
-        tuid = "_".join(tuid.split()) or "_"
+        if not tuid.isprintable() or " " in tuid:  # whitespace, forbidden characters
+            tuid = "_".join(ILLEGAL_XML.sub("", tuid).split()) or "_"
         if self._tuids is None:
             return tuid
         unique, number = tuid, 1
@@ -253,7 +254,7 @@ class TmxWriter:
 
     def _tu_attributes(self, unit: TmxUnit, src_lang: str) -> str:
         tuid = self._tuid(unit.tuid)
-        tuid_xml = "" if tuid is None else f' tuid="{escape_attribute(ILLEGAL_XML.sub("", tuid))}"'
+        tuid_xml = "" if tuid is None else f' tuid="{escape_attribute(tuid)}"'
         own_srclang = self.srclang != "*all*" and lang_key(src_lang) != lang_key(self.srclang)
         if not unit.attrs and not own_srclang:
             return tuid_xml
