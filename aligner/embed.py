@@ -23,6 +23,7 @@ import numpy as np
 
 from aligner.errors import ConfigurationError, ModelError
 from aligner.paths import cache_dir
+from aligner.threads import thread_count
 from aligner.usem3_spans import PART_DIM, SpanComposer, SpanParts, head, token_parts
 
 # Longer texts are cut before encoding: an encoder's meaning of a 4,000-character "sentence" is
@@ -239,5 +240,6 @@ def get_encoder(name: str = "usem3") -> Encoder:
         raise ConfigurationError(f"unknown encoder {name!r}; choose one of: "
                                  + ", ".join(sorted(ENCODERS)))
     if name not in _INSTANCES:
+        thread_count()  # the BLAS thread budget is in force before the first vector
         _INSTANCES[name] = ENCODERS[name]()
     return _INSTANCES[name]

@@ -12,12 +12,12 @@ index for deterministic output. Errors raised by a task are re-raised in the cal
 from __future__ import annotations
 
 import multiprocessing
-import os
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from typing import Any, Protocol, TypeVar
 
 from aligner.errors import ConfigurationError
+from aligner.threads import worker_environment
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -110,9 +110,8 @@ class ProcessExecutor(_BoundedSubmitter):
             raise ConfigurationError(f"--jobs must be at least 1, not {workers}")
         self.workers = workers
         # One BLAS thread per worker: N workers that each spin up a thread per core
-        # oversubscribe the machine and run several times slower. Workers inherit the
-        # environment; this process's BLAS is already loaded and keeps its own setting.
-        os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+        # oversubscribe the machine and run several times slower (see aligner.threads).
+        worker_environment()
         self._pool = ProcessPoolExecutor(max_workers=workers,
                                          mp_context=multiprocessing.get_context("spawn"))
 

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import click
 
-from aligner.cli.common import echo_json, json_option, progress, quiet_option, reports_errors, warn
+from aligner.cli.common import (echo_json, json_option, progress, quiet_option, reports_errors,
+                                threads_option, warn)
 from aligner.errors import InputError
 from aligner.io import read_jsonl
 from aligner.pair import PairConfig, PairingResult, pair_documents
@@ -35,6 +36,7 @@ DEFAULTS = PairConfig()
               default=DEFAULTS.parallel_threshold, show_default=True,
               help="Least confidence for a parallel pair.")
 @json_option
+@threads_option
 @quiet_option
 @reports_errors
 def pair(paths: tuple[Path, ...], src_lang: str, tgt_lang: str, output: Path | None,

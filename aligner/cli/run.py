@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from aligner.cli.common import (UserError, echo_json, json_option, progress, quiet_option,
-                                reports_errors, warn)
+                                reports_errors, threads_option, warn)
 from aligner.pipeline import RunOptions, RunSummary, run_pipeline
 
 # A run that finds no parallel pair writes consistent (empty) outputs but fails: there is no
@@ -51,6 +51,7 @@ DEFAULTS = RunOptions()
                    "(scheduler address tcp://HOST:8786) instead; --jobs is then ignored.")
 @click.option("--resume", is_flag=True,
               help="Continue an interrupted run in OUT (it must exist, with the same options).")
+@threads_option
 @quiet_option
 @json_option
 @reports_errors
@@ -69,6 +70,7 @@ def run(inputs: tuple[Path, ...], out: Path, src_lang: str, tgt_lang: str, model
     Example:
       aligner run corpus/ -o out/
       aligner run archive/ -o out/ --jobs 2 --model ru-en
+      aligner run archive/ -o out/ --threads 2     # one process, two cores of an idle machine
       aligner run archive/ -o out/ --dask-scheduler tcp://10.0.0.5:8786 --resume
 
     Exit codes: 0 success; 1 data error, or no parallel pair found (the outputs are still
