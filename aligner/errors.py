@@ -23,3 +23,7 @@ class ConfigurationError(AlignerError):
 
 class ModelError(AlignerError):
     """A translation or embedding model is missing, broken or of the wrong language pair."""
+
+
+class UnsupportedLanguageError(InputError):
+    """A document's language has no sentence splitter (its text cannot be split safely)."""

@@ -132,7 +132,7 @@ def prepare_output(out: Path, options: Mapping[str, Any], resume: bool) -> RunSt
         raise _nothing_to_resume(out)
     if resume and state.data.get("options") != dict(options):
         raise ConfigurationError(f"{out}: the earlier run used other options "
-                                 f"({_options_text(state.data.get('options', {}))}); "
+                                 f"({_changed_options(state.data.get('options', {}), options)}); "
                                  "repeat them to resume, or run without --resume to redo it")
     state.data["options"] = dict(options)
     state.save()
@@ -169,8 +169,27 @@ def remove_partial_files(out: Path) -> None:
                 path.unlink()
 
 
-def _options_text(options: Mapping[str, Any]) -> str:
-    return ", ".join(f"{key}={value}" for key, value in sorted(options.items()))
+def _changed_options(earlier: Mapping[str, Any], now: Mapping[str, Any]) -> str:
+    """The options whose values differ, as the earlier run had them (groups such as the
+    alignment settings by member: ``align.length_weight=0.05``).
+
+    >>> _changed_options({"model": None, "align": {"skip": -0.1, "band": 8}},
+    ...                  {"model": "ru-en", "align": {"skip": -0.2, "band": 8}})
+    'align.skip=-0.1, model=None'
+    """
+    old, new = _by_member(earlier), _by_member(now)
+    return ", ".join(f"{key}={old.get(key, 'unset')}" for key in sorted(old.keys() | new.keys())
+                     if old.get(key) != new.get(key))
+
+
+def _by_member(options: Mapping[str, Any]) -> dict[str, Any]:
+    flat: dict[str, Any] = {}
+    for key, value in options.items():
+        if isinstance(value, Mapping):
+            flat.update({f"{key}.{member}": item for member, item in value.items()})
+        else:
+            flat[key] = value
+    return flat
 
 
 def remove_stale_pair_files(out: Path, keys: set[str]) -> list[str]:

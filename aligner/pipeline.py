@@ -26,15 +26,16 @@ import json
 import os
 import tempfile
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from aligner import __version__
+from aligner.align import AlignConfig
 from aligner.errors import ConfigurationError, InputError, ModelError
 from aligner.executors import (Executor, ProgressFactory, make_executor, map_in_order,
                                no_progress)
@@ -42,6 +43,7 @@ from aligner.io import atomic_write, read_jsonl, write_jsonl
 from aligner.outfolder import (PairOutcome, RunState, check_output_outside_inputs, fingerprint,
                                input_fingerprint, load_outcome, pair_files, pair_key,
                                prepare_output, remove_stale_pair_files, save_outcome)
+from aligner.pair import PairConfig, verification_config
 from aligner.records import Alignment, Bead, BeadScore, DocPair, Document
 from aligner.report import MtStatus, PairFigures, RunFigures, SimilarityGrid, write_report
 from aligner.signature import make_signature
@@ -57,7 +59,9 @@ class RunOptions:
 
     ``translations`` is a folder of precomputed MT: ``<source document id>.<tgt_lang>``, one
     line per body sentence of that document. ``presplit``: input files hold one sentence
-    per line.
+    per line. ``align`` and ``pair`` are the settings of alignment and pairing, built once
+    (by the CLI) and used by every stage and every signature; pairing verifies candidates
+    with ``align``'s signals and weights unless ``pair.align`` says otherwise.
 
     >>> RunOptions(use_mt=False, model="ru-en")
     Traceback (most recent call last):
@@ -72,6 +76,8 @@ class RunOptions:
     translations: str | None = None
     doubtful_below: float = DOUBTFUL_BELOW
     presplit: bool = False
+    align: AlignConfig = field(default_factory=AlignConfig)
+    pair: PairConfig = field(default_factory=PairConfig)
 
     def __post_init__(self) -> None:
         if self.src_lang == self.tgt_lang:
@@ -85,9 +91,18 @@ class RunOptions:
         if not 0.0 <= self.doubtful_below <= 1.0:
             raise ConfigurationError(f"the doubtful threshold must lie in [0, 1], "
                                      f"not {self.doubtful_below}")
+        if self.pair.align is None:  # pairing verifies with the run's signals and weights
+            object.__setattr__(self, "pair",
+                               replace(self.pair, align=verification_config(self.align)))
+
+    def own_options(self) -> dict[str, Any]:
+        """The run's own options (the alignment and pairing settings aside)."""
+        return {f.name: getattr(self, f.name) for f in fields(self)
+                if f.name not in ("align", "pair")}
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        """The run's own options, then ``align`` and ``pair`` as their flat signature options."""
+        return dict(self.own_options(), align=self.align.to_json(), pair=self.pair.options())
 
 
 @dataclass(frozen=True)
@@ -112,6 +127,8 @@ class PairTask:
     translation: tuple[str, ...] | None
     doubtful_below: float
     fingerprint: str
+    align: AlignConfig
+    grid_encoder: str  # the pairing's encoder: it embedded every body sentence already
 
     @property
     def key(self) -> str:
@@ -344,9 +361,9 @@ def pairing_stage(documents: Sequence[Document], options: RunOptions, state: Run
                   ) -> tuple[list[DocPair], list[str], list[str], bool]:
     """Pairs (sorted), unpaired ids and pairing's warnings; reused when documents and options
     are unchanged. Candidates are verified on ``executor`` when it has several workers."""
-    from aligner.pair import PairConfig, pair_documents, write_pairs_tsv
+    from aligner.pair import pair_documents, write_pairs_tsv
 
-    config = PairConfig()
+    config = options.pair
     stamp = fingerprint("pair", state.stage("ingest"), config.options(), options.to_json(),
                         getattr(translator, "cache_key", None), translations, __version__)
     previous = state.stage("pair")
@@ -373,10 +390,8 @@ def make_tasks(pairs: Sequence[DocPair], documents: Sequence[Document], options:
                signature: Mapping[str, str]) -> list[PairTask]:
     """One task per parallel pair, with the fingerprint of everything its outputs depend on
     (the run's ``signature`` included: it goes into the pair's TMX header)."""
-    from aligner.align import AlignConfig
-
     by_id = {document.id: document for document in documents}
-    config = asdict(AlignConfig())
+    config = options.align.to_json()
     tasks = []
     for pair in pairs:
         if pair.label != "parallel":
@@ -388,24 +403,23 @@ def make_tasks(pairs: Sequence[DocPair], documents: Sequence[Document], options:
                             pair.to_json(), config, asdict(plan), translation,
                             options.doubtful_below, dict(signature))
         tasks.append(PairTask(pair, src, tgt, plan, translation, options.doubtful_below,
-                              stamp))
+                              stamp, options.align, options.pair.encoder))
     return tasks
 
 
 def process_pair(task: PairTask) -> PairOutcome:
     """Translate (if planned), align and score one pair; a pure function of the task."""
-    from aligner.align import AlignConfig, align_documents
+    from aligner.align import align_documents
 
-    config = AlignConfig()
     translation = _translation_for(task)
-    alignment = align_documents(task.src, task.tgt, config, translation=translation)
+    alignment = align_documents(task.src, task.tgt, task.align, translation=translation)
     bead_scores, doc_scores, score_signature = _score(alignment, translation, task.mt)
     doubtful = tuple(_is_doubtful(bead, score, task.doubtful_below)
                      for bead, score in zip(alignment.beads,
                                             bead_scores or [None] * len(alignment.beads)))
     figures = PairFigures(pair=task.pair, alignment=alignment, doubtful=doubtful,
                           bead_scores=bead_scores, doc_scores=doc_scores,
-                          similarity=similarity_grid(alignment, config.encoder),
+                          similarity=similarity_grid(alignment, task.grid_encoder),
                           files=pair_files(task.key))
     return PairOutcome(figures, task.fingerprint, score_signature)
 
@@ -444,7 +458,7 @@ def similarity_grid(alignment: Alignment, encoder_name: str,
                     size: int = SIMILARITY_GRID) -> SimilarityGrid | None:
     """Sentence similarity of a pair pooled into at most ``size`` x ``size`` cells.
 
-    Embeddings come from the encoder's disk cache (the aligner embedded the same sentences).
+    Embeddings come from the encoder's disk cache (pairing embedded the same sentences).
     """
     if not alignment.src_sentences or not alignment.tgt_sentences:
         return None
@@ -478,16 +492,18 @@ def pooled_similarity(src: np.ndarray, tgt: np.ndarray, size: int
 
 # ---------------------------------------------------------------- stage 4: gather
 
-def run_signature(options: RunOptions, mt: MtStatus, mt_signature: Mapping[str, str]
-                  ) -> dict[str, str]:
-    """The run's signature: versions, options, alignment and pairing settings, models."""
-    from aligner.align import AlignConfig
-    from aligner.pair import PairConfig
+def run_signature(options: RunOptions, mt: MtStatus, mt_signature: Mapping[str, str],
+                  languages: Iterable[str]) -> dict[str, str]:
+    """The run's signature: versions, options, the sentence splitter of each of the documents'
+    ``languages``, alignment and pairing settings (as they ran), models."""
+    from aligner.ingest import splitter_name
 
-    settings: dict[str, object] = {f"run.{key}": value for key, value in
-                                   options.to_json().items()}
-    settings.update({f"align.{key}": value for key, value in asdict(AlignConfig()).items()})
-    settings.update({f"pair.{key}": value for key, value in PairConfig().options().items()})
+    settings: dict[str, object] = {f"run.{key}": value
+                                   for key, value in options.own_options().items()}
+    settings.update({f"ingest.splitter.{lang}": splitter_name(lang, options.presplit)
+                     for lang in sorted(set(languages))})
+    settings.update({f"align.{key}": value for key, value in options.align.to_json().items()})
+    settings.update({f"pair.{key}": value for key, value in options.pair.options().items()})
     settings["mt.state"] = mt.state
     settings["mt.model"] = mt.model or "none"
     settings.update({f"mt.{key}": value for key, value in mt_signature.items()
@@ -546,7 +562,8 @@ def _run_stages(inputs: Sequence[str | os.PathLike[str]], out: Path, options: Ru
             documents, options, state, out, translator, translations, wrap, executor)
     _note(summary, "pair", reused)
     mt_signature = dict(translator.signature()) if translator is not None else {}
-    signature = run_signature(options, mt_status, mt_signature)
+    signature = run_signature(options, mt_status, mt_signature,
+                              (document.lang for document in documents))
     tasks = make_tasks(pairs, documents, options, plan, translations, signature)
     mt_status = precomputed_status(mt_status, tasks)
     summary.mt = mt_status.to_json()

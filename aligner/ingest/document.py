@@ -22,14 +22,14 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from aligner.errors import InputError
+from aligner.errors import InputError, UnsupportedLanguageError
 from aligner.ingest.chrome import TITLE, Verdict, classify_paragraphs
 from aligner.ingest.encoding import MAX_FILE_BYTES, check_size, decode_bytes
 from aligner.ingest.html import HTML_SUFFIXES, declared_charset, html_to_text, looks_like_html
 from aligner.ingest.langid import identify_language
 from aligner.ingest.meta import find_date, split_date_label
 from aligner.records import Document, Paragraph, Sentence
-from aligner.segment import split_dateline, split_sentences
+from aligner.segment import Splitter, split_dateline, splitter_for, splitter_signature
 
 TEXT_SUFFIXES = (".txt", ".text", "") + HTML_SUFFIXES
 """File name endings read from folders ("" = no extension); named files are read whatever
@@ -82,7 +82,8 @@ def read_document(path: str | os.PathLike[str], lang: str | None = None,
     :param lang: ISO 639-1 code that overrides language identification.
     :param doc_id: the document id; the file stem by default.
     :param presplit: one sentence per line (``.EOA`` or an empty line ends a paragraph).
-    :raises InputError: missing, too large, empty, binary or undecodable file.
+    :raises InputError: missing, too large, empty, binary or undecodable file, or a language
+        without a sentence splitter.
     """
     file = Path(path)
     if not file.exists():
@@ -101,9 +102,21 @@ def read_document(path: str | os.PathLike[str], lang: str | None = None,
     if presplit:
         document = document_from_lines(doc_id, str(file), text.split("\n"), lang)
     else:
-        document = document_from_text(doc_id, str(file), text, lang)
+        try:
+            document = document_from_text(doc_id, str(file), text, lang)
+        except UnsupportedLanguageError as error:  # a decoding problem may be why
+            raise UnsupportedLanguageError("; ".join((str(error),) + decoded.warnings)) from None
     return replace(document, encoding=decoded.encoding,
                    warnings=decoded.warnings + document.warnings)
+
+
+def splitter_name(lang: str, presplit: bool) -> str:
+    """How ingestion splits documents of ``lang`` into sentences, for signatures.
+
+    >>> splitter_name("ja", False), splitter_name("ja", True)
+    ('rules:cjk-v1', 'lines')
+    """
+    return "lines" if presplit else splitter_signature(lang)
 
 
 def document_from_text(doc_id: str, path: str, text: str, lang: str | None = None,
@@ -117,7 +130,9 @@ def document_from_text(doc_id: str, path: str, text: str, lang: str | None = Non
     ('en', 'Tokayev receives minister', 2)
     """
     texts = split_paragraphs(text)
+    named = _is_named(lang)
     lang, confidence = _language(lang, text)
+    splitter = _splitter(lang, confidence, path or doc_id, named)
     texts, date_index = _split_date_label(texts)
     verdicts = classify_paragraphs(texts, lang)
     if date_index is not None:
@@ -125,7 +140,8 @@ def document_from_text(doc_id: str, path: str, text: str, lang: str | None = Non
     paragraphs = _split_dateline(_with_title(texts, verdicts))
     title = next((p.text for p in paragraphs if p.is_title), None)
     date = _publication_date(texts, verdicts, date_index)
-    return _assemble(doc_id, path, lang, confidence, encoding, paragraphs, title, date)
+    return _assemble(doc_id, path, lang, confidence, encoding, paragraphs, title, date,
+                     splitter)
 
 
 def document_from_lines(doc_id: str, path: str, lines: Iterable[str],
@@ -238,10 +254,24 @@ def _wrapped(previous: str, line: str) -> bool:
             and bool(_LOWER_START.match(line)))
 
 
+def _is_named(lang: str | None) -> bool:
+    return bool(lang and lang != "auto")
+
+
 def _language(lang: str | None, text: str) -> tuple[str, float]:
-    if lang and lang != "auto":
+    if lang and _is_named(lang):
         return lang.lower(), 1.0
     return identify_language(text)
+
+
+def _splitter(lang: str, confidence: float, source: str, named: bool) -> Splitter:
+    """The sentence splitter of ``lang``; an error naming ``source`` when there is none."""
+    try:
+        return splitter_for(lang)
+    except UnsupportedLanguageError as error:
+        how = "" if named else (f"; the language was identified with confidence "
+                                f"{confidence:.2f}: name it if that is wrong")
+        raise UnsupportedLanguageError(f"{source}: {error}{how}") from None
 
 
 def _split_date_label(texts: list[str]) -> tuple[list[str], int | None]:
@@ -304,7 +334,7 @@ def _publication_date(texts: Sequence[str], verdicts: Sequence[Verdict],
 
 def _assemble(doc_id: str, path: str, lang: str, confidence: float, encoding: str,
               paragraphs: tuple[Paragraph, ...], title: str | None,
-              date: str | None) -> Document:
+              date: str | None, splitter: Splitter) -> Document:
     """Join body paragraphs into ``clean_text`` and split them into sentences."""
     pieces: list[str] = []
     sentences: list[Sentence] = []
@@ -314,7 +344,7 @@ def _assemble(doc_id: str, path: str, lang: str, confidence: float, encoding: st
             continue
         if pieces:
             offset += 2
-        for start, end in split_sentences(paragraph.text, lang):
+        for start, end in splitter.split(paragraph.text):
             sentences.append(Sentence(text=paragraph.text[start:end], paragraph=index,
                                       start=offset + start, end=offset + end))
         pieces.append(paragraph.text)

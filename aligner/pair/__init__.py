@@ -9,6 +9,8 @@ the documents set aside (other language, empty, duplicate) with the reason.
 0.5
 """
 
-from aligner.pair.core import PairConfig, PairingResult, pair_documents, write_pairs_tsv
+from aligner.pair.core import (PairConfig, PairingResult, pair_documents, verification_config,
+                               write_pairs_tsv)
 
-__all__ = ["PairConfig", "PairingResult", "pair_documents", "write_pairs_tsv"]
+__all__ = ["PairConfig", "PairingResult", "pair_documents", "verification_config",
+           "write_pairs_tsv"]
