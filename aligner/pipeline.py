@@ -33,6 +33,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from tmx.parse import MAX_SEGMENT_BYTES
+from tmx.writer import TOO_LONG
 
 from aligner import __version__
 from aligner.align import AlignConfig
@@ -40,9 +42,10 @@ from aligner.errors import ConfigurationError, InputError, ModelError
 from aligner.executors import (Executor, ProgressFactory, make_executor, map_in_order,
                                no_progress)
 from aligner.io import atomic_write, read_jsonl, write_jsonl
-from aligner.outfolder import (PairOutcome, RunState, check_output_outside_inputs, fingerprint,
-                               input_fingerprint, load_outcome, pair_files, pair_key,
-                               prepare_output, remove_stale_pair_files, save_outcome)
+from aligner.outfolder import (PairOutcome, RunState, check_output_outside_inputs, file_digest,
+                               fingerprint, input_fingerprint, load_outcome, output_lock,
+                               pair_files, pair_key, prepare_output, remove_stale_pair_files,
+                               save_outcome)
 from aligner.pair import PairConfig, verification_config
 from aligner.records import Alignment, Bead, BeadScore, DocPair, Document
 from aligner.report import MtStatus, PairFigures, RunFigures, SimilarityGrid, write_report
@@ -175,7 +178,8 @@ def ingest_stage(inputs: Sequence[str | os.PathLike[str]], out: Path, state: Run
                         input_fingerprint(inputs))
     previous = state.stage("ingest")
     documents_path = out / "documents.jsonl"
-    if previous and previous.get("fingerprint") == stamp and documents_path.is_file():
+    if (previous and previous.get("fingerprint") == stamp
+            and previous.get("documents_sha256") == file_digest(documents_path)):
         try:
             documents = [Document.from_json(record) for record in read_jsonl(documents_path)]
             return documents, [(path, reason) for path, reason in previous["skipped"]], True
@@ -193,7 +197,8 @@ def ingest_stage(inputs: Sequence[str | os.PathLike[str]], out: Path, state: Run
     documents = sorted(documents, key=lambda doc: doc.id)
     skipped = sorted((str(path), reason) for path, reason in skipped)
     write_jsonl(documents_path, (doc.to_json() for doc in documents))
-    state.save_stage("ingest", {"fingerprint": stamp, "skipped": [list(s) for s in skipped]})
+    state.save_stage("ingest", {"fingerprint": stamp, "skipped": [list(s) for s in skipped],
+                                "documents_sha256": file_digest(documents_path)})
     return documents, skipped, False
 
 
@@ -230,7 +235,8 @@ def ingest_as_tasks(inputs: Sequence[str | os.PathLike[str]], presplit: bool,
     from aligner.ingest.encoding import check_size
 
     # The folder walk and id rule of ingestion itself, so both paths give the same documents.
-    files = list(input_files(inputs))
+    skipped: list[tuple[str, str]] = []
+    files = list(input_files(inputs, lambda path, reason: skipped.append((path, reason))))
     results: dict[int, Document | InputError] = {}
     sendable = []
     for index, (path, _) in enumerate(files):
@@ -247,7 +253,7 @@ def ingest_as_tasks(inputs: Sequence[str | os.PathLike[str]], presplit: bool,
     for number, batch_results in progress(executor.run(read_documents, jobs),
                                           "reading documents", len(batches)):
         results.update(zip(batches[number], batch_results))
-    documents, skipped, taken = [], [], set()
+    documents, taken = [], set()
     for index, (path, named) in enumerate(files):
         result = results[index]
         if isinstance(result, InputError):
@@ -367,9 +373,13 @@ def pairing_stage(documents: Sequence[Document], options: RunOptions, state: Run
     stamp = fingerprint("pair", state.stage("ingest"), config.options(), options.to_json(),
                         getattr(translator, "cache_key", None), translations, __version__)
     previous = state.stage("pair")
-    if previous and previous.get("fingerprint") == stamp and (out / "pairs.tsv").is_file():
-        pairs = [DocPair.from_json(item) for item in previous["pairs"]]
-        return pairs, list(previous["unpaired"]), list(previous["warnings"]), True
+    if (previous and previous.get("fingerprint") == stamp
+            and previous.get("pairs_sha256") == file_digest(out / "pairs.tsv")):
+        try:
+            pairs = [DocPair.from_json(item) for item in previous["pairs"]]
+            return pairs, list(previous["unpaired"]), list(previous["warnings"]), True
+        except (KeyError, TypeError, ValueError):
+            pass  # a damaged record is simply redone below
     # One worker gains nothing from shipping the candidates' documents to another process.
     map_tasks = functools.partial(map_in_order, executor) if executor.workers > 1 else None
     result = pair_documents(documents, options.src_lang, options.tgt_lang, config,
@@ -379,7 +389,8 @@ def pairing_stage(documents: Sequence[Document], options: RunOptions, state: Run
     unpaired = sorted(result.unpaired)
     write_pairs_tsv(out / "pairs.tsv", pairs, unpaired, result.signature)
     state.save_stage("pair", {"fingerprint": stamp, "pairs": [p.to_json() for p in pairs],
-                              "unpaired": unpaired, "warnings": list(result.warnings)})
+                              "unpaired": unpaired, "warnings": list(result.warnings),
+                              "pairs_sha256": file_digest(out / "pairs.tsv")})
     return pairs, unpaired, list(result.warnings), False
 
 
@@ -541,9 +552,10 @@ def run_pipeline(inputs: Sequence[str | os.PathLike[str]], out: str | os.PathLik
     summary = RunSummary(out=str(out_dir), executor=executor.name, workers=executor.workers,
                          mt=mt_status.to_json())
     try:
-        state = prepare_output(out_dir, options.to_json(), resume)
-        return _run_stages(inputs, out_dir, options, state, plan, mt_status, translator,
-                           executor, wrap, summary)
+        with output_lock(out_dir):
+            state = prepare_output(out_dir, options.to_json(), resume)
+            return _run_stages(inputs, out_dir, options, state, plan, mt_status, translator,
+                               executor, wrap, summary)
     finally:
         if own_executor:
             executor.close()
@@ -571,7 +583,8 @@ def _run_stages(inputs: Sequence[str | os.PathLike[str]], out: Path, options: Ru
         outcomes = run_pair_tasks(tasks, out, executor, signature, wrap, summary)
     with clock("gather"):
         remove_stale_pair_files(out, {task.key for task in tasks})
-        summary.tmx_units = write_corpus_tmx(out, outcomes, signature, options.src_lang)
+        summary.tmx_units = write_corpus_tmx(out, outcomes, signature, options.src_lang,
+                                             summary.warnings)
         figures = RunFigures(documents, skipped, pairs, unpaired,
                              [outcome.figures for outcome in outcomes], mt_status, signature,
                              summary.warnings)
@@ -601,18 +614,24 @@ def run_pair_tasks(tasks: Sequence[PairTask], out: Path, executor: Executor,
 
 
 def write_corpus_tmx(out: Path, outcomes: Sequence[PairOutcome], signature: Mapping[str, str],
-                     source_lang: str) -> int:
+                     source_lang: str, warnings: list[str]) -> int:
     """``corpus.tmx``: every pair's units, duplicate pairs written once; returns the units.
 
     With no pair at all the file is still written, valid and empty, so the folder stays
-    consistent.
+    consistent. Units too long for any TMX reader are left out and named in ``warnings``.
     """
     from aligner.export import write_alignment_tmx
 
     alignments = [outcome.figures.alignment for outcome in outcomes]
     scores = [outcome.figures.bead_scores for outcome in outcomes]
-    return write_alignment_tmx(out / "corpus.tmx", alignments, scores=scores,
-                               signature=signature, src_lang=source_lang).written
+    stats = write_alignment_tmx(out / "corpus.tmx", alignments, scores=scores,
+                                signature=signature, src_lang=source_lang)
+    too_long = stats.left_out.counts[TOO_LONG]
+    if too_long:
+        warnings.append(f"{too_long} units left out of the TMX files: a segment "
+                        f"over the {MAX_SEGMENT_BYTES / 1e6:g} MB that TMX readers accept "
+                        f"({', '.join(stats.left_out.names[TOO_LONG][:5])})")
+    return stats.written
 
 
 def _note(summary: RunSummary, stage: str, reused: bool) -> None:

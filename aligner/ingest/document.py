@@ -95,7 +95,7 @@ def read_document(path: str | os.PathLike[str], lang: str | None = None,
     decoded = decode_bytes(data, str(file), declared_charset(data))
     text = decoded.text
     if not presplit and (file.suffix.lower() in HTML_SUFFIXES or looks_like_html(text)):
-        text = html_to_text(text)
+        text = html_to_text(text, str(file))
         if not text.strip():
             raise InputError(f"{file}: HTML page without visible text")
     doc_id = doc_id or file.stem
@@ -206,7 +206,14 @@ def iter_documents(paths: Sequence[str | os.PathLike[str]], lang: str | None = N
     """Like :func:`ingest_paths`, one document at a time; ``on_skip(path, reason)`` hears of
     each skipped file. Raises nothing for an empty result: the caller decides."""
     ids: set[str] = set()
-    files = list(input_files(paths))
+
+    def unreadable(path: str, reason: str) -> None:
+        if strict:
+            raise InputError(f"{path}: {reason}")
+        if on_skip:
+            on_skip(path, reason)
+
+    files = list(input_files(paths, unreadable))
     for file, named in progress(files) if progress else files:
         doc_id = unique_id(file.stem, ids)
         try:
@@ -356,12 +363,17 @@ def _assemble(doc_id: str, path: str, lang: str, confidence: float, encoding: st
                     lang_confidence=confidence, title=title, date=date, warnings=warnings)
 
 
-def input_files(paths: Sequence[str | os.PathLike[str]]) -> Iterator[tuple[Path, bool]]:
-    """``(file, named)`` for each input file; folders are walked in sorted order."""
+def input_files(paths: Sequence[str | os.PathLike[str]],
+                on_unreadable: Callable[[str, str], None] | None = None
+                ) -> Iterator[tuple[Path, bool]]:
+    """``(file, named)`` for each input file; folders are walked in sorted order.
+
+    :param on_unreadable: hears ``(folder, reason)`` of each folder that cannot be listed.
+    """
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            files = sorted(p for p in path.rglob("*") if _is_text_file(p, path))
+            files = sorted(_folder_files(path, on_unreadable))
             if not files:
                 suffixes = ", ".join(suffix for suffix in TEXT_SUFFIXES if suffix)
                 raise InputError(f"{path}: no text files ({suffixes}, a language code such "
@@ -371,6 +383,22 @@ def input_files(paths: Sequence[str | os.PathLike[str]]) -> Iterator[tuple[Path,
             yield path, True
         else:
             raise InputError(f"{path}: no such file or directory")
+
+
+def _folder_files(root: Path, on_unreadable: Callable[[str, str], None] | None
+                  ) -> Iterator[Path]:
+    """The text files under ``root``, hidden folders aside (symbolic links to folders are
+    not followed, so a link loop cannot trap the walk)."""
+    def unreadable(error: OSError) -> None:
+        if on_unreadable:
+            on_unreadable(str(error.filename),
+                          f"cannot read the folder ({error.strerror or error}); its files "
+                          "were not ingested")
+
+    for folder, subfolders, names in os.walk(root, onerror=unreadable):
+        subfolders[:] = [name for name in subfolders if not name.startswith(".")]
+        yield from (path for path in (Path(folder) / name for name in names)
+                    if _is_text_file(path, root))
 
 
 def _is_text_file(path: Path, root: Path) -> bool:
@@ -383,16 +411,31 @@ def _is_text_file(path: Path, root: Path) -> bool:
 def unique_id(stem: str, taken: set[str]) -> str:
     """``stem``, or ``stem-2``, ``stem-3``... when taken; the result is added to ``taken``.
 
+    Control characters (a tab or newline in a file name) are escaped as ``\\t``, ``\\n``,
+    ``\\xNN``, so an id never breaks a line- or tab-separated output such as ``pairs.tsv``.
+
     >>> taken = {"doc"}
     >>> unique_id("doc", taken), unique_id("doc", taken), unique_id("other", taken)
     ('doc-2', 'doc-3', 'other')
+    >>> print(unique_id("ru\\tnews\\n", taken))
+    ru\\tnews\\n
     """
+    stem = _CONTROL.sub(_escape_control, stem)
     candidate, number = stem, 1
     while candidate in taken:
         number += 1
         candidate = f"{stem}-{number}"
     taken.add(candidate)
     return candidate
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_ESCAPES = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
+
+
+def _escape_control(match: re.Match[str]) -> str:
+    char = match.group()
+    return _ESCAPES.get(char, f"\\x{ord(char):02x}")
 
 
 def _reason(error: Exception, file: Path) -> str:
