@@ -24,7 +24,7 @@ fi
 .venv/bin/python -m pip install -q --upgrade pip
 # argostranslate depends on torch (through stanza); the CPU wheel avoids a 6 GB CUDA build.
 .venv/bin/python -m pip install -q "torch==2.13.0"
-extras="mt,review"
-[[ $dev == 1 ]] && extras="mt,review,dev"
+extras="mt,review,scale"
+[[ $dev == 1 ]] && extras="mt,review,scale,dev"
 .venv/bin/python -m pip install -q -e ".[${extras}]"
 echo "aligner installed in .venv ($(.venv/bin/aligner --version))"

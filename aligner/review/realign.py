@@ -31,25 +31,20 @@ def realign(review: PairReview, config: AlignConfig | None = None, doubtful_belo
     New beads are machine beads (confidence from the aligner; a bead equal to an old one keeps
     its MT score); those under ``doubtful_below`` are doubtful.
     """
-    from threadpoolctl import threadpool_limits
-
     base = config or AlignConfig()
     config = replace(base, src_lang=base.src_lang or review.alignment.src_lang,
                      tgt_lang=base.tgt_lang or review.alignment.tgt_lang)
     redo = _Realigner(review, config, doubtful_below, aligner)
     runs = machine_runs(review.status)
-    # Windows are small matrices: BLAS threads cost more than they bring (on a busy machine,
-    # seconds instead of milliseconds).
-    with threadpool_limits(limits=1, user_api="blas"):
-        for start, stop in reversed(runs):  # from the end: earlier indices stay valid
-            left = start > 0
-            right = stop < len(review.status)
-            if not (left or right):
-                continue  # nothing fixed anywhere: the machine's alignment is this alignment
-            if right:
-                stop = redo.from_edge(start, stop, window, forward=False)
-            if left and stop > start:
-                redo.from_edge(start, stop, window, forward=True)
+    for start, stop in reversed(runs):  # from the end: earlier indices stay valid
+        left = start > 0
+        right = stop < len(review.status)
+        if not (left or right):
+            continue  # nothing fixed anywhere: the machine's alignment is this alignment
+        if right:
+            stop = redo.from_edge(start, stop, window, forward=False)
+        if left and stop > start:
+            redo.from_edge(start, stop, window, forward=True)
     if redo.review is review:
         return review
     return replace(redo.review, changes=counted(review.changes, "realign"))
