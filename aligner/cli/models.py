@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import click
 
 from aligner.cli.common import echo_json, json_option, progress, quiet_option, reports_errors, warn
-from aligner.io import atomic_write
+from aligner.io import atomic_write, refuse_output_over_input
 from aligner.mt.packages import NETWORK_TIMEOUT, ModelInfo
 from aligner.mt.translator import DEVICES, DecodingOptions
 
@@ -108,7 +108,7 @@ def translation_options(command: click.Command) -> click.Command:
         click.option("--batch-size", type=click.IntRange(min=1), default=None,
                      help="Sentences per CTranslate2 batch (default: 32 on CPU, 1024 on CUDA)."),
         click.option("--threads", type=click.IntRange(min=1), default=None,
-                     help="CPU threads for CTranslate2 (default: CTranslate2's own choice)."),
+                     help="CPU threads for CTranslate2 (default: one, see aligner.threads)."),
         click.option("--no-cache", is_flag=True,
                      help="Neither read nor write the persistent translation cache."),
     ]):
@@ -164,6 +164,7 @@ def translate(file: Path, src_lang: str, tgt_lang: str, model_id: str | None, de
 
     if as_json and output is None:
         raise click.UsageError("--json prints a summary on stdout: give -o for the translations")
+    refuse_output_over_input(output, [file])
     started = time.perf_counter()
     lines = read_lines(file)
     translator = make_translator(src_lang, tgt_lang, model_id, device, beam_size, max_length,
