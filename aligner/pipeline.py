@@ -22,7 +22,6 @@ write the same bytes (TMX creation dates aside).
 from __future__ import annotations
 
 import functools
-import json
 import os
 import tempfile
 import time
@@ -38,7 +37,7 @@ from aligner import __version__
 from aligner.errors import ConfigurationError, InputError, ModelError
 from aligner.executors import (Executor, ProgressFactory, make_executor, map_in_order,
                                no_progress)
-from aligner.io import atomic_write, read_jsonl, write_jsonl
+from aligner.io import read_jsonl, write_json, write_jsonl
 from aligner.outfolder import (PairOutcome, RunState, check_output_outside_inputs, fingerprint,
                                input_fingerprint, load_outcome, pair_files, pair_key,
                                prepare_output, remove_stale_pair_files, save_outcome)
@@ -128,7 +127,8 @@ class RunSummary:
     documents: int = 0
     skipped_files: int = 0
     parallel_pairs: int = 0
-    comparable_pairs: int = 0
+    same_event_pairs: int = 0
+    related_pairs: int = 0
     unpaired_documents: int = 0
     aligned_pairs: int = 0
     reused_pairs: int = 0
@@ -496,9 +496,7 @@ def run_signature(options: RunOptions, mt: MtStatus, mt_signature: Mapping[str, 
 
 
 def write_signature(out: Path, signature: Mapping[str, str]) -> None:
-    with atomic_write(out / "signature.json") as handle:
-        json.dump(dict(signature), handle, ensure_ascii=False, sort_keys=True, indent=1)
-        handle.write("\n")
+    write_json(out / "signature.json", dict(signature))
 
 
 # ---------------------------------------------------------------- the whole run
@@ -608,7 +606,8 @@ def _summarise(summary: RunSummary, report: Mapping[str, Any]) -> None:
     summary.documents = figures["documents"]
     summary.skipped_files = figures["skipped_files"]
     summary.parallel_pairs = figures["pairs_by_label"].get("parallel", 0)
-    summary.comparable_pairs = figures["pairs_by_label"].get("comparable", 0)
+    summary.same_event_pairs = figures["pairs_by_label"].get("same-event", 0)
+    summary.related_pairs = figures["pairs_by_label"].get("related", 0)
     summary.unpaired_documents = figures["unpaired_documents"]
     summary.aligned_pairs = figures["aligned_pairs"]
     summary.beads = figures["beads"]

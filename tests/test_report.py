@@ -17,7 +17,7 @@ def test_summary_counts_come_from_the_records():
     summary = build_report(figures())["summary"]
     assert summary["documents"] == 4
     assert summary["documents_by_language"] == {"en": 1, "ru": 3}
-    assert summary["pairs_by_label"] == {"comparable": 1, "parallel": 1}
+    assert summary["pairs_by_label"] == {"parallel": 1, "related": 1, "same-event": 1}
     assert summary["beads"] == 5
     assert summary["bead_types"] == {"1-1": 2, "0-1": 1, "1-0": 1, "2-1": 1}
     assert summary["doubtful_beads"] == 3

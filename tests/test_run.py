@@ -64,12 +64,17 @@ def test_seed_run_finds_the_one_parallel_pair(seed_run):
     summary = json.loads(result.stdout)
     assert (summary["documents"], summary["parallel_pairs"], summary["aligned_pairs"]) == (5, 1, 1)
     lines = (out / "pairs.tsv").read_text("utf-8").splitlines()
-    assert lines[0].startswith("# ") and "stage:pair" in lines[0]  # the pairing signature
+    assert lines[0].split("\t") == ["src_id", "tgt_id", "label", "confidence", "basis",
+                                    "evidence"]
     rows = [line.split("\t") for line in lines[1:]]
     assert [row[:3] for row in rows if row[2] == "parallel"] == [[SRC, TGT, "parallel"]]
+    assert {row[0][:3]: row[2] for row in rows if row[1]} == {
+        "000": "parallel", "001": "same-event", "003": "related", "004": "related"}
+    signature = json.loads((out / "pairs.signature.json").read_text("utf-8"))
+    assert signature["stage"] == "pair"
     assert sorted(p.name for p in out.iterdir() if p.name[0] != ".") == [
-        "alignments", "corpus.tmx", "documents.jsonl", "pairs.tsv", "report.html", "report.json",
-        "signature.json", "tmx"]
+        "alignments", "corpus.tmx", "documents.jsonl", "pairs.signature.json", "pairs.tsv",
+        "report.html", "report.json", "signature.json", "tmx"]
     assert [p.name for p in (out / "alignments").iterdir()] == [f"{KEY}.jsonl"]
     assert [p.name for p in (out / "tmx").iterdir()] == [f"{KEY}.tmx"]
     assert len((out / "documents.jsonl").read_text("utf-8").splitlines()) == 5
