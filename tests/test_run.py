@@ -63,6 +63,7 @@ def test_seed_run_finds_the_one_parallel_pair(seed_run):
     assert result.exit_code == 0, result.output
     summary = json.loads(result.stdout)
     assert (summary["documents"], summary["parallel_pairs"], summary["aligned_pairs"]) == (5, 1, 1)
+    assert (summary["same_event_pairs"], summary["related_pairs"]) == (1, 2)
     lines = (out / "pairs.tsv").read_text("utf-8").splitlines()
     assert lines[0].split("\t") == ["src_id", "tgt_id", "label", "confidence", "basis",
                                     "evidence"]
@@ -373,3 +374,15 @@ def test_a_damaged_documents_file_is_rebuilt(tmp_path):
     result = run_cli(CORPUS, "-o", out, "--no-mt", "--quiet")
     assert result.exit_code == 0, result.output
     assert (out / "documents.jsonl").read_bytes() == before
+
+
+def test_summary_table_says_what_each_pairing_label_means():
+    from aligner.cli.run import summary_table
+    from aligner.pipeline import RunSummary
+
+    table = summary_table(RunSummary("out", "local", 1, parallel_pairs=1, same_event_pairs=1,
+                                     related_pairs=2))
+    lines = {line.split("  ")[1].strip(): line for line in table.splitlines()}
+    assert "1 (a translation of the same text" in lines["parallel pairs"]
+    assert "1 (independent reports of one event" in lines["same-event pairs"]
+    assert "2 (the same topic, another event)" in lines["related pairs"]

@@ -337,7 +337,7 @@ def find_candidates(src_matrix: np.ndarray, tgt_matrix: np.ndarray,
         for row in range(len(neighbours.indices)):
             best = float(neighbours.scores[row, 0])
             for column, score in zip(neighbours.indices[row], neighbours.scores[row]):
-                close = score >= best - config.verify_window
+                close = bool(score >= best - config.verify_window)
                 if column < 0 or score < config.min_similarity or not (close or
                                                                         score >= related):
                     continue

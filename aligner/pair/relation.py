@@ -30,6 +30,7 @@ the last two (:class:`RelationRule`), kept apart from the scores:
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
@@ -37,7 +38,7 @@ from dataclasses import asdict, dataclass
 from datetime import date, timedelta
 
 from aligner.errors import ConfigurationError
-from aligner.pair.anchors import char_trigrams, date_mentions, fold_name, name_words
+from aligner.pair.anchors import date_mentions, fold_name, name_words
 
 # Two dates this close (a report published a few days after the event) still agree a little.
 NEAR_DAYS = 7
@@ -178,10 +179,14 @@ def names_match(first: str, second: str) -> bool:
     shorter, longer = sorted((first, second), key=len)
     if len(shorter) >= MIN_PREFIX and longer.startswith(shorter):
         return len(longer) - len(shorter) <= MAX_ENDING
-    grams_a, grams_b = char_trigrams([first]), char_trigrams([second])
-    if not grams_a or not grams_b:
-        return False
+    grams_a, grams_b = _trigrams(first), _trigrams(second)
     return 2 * len(grams_a & grams_b) / (len(grams_a) + len(grams_b)) >= NAME_MATCH
+
+
+@functools.lru_cache(maxsize=65536)
+def _trigrams(folded: str) -> frozenset[str]:
+    padded = f" {folded} "
+    return frozenset(padded[i:i + 3] for i in range(len(padded) - 2))
 
 
 def participant_overlap(src: Mapping[str, int], tgt: Mapping[str, int]) -> float | None:
