@@ -27,6 +27,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from pair_data import SEED, read_wmt22  # noqa: E402
+from pair_quality import print_table  # noqa: E402
 
 from aligner.ingest import document_from_lines  # noqa: E402
 from aligner.pair import PairConfig, pair_documents  # noqa: E402
@@ -149,17 +150,6 @@ def fit(found_by_variant: Mapping[str, Mapping[Pair, tuple[str, Mapping[str, flo
 
 def _f1(precision: float, recall: float) -> float:
     return 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-
-
-def print_table(rows: list[dict[str, object]]) -> None:
-    """Print the rows as an aligned text table."""
-    columns = list(rows[0])
-    cells = [[f"{row[c]:.3f}" if isinstance(row[c], float) else str(row[c]) for c in columns]
-             for row in rows]
-    widths = [max(len(c), *(len(line[i]) for line in cells)) for i, c in enumerate(columns)]
-    print("  ".join(c.rjust(w) for c, w in zip(columns, widths)))
-    for line in cells:
-        print("  ".join(v.rjust(w) for v, w in zip(line, widths)))
 
 
 def main() -> int:

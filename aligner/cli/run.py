@@ -63,8 +63,8 @@ def run(inputs: tuple[Path, ...], out: Path, src_lang: str, tgt_lang: str, model
     OUT receives documents.jsonl, pairs.tsv (parallel, same-event and related pairs with
     their evidence; its signature in pairs.signature.json), alignments/<src>__<tgt>.jsonl,
     tmx/<src>__<tgt>.tmx, corpus.tmx (all parallel pairs, deduplicated), report.html,
-    report.json and signature.json. A re-run, or --resume after an interruption, redoes nothing that is
-    already done. Without an installed MT model the run still completes; the report says
+    report.json and signature.json. A re-run, or --resume after an interruption, redoes
+    nothing that is already done. Without an installed MT model the run still completes; the report says
     that MT scoring was skipped.
 
     \b

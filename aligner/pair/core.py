@@ -7,16 +7,17 @@
    nearest source documents of every target document, so the number of candidates, and all
    verification work, grows linearly with the collection. Those close to their document's
    best may be translations; the others, kept when their cosine reaches the relation rule's
-   topic bar, can only be reports of the same event or on the same topic. The search is exact, by blocks of
-   matrix products: quadratic in arithmetic but with a small constant (about 4 s for 4,000 x
-   4,000 documents on one busy core), and memory bounded by the block size.
+   topic bar, can only be reports of the same event or on the same topic. The search is
+   exact, by blocks of matrix products: quadratic in arithmetic but with a small constant
+   (about 4 s for 4,000 x 4,000 documents on one busy core), and memory bounded by the
+   block size.
 4. Verify each candidate: align the two documents sentence by sentence where they may be
    translations, and gather the evidence of :mod:`aligner.pair.evidence` (the event
-   evidence of :mod:`aligner.pair.relation` included). A cheap pre-check
-   first (how many sentences have any counterpart at all) spares the alignment of hopeless
-   candidates, mostly those of documents whose partner is missing. Each source document's
-   candidates make one picklable task (:func:`verify_candidates`), so verification can run
-   on a process pool or a cluster (``map_tasks``) with the same result.
+   evidence of :mod:`aligner.pair.relation` included). A cheap pre-check first (how many
+   sentences have any counterpart at all) spares the alignment of hopeless candidates,
+   mostly those of documents whose partner is missing. Each source document's candidates
+   make one picklable task (:func:`verify_candidates`), so verification can run on a
+   process pool or a cluster (``map_tasks``) with the same result.
 5. Decide: greedy one-to-one assignment of parallel pairs by confidence, best first; the
    relation rule (:class:`aligner.pair.relation.RelationRule`) labels every other candidate
    ``same-event``, ``related`` or nothing.
@@ -46,7 +47,7 @@ from aligner.pair.evidence import (DocumentView, gather_evidence, matched_shares
 from aligner.pair.relation import RelationRule, event_facts
 from aligner.pair.screen import screen_documents
 from aligner.pair.search import document_matrix, nearest_neighbours
-from aligner.records import PAIR_LABELS, DocPair, Document
+from aligner.records import LABEL_MEANINGS, PAIR_LABELS, DocPair, Document
 from aligner.signature import make_signature
 
 # Verification aligns with a cheaper engine setting than sentence alignment proper: overlaps
@@ -168,7 +169,8 @@ class PairingResult:
         return [pair for pair in self.pairs if pair.label == "parallel"]
 
     def to_json(self) -> dict[str, Any]:
-        return {"pairs": [pair.to_json() for pair in self.pairs],
+        return {"labels": dict(LABEL_MEANINGS),
+                "pairs": [pair.to_json() for pair in self.pairs],
                 "unpaired": list(self.unpaired),
                 "set_aside": [{"id": doc_id, "reason": reason}
                               for doc_id, reason in self.set_aside],

@@ -249,11 +249,13 @@ class RelationRule:
       (``participants`` at least ``event_participants``).
     * Otherwise ``related``.
 
-    The defaults were fitted on the labelled WMT22 news pairs of
+    The event thresholds were fitted on the labelled WMT22 news pairs of
     ``benchmarks/data/relations.tsv`` (``benchmarks/relation_quality.py --fit``: best mean
     F1 of same-event and related), not on the seeds. On that set shared participants did not
     help (WMT news name few people twice), so the fit leaves the participant path only for
-    documents that name all of each other's participants.
+    documents that name all of each other's participants. The fit puts the topic bar at the
+    lowest value tried, 0.35, which is where the labelling stopped (pairs below it count as
+    unrelated though many share a broad topic), so the default stays at 0.4, the next value.
 
     >>> rule = RelationRule()
     >>> rule.decide({"embedding": 0.7, "participants": 0.6, "sentences_src": 0.4,
