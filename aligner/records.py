@@ -16,8 +16,8 @@ PairLabel = Literal["parallel", "same-event", "related"]
 PAIR_LABELS: tuple[str, ...] = ("parallel", "same-event", "related")
 # What each pairing label means, in one line (the report and the summaries show it).
 LABEL_MEANINGS: Mapping[str, str] = {
-    "parallel": "a translation of the same text (one-to-one)",
-    "same-event": "independent reports of one event (same participants, date, facts), "
+    "parallel": "a translation of the same text, one-to-one",
+    "same-event": "independent reports of one event: same participants, date, facts; "
                   "not translations",
     "related": "the same topic, another event",
 }

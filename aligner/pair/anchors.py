@@ -71,6 +71,15 @@ def extract_numbers(text: str) -> set[str]:
     return {normalise_number(match.group()) for match in NUMBER.finditer(text)}
 
 
+def is_month(word: str) -> bool:
+    """Whether ``word`` names a month (English capitalises them; they are not names).
+
+    >>> is_month("December"), is_month("апреля"), is_month("Decembrist")
+    (True, True, False)
+    """
+    return _month(word) is not None
+
+
 def _month(word: str) -> int | None:
     for number, pattern in enumerate(_MONTH_NUMBER, start=1):
         if pattern.match(word):

@@ -11,8 +11,8 @@ This module gathers the event evidence of a candidate pair and holds the decisio
 the last two (:class:`RelationRule`), kept apart from the scores:
 
 * ``participants``: the share of each document's salient name mentions (people, places,
-  organisations named at least twice: capitalised words inside sentences) that the other
-  document names too,
+  organisations named at least twice: capitalised words inside sentences, months and
+  weekdays left out) that the other document names too,
   compared across scripts by transliteration (``Вэй Фэнхэ`` = ``Wei Fenghe``, case endings
   tolerated: ``Токаевым`` = ``Tokayev``); the smaller of the two shares;
 * ``event_date``: 1 when the documents share a date, 0.5 when their nearest dates lie within
@@ -38,7 +38,7 @@ from dataclasses import asdict, dataclass
 from datetime import date, timedelta
 
 from aligner.errors import ConfigurationError
-from aligner.pair.anchors import date_mentions, fold_name, name_words
+from aligner.pair.anchors import date_mentions, fold_name, is_month, name_words
 
 # Two dates this close (a report published a few days after the event) still agree a little.
 NEAR_DAYS = 7
@@ -54,6 +54,7 @@ _WEEKDAYS: tuple[str, ...] = (
 )
 _WEEKDAY = [re.compile(rf"\b(?:on|last|в|во|в минувш\w+|в прошл\w+)\s+(?:{forms})\b",
                        re.IGNORECASE) for forms in _WEEKDAYS]
+_WEEKDAY_NAME = re.compile("|".join(_WEEKDAYS), re.IGNORECASE)
 _YESTERDAY = re.compile(r"\b(?:yesterday|вчера)\b", re.IGNORECASE)
 _TODAY = re.compile(r"\b(?:today|сегодня)\b", re.IGNORECASE)
 
@@ -78,7 +79,8 @@ def event_facts(sentences: Sequence[str], document_date: str | None) -> EventFac
     >>> dict(facts.names), sorted(facts.dates)
     ({'tokaeva': 1, 'vei': 1, 'fenhe': 1}, ['2022-04-25', '2022-04-29'])
     """
-    names = Counter(fold_name(word) for word in name_words(sentences))
+    names = Counter(fold_name(word) for word in name_words(sentences)
+                    if not is_month(word) and not _WEEKDAY_NAME.fullmatch(word))
     return EventFacts(dict(names), frozenset(resolve_dates("\n".join(sentences),
                                                            _parse_date(document_date))))
 
