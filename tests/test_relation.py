@@ -113,3 +113,18 @@ def test_a_far_candidate_is_never_parallel():
                          PairConfig())
     assert [(p.label, p.basis.startswith("shared sentences")) for p in pairs] == [
         ("same-event", True)]
+
+
+def test_further_neighbours_count_for_relations_only():
+    src = np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]], dtype=np.float32)
+    tgt = np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.6, 0.8, 0.0]], dtype=np.float32)
+    relations = RelationRule(related_embedding=0.5)
+    narrow = PairConfig(neighbours=1, relation_neighbours=1, relations=relations)
+    wide = PairConfig(neighbours=1, relation_neighbours=2, relations=relations)
+    few = {(c.src, c.tgt): c for c in find_candidates(src, tgt, narrow)}
+    more = {(c.src, c.tgt): c for c in find_candidates(src, tgt, wide)}
+    # target 2 is source 0's second neighbour (cosine 0.6): a candidate for a relation only
+    assert (0, 2) not in few and more[(0, 2)].close is False
+    # the translation candidates and their margins do not change
+    assert {key for key, c in more.items() if c.close} == set(few)
+    assert all(more[key].margin == few[key].margin for key in few)
