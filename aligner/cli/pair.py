@@ -31,7 +31,9 @@ DEFAULTS = PairConfig()
 @click.option("--mt", "use_mt", is_flag=True,
               help="Add machine-translation evidence (needs an installed Argos model; slower).")
 @click.option("--neighbours", "-k", type=click.IntRange(min=1), default=DEFAULTS.neighbours,
-              show_default=True, help="Nearest documents to verify per document and direction.")
+              show_default=True,
+              help="Nearest documents to verify as translations, per document and direction "
+                   f"(same-event and related pairs: up to {DEFAULTS.relation_neighbours}).")
 @click.option("--threshold", type=click.FloatRange(0.0, 1.0),
               default=DEFAULTS.parallel_threshold, show_default=True,
               help="Least confidence for a parallel pair.")
@@ -44,8 +46,8 @@ def pair(paths: tuple[Path, ...], src_lang: str, tgt_lang: str, output: Path | N
 
     PATH is a text or HTML file, a folder of them, or a JSON Lines file written by
     `aligner ingest`. Prints each accepted pair (source, target, label, confidence, the
-    evidence that decided it, all evidence), what each label means, then the documents left
-    without a parallel partner. Labels: parallel (a translation of the same text,
+    evidence that decided it, all evidence), then the documents left without a parallel
+    partner and what each label means. Labels: parallel (a translation of the same text,
     one-to-one), same-event (independent reports of one event), related (same topic,
     another event). With -o, the TSV has a header row and its signature goes to
     NAME.signature.json beside it.
@@ -112,7 +114,7 @@ def format_evidence(pair: DocPair) -> str:
 
 def format_result(result: PairingResult) -> str:
     """The human-readable listing: one line per pair (label, confidence, the basis of the
-    decision, then all evidence), what each label means, then the unpaired documents."""
+    decision, then all evidence), then the unpaired documents and what each label means."""
     lines = [f"{pair.src_id}  {pair.tgt_id}  {pair.label:<10}  {pair.confidence:.3f}  "
              f"[{pair.basis}]  {format_evidence(pair)}" for pair in result.pairs]
     if not result.pairs:

@@ -137,8 +137,9 @@ class PairConfig:
 class Candidate:
     """A source and target document found near each other, before verification.
 
-    ``close``: within ``verify_window`` of the best cosine of a document that found it, so
-    possibly a translation; the others can only be related.
+    ``close``: among the ``neighbours`` nearest of a document that found it and within
+    ``verify_window`` of that document's best cosine, so possibly a translation; the others
+    can only be reports of the same event or on the same topic.
     """
 
     src: int
