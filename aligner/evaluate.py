@@ -26,6 +26,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from aligner.errors import InputError
+from aligner.io import excerpt, read_capped_lines
+
+MAX_BEAD_LINE_CHARS = 10_000
 
 BeadIndices = tuple[tuple[int, ...], tuple[int, ...]]
 
@@ -140,6 +143,8 @@ def parse_bead_line(line: str, where: str = "<string>") -> BeadIndices:
     """
     left, sep, right = line.strip().partition(":")
     try:
+        if len(line) > MAX_BEAD_LINE_CHARS:  # literal_eval's memory grows with the line
+            raise ValueError(f"longer than {MAX_BEAD_LINE_CHARS} characters")
         if not sep:
             raise ValueError("no ':'")
         src, tgt = ast.literal_eval(left.strip()), ast.literal_eval(right.strip())
@@ -150,22 +155,16 @@ def parse_bead_line(line: str, where: str = "<string>") -> BeadIndices:
         if any(side != sorted(set(side)) for side in (src, tgt)):
             raise ValueError("indices must increase without repeats")
     except (ValueError, SyntaxError) as error:
-        raise InputError(f"{where}: not a bead line {line.strip()!r} ({error}); "
+        raise InputError(f"{where}: not a bead line {excerpt(line.strip())} ({error}); "
                          "expected e.g. [3, 4]:[5]") from None
     return tuple(src), tuple(tgt)
 
 
 def read_beads(path: str | os.PathLike[str]) -> list[BeadIndices]:
     """Read a gold-format file (one bead per line; blank lines skipped)."""
-    beads = []
-    try:
-        with open(path, encoding="utf-8") as handle:
-            for number, line in enumerate(handle, start=1):
-                if line.strip():
-                    beads.append(parse_bead_line(line, f"{path}:{number}"))
-    except UnicodeDecodeError:
-        raise InputError(f"{path}: not UTF-8 text; expected bead lines such as [3, 4]:[5]") from None
-    return beads
+    return [parse_bead_line(line, f"{path}:{number}")
+            for number, line in read_capped_lines(path, "bead lines such as [3, 4]:[5]")
+            if line.strip()]
 
 
 def score_files(gold_paths: Sequence[str | os.PathLike[str]],

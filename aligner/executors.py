@@ -11,20 +11,29 @@ index for deterministic output. Errors raised by a task are re-raised in the cal
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
 import os
+import re
+import signal
+import sys
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from typing import Any, Protocol, TypeVar
 
-from aligner.errors import ConfigurationError
+from aligner.errors import ConfigurationError, show_warnings_on_one_line
 
 T = TypeVar("T")
 R = TypeVar("R")
 # Tasks kept in flight per worker: enough to keep workers busy, few enough that an
 # interrupted run has little work half done and the client holds few pending results.
 IN_FLIGHT_PER_WORKER = 4
-CONNECT_TIMEOUT = 30.0  # seconds to reach a Dask scheduler before giving up
+CONNECT_TIMEOUT = 10.0  # seconds to reach a Dask scheduler before giving up
+# tcp://HOST:PORT (or another Dask protocol; tcp:// may be left out), HOST a name or an address
+SCHEDULER_ADDRESS = re.compile(
+    r"(?:(?:tcp|tls|ws|wss|ucx)://)?(?:[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?"
+    r"|\[[0-9A-Fa-f:.]+\]):(\d{1,5})")
+PR_SET_PDEATHSIG = 1  # prctl option: a signal for this process when its parent dies
 
 # wraps an iterable of work items for display: (items, description, total) -> items
 ProgressFactory = Callable[[Iterable[Any], str, int], Iterable[Any]]
@@ -114,7 +123,8 @@ class ProcessExecutor(_BoundedSubmitter):
         # environment; this process's BLAS is already loaded and keeps its own setting.
         os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
         self._pool = ProcessPoolExecutor(max_workers=workers,
-                                         mp_context=multiprocessing.get_context("spawn"))
+                                         mp_context=multiprocessing.get_context("spawn"),
+                                         initializer=start_worker, initargs=(os.getpid(),))
 
     def _submit(self, function: Callable[[Any], Any], item: Any) -> Future[Any]:
         return self._pool.submit(function, item)
@@ -125,6 +135,21 @@ class ProcessExecutor(_BoundedSubmitter):
 
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+def start_worker(parent: int) -> None:
+    """Initializer of a worker process: end with its parent, however the parent ends.
+
+    A parent killed with SIGKILL runs no cleanup, so each worker asks the kernel (Linux's
+    ``PR_SET_PDEATHSIG``) for SIGKILL when its parent goes; elsewhere it does without.
+    """
+    show_warnings_on_one_line()
+    if not sys.platform.startswith("linux"):
+        return
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent:  # the parent died before the request took effect
+        os.kill(os.getpid(), signal.SIGKILL)
 
 
 class DaskExecutor(_BoundedSubmitter):
@@ -138,6 +163,7 @@ class DaskExecutor(_BoundedSubmitter):
     name = "dask"
 
     def __init__(self, address: str, timeout: float | None = None) -> None:
+        check_scheduler_address(address)
         try:
             from distributed import Client
         except ImportError as error:
@@ -146,7 +172,7 @@ class DaskExecutor(_BoundedSubmitter):
         try:
             self._client = Client(address, timeout=timeout or CONNECT_TIMEOUT,
                                   set_as_default=False)
-        except (OSError, TimeoutError) as error:
+        except (OSError, TimeoutError, ValueError) as error:
             raise ConfigurationError(f"cannot reach the Dask scheduler at {address} ({error}); "
                                      "check the address (tcp://HOST:8786) and that the "
                                      "scheduler is running") from None
@@ -166,6 +192,21 @@ class DaskExecutor(_BoundedSubmitter):
 
     def close(self) -> None:
         self._client.close()
+
+
+def check_scheduler_address(address: str) -> None:
+    """Refuse what cannot be a scheduler address before trying to connect to it.
+
+    >>> check_scheduler_address("tcp://10.0.0.5:8786")
+    >>> check_scheduler_address("not a url")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    aligner.errors.ConfigurationError: --dask-scheduler 'not a url': not a scheduler address...
+    """
+    match = SCHEDULER_ADDRESS.fullmatch(address)
+    if match is None or not 0 < int(match.group(1)) < 65536:
+        raise ConfigurationError(f"--dask-scheduler {address!r}: not a scheduler address; "
+                                 "give it as tcp://HOST:8786")
 
 
 def map_in_order(executor: Executor, function: Callable[[T], R],

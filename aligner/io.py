@@ -1,4 +1,4 @@
-"""File output that never leaves a partial file behind, and JSON Lines helpers."""
+"""File output that never leaves a partial file behind, capped line input, JSON Lines helpers."""
 
 from __future__ import annotations
 
@@ -10,7 +10,89 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
 
-from aligner.errors import InputError
+from aligner.errors import ConfigurationError, InputError
+
+MAX_INPUT_BYTES = 64 * 1024 * 1024
+"""Largest line-oriented input read (bead files, translations): far above any real one."""
+EXCERPT_CHARS = 60
+
+
+def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
+    """``text`` quoted for an error message, cut after ``limit`` characters.
+
+    >>> excerpt("[0]:[1]")
+    "'[0]:[1]'"
+    >>> excerpt("x" * 100, 5)
+    "'xxxxx'... (100 characters)"
+    """
+    if len(text) <= limit:
+        return repr(text)
+    return f"{text[:limit]!r}... ({len(text)} characters)"
+
+
+def read_capped_lines(path: str | os.PathLike[str], what: str,
+                      max_bytes: int = MAX_INPUT_BYTES) -> Iterator[tuple[int, str]]:
+    """Yield ``(line number, line)`` of a UTF-8 text file, line ends removed, in bounded memory.
+
+    The one reader of line-oriented inputs: a file over ``max_bytes`` is refused before it is
+    read (and a pipe as soon as it passes the cap), and no line is held longer than the cap.
+
+    :param what: what the file should hold, for the messages ("bead lines such as [3]:[4]").
+    :raises InputError: missing, over the cap, or not UTF-8.
+    """
+    try:
+        handle = open(path, "rb")
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file") from None
+    with handle:
+        size = os.fstat(handle.fileno()).st_size
+        if size > max_bytes:
+            raise _over_cap(path, max_bytes, size)
+        read = number = 0
+        while raw := handle.readline(max_bytes - read + 1):
+            read, number = read + len(raw), number + 1
+            if read > max_bytes:
+                raise _over_cap(path, max_bytes)
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError as error:
+                raise InputError(f"{path}:{number}: not UTF-8 text ({error.reason} at byte "
+                                 f"{error.start} of the line); expected {what}") from None
+            yield number, line.removesuffix("\n").removesuffix("\r")
+
+
+def _over_cap(path: str | os.PathLike[str], max_bytes: int, size: int | None = None) -> InputError:
+    found = f"{size / 2**20:.1f} MiB" if size is not None else "longer"
+    return InputError(f"{path}: {found}, over the {max_bytes / 2**20:g} MiB limit for this "
+                      "input; split it into smaller files")
+
+
+def refuse_output_over_input(output: str | os.PathLike[str] | None,
+                             inputs: Iterable[str | os.PathLike[str]]) -> None:
+    """Refuse an ``-o`` that names one of the inputs (or a file inside an input folder).
+
+    >>> refuse_output_over_input("notes.txt", ["notes.txt"])  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    aligner.errors.ConfigurationError: notes.txt: the output file is also an input; ...
+    """
+    if output is None:
+        return
+    target = resolved(output)
+    for source in inputs:
+        folder = resolved(source)
+        if target == folder or (folder in target.parents and target.exists()):
+            raise ConfigurationError(f"{output}: the output file is also an input; writing "
+                                     "it would destroy that input; choose another -o")
+
+
+def resolved(path: str | os.PathLike[str]) -> Path:
+    """``Path(path).resolve()``, with a symbolic link loop reported as an :class:`InputError`."""
+    try:
+        return Path(path).resolve()
+    except (RuntimeError, OSError):
+        raise InputError(f"{path}: a symbolic link loop (or an unreadable link) on the way; "
+                         "choose another path") from None
 
 
 @contextmanager

@@ -1,7 +1,8 @@
 """The output folder of a run: what it remembers, the checks before writing, per-pair files.
 
 A run keeps its state in ``OUT/.aligner-run.json`` (its options and each stage's input
-fingerprint). Each parallel pair has two files: ``tmx/<src>__<tgt>.tmx`` and
+fingerprint) and holds ``OUT/.aligner-run.lock`` while it writes, so two runs never write
+one folder at once. Each parallel pair has two files: ``tmx/<src>__<tgt>.tmx`` and
 ``alignments/<src>__<tgt>.jsonl``, a header line (pair, signatures, document scores,
 similarity grid, the fingerprint of the pair's inputs) then one line per bead (indices,
 texts, confidence, signal and MT scores, the doubtful decision). The alignment file is
@@ -10,33 +11,39 @@ written last, so its presence with the right fingerprint means the pair is done.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
 from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
+
+import tmx
 
 from aligner.beadfile import alignment_from_lines, alignment_lines
 from aligner.errors import ConfigurationError, InputError
-from aligner.io import atomic_write, read_jsonl, write_jsonl
+from aligner.io import atomic_write, read_jsonl, resolved, write_jsonl
+from aligner.paths import pair_file_stem
 from aligner.records import BeadScore, DocPair
 from aligner.report import PairFigures, SimilarityGrid
 
 STATE_FILE = ".aligner-run.json"
+LOCK_FILE = ".aligner-run.lock"
 STATE_VERSION = 1
 ALIGNMENTS_DIR = "alignments"
 TMX_DIR = "tmx"
 
 
 def pair_key(pair: DocPair) -> str:
-    """File stem of a pair's outputs.
+    """File stem of a pair's outputs (see :func:`aligner.paths.pair_file_stem`).
 
     >>> pair_key(DocPair("000_a", "002_b", "parallel", 0.9))
     '000_a__002_b'
     """
-    return f"{pair.src_id}__{pair.tgt_id}"
+    return pair_file_stem(pair.src_id, pair.tgt_id)
 
 
 def fingerprint(*parts: Any) -> str:
@@ -80,15 +87,19 @@ class RunState:
         self.data: dict[str, Any] = {}
 
     def load(self) -> bool:
-        """Read an earlier state; ``False`` when there is none (or it is unreadable)."""
+        """Read an earlier state; ``False`` when there is none.
+
+        A damaged state (or one of another version) loads as empty: the earlier run's stages
+        are redone, and its per-pair files are reused only where their fingerprints agree.
+        """
+        if not self.path.is_file():
+            return False
         try:
             with open(self.path, encoding="utf-8") as handle:
                 data = json.load(handle)
         except (OSError, ValueError):
-            return False
-        if not isinstance(data, dict) or data.get("version") != STATE_VERSION:
-            return False
-        self.data = data
+            data = None
+        self.data = data if _valid_state(data) else {}
         return True
 
     def stage(self, name: str) -> dict[str, Any] | None:
@@ -104,14 +115,73 @@ class RunState:
             json.dump(self.data, handle, ensure_ascii=False, sort_keys=True)
 
 
+def _valid_state(data: Any) -> bool:
+    """Whether ``data`` has the shape :class:`RunState` writes (stage records are dicts)."""
+    if not isinstance(data, dict) or data.get("version") != STATE_VERSION:
+        return False
+    stages, options = data.get("stages", {}), data.get("options", {})
+    return (isinstance(stages, dict) and isinstance(options, dict)
+            and all(isinstance(record, dict) for record in stages.values()))
+
+
+@contextmanager
+def output_lock(out: Path) -> Iterator[None]:
+    """Hold the lock of the output folder ``out`` (created if need be) while writing it.
+
+    A second holder fails at once with an :class:`InputError`. The lock is an ``flock`` that
+    the kernel drops when its process ends, however it ends, so a lock file that a killed
+    run left behind blocks nothing. A folder made here and left empty is removed again.
+    """
+    if out.exists() and not out.is_dir():
+        raise InputError(f"{out}: exists and is not a folder; choose a folder with -o")
+    created = not out.exists()
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        handle = _locked_file(out / LOCK_FILE)
+    except OSError as error:
+        raise InputError(f"{out}: cannot write there ({error.strerror or error}); "
+                         "choose another folder with -o") from None
+    if handle is None:
+        raise InputError(f"{out}: another aligner run is writing this folder; wait for it "
+                         "to finish or choose another folder with -o")
+    try:
+        with handle:
+            try:
+                yield
+            finally:
+                with suppress(FileNotFoundError):  # while locked: the next run makes a new one
+                    os.unlink(handle.name)
+    finally:
+        if created:
+            with suppress(OSError):  # only an empty folder goes
+                out.rmdir()
+
+
+def _locked_file(path: Path) -> IO[str] | None:
+    """``path`` opened and locked, or None when another process holds its lock."""
+    while True:
+        handle = open(path, "a", encoding="utf-8")
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.close()
+            return None
+        # The holder before us may have removed the file between our open and our lock.
+        try:
+            same = os.stat(path).st_ino == os.fstat(handle.fileno()).st_ino
+        except FileNotFoundError:
+            same = False
+        if same:
+            return handle
+        handle.close()
+
+
 def prepare_output(out: Path, options: Mapping[str, Any], resume: bool) -> RunState:
     """Check that ``out`` can take this run's outputs and load what an earlier run left.
 
     ``out`` must be a new or empty folder, or one an earlier run wrote (it holds the state
     file). ``resume`` additionally requires that earlier run, with the same options.
     """
-    if out.exists() and not out.is_dir():
-        raise InputError(f"{out}: exists and is not a folder; choose a folder with -o")
     if resume and not (out / STATE_FILE).is_file():
         raise _nothing_to_resume(out)
     try:
@@ -125,14 +195,17 @@ def prepare_output(out: Path, options: Mapping[str, Any], resume: bool) -> RunSt
     remove_partial_files(out)
     state = RunState(out)
     found = state.load()
-    if not found and any(entry.name != STATE_FILE for entry in out.iterdir()):
+    if not found and any(entry.name not in (STATE_FILE, LOCK_FILE) for entry in out.iterdir()):
         raise InputError(f"{out}: the folder is not empty and holds no earlier aligner run; "
                          "choose a new or empty folder with -o")
     if resume and not found:
         raise _nothing_to_resume(out)
+    if resume and not state.data:
+        raise InputError(f"{out}: the earlier run's {STATE_FILE} is damaged or from another "
+                         "version; run without --resume to redo the run")
     if resume and state.data.get("options") != dict(options):
         raise ConfigurationError(f"{out}: the earlier run used other options "
-                                 f"({_options_text(state.data.get('options', {}))}); "
+                                 f"({_changed_options(state.data.get('options', {}), options)}); "
                                  "repeat them to resume, or run without --resume to redo it")
     state.data["options"] = dict(options)
     state.save()
@@ -152,9 +225,9 @@ def check_output_outside_inputs(out: Path, inputs: Sequence[str | os.PathLike[st
     ...
     aligner.errors.ConfigurationError: corpus/out: the output folder lies inside the input ...
     """
-    target = out.resolve()
+    target = resolved(out)
     for root in inputs:
-        folder = Path(root).resolve()
+        folder = resolved(root)
         if folder == target or folder in target.parents:
             raise ConfigurationError(f"{out}: the output folder lies inside the input folder "
                                      f"{root}, so the run would read its own outputs; choose "
@@ -169,8 +242,27 @@ def remove_partial_files(out: Path) -> None:
                 path.unlink()
 
 
-def _options_text(options: Mapping[str, Any]) -> str:
-    return ", ".join(f"{key}={value}" for key, value in sorted(options.items()))
+def _changed_options(earlier: Mapping[str, Any], now: Mapping[str, Any]) -> str:
+    """The options whose values differ, as the earlier run had them (groups such as the
+    alignment settings by member: ``align.length_weight=0.05``).
+
+    >>> _changed_options({"model": None, "align": {"skip": -0.1, "band": 8}},
+    ...                  {"model": "ru-en", "align": {"skip": -0.2, "band": 8}})
+    'align.skip=-0.1, model=None'
+    """
+    old, new = _by_member(earlier), _by_member(now)
+    return ", ".join(f"{key}={old.get(key, 'unset')}" for key in sorted(old.keys() | new.keys())
+                     if old.get(key) != new.get(key))
+
+
+def _by_member(options: Mapping[str, Any]) -> dict[str, Any]:
+    flat: dict[str, Any] = {}
+    for key, value in options.items():
+        if isinstance(value, Mapping):
+            flat.update({f"{key}.{member}": item for member, item in value.items()})
+        else:
+            flat[key] = value
+    return flat
 
 
 def remove_stale_pair_files(out: Path, keys: set[str]) -> list[str]:
@@ -232,13 +324,13 @@ def outcome_from_records(records: Sequence[Mapping[str, Any]]) -> PairOutcome:
         doc_scores=header["document_scores"],
         similarity=(SimilarityGrid.from_json(header["similarity"])
                     if header["similarity"] else None),
-        files=pair_files(f"{header['src_id']}__{header['tgt_id']}"))
+        files=pair_files(pair_file_stem(header["src_id"], header["tgt_id"])))
     return PairOutcome(figures, header["fingerprint"], header["score_signature"])
 
 
 def load_outcome(out: Path, key: str, stamp: str) -> PairOutcome | None:
-    """The earlier outcome of pair ``key`` when both its files exist and its fingerprint is
-    ``stamp``."""
+    """The earlier outcome of pair ``key`` when both its files exist, its fingerprint is
+    ``stamp`` and its TMX reads whole (a damaged one is redone, never reused)."""
     files = pair_files(key)
     alignment_path, tmx_path = out / files["alignment"], out / files["tmx"]
     if not (alignment_path.is_file() and tmx_path.is_file()):
@@ -248,9 +340,12 @@ def load_outcome(out: Path, key: str, stamp: str) -> PairOutcome | None:
             header = json.loads(handle.readline())
         if header.get("fingerprint") != stamp:
             return None
-        return outcome_from_records(list(read_jsonl(alignment_path)))
-    except (OSError, ValueError, KeyError, TypeError):
-        return None  # unreadable or from another version: redo the pair
+        outcome = outcome_from_records(list(read_jsonl(alignment_path)))
+        for _ in tmx.read_units(tmx_path):
+            pass
+        return outcome
+    except (OSError, ValueError, KeyError, TypeError, tmx.TmxError):
+        return None  # unreadable, damaged or from another version: redo the pair
 
 
 def save_outcome(out: Path, outcome: PairOutcome, signature: Mapping[str, str]) -> PairOutcome:
@@ -270,3 +365,13 @@ def save_outcome(out: Path, outcome: PairOutcome, signature: Mapping[str, str]) 
                         scores=[figures.bead_scores], signature=signature)
     write_jsonl(out / figures.files["alignment"], records)
     return stored
+
+
+def file_digest(path: Path) -> str | None:
+    """SHA-256 of a file's bytes, None when it cannot be read: what a stage wrote is reused
+    only while it is byte for byte what that stage wrote."""
+    try:
+        with open(path, "rb") as handle:
+            return hashlib.file_digest(handle, "sha256").hexdigest()
+    except OSError:
+        return None

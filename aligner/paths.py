@@ -1,7 +1,17 @@
-"""Where the toolkit keeps its persistent caches (embeddings, translations)."""
+"""Where the toolkit keeps its persistent caches, and how per-pair output files are named."""
 
+import hashlib
 import os
+import re
 from pathlib import Path
+
+# A document id written as is in a file name: word characters, dots and dashes, starting and
+# ending with a letter or digit. Without '_' at either end and without '__' inside, the first
+# '__' of SRC__TGT is the separator, so two different pairs can never get the same name.
+_PLAIN_ID = re.compile(r"[^\W_](?:[\w.-]*[^\W_])?")
+_UNSAFE = re.compile(r"[^\w.-]+", re.ASCII)
+MAX_PLAIN_STEM_BYTES = 200  # leaves room for a suffix under the usual 255-byte name limit
+HASHED_PREFIX_CHARS = 60
 
 
 def cache_dir() -> Path:
@@ -11,3 +21,26 @@ def cache_dir() -> Path:
         return Path(explicit)
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     return Path(base) / "aligner"
+
+
+def pair_file_stem(src_id: str, tgt_id: str) -> str:
+    """The file stem of a document pair's outputs: ``SRC__TGT`` when that is unambiguous.
+
+    Other pairs (an id with ``__``, a ``_`` at an end, other characters, or too long) get a
+    readable ASCII prefix and a hash of both ids after ``~``, which no plain stem contains:
+    different pairs never share a name.
+
+    >>> pair_file_stem("000_a", "002_b")
+    '000_a__002_b'
+    >>> pair_file_stem("a__b", "c") != pair_file_stem("a", "b__c")
+    True
+    >>> pair_file_stem("a__b", "c")
+    'a__b__c~a92700ced282f8ea'
+    """
+    plain = f"{src_id}__{tgt_id}"
+    if (all(_PLAIN_ID.fullmatch(doc_id) and "__" not in doc_id for doc_id in (src_id, tgt_id))
+            and len(plain.encode("utf-8")) <= MAX_PLAIN_STEM_BYTES):
+        return plain
+    both = f"{src_id}\0{tgt_id}".encode("utf-8", "surrogateescape")
+    readable = _UNSAFE.sub("-", plain).strip(".-")[:HASHED_PREFIX_CHARS] or "pair"
+    return f"{readable}~{hashlib.sha256(both).hexdigest()[:16]}"

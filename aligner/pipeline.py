@@ -25,22 +25,26 @@ import functools
 import os
 import tempfile
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+from tmx.parse import MAX_SEGMENT_BYTES
 
 from aligner import __version__
+from aligner.align import AlignConfig
 from aligner.errors import ConfigurationError, InputError, ModelError
 from aligner.executors import (Executor, ProgressFactory, make_executor, map_in_order,
                                no_progress)
 from aligner.io import read_jsonl, write_json, write_jsonl
-from aligner.outfolder import (PairOutcome, RunState, check_output_outside_inputs, fingerprint,
-                               input_fingerprint, load_outcome, pair_files, pair_key,
-                               prepare_output, remove_stale_pair_files, save_outcome)
+from aligner.outfolder import (PairOutcome, RunState, check_output_outside_inputs, file_digest,
+                               fingerprint, input_fingerprint, load_outcome, output_lock,
+                               pair_files, pair_key, prepare_output, remove_stale_pair_files,
+                               save_outcome)
+from aligner.pair import PairConfig, signature_path, verification_config
 from aligner.records import Alignment, Bead, BeadScore, DocPair, Document
 from aligner.report import MtStatus, PairFigures, RunFigures, SimilarityGrid, write_report
 from aligner.signature import make_signature
@@ -56,7 +60,9 @@ class RunOptions:
 
     ``translations`` is a folder of precomputed MT: ``<source document id>.<tgt_lang>``, one
     line per body sentence of that document. ``presplit``: input files hold one sentence
-    per line.
+    per line. ``align`` and ``pair`` are the settings of alignment and pairing, built once
+    (by the CLI) and used by every stage and every signature; pairing verifies candidates
+    with ``align``'s signals and weights unless ``pair.align`` says otherwise.
 
     >>> RunOptions(use_mt=False, model="ru-en")
     Traceback (most recent call last):
@@ -71,6 +77,8 @@ class RunOptions:
     translations: str | None = None
     doubtful_below: float = DOUBTFUL_BELOW
     presplit: bool = False
+    align: AlignConfig = field(default_factory=AlignConfig)
+    pair: PairConfig = field(default_factory=PairConfig)
 
     def __post_init__(self) -> None:
         if self.src_lang == self.tgt_lang:
@@ -84,9 +92,18 @@ class RunOptions:
         if not 0.0 <= self.doubtful_below <= 1.0:
             raise ConfigurationError(f"the doubtful threshold must lie in [0, 1], "
                                      f"not {self.doubtful_below}")
+        if self.pair.align is None:  # pairing verifies with the run's signals and weights
+            object.__setattr__(self, "pair",
+                               replace(self.pair, align=verification_config(self.align)))
+
+    def own_options(self) -> dict[str, Any]:
+        """The run's own options (the alignment and pairing settings aside)."""
+        return {f.name: getattr(self, f.name) for f in fields(self)
+                if f.name not in ("align", "pair")}
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        """The run's own options, then ``align`` and ``pair`` as their flat signature options."""
+        return dict(self.own_options(), align=self.align.to_json(), pair=self.pair.options())
 
 
 @dataclass(frozen=True)
@@ -111,6 +128,8 @@ class PairTask:
     translation: tuple[str, ...] | None
     doubtful_below: float
     fingerprint: str
+    align: AlignConfig
+    grid_encoder: str  # the pairing's encoder: it embedded every body sentence already
 
     @property
     def key(self) -> str:
@@ -158,7 +177,8 @@ def ingest_stage(inputs: Sequence[str | os.PathLike[str]], out: Path, state: Run
                         input_fingerprint(inputs))
     previous = state.stage("ingest")
     documents_path = out / "documents.jsonl"
-    if previous and previous.get("fingerprint") == stamp and documents_path.is_file():
+    if (previous and previous.get("fingerprint") == stamp
+            and previous.get("documents_sha256") == file_digest(documents_path)):
         try:
             documents = [Document.from_json(record) for record in read_jsonl(documents_path)]
             return documents, [(path, reason) for path, reason in previous["skipped"]], True
@@ -176,7 +196,8 @@ def ingest_stage(inputs: Sequence[str | os.PathLike[str]], out: Path, state: Run
     documents = sorted(documents, key=lambda doc: doc.id)
     skipped = sorted((str(path), reason) for path, reason in skipped)
     write_jsonl(documents_path, (doc.to_json() for doc in documents))
-    state.save_stage("ingest", {"fingerprint": stamp, "skipped": [list(s) for s in skipped]})
+    state.save_stage("ingest", {"fingerprint": stamp, "skipped": [list(s) for s in skipped],
+                                "documents_sha256": file_digest(documents_path)})
     return documents, skipped, False
 
 
@@ -213,7 +234,8 @@ def ingest_as_tasks(inputs: Sequence[str | os.PathLike[str]], presplit: bool,
     from aligner.ingest.encoding import check_size
 
     # The folder walk and id rule of ingestion itself, so both paths give the same documents.
-    files = list(input_files(inputs))
+    skipped: list[tuple[str, str]] = []
+    files = list(input_files(inputs, lambda path, reason: skipped.append((path, reason))))
     results: dict[int, Document | InputError] = {}
     sendable = []
     for index, (path, _) in enumerate(files):
@@ -230,7 +252,7 @@ def ingest_as_tasks(inputs: Sequence[str | os.PathLike[str]], presplit: bool,
     for number, batch_results in progress(executor.run(read_documents, jobs),
                                           "reading documents", len(batches)):
         results.update(zip(batches[number], batch_results))
-    documents, skipped, taken = [], [], set()
+    documents, taken = [], set()
     for index, (path, named) in enumerate(files):
         result = results[index]
         if isinstance(result, InputError):
@@ -344,15 +366,19 @@ def pairing_stage(documents: Sequence[Document], options: RunOptions, state: Run
                   ) -> tuple[list[DocPair], list[str], list[str], bool]:
     """Pairs (sorted), unpaired ids and pairing's warnings; reused when documents and options
     are unchanged. Candidates are verified on ``executor`` when it has several workers."""
-    from aligner.pair import PairConfig, pair_documents, write_pairs_tsv
+    from aligner.pair import pair_documents, write_pairs_tsv
 
-    config = PairConfig()
+    config = options.pair
     stamp = fingerprint("pair", state.stage("ingest"), config.options(), options.to_json(),
                         getattr(translator, "cache_key", None), translations, __version__)
     previous = state.stage("pair")
-    if previous and previous.get("fingerprint") == stamp and (out / "pairs.tsv").is_file():
-        pairs = [DocPair.from_json(item) for item in previous["pairs"]]
-        return pairs, list(previous["unpaired"]), list(previous["warnings"]), True
+    if (previous and previous.get("fingerprint") == stamp
+            and previous.get("pairs_sha256") == _pairs_digest(out)):
+        try:
+            pairs = [DocPair.from_json(item) for item in previous["pairs"]]
+            return pairs, list(previous["unpaired"]), list(previous["warnings"]), True
+        except (KeyError, TypeError, ValueError):
+            pass  # a damaged record is simply redone below
     # One worker gains nothing from shipping the candidates' documents to another process.
     map_tasks = functools.partial(map_in_order, executor) if executor.workers > 1 else None
     result = pair_documents(documents, options.src_lang, options.tgt_lang, config,
@@ -362,8 +388,15 @@ def pairing_stage(documents: Sequence[Document], options: RunOptions, state: Run
     unpaired = sorted(result.unpaired)
     write_pairs_tsv(out / "pairs.tsv", pairs, unpaired, result.signature)
     state.save_stage("pair", {"fingerprint": stamp, "pairs": [p.to_json() for p in pairs],
-                              "unpaired": unpaired, "warnings": list(result.warnings)})
+                              "unpaired": unpaired, "warnings": list(result.warnings),
+                              "pairs_sha256": _pairs_digest(out)})
     return pairs, unpaired, list(result.warnings), False
+
+
+def _pairs_digest(out: Path) -> list[str | None]:
+    """The digests of ``pairs.tsv`` and its signature sidecar, as the pairing stage wrote them."""
+    tsv = out / "pairs.tsv"
+    return [file_digest(tsv), file_digest(signature_path(tsv))]
 
 
 # ---------------------------------------------------------------- stage 3: per-pair work
@@ -373,10 +406,8 @@ def make_tasks(pairs: Sequence[DocPair], documents: Sequence[Document], options:
                signature: Mapping[str, str]) -> list[PairTask]:
     """One task per parallel pair, with the fingerprint of everything its outputs depend on
     (the run's ``signature`` included: it goes into the pair's TMX header)."""
-    from aligner.align import AlignConfig
-
     by_id = {document.id: document for document in documents}
-    config = asdict(AlignConfig())
+    config = options.align.to_json()
     tasks = []
     for pair in pairs:
         if pair.label != "parallel":
@@ -388,24 +419,23 @@ def make_tasks(pairs: Sequence[DocPair], documents: Sequence[Document], options:
                             pair.to_json(), config, asdict(plan), translation,
                             options.doubtful_below, dict(signature))
         tasks.append(PairTask(pair, src, tgt, plan, translation, options.doubtful_below,
-                              stamp))
+                              stamp, options.align, options.pair.encoder))
     return tasks
 
 
 def process_pair(task: PairTask) -> PairOutcome:
     """Translate (if planned), align and score one pair; a pure function of the task."""
-    from aligner.align import AlignConfig, align_documents
+    from aligner.align import align_documents
 
-    config = AlignConfig()
     translation = _translation_for(task)
-    alignment = align_documents(task.src, task.tgt, config, translation=translation)
+    alignment = align_documents(task.src, task.tgt, task.align, translation=translation)
     bead_scores, doc_scores, score_signature = _score(alignment, translation, task.mt)
     doubtful = tuple(_is_doubtful(bead, score, task.doubtful_below)
                      for bead, score in zip(alignment.beads,
                                             bead_scores or [None] * len(alignment.beads)))
     figures = PairFigures(pair=task.pair, alignment=alignment, doubtful=doubtful,
                           bead_scores=bead_scores, doc_scores=doc_scores,
-                          similarity=similarity_grid(alignment, config.encoder),
+                          similarity=similarity_grid(alignment, task.grid_encoder),
                           files=pair_files(task.key))
     return PairOutcome(figures, task.fingerprint, score_signature)
 
@@ -444,7 +474,7 @@ def similarity_grid(alignment: Alignment, encoder_name: str,
                     size: int = SIMILARITY_GRID) -> SimilarityGrid | None:
     """Sentence similarity of a pair pooled into at most ``size`` x ``size`` cells.
 
-    Embeddings come from the encoder's disk cache (the aligner embedded the same sentences).
+    Embeddings come from the encoder's disk cache (pairing embedded the same sentences).
     """
     if not alignment.src_sentences or not alignment.tgt_sentences:
         return None
@@ -478,16 +508,18 @@ def pooled_similarity(src: np.ndarray, tgt: np.ndarray, size: int
 
 # ---------------------------------------------------------------- stage 4: gather
 
-def run_signature(options: RunOptions, mt: MtStatus, mt_signature: Mapping[str, str]
-                  ) -> dict[str, str]:
-    """The run's signature: versions, options, alignment and pairing settings, models."""
-    from aligner.align import AlignConfig
-    from aligner.pair import PairConfig
+def run_signature(options: RunOptions, mt: MtStatus, mt_signature: Mapping[str, str],
+                  languages: Iterable[str]) -> dict[str, str]:
+    """The run's signature: versions, options, the sentence splitter of each of the documents'
+    ``languages``, alignment and pairing settings (as they ran), models."""
+    from aligner.ingest import splitter_name
 
-    settings: dict[str, object] = {f"run.{key}": value for key, value in
-                                   options.to_json().items()}
-    settings.update({f"align.{key}": value for key, value in asdict(AlignConfig()).items()})
-    settings.update({f"pair.{key}": value for key, value in PairConfig().options().items()})
+    settings: dict[str, object] = {f"run.{key}": value
+                                   for key, value in options.own_options().items()}
+    settings.update({f"ingest.splitter.{lang}": splitter_name(lang, options.presplit)
+                     for lang in sorted(set(languages))})
+    settings.update({f"align.{key}": value for key, value in options.align.to_json().items()})
+    settings.update({f"pair.{key}": value for key, value in options.pair.options().items()})
     settings["mt.state"] = mt.state
     settings["mt.model"] = mt.model or "none"
     settings.update({f"mt.{key}": value for key, value in mt_signature.items()
@@ -523,9 +555,10 @@ def run_pipeline(inputs: Sequence[str | os.PathLike[str]], out: str | os.PathLik
     summary = RunSummary(out=str(out_dir), executor=executor.name, workers=executor.workers,
                          mt=mt_status.to_json())
     try:
-        state = prepare_output(out_dir, options.to_json(), resume)
-        return _run_stages(inputs, out_dir, options, state, plan, mt_status, translator,
-                           executor, wrap, summary)
+        with output_lock(out_dir):
+            state = prepare_output(out_dir, options.to_json(), resume)
+            return _run_stages(inputs, out_dir, options, state, plan, mt_status, translator,
+                               executor, wrap, summary)
     finally:
         if own_executor:
             executor.close()
@@ -544,7 +577,8 @@ def _run_stages(inputs: Sequence[str | os.PathLike[str]], out: Path, options: Ru
             documents, options, state, out, translator, translations, wrap, executor)
     _note(summary, "pair", reused)
     mt_signature = dict(translator.signature()) if translator is not None else {}
-    signature = run_signature(options, mt_status, mt_signature)
+    signature = run_signature(options, mt_status, mt_signature,
+                              (document.lang for document in documents))
     tasks = make_tasks(pairs, documents, options, plan, translations, signature)
     mt_status = precomputed_status(mt_status, tasks)
     summary.mt = mt_status.to_json()
@@ -552,7 +586,8 @@ def _run_stages(inputs: Sequence[str | os.PathLike[str]], out: Path, options: Ru
         outcomes = run_pair_tasks(tasks, out, executor, signature, wrap, summary)
     with clock("gather"):
         remove_stale_pair_files(out, {task.key for task in tasks})
-        summary.tmx_units = write_corpus_tmx(out, outcomes, signature, options.src_lang)
+        summary.tmx_units = write_corpus_tmx(out, outcomes, signature, options.src_lang,
+                                             summary.warnings)
         figures = RunFigures(documents, skipped, pairs, unpaired,
                              [outcome.figures for outcome in outcomes], mt_status, signature,
                              summary.warnings)
@@ -582,18 +617,23 @@ def run_pair_tasks(tasks: Sequence[PairTask], out: Path, executor: Executor,
 
 
 def write_corpus_tmx(out: Path, outcomes: Sequence[PairOutcome], signature: Mapping[str, str],
-                     source_lang: str) -> int:
+                     source_lang: str, warnings: list[str]) -> int:
     """``corpus.tmx``: every pair's units, duplicate pairs written once; returns the units.
 
     With no pair at all the file is still written, valid and empty, so the folder stays
-    consistent.
+    consistent. Units too long for any TMX reader are left out and named in ``warnings``.
     """
     from aligner.export import write_alignment_tmx
 
     alignments = [outcome.figures.alignment for outcome in outcomes]
     scores = [outcome.figures.bead_scores for outcome in outcomes]
-    return write_alignment_tmx(out / "corpus.tmx", alignments, scores=scores,
-                               signature=signature, src_lang=source_lang).written
+    stats = write_alignment_tmx(out / "corpus.tmx", alignments, scores=scores,
+                                signature=signature, src_lang=source_lang)
+    if stats.too_long:
+        warnings.append(f"{len(stats.too_long)} units left out of the TMX files: a segment "
+                        f"over the {MAX_SEGMENT_BYTES / 1e6:g} MB that TMX readers accept "
+                        f"({', '.join(stats.too_long[:5])})")
+    return stats.written
 
 
 def _note(summary: RunSummary, stage: str, reused: bool) -> None:

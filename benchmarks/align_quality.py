@@ -147,8 +147,7 @@ def run_system(docs: list[Doc], system: str, config: AlignConfig) -> tuple[Align
         if system in BASELINES:
             tests.append(BASELINES[system](doc))
             continue
-        cfg = AlignConfig(**{**config.to_json(), "src_lang": doc.langs[0],
-                             "tgt_lang": doc.langs[1]})
+        cfg = replace(config, src_lang=doc.langs[0], tgt_lang=doc.langs[1])
         beads = align_sentences(doc.src, doc.tgt, cfg,
                                 translation=doc.mt if system == "aligner+mt" else None)
         tests.append([(b.src, b.tgt) for b in beads])
@@ -176,11 +175,11 @@ def quality_table(sets: dict[str, list[Doc]], config: AlignConfig) -> None:
                   flush=True)
 
 
-SPEED_VARIANTS = (
-    ("default: every span composed from token sums", {}),
-    ("beads of at most 5 sentences (--max-bead 5)", {"max_bead": 5}),
-    ("+ exact text of spans <= 4 near unsure beads", {"refine_span": 4}),
-    ("+ exact text of all 2-spans (old default)", {"exact_span": 2, "refine_span": 4}),
+SPEED_VARIANTS = (  # (label, AlignConfig fields, embedding signal parameters)
+    ("default: every span composed from token sums", {}, {}),
+    ("beads of at most 5 sentences (--max-bead 5)", {"max_bead": 5}, {}),
+    ("+ exact text of spans <= 4 near unsure beads", {}, {"refine_span": 4}),
+    ("+ exact text of all 2-spans (old default)", {}, {"exact_span": 2, "refine_span": 4}),
 )
 
 
@@ -203,8 +202,8 @@ def speed_table(sets: dict[str, list[Doc]], config: AlignConfig, repeats: int) -
                     for _ in range(repeats))
         label = f"{name} ({sum(len(d.src) + len(d.tgt) for d in docs)} sent.)"
         print(f"{label:34}{'embed once (floor)':48}{floor:9.2f}{1.0:7.2f}")
-        for variant, change in SPEED_VARIANTS:
-            cfg = AlignConfig(**{**config.to_json(), **change})
+        for variant, change, embedding in SPEED_VARIANTS:
+            cfg = replace(config, **change).with_signal("embedding", **embedding)
             runs = []
             for _ in range(repeats):
                 with tempfile.TemporaryDirectory() as cache:
@@ -259,8 +258,7 @@ def calibrate(sets: dict[str, list[Doc]], config: AlignConfig) -> None:
     for name in ("textberg-dev", "wmt-seg_perturbed", "wmt-split_perturbed"):
         for doc in sets[name]:
             for translation in (None, doc.mt):
-                cfg = AlignConfig(**{**config.to_json(), "src_lang": doc.langs[0],
-                                     "tgt_lang": doc.langs[1]})
+                cfg = replace(config, src_lang=doc.langs[0], tgt_lang=doc.langs[1])
                 units = similarity_units(cfg, [name for name in cfg.signals
                                                if name != "mt" or translation is not None])
                 gold = set(doc.gold)

@@ -10,9 +10,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from aligner.errors import InputError
+from aligner.errors import InputError, UnsupportedLanguageError
 from aligner.ingest import document_from_lines, document_from_text, ingest_paths, read_document
 from aligner.ingest.chrome import classify_paragraphs
+from aligner.ingest.langid import identify_language
 from aligner.records import Document
 
 SEED_000 = "000_63edd8b27567c1c6.txt"
@@ -238,7 +239,10 @@ def test_unrepairable_mojibake_is_reported(tmp_path: Path, corpus_dir: Path) -> 
     lossy = text.encode("utf-8").decode("cp1252", errors="replace")
     path = tmp_path / "lossy.txt"
     path.write_text(lossy, "utf-8")
-    assert any("mojibake" in warning for warning in read_document(path).warnings)
+    # py3langid reads the garbage as some language no splitter serves: the error says why
+    with pytest.raises(UnsupportedLanguageError,
+                       match="lossy.txt: no sentence splitter .*mojibake"):
+        read_document(path)
 
 
 # ------------------------------------------------------------------ HTML
@@ -303,6 +307,16 @@ def test_lang_override_and_confidence(corpus_dir: Path) -> None:
     assert doc.lang == "de" and doc.lang_confidence == 1.0
     auto = read_document(corpus_dir / SEED_002)
     assert auto.lang == "en" and 0.0 <= auto.lang_confidence <= 1.0
+
+
+@pytest.mark.parametrize(("dataset", "lang"), [("wmt22-jaen", "ja"), ("wmt22-enzh", "zh")])
+def test_chinese_and_japanese_documents_are_told_apart(shared_dir: Path, dataset: str,
+                                                       lang: str) -> None:
+    """Ingestion picks the splitter by language: every WMT22 document gets its own code
+    (py3langid's 'wuu' for two Chinese news documents is read as zh)."""
+    paths = sorted((shared_dir / "data" / dataset / "seg").glob(f"doc[0-9][0-9][0-9].{lang}"))
+    langs = {path.name: identify_language(path.read_text("utf-8"))[0] for path in paths}
+    assert len(langs) == 120 and set(langs.values()) == {lang}
 
 
 # ------------------------------------------------------------------ bad input

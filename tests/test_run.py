@@ -111,6 +111,8 @@ def test_report_says_in_one_line_that_mt_was_skipped(seed_run):
     assert report["summary"]["beads"] == 17 and report["pairs"][0]["key"] == KEY
     signature = json.loads((out / "signature.json").read_text("utf-8"))
     assert signature["run.src_lang"] == "ru" and signature["mt.state"] == "skipped"
+    assert signature["ingest.splitter.ru"] == "punkt:russian+news-rules"
+    assert signature["ingest.splitter.en"] == "punkt:english+news-rules"
     assert signature == report["signature"]
 
 
@@ -281,21 +283,27 @@ def test_resume_with_other_options_is_refused(tmp_path):
     result = run_cli(folder, "-o", tmp_path / "out", "--resume", "--src-lang", "ru",
                      "--tgt-lang", "de", "--no-mt")
     assert result.exit_code == 2
-    assert "the earlier run used other options" in result.stderr
+    assert "the earlier run used other options (tgt_lang=en);" in result.stderr
+    result = run_cli(folder, "-o", tmp_path / "out", "--resume", "--no-mt",
+                     "--length-weight", "0.1")
+    assert result.exit_code == 2
+    assert ("other options (align.length_weight=0.05, pair.align.length_weight=0.05);"
+            in result.stderr)
 
 
-def test_a_broken_model_package_is_an_error(tmp_path, monkeypatch):
+def test_a_broken_model_package_is_skipped_with_a_warning(tmp_path, monkeypatch):
     from aligner.mt import install_model, list_models
 
     use_package_dir(monkeypatch, tmp_path / "argos")
     install_model(tiny_package_archive())
     (list_models()[0].model_dir / "model.bin").unlink()
     out = tmp_path / "out"
-    result = run_cli(russian_only(tmp_path), "-o", out)
-    assert result.exit_code == 1
+    result = run_cli(russian_only(tmp_path), "-o", out, "--json")
+    assert result.exit_code == 1 and "no parallel document pairs" in result.stderr  # ru only
+    assert "Warning:" in result.stderr
     assert "model.bin: missing from the installed package" in result.stderr
     assert "Traceback" not in result.output
-    assert not (out / "report.json").exists()
+    assert json.loads(result.stdout)["mt"]["state"] == "skipped"
 
 
 def test_run_options_reject_conflicts():
@@ -374,6 +382,25 @@ def test_a_damaged_documents_file_is_rebuilt(tmp_path):
     result = run_cli(CORPUS, "-o", out, "--no-mt", "--quiet")
     assert result.exit_code == 0, result.output
     assert (out / "documents.jsonl").read_bytes() == before
+
+
+def test_signal_options_reach_alignment_pairing_and_every_signature(tmp_path):
+    out = tmp_path / "out"
+    result = run_cli(CORPUS, "-o", out, "--no-mt", "--quiet", "--no-anchors",
+                     "--length-weight", "0.1", "--embedding-member-floor", "0.2")
+    assert result.exit_code == 0, result.output
+    signature = json.loads((out / "signature.json").read_text("utf-8"))
+    assert signature["align.signals"] == "embedding,mt,length,continuation"
+    assert (signature["align.length_weight"], signature["align.embedding_member_floor"]) == (
+        "0.1", "0.2")
+    # pairing verifies with the same signals and weights, on its cheaper engine setting
+    assert (signature["pair.align.signals"], signature["pair.align.length_weight"],
+            signature["pair.align.max_bead"]) == ("embedding,mt,length,continuation", "0.1", "3")
+    header = json.loads((out / "alignments" / f"{KEY}.jsonl").open(encoding="utf-8").readline())
+    assert (header["signature"]["length_weight"], header["signature"]["signals"]) == (
+        "0.1", "embedding,mt,length,continuation")
+    pair_signature = json.loads((out / "pairs.signature.json").read_text("utf-8"))
+    assert pair_signature["align.length_weight"] == "0.1"
 
 
 def test_summary_table_says_what_each_pairing_label_means():

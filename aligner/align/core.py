@@ -8,6 +8,9 @@
    every bead type up to ``max_bead`` sentences, scoring each candidate by the weighted sum of
    the signals.
 4. Every bead gets its per-signal scores and a calibrated confidence.
+5. Each scorer is offered those beads (:meth:`SpanScorer.refine`, the calibration hook); if
+   any changed, the search runs once more. The search asks the signals what they are
+   (``similarity``, ``needs_translation``) and never tests a signal's name or type.
 """
 
 from __future__ import annotations
@@ -25,15 +28,13 @@ from aligner.errors import InputError
 from aligner.records import Alignment, Bead, Document
 from aligner.signals import SIGNALS, SignalInput, SpanScorer
 from aligner.signals.base import pair_dots
-from aligner.signals.embedding import MarginScorer, SideVectors
+from aligner.signals.embedding import SideVectors
 from aligner.signals.length import LengthScorer
 from aligner.signature import make_signature
 
 COARSE_TYPES: tuple[BeadType, ...] = ((1, 1), (1, 2), (2, 1), (2, 2))
 COARSE_RADIUS = 6
 FULL_SEARCH_CELLS = 2_500  # smaller documents are searched whole: a coarse pass costs more
-SIMILARITY_SIGNALS = ("embedding", "mt")
-REFINE_BELOW = 0.9  # with --refine-span: beads under this confidence get exact span embeddings
 # Confidence = CONFIDENCE_CEILING * logistic(CONFIDENCE_SLOPE * (total / units - CONFIDENCE_CENTER))
 # for beads with
 # both sides (units: weight of the similarity signals in use, see similarity_units), and
@@ -136,21 +137,8 @@ def _prepare(src: Sequence[str], tgt: Sequence[str], config: AlignConfig,
              translation: Sequence[str] | None) -> dict[str, SpanScorer]:
     data = SignalInput(src=src, tgt=tgt, src_lang=config.src_lang, tgt_lang=config.tgt_lang,
                        translation=translation, max_span=config.max_bead - 1)
-    scorers = {}
-    for name in config.signals:
-        cls = SIGNALS[name]
-        if cls.needs_translation and translation is None:
-            continue
-        margins = {"margin": config.margin, "member_weight": config.member_weight,
-                   "member_floor": config.member_floor}
-        if name == "embedding":
-            signal = cls(1.0, encoder=config.encoder, exact_span=config.exact_span, **margins)
-        elif name == "mt":
-            signal = cls(1.0, **margins)
-        else:
-            signal = cls(1.0)
-        scorers[name] = signal.prepare(data)
-    return scorers
+    return {name: config.signal(name).prepare(data) for name in config.signals
+            if translation is not None or not SIGNALS[name].needs_translation}
 
 
 def _null_beads(src_count: int, tgt_count: int) -> list[Bead]:
@@ -190,7 +178,7 @@ def align_sentences(src: Sequence[str], tgt: Sequence[str], config: AlignConfig 
     units = similarity_units(config, scorers)
     skip = config.skip * units
     # the bead cost is counted in similarity evidence: without such a signal there is none
-    similarity = any(name in scorers for name in SIMILARITY_SIGNALS)
+    similarity = any(SIGNALS[name].similarity for name in scorers)
     combined = CombinedScorer(scorers, {name: config.weight(name) for name in scorers},
                               config.merge_penalty, config.size_power,
                               config.bead_cost * units * similarity)
@@ -208,14 +196,11 @@ def align_sentences(src: Sequence[str], tgt: Sequence[str], config: AlignConfig 
     path = best_path(band, len(tgt), types, combined, skip, src_breaks, tgt_breaks)
     path = attach_marks(path, src, tgt, src_breaks, tgt_breaks)
     beads = _make_beads(path, combined, skip, units)
-    embedding = scorers.get("embedding")
-    if isinstance(embedding, MarginScorer) and config.refine_span > config.exact_span:
-        src_ends, tgt_ends = _unsure_ends(beads, config.refine_span)
-        if len(src_ends) or len(tgt_ends):
-            embedding.refine(src_ends, tgt_ends, min(config.refine_span, config.max_bead - 1))
-            path = best_path(band, len(tgt), types, combined, skip, src_breaks, tgt_breaks)
-            path = attach_marks(path, src, tgt, src_breaks, tgt_breaks)
-            beads = _make_beads(path, combined, skip, units)
+    refined = [scorer.refine(beads) for scorer in scorers.values()]  # every scorer is asked
+    if any(refined):
+        path = best_path(band, len(tgt), types, combined, skip, src_breaks, tgt_breaks)
+        path = attach_marks(path, src, tgt, src_breaks, tgt_breaks)
+        beads = _make_beads(path, combined, skip, units)
     return beads
 
 
@@ -274,35 +259,18 @@ def _join(beads: list[tuple[int, int, int, int]], k: int, on_src: bool, cut_befo
     return False
 
 
-def _unsure_ends(beads: list[Bead], reach: int) -> tuple[np.ndarray, np.ndarray]:
-    """Span ends near beads the first search was unsure of (many-sentence or low confidence).
-
-    Long spans that overlap such a bead (and end at most ``reach - 1`` sentences after it) get
-    exact embeddings in the second search; elsewhere the composed vectors were enough.
-    """
-    src_ends: set[int] = set()
-    tgt_ends: set[int] = set()
-    for bead in beads:
-        if bead.is_null or (len(bead.src) + len(bead.tgt) < 3
-                            and bead.confidence >= REFINE_BELOW):
-            continue
-        for ends, side in ((src_ends, bead.src), (tgt_ends, bead.tgt)):
-            ends.update(range(side[0] + 1, side[-1] + reach))
-    return np.array(sorted(src_ends), dtype=np.int64), np.array(sorted(tgt_ends), dtype=np.int64)
-
-
 def similarity_units(config: AlignConfig, signals: Iterable[str]) -> float:
     """Units of similarity evidence in use: the weights of the similarity signals among
     ``signals`` (1.0 without any).
 
-    Each similarity signal (embedding, MT) adds about one unit to a right bead's total, so the
-    cost of leaving a sentence out (``skip`` per unit), the per-bead cost and the confidence
-    scale grow with them; length and anchors only adjust.
+    Each similarity signal (:attr:`Signal.similarity`: embedding, MT) adds about one unit to a
+    right bead's total, so the cost of leaving a sentence out (``skip`` per unit), the per-bead
+    cost and the confidence scale grow with them; length and anchors only adjust.
 
     >>> similarity_units(AlignConfig(), ["embedding", "mt", "length"])
     2.0
     """
-    return sum(config.weight(name) for name in SIMILARITY_SIGNALS if name in signals) or 1.0
+    return sum(config.weight(name) for name in signals if SIGNALS[name].similarity) or 1.0
 
 
 def _make_beads(path: list[tuple[int, int, int, int]], combined: CombinedScorer, skip: float,

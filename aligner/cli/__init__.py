@@ -7,10 +7,17 @@ Each command lives in its own module and is imported only when it is run, so
 from __future__ import annotations
 
 import importlib
+import os
+import sys
+from typing import Any
 
 import click
 
 from aligner import __version__
+from aligner.errors import show_warnings_on_one_line
+
+INTERRUPTED_EXIT = 130  # 128 + SIGINT, as shells report a command stopped by Ctrl-C
+BROKEN_PIPE_EXIT = 141  # 128 + SIGPIPE, as for `yes | head`
 
 # command name -> (module under aligner.cli, attribute, one-line help)
 COMMANDS: dict[str, tuple[str, str, str]] = {
@@ -39,6 +46,18 @@ class LazyGroup(click.Group):
         module = importlib.import_module(f"aligner.cli.{module_name}")
         return getattr(module, attribute)
 
+    def invoke(self, ctx: click.Context) -> Any:
+        """Run the command; Ctrl-C and a reader that went away end it quietly, like Unix tools."""
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            click.echo("Interrupted", err=True)
+            ctx.exit(INTERRUPTED_EXIT)
+        except BrokenPipeError:
+            # Nothing more can reach the reader; stop Python complaining when it flushes stdout.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            ctx.exit(BROKEN_PIPE_EXIT)
+
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         rows = [(name, help_text) for name, (_, _, help_text) in COMMANDS.items()]
         with formatter.section("Commands"):
@@ -55,5 +74,7 @@ def main() -> None:
       aligner run corpus/ -o out/        # pair, align, score, write TMX and a report
       aligner ingest corpus/ -o docs.jsonl
 
-    Exit codes: 0 success, 1 data error (bad input file, missing model), 2 usage error.
+    Exit codes: 0 success, 1 data error (bad input file, missing model), 2 usage error,
+    130 interrupted.
     """
+    show_warnings_on_one_line()

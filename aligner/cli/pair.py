@@ -10,12 +10,14 @@ import click
 
 from aligner.cli.common import echo_json, json_option, progress, quiet_option, reports_errors, warn
 from aligner.errors import InputError
-from aligner.io import read_jsonl
+from aligner.io import read_capped_lines, refuse_output_over_input
 from aligner.pair import PairConfig, PairingResult, pair_documents
 from aligner.pair.core import Translator
 from aligner.records import LABEL_MEANINGS, PAIR_LABELS, DocPair, Document
 
 DEFAULTS = PairConfig()
+# `aligner ingest` output of a whole archive: far more than one document, still read whole.
+MAX_DOCUMENTS_BYTES = 2 * 2**30
 
 
 @click.command()
@@ -57,6 +59,7 @@ def pair(paths: tuple[Path, ...], src_lang: str, tgt_lang: str, output: Path | N
       aligner pair corpus/
       aligner pair corpus/ -o pairs.tsv --json
     """
+    refuse_output_over_input(output, paths)
     documents = load_documents(paths, quiet)
     translator = _load_translator(src_lang, tgt_lang) if use_mt else None
     config = PairConfig(neighbours=neighbours, parallel_threshold=threshold)
@@ -94,8 +97,10 @@ def load_documents(paths: Sequence[Path], quiet: bool) -> list[Document]:
 
 
 def _read_documents_jsonl(path: Path) -> list[Document]:
+    lines = read_capped_lines(path, "JSON Lines documents from `aligner ingest`",
+                              MAX_DOCUMENTS_BYTES)
     try:
-        return [Document.from_json(record) for record in read_jsonl(path)]
+        return [Document.from_json(json.loads(line)) for _, line in lines if line.strip()]
     except (json.JSONDecodeError, KeyError, TypeError, ValueError) as error:
         raise InputError(f"{path}: not a JSON Lines file of documents from `aligner ingest` "
                          f"({error})") from None

@@ -10,6 +10,7 @@ import click
 
 from aligner.cli.common import (UserError, echo_json, json_option, progress, quiet_option,
                                 reports_errors, warn)
+from aligner.cli.signal_options import align_config, signal_options
 from aligner.pipeline import RunOptions, RunSummary, run_pipeline
 from aligner.records import LABEL_MEANINGS
 
@@ -52,33 +53,38 @@ DEFAULTS = RunOptions()
                    "(scheduler address tcp://HOST:8786) instead; --jobs is then ignored.")
 @click.option("--resume", is_flag=True,
               help="Continue an interrupted run in OUT (it must exist, with the same options).")
+@signal_options(translation_switches=False)
 @quiet_option
 @json_option
 @reports_errors
 def run(inputs: tuple[Path, ...], out: Path, src_lang: str, tgt_lang: str, model: str | None,
         no_mt: bool, translations: str | None, doubtful_below: float, presplit: bool, jobs: int,
-        dask_scheduler: str | None, resume: bool, quiet: bool, as_json: bool) -> None:
+        dask_scheduler: str | None, resume: bool, quiet: bool, as_json: bool,
+        **settings: Any) -> None:
     """Ingest, pair, align, score and export INPUT files or folders into OUT.
 
     OUT receives documents.jsonl, pairs.tsv (parallel, same-event and related pairs with
     their evidence; its signature in pairs.signature.json), alignments/<src>__<tgt>.jsonl,
     tmx/<src>__<tgt>.tmx, corpus.tmx (all parallel pairs, deduplicated), report.html,
     report.json and signature.json. A re-run, or --resume after an interruption, redoes
-    nothing that is already done. Without an installed MT model the run still completes; the report says
-    that MT scoring was skipped.
+    nothing that is already done. Without an installed MT model the run still completes;
+    the report says that MT scoring was skipped. The signal options set the alignment, and
+    pairing verifies candidates with the same signals and weights (--no-mt also switches the
+    MT signal off).
 
     \b
     Example:
       aligner run corpus/ -o out/
       aligner run archive/ -o out/ --jobs 2 --model ru-en
       aligner run archive/ -o out/ --dask-scheduler tcp://10.0.0.5:8786 --resume
+      aligner run corpus/ -o out/ --no-anchors --length-weight 0.1
 
     Exit codes: 0 success; 1 data error, or no parallel pair found (the outputs are still
     written, with no translation units); 2 usage error.
     """
     options = RunOptions(src_lang=src_lang, tgt_lang=tgt_lang, model=model, use_mt=not no_mt,
                          translations=translations, doubtful_below=doubtful_below,
-                         presplit=presplit)
+                         presplit=presplit, align=align_config(settings))
 
     def bar(items: Iterable[Any], desc: str, total: int) -> Iterable[Any]:
         return progress(items, desc, quiet, total=total)

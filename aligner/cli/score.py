@@ -12,8 +12,13 @@ from aligner.cli.common import echo_json, json_option, quiet_option, reports_err
 from aligner.cli.models import make_translator, translate_all, translation_options
 from aligner.beadfile import alignment_from_lines
 from aligner.errors import InputError
+from aligner.io import read_capped_lines, refuse_output_over_input
 from aligner.records import Alignment
 from aligner.score import DEFAULT_THRESHOLD, THRESHOLD_METRICS
+
+# Alignments carry both documents' texts and every score, so they may be a few times larger
+# than the documents themselves (64 MiB at most each).
+MAX_ALIGNMENT_BYTES = 256 * 2**20
 
 
 @click.command()
@@ -52,6 +57,7 @@ def score(alignments: Path, translation: Path | None, model_id: str | None, devi
 
     if translation is not None and model_id is not None:
         raise click.UsageError("give --translation or --model, not both")
+    refuse_output_over_input(output, [path for path in (alignments, translation) if path])
     documents = read_alignments(alignments)
     sources = [sentence for doc in documents for sentence in doc.src_sentences]
     if translation is not None:
@@ -105,22 +111,18 @@ def read_alignments(path: Path) -> list[Alignment]:
 
 
 def _json_lines(path: Path) -> Iterator[tuple[int, dict]]:
-    try:
-        with open(path, encoding="utf-8") as handle:
-            for number, line in enumerate(handle, 1):
-                if not line.strip():
-                    continue
-                try:
-                    record = json.loads(line)
-                except json.JSONDecodeError as error:
-                    raise InputError(f"{path}:{number}: not JSON ({error.msg})") from None
-                if not isinstance(record, dict):
-                    raise InputError(f"{path}:{number}: not an alignment record (a JSON object)")
-                yield number, record
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file") from None
-    except UnicodeDecodeError:
-        raise InputError(f"{path}: not UTF-8 text; expected JSON Lines alignments") from None
+    for number, line in read_capped_lines(path, "JSON Lines alignments", MAX_ALIGNMENT_BYTES):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as error:
+            raise InputError(f"{path}:{number}: not JSON ({error.msg})") from None
+        except RecursionError:
+            raise InputError(f"{path}:{number}: JSON nested too deeply") from None
+        if not isinstance(record, dict):
+            raise InputError(f"{path}:{number}: not an alignment record (a JSON object)")
+        yield number, record
 
 
 def _parse_alignment(path: Path, number: int, record: dict) -> Alignment:

@@ -16,7 +16,7 @@ import tmx as tmxlib
 from aligner import __version__
 from aligner.cli.common import UserError, echo_json, json_option, quiet_option, reports_errors
 from aligner.export import signature_props
-from aligner.io import atomic_write
+from aligner.io import atomic_write, refuse_output_over_input
 from aligner.signature import make_signature
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -144,6 +144,7 @@ def merge(files: tuple[Path, ...], output: Path, duplicates: str, locale_style: 
     Example:
       aligner tmx merge a.tmx b.tmx -o all.tmx --duplicates source
     """
+    refuse_output_over_input(output, files)
     props = _signature_props("tmx-merge", {"duplicates": duplicates, "inputs": len(files),
                                            "locale_style": locale_style})
     result = tmxlib.merge_tmx(files, output, duplicates=duplicates, locale_style=locale_style,
@@ -185,6 +186,7 @@ def filter_command(file: Path, output: Path, min_score: float | None, min_chrf: 
     Example:
       aligner tmx filter corpus.tmx --min-score 0.5 --max-length-ratio 2.5 -o clean.tmx
     """
+    refuse_output_over_input(output, [file])
     filters: list[tmxlib.UnitFilter] = [tmxlib.LengthRange(min_length, max_length)]
     if min_score is not None:
         filters.append(tmxlib.MinScore(min_score))
@@ -224,6 +226,7 @@ def convert(file: Path, fmt: str, output: Path | None, quiet: bool) -> None:
       aligner tmx convert corpus.tmx --to tsv -o corpus.tsv
       aligner tmx convert corpus.tmx --to moses -o corpus     # corpus.ru + corpus.en
     """
+    refuse_output_over_input(output, [file])
     if fmt == "moses":
         if output is None:
             raise click.UsageError("--to moses writes two files: give their prefix with -o")

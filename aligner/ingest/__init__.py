@@ -21,7 +21,7 @@ text blocks), :mod:`~aligner.ingest.langid` (language), :mod:`~aligner.ingest.ch
 """
 
 from aligner.ingest.document import (IngestResult, document_from_lines, document_from_text,
-                                     ingest_paths, iter_documents, read_document)
+                                     ingest_paths, iter_documents, read_document, splitter_name)
 
 __all__ = ["IngestResult", "document_from_lines", "document_from_text", "ingest_paths",
-           "iter_documents", "read_document"]
+           "iter_documents", "read_document", "splitter_name"]

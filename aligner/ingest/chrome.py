@@ -20,6 +20,10 @@ After the article body (the last run of good paragraphs) a navigation heading op
 section of page furniture: what follows it is ``related-links``, ``navigation`` or ``poll``.
 Nothing here names a site; the word lists in :mod:`aligner.ingest.lexicon` are generic.
 
+Lengths are measured so that scripts compare: a Chinese or Japanese character carries about
+what three Latin letters do, a Hangul syllable two (:func:`text_width`), and a run of Chinese,
+Japanese or Thai text, written without spaces, counts as many words as its length suggests.
+
 >>> page = ["Weather", "+11", "USD", "4.82", "Minister met his Chinese counterpart today in "
 ...         "the capital, and they talked about the many issues of security in the region.",
 ...         "They agreed to meet again next year.", "© 2024 News Ltd, info@news.example"]
@@ -58,7 +62,18 @@ STOPWORD_FLOOR: dict[str, float] = {"ru": 0.05, "en": 0.15}
 _SPACE = re.compile(r"\s")
 _LETTER = re.compile(r"[^\W\d_]")
 _WORD = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*")
-_SENTENCE_END = re.compile(r"[.!?…][\"'»”’)\]]*$")
+_HAN_KANA = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_HANGUL = "\uac00-\ud7af"
+_THAI = "\u0e01-\u0e4e"
+# A sentence-final stop (Latin, CJK, Arabic-script), or the last letter of Thai prose, which
+# has no final punctuation.
+_SENTENCE_END = re.compile(rf"(?:[.!?…。！？؟۔][\"'»”’)\]」』）]*|[{_THAI}])$")
+# Characters wider than a Latin letter, with what each one counts for (see text_width).
+_WIDE_WEIGHTS = ((re.compile(f"[{_HAN_KANA}]"), 3), (re.compile(f"[{_HANGUL}]"), 2))
+# Scripts written without spaces, with the characters one of their words has on average.
+_UNSPACED_RUNS = ((re.compile(f"[{_HAN_KANA}]+"), 2), (re.compile(f"[{_THAI}]+"), 5))
+# Any character of the scripts above: most paragraphs have none and skip them in one scan.
+_WIDE_OR_UNSPACED = re.compile(f"[{_HAN_KANA}{_HANGUL}{_THAI}]")
 # Marks of contact details and site furniture; each regex runs only when a cheap substring
 # test (the trigger) says it might match.
 _CHROME_MARKS: tuple[tuple[str, tuple[str, ...], re.Pattern[str]], ...] = (
@@ -79,18 +94,18 @@ _SECOND_PERSON = re.compile(r"\b(?:вы|вас|вам|ваш\w*|you|your)\b", re
 class Features:
     """What the classifier knows about one paragraph.
 
-    Words, stop-word density and the final punctuation are computed at once; the shares
-    below only when a rule asks, which is mostly for short paragraphs.
+    Words, stop-word density, width, word count and the final punctuation are computed at
+    once; the shares below only when a rule asks, which is mostly for short paragraphs.
     """
 
     text: str = field(repr=False)
     words: tuple[str, ...]
     stop_density: float
     ends_sentence: bool
-
-    @property
-    def chars(self) -> int:
-        return len(self.text)
+    chars: int
+    """The text's width in Latin letters (:func:`text_width`)."""
+    word_count: int
+    """Words, runs of unspaced scripts counted by their length."""
 
     def share(self, vocabulary: frozenset[str]) -> float:
         """Share of the words that belong to ``vocabulary``."""
@@ -104,8 +119,9 @@ class Features:
 
     @property
     def lower_share(self) -> float:
-        """Words that start with a lower-case letter (prose; headlines and names do not)."""
-        lower = sum(word[0].islower() for word in _WORD.findall(self.text))
+        """Words that start with a lower-case or caseless letter (prose; headlines and names
+        start with capitals)."""
+        lower = sum(not word[0].isupper() for word in _WORD.findall(self.text))
         return lower / (len(self.words) or 1)
 
 
@@ -122,14 +138,39 @@ def paragraph_features(text: str, lang: str) -> Features:
     """Compute the classifier's features for one paragraph of language ``lang``."""
     words = tuple(_WORD.findall(text.lower()))
     stopwords = STOPWORDS.get(lang, frozenset())
+    other_script = _WIDE_OR_UNSPACED.search(text) is not None
     return Features(text=text, words=words,
                     stop_density=sum(map(stopwords.__contains__, words)) / (len(words) or 1),
-                    ends_sentence=bool(_SENTENCE_END.search(text)))
+                    ends_sentence=bool(_SENTENCE_END.search(text)),
+                    chars=text_width(text) if other_script else len(text),
+                    word_count=_word_count(text, len(words)) if other_script else len(words))
+
+
+def text_width(text: str) -> int:
+    """Length in Latin-letter equivalents: CJK characters count 3, Hangul syllables 2.
+
+    >>> text_width("Talks"), text_width("会谈"), text_width("회담")
+    (5, 6, 4)
+    """
+    return len(text) + sum((weight - 1) * len(pattern.findall(text))
+                           for pattern, weight in _WIDE_WEIGHTS)
+
+
+def _word_count(text: str, words: int) -> int:
+    """``words`` found between spaces, where a run of an unspaced script counts by its length.
+
+    >>> _word_count("新华社记者报道", 1), _word_count("Talks went well", 3)
+    (4, 3)
+    """
+    for pattern, chars_per_word in _UNSPACED_RUNS:
+        for run in pattern.findall(text):
+            words += -(-len(run) // chars_per_word) - 1  # the run was one word already
+    return words
 
 
 def strong_reason(features: Features) -> str:
     """Reason for a paragraph that is chrome whatever its neighbours, or ``""``."""
-    words = len(features.words)
+    words = features.word_count
     if words <= CONTACT_MAX_WORDS:
         marks = chrome_marks(features.text)
         if "copyright" in marks:
@@ -171,7 +212,7 @@ def _is_address(features: Features) -> bool:
 
 def is_heading(features: Features) -> bool:
     """A navigation heading: a few words, mostly navigation vocabulary, no full stop."""
-    return (0 < len(features.words) <= HEADING_MAX_WORDS and not features.ends_sentence
+    return (0 < features.word_count <= HEADING_MAX_WORDS and not features.ends_sentence
             and features.share(NAVIGATION_WORDS) + features.share(RELATED_WORDS) >= 0.5)
 
 
@@ -183,7 +224,7 @@ def intrinsic_label(features: Features, lang: str) -> str:
              or features.lower_share >= PROSE_LOWER_SHARE)
     if features.chars >= LENGTH_GOOD and features.ends_sentence and prose:
         return GOOD
-    if features.chars < LENGTH_SHORT or len(features.words) < 4:
+    if features.chars < LENGTH_SHORT or features.word_count < 4:
         return SHORT
     if prose:
         return NEAR_GOOD
@@ -192,9 +233,9 @@ def intrinsic_label(features: Features, lang: str) -> str:
 
 def is_headline(features: Features) -> bool:
     """Shaped like a headline: a few words to a long line, letters, no final full stop."""
-    return (3 <= len(features.words) and TITLE_MIN_CHARS <= features.chars <= TITLE_MAX_CHARS
-            and not features.text.endswith(".") and features.letter_share >= 0.6
-            and any(ch.islower() for ch in features.text))
+    return (3 <= features.word_count and TITLE_MIN_CHARS <= features.chars <= TITLE_MAX_CHARS
+            and not features.text.endswith((".", "。")) and features.letter_share >= 0.6
+            and any(ch.isalpha() and not ch.isupper() for ch in features.text))
 
 
 def classify_paragraphs(texts: Sequence[str], lang: str) -> list[Verdict]:
@@ -216,12 +257,13 @@ def classify_paragraphs(texts: Sequence[str], lang: str) -> list[Verdict]:
 
 
 def _title_index(features: Sequence[Features], labels: Sequence[str]) -> int | None:
-    """The first headline-shaped paragraph that is neither chrome nor after the body's start."""
+    """The first headline-shaped paragraph that is neither chrome nor after the body's start,
+    and that prose follows: a page of one paragraph is body, not a title."""
     for index, (feature, label) in enumerate(zip(features, labels)):
         if label == GOOD:
             return None
         if label != BAD and is_headline(feature):
-            return index
+            return index if {GOOD, NEAR_GOOD} & set(labels[index + 1:]) else None
     return None
 
 
@@ -242,7 +284,7 @@ def _resolve_short(labels: list[str], features: Sequence[Features]) -> list[str]
     resolved = list(labels)
     for i, label in enumerate(labels):
         if label == SHORT:
-            sentence = features[i].ends_sentence and len(features[i].words) >= 3
+            sentence = features[i].ends_sentence and features[i].word_count >= 3
             sides = (before[i], after[i])
             body = sides == (GOOD, GOOD) or sentence and GOOD in sides
             resolved[i] = GOOD if body else SHORT

@@ -22,14 +22,14 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from aligner.errors import InputError
+from aligner.errors import InputError, UnsupportedLanguageError
 from aligner.ingest.chrome import TITLE, Verdict, classify_paragraphs
 from aligner.ingest.encoding import MAX_FILE_BYTES, check_size, decode_bytes
 from aligner.ingest.html import HTML_SUFFIXES, declared_charset, html_to_text, looks_like_html
 from aligner.ingest.langid import identify_language
 from aligner.ingest.meta import find_date, split_date_label
 from aligner.records import Document, Paragraph, Sentence
-from aligner.segment import split_dateline, split_sentences
+from aligner.segment import Splitter, split_dateline, splitter_for, splitter_signature
 
 TEXT_SUFFIXES = (".txt", ".text", "") + HTML_SUFFIXES
 """File name endings read from folders ("" = no extension); named files are read whatever
@@ -82,7 +82,8 @@ def read_document(path: str | os.PathLike[str], lang: str | None = None,
     :param lang: ISO 639-1 code that overrides language identification.
     :param doc_id: the document id; the file stem by default.
     :param presplit: one sentence per line (``.EOA`` or an empty line ends a paragraph).
-    :raises InputError: missing, too large, empty, binary or undecodable file.
+    :raises InputError: missing, too large, empty, binary or undecodable file, or a language
+        without a sentence splitter.
     """
     file = Path(path)
     if not file.exists():
@@ -94,16 +95,28 @@ def read_document(path: str | os.PathLike[str], lang: str | None = None,
     decoded = decode_bytes(data, str(file), declared_charset(data))
     text = decoded.text
     if not presplit and (file.suffix.lower() in HTML_SUFFIXES or looks_like_html(text)):
-        text = html_to_text(text)
+        text = html_to_text(text, str(file))
         if not text.strip():
             raise InputError(f"{file}: HTML page without visible text")
     doc_id = doc_id or file.stem
     if presplit:
         document = document_from_lines(doc_id, str(file), text.split("\n"), lang)
     else:
-        document = document_from_text(doc_id, str(file), text, lang)
+        try:
+            document = document_from_text(doc_id, str(file), text, lang)
+        except UnsupportedLanguageError as error:  # a decoding problem may be why
+            raise UnsupportedLanguageError("; ".join((str(error),) + decoded.warnings)) from None
     return replace(document, encoding=decoded.encoding,
                    warnings=decoded.warnings + document.warnings)
+
+
+def splitter_name(lang: str, presplit: bool) -> str:
+    """How ingestion splits documents of ``lang`` into sentences, for signatures.
+
+    >>> splitter_name("ja", False), splitter_name("ja", True)
+    ('rules:cjk-v1', 'lines')
+    """
+    return "lines" if presplit else splitter_signature(lang)
 
 
 def document_from_text(doc_id: str, path: str, text: str, lang: str | None = None,
@@ -117,7 +130,9 @@ def document_from_text(doc_id: str, path: str, text: str, lang: str | None = Non
     ('en', 'Tokayev receives minister', 2)
     """
     texts = split_paragraphs(text)
+    named = _is_named(lang)
     lang, confidence = _language(lang, text)
+    splitter = _splitter(lang, confidence, path or doc_id, named)
     texts, date_index = _split_date_label(texts)
     verdicts = classify_paragraphs(texts, lang)
     if date_index is not None:
@@ -125,7 +140,8 @@ def document_from_text(doc_id: str, path: str, text: str, lang: str | None = Non
     paragraphs = _split_dateline(_with_title(texts, verdicts))
     title = next((p.text for p in paragraphs if p.is_title), None)
     date = _publication_date(texts, verdicts, date_index)
-    return _assemble(doc_id, path, lang, confidence, encoding, paragraphs, title, date)
+    return _assemble(doc_id, path, lang, confidence, encoding, paragraphs, title, date,
+                     splitter)
 
 
 def document_from_lines(doc_id: str, path: str, lines: Iterable[str],
@@ -190,7 +206,14 @@ def iter_documents(paths: Sequence[str | os.PathLike[str]], lang: str | None = N
     """Like :func:`ingest_paths`, one document at a time; ``on_skip(path, reason)`` hears of
     each skipped file. Raises nothing for an empty result: the caller decides."""
     ids: set[str] = set()
-    files = list(input_files(paths))
+
+    def unreadable(path: str, reason: str) -> None:
+        if strict:
+            raise InputError(f"{path}: {reason}")
+        if on_skip:
+            on_skip(path, reason)
+
+    files = list(input_files(paths, unreadable))
     for file, named in progress(files) if progress else files:
         doc_id = unique_id(file.stem, ids)
         try:
@@ -238,10 +261,24 @@ def _wrapped(previous: str, line: str) -> bool:
             and bool(_LOWER_START.match(line)))
 
 
+def _is_named(lang: str | None) -> bool:
+    return bool(lang and lang != "auto")
+
+
 def _language(lang: str | None, text: str) -> tuple[str, float]:
-    if lang and lang != "auto":
+    if lang and _is_named(lang):
         return lang.lower(), 1.0
     return identify_language(text)
+
+
+def _splitter(lang: str, confidence: float, source: str, named: bool) -> Splitter:
+    """The sentence splitter of ``lang``; an error naming ``source`` when there is none."""
+    try:
+        return splitter_for(lang)
+    except UnsupportedLanguageError as error:
+        how = "" if named else (f"; the language was identified with confidence "
+                                f"{confidence:.2f}: name it if that is wrong")
+        raise UnsupportedLanguageError(f"{source}: {error}{how}") from None
 
 
 def _split_date_label(texts: list[str]) -> tuple[list[str], int | None]:
@@ -304,7 +341,7 @@ def _publication_date(texts: Sequence[str], verdicts: Sequence[Verdict],
 
 def _assemble(doc_id: str, path: str, lang: str, confidence: float, encoding: str,
               paragraphs: tuple[Paragraph, ...], title: str | None,
-              date: str | None) -> Document:
+              date: str | None, splitter: Splitter) -> Document:
     """Join body paragraphs into ``clean_text`` and split them into sentences."""
     pieces: list[str] = []
     sentences: list[Sentence] = []
@@ -314,7 +351,7 @@ def _assemble(doc_id: str, path: str, lang: str, confidence: float, encoding: st
             continue
         if pieces:
             offset += 2
-        for start, end in split_sentences(paragraph.text, lang):
+        for start, end in splitter.split(paragraph.text):
             sentences.append(Sentence(text=paragraph.text[start:end], paragraph=index,
                                       start=offset + start, end=offset + end))
         pieces.append(paragraph.text)
@@ -326,12 +363,17 @@ def _assemble(doc_id: str, path: str, lang: str, confidence: float, encoding: st
                     lang_confidence=confidence, title=title, date=date, warnings=warnings)
 
 
-def input_files(paths: Sequence[str | os.PathLike[str]]) -> Iterator[tuple[Path, bool]]:
-    """``(file, named)`` for each input file; folders are walked in sorted order."""
+def input_files(paths: Sequence[str | os.PathLike[str]],
+                on_unreadable: Callable[[str, str], None] | None = None
+                ) -> Iterator[tuple[Path, bool]]:
+    """``(file, named)`` for each input file; folders are walked in sorted order.
+
+    :param on_unreadable: hears ``(folder, reason)`` of each folder that cannot be listed.
+    """
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            files = sorted(p for p in path.rglob("*") if _is_text_file(p, path))
+            files = sorted(_folder_files(path, on_unreadable))
             if not files:
                 suffixes = ", ".join(suffix for suffix in TEXT_SUFFIXES if suffix)
                 raise InputError(f"{path}: no text files ({suffixes}, a language code such "
@@ -341,6 +383,22 @@ def input_files(paths: Sequence[str | os.PathLike[str]]) -> Iterator[tuple[Path,
             yield path, True
         else:
             raise InputError(f"{path}: no such file or directory")
+
+
+def _folder_files(root: Path, on_unreadable: Callable[[str, str], None] | None
+                  ) -> Iterator[Path]:
+    """The text files under ``root``, hidden folders aside (symbolic links to folders are
+    not followed, so a link loop cannot trap the walk)."""
+    def unreadable(error: OSError) -> None:
+        if on_unreadable:
+            on_unreadable(str(error.filename),
+                          f"cannot read the folder ({error.strerror or error}); its files "
+                          "were not ingested")
+
+    for folder, subfolders, names in os.walk(root, onerror=unreadable):
+        subfolders[:] = [name for name in subfolders if not name.startswith(".")]
+        yield from (path for path in (Path(folder) / name for name in names)
+                    if _is_text_file(path, root))
 
 
 def _is_text_file(path: Path, root: Path) -> bool:
@@ -353,16 +411,31 @@ def _is_text_file(path: Path, root: Path) -> bool:
 def unique_id(stem: str, taken: set[str]) -> str:
     """``stem``, or ``stem-2``, ``stem-3``... when taken; the result is added to ``taken``.
 
+    Control characters (a tab or newline in a file name) are escaped as ``\\t``, ``\\n``,
+    ``\\xNN``, so an id never breaks a line- or tab-separated output such as ``pairs.tsv``.
+
     >>> taken = {"doc"}
     >>> unique_id("doc", taken), unique_id("doc", taken), unique_id("other", taken)
     ('doc-2', 'doc-3', 'other')
+    >>> print(unique_id("ru\\tnews\\n", taken))
+    ru\\tnews\\n
     """
+    stem = _CONTROL.sub(_escape_control, stem)
     candidate, number = stem, 1
     while candidate in taken:
         number += 1
         candidate = f"{stem}-{number}"
     taken.add(candidate)
     return candidate
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_ESCAPES = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
+
+
+def _escape_control(match: re.Match[str]) -> str:
+    char = match.group()
+    return _ESCAPES.get(char, f"\\x{ord(char):02x}")
 
 
 def _reason(error: Exception, file: Path) -> str:

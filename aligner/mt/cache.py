@@ -2,7 +2,8 @@
 
 One database under :func:`aligner.paths.cache_dir` serves every model. It runs in WAL mode
 with a busy timeout, so several processes (local workers, Dask workers on one host) can read
-and write it at once; each process opens its own connection on first use.
+and write it at once; each process opens its own connection on first use, through
+:mod:`aligner.cachefile` (a damaged file is rebuilt, an unusable one skipped).
 """
 
 from __future__ import annotations
@@ -10,11 +11,11 @@ from __future__ import annotations
 import hashlib
 import os
 import sqlite3
-import threading
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from aligner.cachefile import CacheFile
 from aligner.paths import cache_dir
 
 #: SQLite caps the number of ``?`` parameters per statement; stay well below it.
@@ -50,17 +51,15 @@ class TranslationCache:
 
     def __init__(self, path: str | os.PathLike[str] | None = None) -> None:
         self.path = Path(path) if path is not None else cache_dir() / "translations.sqlite"
-        self._connection: sqlite3.Connection | None = None
-        self._pid = -1
-        self._lock = threading.Lock()  # one connection, shared by the threads of a process
+        self._file = CacheFile(self.path, _SCHEMA)
 
     def get(self, model: str, texts: Iterable[str]) -> dict[str, str]:
         """The cached translations of those ``texts`` that have one, by text."""
         by_hash: dict[str, str] = {text_hash(text): text for text in texts}
-        found: dict[str, str] = {}
         hashes = list(by_hash)
-        with self._lock:
-            connection = self._connect()
+
+        def lookup(connection: sqlite3.Connection) -> dict[str, str]:
+            found: dict[str, str] = {}
             for start in range(0, len(hashes), _CHUNK):
                 chunk = hashes[start:start + _CHUNK]
                 marks = ",".join("?" * len(chunk))
@@ -68,43 +67,28 @@ class TranslationCache:
                     f"SELECT text_hash, translation FROM translations "
                     f"WHERE model = ? AND text_hash IN ({marks})", [model, *chunk])
                 found.update((by_hash[digest], translation) for digest, translation in rows)
-        return found
+            return found
+
+        return self._file.use(lookup, fallback={})
 
     def put(self, model: str, translations: Mapping[str, str]) -> None:
         """Store ``{source text: translation}`` for ``model`` in one transaction."""
         rows = [(model, text_hash(text), target) for text, target in translations.items()]
-        if not rows:
-            return
-        with self._lock:
-            connection = self._connect()
-            with connection:
-                connection.executemany(
-                    "INSERT OR REPLACE INTO translations (model, text_hash, translation) "
-                    "VALUES (?, ?, ?)", rows)
+        if rows:
+            self._file.use(lambda connection: connection.executemany(
+                "INSERT OR REPLACE INTO translations (model, text_hash, translation) "
+                "VALUES (?, ?, ?)", rows), fallback=None)
 
     def count(self, model: str | None = None) -> int:
-        """Number of cached translations, for one model or all."""
+        """Number of cached translations, for one model or all (0 without a usable cache)."""
         query, args = "SELECT COUNT(*) FROM translations", []
         if model is not None:
             query, args = query + " WHERE model = ?", [model]
-        with self._lock:
-            return int(self._connect().execute(query, args).fetchone()[0])
+        return self._file.use(lambda connection: int(
+            connection.execute(query, args).fetchone()[0]), fallback=0)
 
     def close(self) -> None:
-        if self._connection is not None:
-            self._connection.close()
-            self._connection = None
-
-    def _connect(self) -> sqlite3.Connection:
-        # A connection must not cross a fork: reopen in each new process.
-        if self._connection is None or self._pid != os.getpid():
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            connection = sqlite3.connect(self.path, timeout=60.0, check_same_thread=False)
-            connection.execute("PRAGMA journal_mode=WAL")
-            connection.execute("PRAGMA synchronous=NORMAL")
-            connection.execute(_SCHEMA)
-            self._connection, self._pid = connection, os.getpid()
-        return self._connection
+        self._file.close()
 
     def __getstate__(self) -> dict[str, Any]:
         return {"path": self.path}

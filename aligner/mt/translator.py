@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from aligner.errors import ConfigurationError, InputError, ModelError
+from aligner.io import read_capped_lines
 from aligner.mt.cache import TranslationCache, unique
 from aligner.mt.packages import ModelInfo, find_model
 from aligner.signature import make_signature
@@ -260,17 +261,7 @@ def load_translator(src_lang: str, tgt_lang: str, model_id: str | None = None,
 
 def read_lines(path: str | os.PathLike[str]) -> list[str]:
     """The lines of a UTF-8 text file, without line ends; a final newline adds no empty line."""
-    try:
-        with open(path, encoding="utf-8", newline="") as handle:
-            text = handle.read()
-    except UnicodeDecodeError as error:
-        raise InputError(f"{path}: not UTF-8 text ({error.reason} at byte {error.start})") from None
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file") from None
-    lines = text.split("\n")
-    if lines and lines[-1] == "":
-        lines.pop()
-    return [line.removesuffix("\r") for line in lines]
+    return [line for _, line in read_capped_lines(path, "one sentence per line")]
 
 
 def read_translation_file(path: str | os.PathLike[str], expected_lines: int) -> list[str]:

@@ -12,8 +12,8 @@ between the last two relations.
 """
 
 from aligner.pair.core import (PairConfig, PairingResult, pair_documents, signature_path,
-                               write_pairs_tsv)
+                               verification_config, write_pairs_tsv)
 from aligner.pair.relation import RelationRule
 
 __all__ = ["PairConfig", "PairingResult", "RelationRule", "pair_documents", "signature_path",
-           "write_pairs_tsv"]
+           "verification_config", "write_pairs_tsv"]

@@ -98,7 +98,7 @@ class PairConfig:
     precheck_share: float = 0.25
     block_rows: int = 1024
     embed_batch: int = 256
-    align: AlignConfig | None = None
+    align: AlignConfig | None = None  # verification's alignment settings; a cheap default
     relations: RelationRule = field(default_factory=RelationRule)
 
     def __post_init__(self) -> None:
@@ -118,19 +118,30 @@ class PairConfig:
         >>> PairConfig().alignment("ru", "en").max_bead
         3
         """
-        default = AlignConfig(exact_span=PAIR_EXACT_SPAN, max_bead=PAIR_MAX_BEAD)
-        return replace(self.align or default, src_lang=src_lang, tgt_lang=tgt_lang)
+        return replace(self.align or verification_config(AlignConfig()), src_lang=src_lang,
+                       tgt_lang=tgt_lang)
 
     def options(self) -> dict[str, object]:
         """The options as a flat dict for the signature (the alignment settings and the
         relation rule by field)."""
         options: dict[str, object] = {key: value for key, value in asdict(self).items()
                                       if key not in ("align", "relations")}
-        options.update({f"align.{key}": value for key, value in asdict(self.alignment()).items()
+        options.update({f"align.{key}": value for key, value in self.alignment().to_json().items()
                         if value is not None})
         options.update({f"relations.{key}": value
                         for key, value in asdict(self.relations).items()})
         return options
+
+
+def verification_config(config: AlignConfig) -> AlignConfig:
+    """``config``'s signals and weights with verification's cheaper engine setting.
+
+    >>> settings = verification_config(AlignConfig(weights={"length": 0.1}))
+    >>> settings.max_bead, settings.params["embedding"].exact_span, settings.weight("length")
+    (3, 1, 0.1)
+    """
+    cheap = config.with_signal("embedding", exact_span=PAIR_EXACT_SPAN, refine_span=0)
+    return replace(cheap, max_bead=PAIR_MAX_BEAD)
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from aligner.paths import pair_file_stem
 from aligner.records import (LABEL_MEANINGS, PAIR_LABELS, Alignment, BeadScore, DocPair,
                              Document)
 
@@ -80,7 +81,7 @@ class PairFigures:
 
     @property
     def key(self) -> str:
-        return f"{self.pair.src_id}__{self.pair.tgt_id}"
+        return pair_file_stem(self.pair.src_id, self.pair.tgt_id)
 
 
 @dataclass(frozen=True)

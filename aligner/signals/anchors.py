@@ -13,7 +13,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from aligner.signals.base import HashedSpanScorer, Signal, SignalInput, hashed_counts
+from aligner.signals.base import (HashedSpanScorer, Signal, SignalInput, hashed_counts,
+                                  register)
 
 DIM = 512
 NUMBER_DIM = 256
@@ -87,10 +88,13 @@ def _numbers(sentence: str) -> list[str]:
     return [normalise_number(match) for match in NUMBER.findall(sentence)]
 
 
+@register
 class AnchorSignal(Signal):
     """Overlap of numbers and names between the spans (cosine of hashed counts)."""
 
     name = "anchors"
+    help = "the numbers-and-names signal"
+    weight = 0.3
 
     def prepare(self, data: SignalInput) -> AnchorScorer:
         names = not NAMELESS_LANGS.intersection({data.src_lang, data.tgt_lang})

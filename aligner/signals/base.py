@@ -1,10 +1,14 @@
 """The interface every alignment signal implements, and helpers to score spans fast.
 
-A *signal* looks at the two sides once (:meth:`Signal.prepare`) and returns a
-:class:`SpanScorer`, which scores candidate beads in bulk: bead ``k`` joins source sentences
-``rows[k]-a .. rows[k]-1`` with target sentences ``cols[k]-b .. cols[k]-1``. Scores are
-additive evidence (higher means "more likely a translation"); the search weighs and sums them
-and knows nothing else about the signals.
+A *signal* is one :class:`Signal` subclass, registered once with :func:`register`: its name,
+its default weight, its parameters (a frozen dataclass, :attr:`Signal.Params`, whose field
+defaults and ``help`` metadata are the only defaults and the CLI's help) and what it is
+(:attr:`Signal.similarity`, :attr:`Signal.needs_translation`). It looks at the two sides
+once (:meth:`Signal.prepare`) and returns a :class:`SpanScorer`, which scores candidate beads
+in bulk: bead ``k`` joins source sentences ``rows[k]-a .. rows[k]-1`` with target sentences
+``cols[k]-b .. cols[k]-1``. Scores are additive evidence (higher means "more likely a
+translation"); the search weighs and sums them, offers each scorer a first search's beads
+(:meth:`SpanScorer.refine`, the calibration hook) and knows nothing else about the signals.
 """
 
 from __future__ import annotations
@@ -13,8 +17,11 @@ import zlib
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any, ClassVar, TypeVar
 
 import numpy as np
+
+from aligner.records import Bead
 
 
 @dataclass(frozen=True)
@@ -43,19 +50,65 @@ class SpanScorer(ABC):
         """
         return None
 
+    def refine(self, beads: Sequence[Bead]) -> bool:
+        """Fit this scorer to the document in hand, given a first search's ``beads``.
+
+        The calibration hook: a scorer may re-estimate what it learnt from the document
+        (or compute exact values where the search was unsure). True when it changed, so the
+        search runs again; the default changes nothing.
+        """
+        return False
+
+
+@dataclass(frozen=True)
+class NoParams:
+    """Parameters of a signal that has none."""
+
 
 class Signal(ABC):
-    """One source of evidence; ``weight`` scales its score in the bead total."""
+    """One source of evidence, with its own parameters; its weight lives in ``AlignConfig``.
 
-    name: str = ""
-    needs_translation: bool = False
+    Subclasses set ``name`` (the registry key, CLI switches ``--no-NAME``, ``--NAME-weight``),
+    ``help`` (one line for the CLI), ``weight`` (the default weight) and, where they have
+    parameters, ``Params``: a frozen dataclass whose fields carry their defaults and a
+    ``help`` metadata entry.
+    """
 
-    def __init__(self, weight: float = 1.0) -> None:
-        self.weight = weight
+    name: ClassVar[str] = ""
+    help: ClassVar[str] = ""
+    weight: ClassVar[float] = 1.0
+    Params: ClassVar[type[Any]] = NoParams
+    needs_translation: ClassVar[bool] = False
+    # Similarity signals add about one unit of evidence to a right bead (a margin-corrected
+    # cosine): the null-bead cost, the per-bead cost and the confidence scale count in them.
+    similarity: ClassVar[bool] = False
+
+    def __init__(self, params: Any = None) -> None:
+        self.params = self.Params() if params is None else params
 
     @abstractmethod
     def prepare(self, data: SignalInput) -> SpanScorer:
         """Precompute whatever this signal needs for one document pair."""
+
+
+SIGNALS: dict[str, type[Signal]] = {}
+S = TypeVar("S", bound=type[Signal])
+
+
+def register(cls: S) -> S:
+    """Class decorator: make a signal known by its ``name`` (the one place a signal is listed).
+
+    >>> @register
+    ... class Quiet(Signal):
+    ...     name, help = "quiet", "says nothing"
+    ...     def prepare(self, data): ...
+    >>> SIGNALS.pop("quiet") is Quiet
+    True
+    """
+    if not cls.name or cls.name in SIGNALS:
+        raise ValueError(f"signal name {cls.name!r} is empty or registered twice")
+    SIGNALS[cls.name] = cls
+    return cls
 
 
 class PrefixSums:

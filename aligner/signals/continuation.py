@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from aligner.signals.base import Signal, SignalInput, SpanScorer
+from aligner.signals.base import Signal, SignalInput, SpanScorer, register
 
 _OPEN_END = re.compile(r"[:;,]\s*$")
 
@@ -42,10 +42,13 @@ class ContinuationScorer(SpanScorer):
         return -np.abs(self.src[rows] - self.tgt[cols])
 
 
+@register
 class ContinuationSignal(Signal):
     """Penalty for beads that end after a colon, semicolon or comma on one side only."""
 
     name = "continuation"
+    help = "the signal that keeps beads from ending after ':' or ';' on one side only"
+    weight = 0.15
 
     def prepare(self, data: SignalInput) -> ContinuationScorer:
         return ContinuationScorer(data.src, data.tgt)

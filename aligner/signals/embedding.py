@@ -11,12 +11,16 @@ vecalign's normalisation)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from aligner.embed import Encoder, get_encoder, normalise_rows
+from aligner.errors import ConfigurationError
+from aligner.records import Bead
 from aligner.usem3_spans import SpanComposer
-from aligner.signals.base import PrefixSums, Signal, SignalInput, SpanScorer, pair_dots
+from aligner.signals.base import (PrefixSums, Signal, SignalInput, SpanScorer, pair_dots,
+                                  register)
 
 MARGIN_SAMPLE = 64  # other-side sentences a span is compared with to estimate its margin
 # Documents with at most this many cells get every bead type's scores as one dense matrix
@@ -26,6 +30,20 @@ DENSE_CELLS = 10_000
 # (USE vectors and the MT signal's n-gram vectors alike).
 MARGIN_PRIOR = 0.23
 PRIOR_WEIGHT = 2.0
+REFINE_BELOW = 0.9  # with refine_span: beads under this confidence get exact span embeddings
+
+
+@dataclass(frozen=True)
+class MarginParams:
+    """How a similarity signal's cosines are corrected and checked (embedding and MT alike)."""
+
+    margin: float = field(default=1.2, metadata={
+        "help": "Weight of the margin subtracted from each cosine (the span's mean cosine "
+                "with unrelated sentences)."})
+    member_weight: float = field(default=0.5, metadata={
+        "help": "Penalty per unit shortfall of the weakest member of a bead of 3+ sentences."})
+    member_floor: float = field(default=0.15, metadata={
+        "help": "Margin-corrected cosine a member of a 3+ sentence bead should reach."})
 
 
 class SideVectors:
@@ -160,15 +178,6 @@ class MarginScorer(SpanScorer):
     def sentence_features(self) -> tuple[np.ndarray, np.ndarray]:
         return self.src.single, self.tgt.single
 
-    def refine(self, src_ends: np.ndarray, tgt_ends: np.ndarray, longest: int) -> None:
-        """Embed spans up to ``longest`` sentences exactly where the search is unsure."""
-        for side, ends in ((self.src, src_ends), (self.tgt, tgt_ends)):
-            if isinstance(side, EncodedSide):
-                for length in range(side.exact_span + 1, longest + 1):
-                    side.refine(length, ends)
-        self._margins.clear()
-        self._grids.clear()
-
     def _corrected(self, a: int, b: int, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
         if self._dense:
             return self._grid(a, b)[rows, cols]
@@ -201,24 +210,85 @@ class MarginScorer(SpanScorer):
         return corrected
 
 
+class EmbeddingScorer(MarginScorer):
+    """Margin scorer of encoder vectors that, after a first search, embeds the spans of up to
+    ``refine_span`` sentences around unsure beads as their joined text (0: never)."""
+
+    def __init__(self, src: EncodedSide, tgt: EncodedSide, params: EmbeddingParams,
+                 longest: int) -> None:
+        super().__init__(src, tgt, params.margin, params.member_weight, params.member_floor)
+        self.sides = (src, tgt)
+        self.exact_span, self.refine_span = params.exact_span, params.refine_span
+        self.longest = min(params.refine_span, longest)
+
+    def refine(self, beads: Sequence[Bead]) -> bool:
+        if self.refine_span <= self.exact_span:
+            return False
+        ends = unsure_ends(beads, self.refine_span)
+        if not any(len(side_ends) for side_ends in ends):
+            return False
+        for side, side_ends in zip(self.sides, ends):
+            for length in range(side.exact_span + 1, self.longest + 1):
+                side.refine(length, side_ends)
+        self._margins.clear()
+        self._grids.clear()
+        return True
+
+
+def unsure_ends(beads: Sequence[Bead], reach: int) -> tuple[np.ndarray, np.ndarray]:
+    """Span ends near beads the first search was unsure of (many-sentence or low confidence).
+
+    Long spans that overlap such a bead (and end at most ``reach - 1`` sentences after it) get
+    exact embeddings in the second search; elsewhere the composed vectors were enough.
+
+    >>> unsure_ends([Bead((0, 1), (0,), 0.99, {})], 2)[0].tolist()
+    [1, 2]
+    """
+    src_ends: set[int] = set()
+    tgt_ends: set[int] = set()
+    for bead in beads:
+        if bead.is_null or (len(bead.src) + len(bead.tgt) < 3
+                            and bead.confidence >= REFINE_BELOW):
+            continue
+        for ends, side in ((src_ends, bead.src), (tgt_ends, bead.tgt)):
+            ends.update(range(side[0] + 1, side[-1] + reach))
+    return np.array(sorted(src_ends), dtype=np.int64), np.array(sorted(tgt_ends), dtype=np.int64)
+
+
+@dataclass(frozen=True)
+class EmbeddingParams(MarginParams):
+    """The embedding signal's parameters."""
+
+    encoder: str = field(default="usem3", metadata={
+        "help": "Sentence encoder (see `aligner models`)."})
+    exact_span: int = field(default=1, metadata={
+        "help": "Embed spans of up to N sentences as their joined text (slower); longer "
+                "spans are composed from each sentence's token sums."})
+    refine_span: int = field(default=0, metadata={
+        "help": "Second search with spans of up to N sentences embedded as text around "
+                "unsure beads (0: off; several times slower for a small gain)."})
+
+    def __post_init__(self) -> None:
+        if self.exact_span < 1 or self.refine_span < 0:
+            raise ConfigurationError(f"exact_span must be at least 1 and refine_span at least "
+                                     f"0, not {self.exact_span} and {self.refine_span}")
+
+
+@register
 class EmbeddingSignal(Signal):
     """Multilingual sentence-encoder similarity of the two spans of a bead."""
 
     name = "embedding"
+    help = "the sentence-embedding signal"
+    weight = 1.0
+    Params = EmbeddingParams
+    similarity = True
 
-    def __init__(self, weight: float = 1.0, encoder: str = "usem3", exact_span: int = 2,
-                 margin: float = 1.0, member_weight: float = 0.0,
-                 member_floor: float = 0.0) -> None:
-        super().__init__(weight)
-        self.encoder_name = encoder
-        self.exact_span = exact_span
-        self.margin = margin
-        self.member_weight, self.member_floor = member_weight, member_floor
-
-    def prepare(self, data: SignalInput) -> MarginScorer:
-        encoder = get_encoder(self.encoder_name)
+    def prepare(self, data: SignalInput) -> EmbeddingScorer:
+        params: EmbeddingParams = self.params
+        encoder = get_encoder(params.encoder)
         composers = encoder.span_composers([data.src, data.tgt]) or [None, None]
-        return MarginScorer(
-            EncodedSide(data.src, encoder, self.exact_span, composers[0], data.max_span),
-            EncodedSide(data.tgt, encoder, self.exact_span, composers[1], data.max_span),
-            self.margin, self.member_weight, self.member_floor)
+        return EmbeddingScorer(
+            EncodedSide(data.src, encoder, params.exact_span, composers[0], data.max_span),
+            EncodedSide(data.tgt, encoder, params.exact_span, composers[1], data.max_span),
+            params, data.max_span)

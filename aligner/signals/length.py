@@ -10,7 +10,7 @@ import math
 
 import numpy as np
 
-from aligner.signals.base import PrefixSums, Signal, SignalInput, SpanScorer
+from aligner.signals.base import PrefixSums, Signal, SignalInput, SpanScorer, register
 
 VARIANCE_PER_CHAR = 6.8
 PRIOR_CHARS = 1000.0  # weight of the prior ratio 1.0, in characters of text
@@ -49,10 +49,13 @@ class LengthScorer(SpanScorer):
         return _normal_log_tail(delta)
 
 
+@register
 class LengthSignal(Signal):
     """Sentence-length prior (Gale-Church)."""
 
     name = "length"
+    help = "the length (Gale-Church) signal"
+    weight = 0.05
 
     def prepare(self, data: SignalInput) -> LengthScorer:
         return LengthScorer(np.array([len(s) for s in data.src], dtype=np.float64),

