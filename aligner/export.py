@@ -10,7 +10,7 @@ import os
 from collections.abc import Iterator, Mapping, Sequence
 
 from tmx import (DUPLICATE_POLICIES, LOCALE_STYLES, TmxError, TmxHeader, TmxUnit, WriteStats,
-                 write_tmx)
+                 lang_matches, write_tmx)
 
 from aligner import __version__
 from aligner.errors import ConfigurationError, InputError
@@ -114,10 +114,16 @@ def write_alignment_tmx(path: str | os.PathLike[str], alignments: Sequence[Align
                                  f"{', '.join(DUPLICATE_POLICIES)}")
     if scores is not None and len(scores) != len(alignments):
         raise InputError(f"{path}: {len(scores)} score lists for {len(alignments)} alignments")
+    src_lang = src_lang or (alignments[0].src_lang if alignments else None)
+    for alignment in alignments:
+        if not lang_matches(alignment.src_lang, src_lang):
+            raise InputError(f"{path}: {alignment.src_id}/{alignment.tgt_id}: source language "
+                             f"{alignment.src_lang!r} differs from {src_lang!r}; write one TMX "
+                             "per language direction")
     if signature is None:
         signature = make_signature("tmx", {"locale_style": locale_style,
                                            "duplicates": duplicates}, packages=("lxml",))
-    header = TmxHeader(srclang=src_lang or alignments[0].src_lang, creationtool="aligner",
+    header = TmxHeader(srclang=src_lang, creationtool="aligner",
                        creationtoolversion=__version__, segtype=segtype_for(alignments),
                        o_tmf="aligner", props=_header_props(signature, alignments))
     units = (unit for index, alignment in enumerate(alignments)

@@ -33,6 +33,7 @@ from typing import Any
 
 import numpy as np
 from tmx.parse import MAX_SEGMENT_BYTES
+from tmx.writer import TOO_LONG
 
 from aligner import __version__
 from aligner.align import AlignConfig
@@ -629,10 +630,11 @@ def write_corpus_tmx(out: Path, outcomes: Sequence[PairOutcome], signature: Mapp
     scores = [outcome.figures.bead_scores for outcome in outcomes]
     stats = write_alignment_tmx(out / "corpus.tmx", alignments, scores=scores,
                                 signature=signature, src_lang=source_lang)
-    if stats.too_long:
-        warnings.append(f"{len(stats.too_long)} units left out of the TMX files: a segment "
+    too_long = stats.left_out.counts[TOO_LONG]
+    if too_long:
+        warnings.append(f"{too_long} units left out of the TMX files: a segment "
                         f"over the {MAX_SEGMENT_BYTES / 1e6:g} MB that TMX readers accept "
-                        f"({', '.join(stats.too_long[:5])})")
+                        f"({', '.join(stats.left_out.names[TOO_LONG][:5])})")
     return stats.written
 
 

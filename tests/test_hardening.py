@@ -256,13 +256,14 @@ def test_an_unreadable_subfolder_is_listed_among_the_skipped(tmp_path):
 def test_what_the_writer_writes_the_reader_reads(tmp_path):
     """Item 7: a segment over the reader's limit is left out of the TMX, counted and named."""
     from tmx.parse import MAX_SEGMENT_BYTES
+    from tmx.writer import TOO_LONG
 
     path = tmp_path / "tm.tmx"
     huge = "Слово " * (MAX_SEGMENT_BYTES // 11 + 10)
     units = [tmx.TmxUnit("Да.", "Yes.", "ru", "en", tuid="small"),
              tmx.TmxUnit(huge, "Big.", "ru", "en", tuid="big")]
     stats = tmx.write_tmx(path, units, tmx.TmxHeader(srclang="ru"))
-    assert stats.written == 1 and stats.too_long == ["big"]
+    assert stats.written == 1 and stats.left_out.names == {TOO_LONG: ["tuid big"]}
     assert [unit.tuid for unit in tmx.read_units(path)] == ["small"]
 
 

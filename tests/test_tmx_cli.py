@@ -75,16 +75,27 @@ def test_merge_dedupes_and_records_signature(tm: Path, tmp_path: Path) -> None:
     assert header.prop("x-signature-duplicates") == "pairs" and validate(out_path).ok
 
 
-def test_merge_of_two_directions_is_refused_without_output(tm: Path, tmp_path: Path) -> None:
+def test_merge_of_two_directions_keeps_each_units_srclang(tm: Path, tmp_path: Path) -> None:
     from tmx import TmxHeader, write_tmx
     english = tmp_path / "en.tmx"
     write_tmx(english, [TmxUnit("Yes.", "Да.", "en", "ru")], TmxHeader(srclang="en"))
     out_path = tmp_path / "merged.tmx"
     code, _, err = run("merge", str(tm), str(english), "-o", str(out_path))
-    assert code == 1
-    assert err == (f"Error: {english}: source language 'en' differs from {tm}'s 'ru'; "
-                   "merge files of one direction\n")
-    assert not out_path.exists()
+    assert code == 0, err
+    assert '<tu srclang="en">' in out_path.read_text(encoding="utf-8")
+    assert [(u.src_lang, u.tgt_lang) for u in read_units(out_path)] == [("ru", "en")] * 3 + [
+        ("en", "ru")]
+    assert validate(out_path).ok
+    # Asking for a direction reads every unit in it; a unit without the target is named.
+    code, out, _ = run("merge", str(tm), str(english), "--src-lang", "ru", "--tgt-lang", "EN",
+                       "-o", str(out_path), "--json")
+    assert code == 0 and json.loads(out)["left_out"] == {}
+    assert [u.source for u in read_units(out_path)][-1] == "Да."
+    code, out, err = run("merge", str(tm), str(english), "--tgt-lang", "ru", "-o",
+                         str(out_path), "--json")
+    assert json.loads(out)["left_out"] == {"no ru variant": {
+        "count": 3, "units": [f"{tm}:{line} (tuid d1:{n})" for n, line in enumerate((6, 12, 20))]}}
+    assert "3 left out: 3 no ru variant" in err
 
 
 def test_filter_reports_each_filter(tm: Path, tmp_path: Path) -> None:
@@ -93,7 +104,9 @@ def test_filter_reports_each_filter(tm: Path, tmp_path: Path) -> None:
                          "-o", str(out_path), "--json")
     assert code == 0, err
     assert json.loads(out) == {"written": 2, "dropped": {"min-align-score": 1},
-                               "skipped_empty": 0}
+                               "dropped_units": {"min-align-score": {
+                                   "count": 1, "units": [f"{tm}:20 (tuid d1:2)"]}},
+                               "skipped_empty": 0, "left_out": {}}
     assert [u.prop("x-align-score") for u in read_units(out_path)] == ["0.9300", "0.5000"]
     assert read_header(out_path).prop("x-filters") == (
         "length=1.. min-align-score=0.4 max-length-ratio=2.0")

@@ -8,76 +8,15 @@ Without OmegaT the test is skipped with the reason, except under ``CI=true``, wh
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
+import omegat_support
 import pytest
+from omegat_support import omegat_pretranslate, require_omegat
 
 from aligner.export import write_alignment_tmx
 from aligner.records import Alignment
 from tmx import TmxUnit, read_units, validate
-
-OMEGAT_JAR = Path(os.environ.get("OMEGAT_JAR", "/usr/share/omegat/OmegaT.jar"))
-TOKENIZERS = {"ru": "org.omegat.tokenizer.LuceneRussianTokenizer",
-              "en": "org.omegat.tokenizer.LuceneEnglishTokenizer"}
-PROJECT = """<?xml version="1.0" encoding="UTF-8" standalone="no"?>
-<omegat>
-  <project version="1.0">
-    <source_dir>__DEFAULT__</source_dir>
-    <target_dir>__DEFAULT__</target_dir>
-    <tm_dir>__DEFAULT__</tm_dir>
-    <glossary_dir>__DEFAULT__</glossary_dir>
-    <glossary_file>__DEFAULT__</glossary_file>
-    <dictionary_dir>__DEFAULT__</dictionary_dir>
-    <source_lang>ru</source_lang>
-    <target_lang>en</target_lang>
-    <source_tok>{ru}</source_tok>
-    <target_tok>{en}</target_tok>
-    <sentence_seg>false</sentence_seg>
-    <support_default_translations>true</support_default_translations>
-    <remove_tags>false</remove_tags>
-  </project>
-</omegat>
-"""
-
-
-def require_omegat() -> None:
-    """Skip (or, under CI=true, fail) when OmegaT or Java is missing."""
-    missing = [what for what, ok in (("OmegaT", OMEGAT_JAR.is_file()),
-                                     ("java", shutil.which("java") is not None)) if not ok]
-    if missing:
-        reason = (f"{' and '.join(missing)} not installed ({OMEGAT_JAR}): "
-                  "apt-get install -y omegat (scripts/install.sh --dev does)")
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"CI=true but {reason}")
-        pytest.skip(reason)
-
-
-def omegat_pretranslate(work: Path, tmx_files: list[Path],
-                        sources: list[str]) -> tuple[list[str], str]:
-    """Run OmegaT headless, ru->en, ``tmx_files`` in tm/auto/; return target lines and log."""
-    project, config = work / "project", work / "config"
-    for folder in ("source", "target", "tm/auto", "glossary", "dictionary", "omegat"):
-        (project / folder).mkdir(parents=True)
-    config.mkdir()
-    (project / "omegat.project").write_text(PROJECT.format(**TOKENIZERS), encoding="utf-8")
-    for tmx_file in tmx_files:
-        shutil.copy(tmx_file, project / "tm" / "auto" / tmx_file.name)
-    # An empty line after each line: OmegaT's text filter then makes every line one segment.
-    (project / "source" / "input.txt").write_text("".join(f"{line}\n\n" for line in sources),
-                                                  encoding="utf-8")
-    completed = subprocess.run(
-        ["java", "-Djava.awt.headless=true", "-Duser.language=en", "-jar", str(OMEGAT_JAR),
-         str(project), "--mode=console-translate", f"--config-dir={config}",
-         "--disable-project-locking", "--no-team"],
-        capture_output=True, text=True, timeout=300, check=False)
-    log = completed.stdout + completed.stderr
-    target = project / "target" / "input.txt"
-    assert completed.returncode == 0 and target.is_file(), log[-3000:]
-    return [line for line in target.read_text(encoding="utf-8").splitlines() if line], log
 
 
 @pytest.fixture(scope="module")
@@ -143,7 +82,7 @@ def test_omegat_rejection_of_broken_files_is_detected_from_its_log(
 
 def test_missing_omegat_skips_but_fails_under_ci(monkeypatch: pytest.MonkeyPatch,
                                                  tmp_path: Path) -> None:
-    monkeypatch.setattr(sys.modules[__name__], "OMEGAT_JAR", tmp_path / "no-OmegaT.jar")
+    monkeypatch.setattr(omegat_support, "OMEGAT_JAR", tmp_path / "no-OmegaT.jar")
     monkeypatch.setenv("CI", "false")
     with pytest.raises(pytest.skip.Exception, match="OmegaT not installed"):
         require_omegat()

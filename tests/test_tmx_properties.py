@@ -10,6 +10,7 @@ from lxml import etree
 from tmx_support import header
 
 from tmx import TmxUnit, TmxWriter, clean_text, read_units
+from tmx.text import ILLEGAL_XML, has_illegal_xml
 from tmx.validate import tmx14_dtd
 
 NASTY = ["&", "<", ">", "]]>", "\"", "'", "\x00", "\x01", "\x0b", "\x1f", "\x7f", "\x85",
@@ -38,7 +39,7 @@ def _expected(unit: TmxUnit) -> tuple[str, str, tuple[tuple[str, str], ...], tup
 @given(st.lists(UNIT, max_size=6))
 def test_any_text_gives_a_valid_file_that_rereads_cleaned(units: list[TmxUnit]) -> None:
     out = io.BytesIO()
-    with TmxWriter(out, header(), duplicates="none") as writer:
+    with TmxWriter(out, header(), locale_style="bare", duplicates="none") as writer:
         written = [unit for unit in units if writer.write(unit)]
     data = out.getvalue()
     tree = etree.parse(io.BytesIO(data))                      # well-formed
@@ -52,3 +53,9 @@ def test_any_text_gives_a_valid_file_that_rereads_cleaned(units: list[TmxUnit]) 
         assert unit.source == unit.source.strip() and unit.target == unit.target.strip()
         assert unit.tgt_lang == "en"
         assert unit.tuid is None or not any(char.isspace() for char in unit.tuid)
+
+
+@settings(max_examples=500, deadline=None)
+@given(TEXT)
+def test_the_fast_forbidden_character_check_agrees_with_the_pattern(text: str) -> None:
+    assert has_illegal_xml(text) == bool(ILLEGAL_XML.search(text))

@@ -93,6 +93,7 @@ def test_duplicate_policies(tmp_path: Path, policy: str, expected: list[tuple[st
     ("bare", ("ru_RU", "EN-us"), ("ru", "en")),
     ("region", ("ru", "en"), ("ru-RU", "en-US")),
     ("region", ("rus", "en-GB"), ("ru-RU", "en-GB")),
+    ("keep", ("eN-uS", "fr_CA"), ("eN-uS", "fr_CA")),
 ])
 def test_locale_styles(tmp_path: Path, style: str, codes: tuple[str, str],
                        expected: tuple[str, str]) -> None:
@@ -110,14 +111,13 @@ def test_tuid_whitespace_replaced(tmp_path: Path) -> None:
     assert [unit.tuid for unit in read_units(path)] == ["doc_1_2"]
 
 
-def test_unit_in_another_direction_is_refused_and_nothing_written(tmp_path: Path) -> None:
+def test_unit_in_another_direction_says_its_own_srclang(tmp_path: Path) -> None:
     path = tmp_path / "tm.tmx"
-    path.write_text("old content")
-    with pytest.raises(TmxWriteError, match="unit 2 .*source language 'en' differs from the "
-                                            "header's srclang 'ru'"):
-        write(path, [TmxUnit("Да.", "Yes.", "ru", "en"), TmxUnit("No.", "Нет.", "en", "ru")])
-    assert path.read_text() == "old content"
-    assert [p.name for p in tmp_path.iterdir()] == ["tm.tmx"]
+    write(path, [TmxUnit("Да.", "Yes.", "RU", "en"), TmxUnit("No.", "Нет.", "en", "ru")])
+    text = path.read_text(encoding="utf-8")
+    assert "<tu>" in text and '<tu srclang="en">' in text  # RU is the header's ru: no srclang
+    assert [(u.src_lang, u.source) for u in read_units(path)] == [("RU", "Да."), ("en", "No.")]
+    assert validate(path).ok
 
 
 def test_output_is_readable_by_others_like_any_file(tmp_path: Path) -> None:
@@ -199,3 +199,12 @@ def test_store_parse_of_bytes_is_identity(tmp_path: Path) -> None:
     assert TmxFile.parse(bytes(store)) == store
     store.save(tmp_path / "tm.tmx")
     assert TmxFile.read(tmp_path / "tm.tmx") == store
+
+
+def test_unit_with_an_invalid_language_is_named_and_nothing_written(tmp_path: Path) -> None:
+    path = tmp_path / "tm.tmx"
+    units = [TmxUnit("Да.", "Yes.", "ru", "en"), TmxUnit("Нет.", "No.", "ru", "en/../x",
+                                                        tuid="7")]
+    with pytest.raises(TmxWriteError, match=r"tuid 7: invalid language code 'en/\.\./x'"):
+        write(path, units)
+    assert not path.exists()

@@ -19,15 +19,41 @@ from typing import IO, Any, BinaryIO
 
 from tmx._atomic import atomic_output
 from tmx.errors import TmxError
-from tmx.model import TOOL_VERSION, TmxHeader, TmxUnit, tmx_date
-from tmx.reader import read_header, read_units
-from tmx.text import primary_language, text_key
+from tmx.inline import MARKUP_MODES
+from tmx.model import (TOOL_VERSION, LeftOut, TmxHeader, TmxUnit, split_attrs, tmx_date,
+                       with_attrs)
+from tmx.reader import TmxReader, read_header
+from tmx.text import file_safe_lang, lang_key, lang_matches, text_key
 from tmx.writer import WriteStats, write_tmx
 
 PathLike = str | os.PathLike[str]
 CONVERT_FORMATS = ("tsv", "jsonl", "moses")
 SCORE_PROP = "x-align-score"
 DEFAULT_TOOL = ("tmx", TOOL_VERSION)
+
+
+@dataclass(frozen=True)
+class Languages:
+    """The language direction a command selects; None: whatever each file says.
+
+    Exact (any case) when a code has a region (``en-GB``), by language when bare (``en``).
+    """
+
+    src_lang: str | None = None
+    tgt_lang: str | None = None
+
+
+ANY_LANGUAGES = Languages()
+
+
+def read_selected(paths: Iterable[PathLike], languages: Languages, left_out: LeftOut,
+                  multilingual: bool = False) -> Iterator[TmxUnit]:
+    """The units of several files in ``languages``; each ``<tu>`` that gives none is added to
+    ``left_out`` once its file has been read. ``multilingual``: see :class:`TmxReader`."""
+    for path in paths:
+        reader = TmxReader(path, languages.tgt_lang, languages.src_lang, multilingual)
+        yield from reader
+        left_out.update(reader.left_out)
 
 
 # --- statistics -----------------------------------------------------------------------------
@@ -44,6 +70,7 @@ class TmStats:
     bead_types: Counter[str] = field(default_factory=Counter)
     score_histogram: list[int] = field(default_factory=lambda: [0] * 10)
     unscored: int = 0
+    left_out: LeftOut = field(default_factory=LeftOut)
 
     def to_json(self) -> dict[str, Any]:
         bins = len(self.score_histogram)
@@ -54,33 +81,36 @@ class TmStats:
                 "bead_types": dict(sorted(self.bead_types.items())),
                 "score_histogram": {f"{i / bins:.1f}-{(i + 1) / bins:.1f}": count
                                     for i, count in enumerate(self.score_histogram)},
-                "unscored": self.unscored}
+                "unscored": self.unscored, "left_out": self.left_out.to_json()}
 
 
-def tm_stats(paths: Sequence[PathLike], score_prop: str = SCORE_PROP) -> TmStats:
+def tm_stats(paths: Sequence[PathLike], score_prop: str = SCORE_PROP,
+             languages: Languages = ANY_LANGUAGES) -> TmStats:
     """Count units, language pairs, duplicates and the score histogram of TMX files.
 
-    Duplicates are counted across all the files, as ``merge`` would see them.
+    Duplicates are counted across all the files, as ``merge`` would see them (markup
+    included: units that differ only in markup are not duplicates). Language pairs are
+    counted by their lower-case codes (``en-US`` and ``en-us`` are one language).
     """
     stats = TmStats(files=len(paths))
     seen_pairs: set[bytes] = set()
     target_of: dict[bytes, bytes] = {}
     several: set[bytes] = set()
-    for path in paths:
-        for unit in read_units(path):
-            stats.units += 1
-            langs = (primary_language(unit.src_lang), primary_language(unit.tgt_lang))
-            stats.languages[f"{unit.src_lang}->{unit.tgt_lang}"] += 1
-            pair = text_key(*langs, unit.source, unit.target)
-            if pair in seen_pairs:
-                stats.duplicate_pairs += 1
-            seen_pairs.add(pair)
-            source = text_key(*langs, unit.source)
-            if target_of.setdefault(source, pair) != pair:
-                several.add(source)
-            _count_score(stats, unit.score(score_prop))
-            if unit.prop("x-bead-type"):
-                stats.bead_types[unit.prop("x-bead-type")] += 1
+    for unit in read_selected(paths, languages, stats.left_out):
+        stats.units += 1
+        langs = (lang_key(unit.src_lang), lang_key(unit.tgt_lang))
+        stats.languages["->".join(langs)] += 1
+        source_xml = unit.source_xml()
+        pair = text_key(*langs, source_xml, unit.target_xml())
+        if pair in seen_pairs:
+            stats.duplicate_pairs += 1
+        seen_pairs.add(pair)
+        source = text_key(*langs, source_xml)
+        if target_of.setdefault(source, pair) != pair:
+            several.add(source)
+        _count_score(stats, unit.score(score_prop))
+        if unit.prop("x-bead-type"):
+            stats.bead_types[unit.prop("x-bead-type")] += 1
     stats.sources_with_several_targets = len(several)
     return stats
 
@@ -194,62 +224,90 @@ class DropIdentical(UnitFilter):
 
 
 def filter_units(units: Iterable[TmxUnit], filters: Sequence[UnitFilter],
-                 dropped: Counter[str]) -> Iterator[TmxUnit]:
+                 dropped: LeftOut) -> Iterator[TmxUnit]:
     """Yield the units every filter accepts; count each drop under the first filter refusing."""
     for unit in units:
         refusing = next((f for f in filters if not f.accept(unit)), None)
         if refusing is None:
             yield unit
         else:
-            dropped[refusing.name] += 1
+            dropped.add(refusing.name, unit.name())
 
 
-# --- files ----------------------------------------------------------------------------------
+# --- files ---------------------------------------------------------------------------------
 
-def _merged_header(headers: Sequence[tuple[PathLike, TmxHeader]], tool: tuple[str, str],
-                   props: Iterable[tuple[str, str]]) -> TmxHeader:
-    first_path, first = headers[0]
-    for path, header in headers[1:]:
-        if primary_language(header.srclang) != primary_language(first.srclang):
-            raise TmxError(f"{path}: source language {header.srclang!r} differs from "
-                           f"{first_path}'s {first.srclang!r}; merge files of one direction")
-    segtypes = {header.segtype for _, header in headers}
-    # Units of different segmentation together: "paragraph" is the honest upper bound.
-    segtype = segtypes.pop() if len(segtypes) == 1 else "paragraph"
-    return TmxHeader(srclang=first.srclang, creationtool=tool[0], creationtoolversion=tool[1],
-                     segtype=segtype, creationdate=tmx_date(), props=tuple(props))
+def _unique(items: Iterable[Any]) -> tuple[Any, ...]:
+    return tuple(dict.fromkeys(items))
+
+
+def _merged_header(headers: Sequence[TmxHeader], tool: tuple[str, str],
+                   props: Iterable[tuple[str, str]], languages: Languages) -> TmxHeader:
+    """The inputs' header: the first file's attributes, every file's props, notes and udes
+    (after ``props``, this command's own).
+
+    ``tool`` becomes the creation tool (it wrote this file); an attribute the files disagree
+    on takes an honest general value (``segtype`` paragraph, ``datatype`` unknown).
+    """
+    first = headers[0]
+    segtypes = {header.segtype for header in headers}
+    datatypes = {header.datatype for header in headers}
+    srclang = first.srclang
+    if languages.src_lang and not lang_matches(srclang, languages.src_lang):
+        srclang = languages.src_lang
+    merged_props, notes, meta_attrs = split_attrs(
+        _unique([*((prop, ()) for prop in props),
+                 *(item for h in headers for item in with_attrs(h.props, h.meta_attrs, "prop"))]),
+        _unique(item for h in headers for item in with_attrs(h.notes, h.meta_attrs, "note")))
+    return TmxHeader(srclang=srclang, creationtool=tool[0], creationtoolversion=tool[1],
+                     segtype=segtypes.pop() if len(segtypes) == 1 else "paragraph",
+                     o_tmf=first.o_tmf, adminlang=first.adminlang,
+                     datatype=datatypes.pop() if len(datatypes) == 1 else "unknown",
+                     creationdate=tmx_date(), extra=first.extra, props=merged_props,
+                     notes=notes, udes=_unique(u for h in headers for u in h.udes),
+                     meta_attrs=meta_attrs)
 
 
 def merge_tmx(paths: Sequence[PathLike], out: PathLike, duplicates: str = "pairs",
-              locale_style: str = "bare", tool: tuple[str, str] = DEFAULT_TOOL,
-              props: Iterable[tuple[str, str]] = ()) -> WriteStats:
+              locale_style: str = "keep", tool: tuple[str, str] = DEFAULT_TOOL,
+              props: Iterable[tuple[str, str]] = (),
+              languages: Languages = ANY_LANGUAGES) -> WriteStats:
     """Merge TMX files into ``out`` (atomically), dropping duplicates by the ``duplicates`` policy.
 
-    The inputs must share a source language; ``tool`` (name, version) and ``props`` go into
-    the output header.
+    A unit whose source language is not the first file's says so in its own ``srclang``;
+    multilingual units stay multilingual (unless ``languages`` selects a target); tuids stay
+    unique (a repeated one gets a suffix). ``tool`` (name, version) and ``props``
+    go into the output header; the returned ``left_out`` names every unit not written.
     """
     if not paths:
         raise TmxError("merge needs at least one input file")
-    headers = [(path, read_header(path)) for path in paths]
-    header = _merged_header(headers, tool, props)
-    units = (unit for path in paths for unit in read_units(path))
-    return write_tmx(out, units, header, locale_style=locale_style, duplicates=duplicates)
+    header = _merged_header([read_header(path) for path in paths], tool, props, languages)
+    read_left_out = LeftOut()
+    stats = write_tmx(out, read_selected(paths, languages, read_left_out, True), header,
+                      locale_style=locale_style, duplicates=duplicates, unique_tuids=True)
+    stats.left_out.update(read_left_out)
+    return stats
 
 
 def filter_tmx(path: PathLike, out: PathLike, filters: Sequence[UnitFilter],
-               locale_style: str = "bare", tool: tuple[str, str] = DEFAULT_TOOL,
-               props: Iterable[tuple[str, str]] = ()) -> tuple[WriteStats, Counter[str]]:
+               locale_style: str = "keep", tool: tuple[str, str] = DEFAULT_TOOL,
+               props: Iterable[tuple[str, str]] = (),
+               languages: Languages = ANY_LANGUAGES) -> tuple[WriteStats, LeftOut]:
     """Write the units of ``path`` that pass every filter to ``out`` (atomically).
 
-    Returns the writer's statistics and the drop count of each filter; the output header
-    records the filters in an ``x-filters`` prop.
+    Filters judge the source and the first target of a multilingual unit, which stays
+    multilingual. Returns the writer's statistics (its ``left_out`` also names the units the
+    reader could not use) and the units each filter dropped; the output header records the
+    filters in an ``x-filters`` prop.
     """
     described = " ".join(f.describe() for f in filters) or "none"
-    header = _merged_header([(path, read_header(path))], tool,
-                            (*props, ("x-filters", described)))
-    dropped: Counter[str] = Counter()
-    stats = write_tmx(out, filter_units(read_units(path), filters, dropped), header,
-                      locale_style=locale_style, duplicates="none")
+    header = _merged_header([read_header(path)], tool, (*props, ("x-filters", described)),
+                            languages)
+    dropped, read_left_out = LeftOut(), LeftOut()
+    units = filter_units(read_selected([path], languages, read_left_out, True), filters,
+                         dropped)
+    stats = write_tmx(out, units, header, locale_style=locale_style, duplicates="none",
+                      unique_tuids=True)
+    stats.left_out.update(read_left_out)
     return stats, dropped
 
 
@@ -258,25 +316,42 @@ def _tsv_field(text: str) -> str:
             .replace("\r", "\\r"))
 
 
-def write_tsv(units: Iterable[TmxUnit], stream: IO[str]) -> int:
+def _check_markup(markup: str) -> None:
+    if markup not in MARKUP_MODES:
+        raise TmxError(f"unknown markup mode {markup!r}: use one of {', '.join(MARKUP_MODES)}")
+
+
+def _sides(unit: TmxUnit, markup: str) -> tuple[str, str]:
+    """Source and target as plain text (``strip``) or as TMX inline XML (``keep``)."""
+    if markup == "strip":
+        return unit.source, unit.target
+    return unit.source_xml(), unit.target_xml()
+
+
+def write_tsv(units: Iterable[TmxUnit], stream: IO[str], markup: str = "keep") -> int:
     r"""Write ``source<TAB>target`` lines; backslash, tab and newlines are escaped (``\t``).
 
+    With ``markup="keep"`` each side is TMX inline XML (``&amp; &lt; &gt;`` escaped, inline
+    elements as tags); with ``strip``, plain text.
+
     >>> import io; out = io.StringIO()
-    >>> write_tsv([TmxUnit("a\tb", "c", "ru", "en")], out), out.getvalue()
-    (1, 'a\\tb\tc\n')
+    >>> write_tsv([TmxUnit("a\tb", "c&d", "ru", "en")], out), out.getvalue()
+    (1, 'a\\tb\tc&amp;d\n')
     """
     count = 0
     for unit in units:
-        stream.write(f"{_tsv_field(unit.source)}\t{_tsv_field(unit.target)}\n")
+        source, target = _sides(unit, markup)
+        stream.write(f"{_tsv_field(source)}\t{_tsv_field(target)}\n")
         count += 1
     return count
 
 
-def write_jsonl(units: Iterable[TmxUnit], stream: IO[str]) -> int:
-    """Write one JSON object per unit (every field, props included)."""
+def write_jsonl(units: Iterable[TmxUnit], stream: IO[str], markup: str = "keep") -> int:
+    """Write one JSON object per unit (every field; the markup as XML unless ``strip``)."""
     count = 0
     for unit in units:
-        stream.write(json.dumps(unit.to_json(), ensure_ascii=False, sort_keys=True) + "\n")
+        data = unit.to_json(markup=markup == "keep")
+        stream.write(json.dumps(data, ensure_ascii=False, sort_keys=True) + "\n")
         count += 1
     return count
 
@@ -292,14 +367,38 @@ def text_output(stream: BinaryIO) -> Iterator[IO[str]]:
         wrapper.detach()
 
 
+@dataclass
+class ConvertStats:
+    """What a conversion wrote, and the units it could not (no variant in the languages)."""
+
+    units: int = 0
+    flattened: int = 0  # segments whose line breaks became spaces (Moses)
+    left_out: LeftOut = field(default_factory=LeftOut)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"units": self.units, "flattened": self.flattened,
+                "left_out": self.left_out.to_json()}
+
+
 def moses_paths(prefix: PathLike, src_lang: str, tgt_lang: str) -> tuple[str, str]:
-    """The two files of a Moses parallel corpus: ``PREFIX.ru`` and ``PREFIX.en``.
+    """The two files of a Moses parallel corpus, ``PREFIX.SRC`` and ``PREFIX.TGT``.
+
+    The codes must be safe in a file name and name two different files.
 
     >>> moses_paths("out/corpus", "ru-RU", "en")
-    ('out/corpus.ru', 'out/corpus.en')
+    ('out/corpus.ru-RU', 'out/corpus.en')
+    >>> moses_paths("out/corpus", "en-US", "en-us")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    tmx.errors.TmxError: source and target language 'en-US' and 'en-us' would both write ...
     """
     base = os.fspath(prefix)
-    return f"{base}.{primary_language(src_lang)}", f"{base}.{primary_language(tgt_lang)}"
+    src, tgt = file_safe_lang(src_lang), file_safe_lang(tgt_lang)
+    if lang_key(src) == lang_key(tgt):
+        raise TmxError(f"source and target language {src_lang!r} and {tgt_lang!r} would both "
+                       f"write {base}.{lang_key(src)}: give --src-lang and --tgt-lang that "
+                       "differ")
+    return f"{base}.{src}", f"{base}.{tgt}"
 
 
 def _one_line(text: str) -> str:
@@ -307,35 +406,54 @@ def _one_line(text: str) -> str:
     return " ".join(text.splitlines())
 
 
-def write_moses(path: PathLike, prefix: PathLike) -> tuple[int, int]:
+def _moses_languages(path: PathLike, languages: Languages) -> Languages:
+    """The direction of a Moses corpus: the languages asked for, else the file's own."""
+    src_lang, tgt_lang = languages.src_lang, languages.tgt_lang
+    if src_lang is None or tgt_lang is None:
+        first = next(iter(TmxReader(path, tgt_lang, src_lang)), None)
+        if first is None:
+            raise TmxError(f"{path}: no units to convert in the languages asked for "
+                           f"({src_lang or 'source'} -> {tgt_lang or 'target'})")
+        src_lang, tgt_lang = src_lang or first.src_lang, tgt_lang or first.tgt_lang
+    return Languages(src_lang, tgt_lang)
+
+
+def write_moses(path: PathLike, prefix: PathLike, markup: str = "strip",
+                languages: Languages = ANY_LANGUAGES) -> ConvertStats:
     """Convert a TMX file to a Moses corpus (two files, one segment per line), atomically.
 
-    Line breaks inside a segment would break the line alignment: they become spaces.
-    Returns (units written, segments whose line breaks were replaced).
+    The files are named by the languages asked for, else by the file's source language and
+    its first unit's target language; only units in those languages are written (the others
+    are counted in ``left_out``). Line breaks inside a segment would break the line
+    alignment: they become spaces.
     """
-    header = read_header(path)
-    first = next(iter(read_units(path)), None)
-    if first is None:
-        raise TmxError(f"{path}: no units to convert (srclang {header.srclang!r})")
-    src_path, tgt_path = moses_paths(prefix, first.src_lang, first.tgt_lang)
-    count = flattened = 0
+    _check_markup(markup)
+    languages = _moses_languages(path, languages)
+    src_path, tgt_path = moses_paths(prefix, languages.src_lang, languages.tgt_lang)
+    stats = ConvertStats()
     with ExitStack() as stack:
         src_out = stack.enter_context(text_output(stack.enter_context(atomic_output(src_path))))
         tgt_out = stack.enter_context(text_output(stack.enter_context(atomic_output(tgt_path))))
-        for unit in read_units(path, tgt_lang=first.tgt_lang):
-            source, target = _one_line(unit.source), _one_line(unit.target)
-            flattened += (source != unit.source) + (target != unit.target)
-            src_out.write(source + "\n")
-            tgt_out.write(target + "\n")
-            count += 1
-    return count, flattened
+        for unit in read_selected([path], languages, stats.left_out):
+            source, target = _sides(unit, markup)
+            one_line_source, one_line_target = _one_line(source), _one_line(target)
+            stats.flattened += (one_line_source != source) + (one_line_target != target)
+            src_out.write(one_line_source + "\n")
+            tgt_out.write(one_line_target + "\n")
+            stats.units += 1
+    return stats
 
 
-def convert_tmx(path: PathLike, fmt: str, stream: BinaryIO) -> int:
-    """Convert a TMX file to ``tsv`` or ``jsonl`` on a binary stream; return the unit count."""
+def convert_tmx(path: PathLike, fmt: str, stream: BinaryIO, markup: str = "keep",
+                languages: Languages = ANY_LANGUAGES) -> ConvertStats:
+    """Convert a TMX file to ``tsv`` or ``jsonl`` on a binary stream."""
     writers = {"tsv": write_tsv, "jsonl": write_jsonl}
     if fmt not in writers:
         raise TmxError(f"cannot write {fmt!r} to one stream: use tsv or jsonl "
                        "(moses writes two files, see write_moses)")
+    _check_markup(markup)
+    stats = ConvertStats()
     with text_output(stream) as text:
-        return writers[fmt](read_units(path), text)
+        stats.units = writers[fmt](read_selected([path], languages, stats.left_out), text,
+                                   markup)
+    return stats

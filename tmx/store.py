@@ -35,7 +35,7 @@ class TmxFile:
         """Append a unit (cleaning and deduplication happen when the file is written)."""
         self.units.append(unit)
 
-    def serialize(self, stream: BinaryIO, locale_style: str = "bare",
+    def serialize(self, stream: BinaryIO, locale_style: str = "keep",
                   duplicates: str = "none") -> WriteStats:
         """Write the file to a binary stream."""
         with TmxWriter(stream, self.header, locale_style, duplicates) as writer:
@@ -46,15 +46,16 @@ class TmxFile:
         self.serialize(out)
         return out.getvalue()
 
-    def save(self, path: str | os.PathLike[str], locale_style: str = "bare",
+    def save(self, path: str | os.PathLike[str], locale_style: str = "keep",
              duplicates: str = "none") -> WriteStats:
         """Write the file to ``path`` atomically."""
         return write_tmx(path, self.units, self.header, locale_style, duplicates)
 
     @classmethod
-    def read(cls, source: Source, tgt_lang: str | None = None) -> TmxFile:
+    def read(cls, source: Source, tgt_lang: str | None = None,
+             src_lang: str | None = None) -> TmxFile:
         """Read a whole TMX file (safely) into memory."""
-        reader = TmxReader(source, tgt_lang)
+        reader = TmxReader(source, tgt_lang, src_lang)
         units = list(reader)
         if reader.header is None:
             raise TmxParseError(f"{reader.name}: no <header> element: not a TMX file")

@@ -12,7 +12,8 @@ ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]"
 # Allowed by XML 1.0 but discouraged, and invisible in a CAT tool: DEL and C1 controls.
 DISCOURAGED = re.compile("[\x7f-\x9f]")
 
-LOCALE_STYLES = ("bare", "region")
+#: ``keep``: codes written as read; ``bare``: ``ru``; ``region``: ``ru-RU``.
+LOCALE_STYLES = ("keep", "bare", "region")
 
 # ISO 639-2/3 codes that have a two-letter BCP 47 form (BCP 47 requires the shorter one;
 # OmegaT silently ignores units in ``rus``).
@@ -29,6 +30,20 @@ DEFAULT_REGIONS = {
 }
 _LANG_CODE = re.compile(r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{1,8})*$")
 _BCP47 = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
+# A code that can name a file: letters, digits and hyphens only (no path separator or dot).
+_FILE_SAFE = re.compile(r"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$")
+
+
+def has_illegal_xml(text: str) -> bool:
+    """Whether ``text`` holds a character XML 1.0 forbids.
+
+    Every such character is unprintable, and ``isprintable()`` is several times faster than
+    the regular expression: the writer asks this of every text it writes.
+
+    >>> has_illegal_xml("Да\\t"), has_illegal_xml("a\\x01")
+    (False, True)
+    """
+    return not text.isprintable() and ILLEGAL_XML.search(text) is not None
 
 
 def clean_text(text: str) -> tuple[str, int]:
@@ -39,6 +54,8 @@ def clean_text(text: str) -> tuple[str, int]:
     >>> clean_text(" a\\x00b\\ufffe ")
     ('ab', 2)
     """
+    if not has_illegal_xml(text):
+        return text.strip(), 0
     cleaned, removed = ILLEGAL_XML.subn("", text)
     return cleaned.strip(), removed
 
@@ -56,18 +73,21 @@ def text_key(*fields: str) -> bytes:
 def normalize_lang(code: str, style: str = "bare") -> str:
     """Turn a language code into the BCP 47 form CAT tools match (hyphen, ``ru`` or ``ru-RU``).
 
+    ``style="keep"`` returns the code as it is (once checked to be a language code);
     ``style="bare"`` keeps only the language (``ru_RU`` -> ``ru``); ``style="region"`` adds
     the region, from the code or a default (``ru`` -> ``ru-RU``).
 
     >>> normalize_lang("ru_ru"), normalize_lang("eng"), normalize_lang("ru", "region")
     ('ru', 'en', 'ru-RU')
-    >>> normalize_lang("en-GB", "region")
-    'en-GB'
+    >>> normalize_lang("en-GB", "region"), normalize_lang("eN-uS", "keep")
+    ('en-GB', 'eN-uS')
     """
     if style not in LOCALE_STYLES:
         raise TmxError(f"unknown locale style {style!r}: use one of {', '.join(LOCALE_STYLES)}")
     if not _LANG_CODE.match(code or ""):
         raise TmxError(f"invalid language code {code!r}: use a BCP 47 code such as 'ru' or 'en-US'")
+    if style == "keep":
+        return code
     parts = code.replace("_", "-").split("-")
     language = parts[0].lower()
     language = _THREE_TO_TWO.get(language, language)
@@ -91,6 +111,43 @@ def primary_language(code: str | None) -> str:
         return ""
     language = code.replace("_", "-").split("-")[0].lower()
     return _THREE_TO_TWO.get(language, language)
+
+
+def lang_key(code: str | None) -> str:
+    """A code as compared: lower case, hyphens (``EN_us`` -> ``en-us``).
+
+    >>> lang_key("EN_us")
+    'en-us'
+    """
+    return (code or "").replace("_", "-").lower()
+
+
+def lang_matches(code: str | None, wanted: str) -> bool:
+    """Whether ``code`` is the language asked for: exactly (any case) when ``wanted`` names a
+    region or script, by primary subtag when it is a bare language.
+
+    >>> lang_matches("EN-us", "en-US"), lang_matches("en-GB", "en-US"), lang_matches("en-GB", "en")
+    (True, False, True)
+    """
+    if "-" in lang_key(wanted):
+        return lang_key(code) == lang_key(wanted)
+    return bool(code) and primary_language(code) == primary_language(wanted)
+
+
+def file_safe_lang(code: str) -> str:
+    """``code`` when it can be part of a file name, else :class:`TmxError`.
+
+    >>> file_safe_lang("en-GB")
+    'en-GB'
+    >>> file_safe_lang("en/../../x")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    tmx.errors.TmxError: language code 'en/../../x' cannot name a file: ...
+    """
+    if not _FILE_SAFE.match(code):
+        raise TmxError(f"language code {code!r} cannot name a file: use letters, digits and "
+                       "hyphens (e.g. 'en-GB')")
+    return code
 
 
 def is_bcp47(code: str) -> bool:

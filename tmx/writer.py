@@ -1,16 +1,22 @@
 """Streaming TMX 1.4b writer that CAT tools (OmegaT, Trados, memoQ) import the first time.
 
 Every rule of ``shared/docs/TMX.md`` is applied here, so no caller can forget one: the seven
-header attributes plus ``creationdate``; BCP 47 language codes; ``srclang`` equal to the source
-``<tuv>``; XML-forbidden characters removed (and counted); no empty segments; no whitespace
-around segment text; duplicates handled by a stated policy; UTF-8 without BOM; a DOCTYPE.
+header attributes plus ``creationdate``; language codes as read or in a BCP 47 style;
+a ``srclang`` on each unit whose source language is not the header's; XML-forbidden
+characters removed (and counted); no empty segments; no whitespace around segment text;
+duplicates handled by a stated policy; UTF-8 without BOM; a DOCTYPE. Inline markup (TMX
+level 2) is written as it was read.
+
+Units are serialised as strings (the escaping lxml uses), not element trees: with markup,
+building a tree per unit would cost more than the whole write.
 """
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any, BinaryIO
 
@@ -18,74 +24,47 @@ from lxml import etree
 
 from tmx._atomic import atomic_output
 from tmx.errors import TmxError, TmxWriteError
-from tmx.model import TmxHeader, TmxUnit
+from tmx.inline import (Content, attributes_xml, content_xml, escape_attribute, escape_text,
+                        parse_fragment, strip_content)
 from tmx.parse import MAX_SEGMENT_BYTES
-from tmx.text import ILLEGAL_XML, clean_text, normalize_lang, text_key
+from tmx.model import NO_TUV_INFO, LeftOut, MetaAttrs, TmxHeader, TmxUnit, TuvInfo, attrs_of
+from tmx.text import ILLEGAL_XML, clean_text, has_illegal_xml, lang_key, normalize_lang, text_key
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 XML_DECLARATION = b'<?xml version="1.0" encoding="UTF-8"?>\n'
-DOCTYPE = '<!DOCTYPE tmx SYSTEM "tmx14.dtd">'
+DOCTYPE = b'<!DOCTYPE tmx SYSTEM "tmx14.dtd">\n'
 
 #: ``pairs``: drop a unit whose (languages, source, target) was already written; several
 #: targets for one source are all kept (OmegaT's tm/auto then applies the last one).
 #: ``source``: keep only the first unit of each (languages, source): one translation per source.
 #: ``none``: write every unit (memory stays flat: no keys are remembered).
+#: Segments compare with their markup: units that differ only in markup are not duplicates.
 DUPLICATE_POLICIES = ("pairs", "source", "none")
-_TEMPLATE_CACHE_SIZE = 256
+#: why the writer leaves out a unit whose text its own reader would refuse
+TOO_LONG = "text over the reader's size limit"
 
 
 @dataclass
 class WriteStats:
-    """What the writer did with the units it was given."""
+    """What the writer did with the units it was given; ``left_out`` names the units skipped."""
 
     written: int = 0
     skipped_empty: int = 0
     duplicates: int = 0
     chars_removed: int = 0
     units_cleaned: int = 0
-    #: tuids (or unit numbers) of units left out for a text over the reader's limit
-    too_long: list[str] = field(default_factory=list)
+    tuids_renamed: int = 0
+    left_out: LeftOut = field(default_factory=LeftOut)
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        return {"written": self.written, "skipped_empty": self.skipped_empty,
+                "duplicates": self.duplicates, "chars_removed": self.chars_removed,
+                "units_cleaned": self.units_cleaned, "tuids_renamed": self.tuids_renamed,
+                "left_out": self.left_out.to_json()}
 
 
-class _UnitTemplate:
-    """A reusable ``<tu>`` tree for one shape of unit: only texts change between units.
-
-    Building a fresh element tree per unit costs more than serialising it; reusing one per
-    shape (prop types, note count, languages) more than doubles the writer's speed.
-    """
-
-    def __init__(self, prop_types: tuple[str, ...], note_count: int, langs: tuple[str, str]):
-        self.tu = etree.Element("tu")
-        self.tu.text = "\n    "
-        self.metadata = [self._child(self.tu, "prop", type=key) for key in prop_types] + [
-            self._child(self.tu, "note") for _ in range(note_count)]
-        self.segs = [etree.SubElement(self._child(self.tu, "tuv", {XML_LANG: lang}), "seg")
-                     for lang in langs]
-        self.tu[-1].tail = "\n  "
-        self.tu.tail = "\n  "
-
-    @staticmethod
-    def _child(parent: etree._Element, tag: str, attrib: dict[str, str] | None = None,
-               **extra: str) -> etree._Element:
-        child = etree.SubElement(parent, tag, attrib or {}, **extra)
-        child.tail = "\n    "
-        return child
-
-    def fill(self, unit: TmxUnit, source: str, target: str) -> etree._Element:
-        texts = _clean_metadata([*(value for _, value in unit.props), *unit.notes,
-                                 unit.tuid or ""])
-        tuid = texts.pop()
-        if unit.tuid is None:
-            self.tu.attrib.pop("tuid", None)
-        else:
-            self.tu.set("tuid", "_".join(tuid.split()) or "_")
-        for element, text in zip(self.metadata, texts):
-            element.text = text
-        self.segs[0].text, self.segs[1].text = source, target
-        return self.tu
+def _clean(text: str) -> str:
+    return clean_text(text)[0]
 
 
 def _over_reader_limit(*texts: str) -> bool:
@@ -94,15 +73,97 @@ def _over_reader_limit(*texts: str) -> bool:
                for text in texts)
 
 
-def _clean_metadata(texts: list[str]) -> list[str]:
-    """Strip each text; remove forbidden characters only when one occurs (one scan, fast)."""
-    if ILLEGAL_XML.search("\n".join(texts)):
-        return [clean_text(text)[0] for text in texts]
-    return [text.strip() for text in texts]
+@functools.lru_cache(maxsize=1024)
+def _prop_type(prop_type: str) -> str:
+    return attributes_xml((("type", prop_type or "x-empty"),))
+
+
+def _metadata_xml(props: tuple[tuple[str, str], ...], notes: tuple[str, ...], indent: str,
+                  meta_attrs: MetaAttrs = ()) -> str:
+    """``<prop>`` and ``<note>`` elements, each on its own line; values cleaned and stripped."""
+    if not props and not notes:
+        return ""
+    clean = _clean if has_illegal_xml("".join([*(k + v for k, v in props), *notes])) \
+        else str.strip
+    parts = [f"{indent}<prop{_prop_attributes(clean(key), meta_attrs, index)}>"
+             f"{escape_text(clean(value))}</prop>" for index, (key, value) in enumerate(props)]
+    parts += [f"{indent}<note{attributes_xml(attrs_of(meta_attrs, 'note', index))}>"
+              f"{escape_text(clean(note))}</note>" for index, note in enumerate(notes)]
+    return "".join(parts)
+
+
+def _prop_attributes(prop_type: str, meta_attrs: MetaAttrs, index: int) -> str:
+    return _prop_type(prop_type) + attributes_xml(attrs_of(meta_attrs, "prop", index))
+
+
+def _tuv_parts(lang: str, info: TuvInfo) -> tuple[str, str]:
+    """The XML of a ``<tuv>`` before and after its segment's content."""
+    if not info:
+        return f"\n    <tuv{attributes_xml((('xml:lang', lang),))}><seg>", "</seg></tuv>"
+    return (f"\n    <tuv{attributes_xml((('xml:lang', lang), *info.attrs))}>"
+            f"{_metadata_xml(info.props, info.notes, chr(10) + '      ', info.meta_attrs)}"
+            "\n      <seg>",
+            "</seg>\n    </tuv>")
+
+
+def _tuv_xml(lang: str, info: TuvInfo, seg: str) -> str:
+    before, after = _tuv_parts(lang, info)
+    return before + seg + after
+
+
+def _braces(text: str) -> str:
+    """``text`` as literal text of a ``str.format`` template."""
+    return text.replace("{", "{{").replace("}", "}}")
+
+
+@functools.lru_cache(maxsize=256)
+def _unit_template(prop_types: tuple[str, ...], note_count: int, meta_attrs: MetaAttrs,
+                   src_lang: str, tgt_lang: str, source_tuv: TuvInfo | None,
+                   target_tuv: TuvInfo | None) -> str:
+    """A ``str.format`` template of a ``<tu>`` of one shape, its slots in order: the ``<tu>``
+    attributes, each prop value and note, the two segments (a tree per unit costs more)."""
+    clean = _clean if has_illegal_xml("".join(prop_types)) else str.strip
+    parts = ["<tu{}>"]
+    parts += [_braces(f"\n    <prop{_prop_attributes(clean(key), meta_attrs, index)}>")
+              + "{}</prop>" for index, key in enumerate(prop_types)]
+    parts += [_braces(f"\n    <note{attributes_xml(attrs_of(meta_attrs, 'note', index))}>")
+              + "{}</note>" for index in range(note_count)]
+    for lang, info in ((src_lang, source_tuv), (tgt_lang, target_tuv)):
+        before, after = _tuv_parts(lang, info or NO_TUV_INFO)
+        parts.append(_braces(before) + "{}" + _braces(after))
+    return "".join(parts)
+
+
+def _metadata_values(unit: TmxUnit) -> list[str]:
+    """The unit's prop values and notes, cleaned, stripped and escaped, in template order."""
+    texts = [value for _, value in unit.props] + list(unit.notes)
+    if has_illegal_xml("".join(texts)):
+        return [escape_text(_clean(text)) for text in texts]
+    return [escape_text(text.strip()) for text in texts]
+
+
+def _segment(text: str, markup: Content | None) -> tuple[str, str, int]:
+    """(plain text, XML, forbidden characters removed) of a segment, surrounding space removed."""
+    if markup is None:
+        cleaned, removed = clean_text(text)
+        return cleaned, escape_text(cleaned), removed
+    xml = content_xml(strip_content(markup))
+    if not has_illegal_xml(xml):
+        return text.strip(), xml, 0
+    xml, removed = ILLEGAL_XML.subn("", xml)
+    return text.strip(), xml, removed
+
+
+def _set_attributes(element: etree._Element, attrs: Iterable[tuple[str, str]]) -> None:
+    for name, value in attrs:
+        element.set(XML_LANG if name == "xml:lang" else name, ILLEGAL_XML.sub("", value))
 
 
 class TmxWriter:
     """Write units one by one to a binary stream; use as a context manager.
+
+    ``locale_style`` ``keep`` writes language codes as they are; ``unique_tuids`` renames a
+    tuid already written (``ID-2``...), remembering every tuid.
 
     >>> import io
     >>> out = io.BytesIO()
@@ -114,8 +175,8 @@ class TmxWriter:
     True
     """
 
-    def __init__(self, stream: BinaryIO, header: TmxHeader, locale_style: str = "bare",
-                 duplicates: str = "pairs") -> None:
+    def __init__(self, stream: BinaryIO, header: TmxHeader, locale_style: str = "keep",
+                 duplicates: str = "pairs", unique_tuids: bool = False) -> None:
         if duplicates not in DUPLICATE_POLICIES:
             raise TmxError(f"unknown duplicate policy {duplicates!r}: use one of "
                            f"{', '.join(DUPLICATE_POLICIES)}")
@@ -123,49 +184,40 @@ class TmxWriter:
         self.stream = stream
         self.locale_style = locale_style
         self.duplicates = duplicates
-        self.srclang = normalize_lang(header.srclang, locale_style)
+        self.srclang = (header.srclang if header.srclang.lower() == "*all*"
+                        else normalize_lang(header.srclang, locale_style))
         self.header = header
         self.stats = WriteStats()
         self._langs: dict[str, str] = {}
         self._seen: set[bytes] = set()
-        self._templates: dict[tuple[Any, ...], _UnitTemplate] = {}
-        self._context: Any = None
-        self._xf: Any = None
-        self._unit_number = 0
+        self._tuids: set[str] | None = set() if unique_tuids else None
 
     def __enter__(self) -> TmxWriter:
-        # lxml writes the declaration with single quotes; some tools expect the usual form.
-        self.stream.write(XML_DECLARATION)
-        self._context = etree.xmlfile(self.stream, encoding="UTF-8")
-        self._xf = self._context.__enter__()
-        self._xf.write_doctype(DOCTYPE)
-        self._tmx = self._xf.element("tmx", version="1.4")
-        self._tmx.__enter__()
-        self._xf.write("\n  ")
-        self._xf.write(self._header_element())
-        self._body = self._xf.element("body")
-        self._body.__enter__()
-        self._xf.write("\n  ")
+        self.stream.write(XML_DECLARATION + DOCTYPE + b'<tmx version="1.4">\n  '
+                          + etree.tostring(self._header_element(), encoding="UTF-8")
+                          + b"\n  <body>\n  ")
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                  traceback: TracebackType | None) -> None:
         if exc_type is None:
-            self._body.__exit__(None, None, None)
-            self._xf.write("\n")
-            self._tmx.__exit__(None, None, None)
-        self._context.__exit__(exc_type, exc, traceback)
+            self.stream.write(b"</body>\n</tmx>")
 
     def _header_element(self) -> etree._Element:
         attributes = dict(self.header.attributes(), srclang=self.srclang,
                           adminlang=normalize_lang(self.header.adminlang, self.locale_style))
         element = etree.Element("header", attributes)
-        element.tail = "\n  "
-        for prop_type, value in self.header.props:
-            prop = etree.SubElement(element, "prop", type=clean_text(prop_type)[0])
-            prop.text = clean_text(value)[0]
-        for note in self.header.notes:
-            etree.SubElement(element, "note").text = clean_text(note)[0]
+        meta_attrs = self.header.meta_attrs
+        for index, (prop_type, value) in enumerate(self.header.props):
+            prop = etree.SubElement(element, "prop", type=_clean(prop_type))
+            _set_attributes(prop, attrs_of(meta_attrs, "prop", index))
+            prop.text = _clean(value)
+        for index, note in enumerate(self.header.notes):
+            note_element = etree.SubElement(element, "note")
+            _set_attributes(note_element, attrs_of(meta_attrs, "note", index))
+            note_element.text = _clean(note)
+        for ude in self.header.udes:
+            element.append(parse_fragment(ude))
         if len(element):
             element.text = "\n    "
             for child in element:
@@ -173,60 +225,97 @@ class TmxWriter:
             element[-1].tail = "\n  "
         return element
 
-    def _lang(self, code: str) -> str:
+    def _lang(self, code: str, unit: TmxUnit) -> str:
         normalized = self._langs.get(code)
         if normalized is None:
-            normalized = self._langs[code] = normalize_lang(code, self.locale_style)
+            try:
+                normalized = self._langs[code] = normalize_lang(code, self.locale_style)
+            except TmxError as error:
+                raise TmxWriteError(f"{unit.name()}: {error}") from None
         return normalized
 
     def _is_duplicate(self, src_lang: str, tgt_lang: str, source: str, target: str) -> bool:
         if self.duplicates == "none":
             return False
-        fields = (src_lang, tgt_lang, source) if self.duplicates == "source" else (
-            src_lang, tgt_lang, source, target)
+        fields = (lang_key(src_lang), lang_key(tgt_lang), source) if self.duplicates == "source" \
+            else (lang_key(src_lang), lang_key(tgt_lang), source, target)
         key = text_key(*fields)
         if key in self._seen:
             return True
         self._seen.add(key)
         return False
 
+    def _tuid(self, tuid: str | None) -> str | None:
+        if tuid is None:
+            return None
+        if not tuid.isprintable() or " " in tuid:  # whitespace, forbidden characters
+            tuid = "_".join(ILLEGAL_XML.sub("", tuid).split()) or "_"
+        if self._tuids is None:
+            return tuid
+        unique, number = tuid, 1
+        while unique in self._tuids:
+            number += 1
+            unique = f"{tuid}-{number}"
+        if number > 1:
+            self.stats.tuids_renamed += 1
+        self._tuids.add(unique)
+        return unique
+
+    def _tu_attributes(self, unit: TmxUnit, src_lang: str) -> str:
+        tuid = self._tuid(unit.tuid)
+        tuid_xml = "" if tuid is None else f' tuid="{escape_attribute(tuid)}"'
+        own_srclang = self.srclang != "*all*" and lang_key(src_lang) != lang_key(self.srclang)
+        if not unit.attrs and not own_srclang:
+            return tuid_xml
+        attrs = [(name, src_lang if name == "srclang" else value) for name, value in unit.attrs]
+        if own_srclang and not any(name == "srclang" for name, _ in attrs):
+            attrs.append(("srclang", src_lang))
+        return tuid_xml + attributes_xml(tuple(attrs))
+
     def write(self, unit: TmxUnit) -> bool:
-        """Write one unit; return False when it was skipped (empty or duplicate)."""
-        self._unit_number += 1
-        src_lang, tgt_lang = self._lang(unit.src_lang), self._lang(unit.tgt_lang)
-        if src_lang != self.srclang:
-            raise TmxWriteError(
-                f"unit {self._unit_number} ({unit.tuid or 'no tuid'}): source language "
-                f"{unit.src_lang!r} differs from the header's srclang {self.srclang!r}; "
-                "write one TMX per language direction")
-        source, removed_src = clean_text(unit.source)
-        target, removed_tgt = clean_text(unit.target)
+        """Write one unit; return False when it was left out (empty or duplicate)."""
+        src_lang, tgt_lang = self._lang(unit.src_lang, unit), self._lang(unit.tgt_lang, unit)
+        source, source_xml, removed_src = _segment(unit.source, unit.source_markup)
+        target, target_xml, removed_tgt = _segment(unit.target, unit.target_markup)
+        others = self._others(unit) if unit.others else ""
         if removed_src or removed_tgt:
             self.stats.chars_removed += removed_src + removed_tgt
             self.stats.units_cleaned += 1
         if not source or not target:
             self.stats.skipped_empty += 1
+            self.stats.left_out.add("empty segment", unit.name())
             return False
-        if _over_reader_limit(source, target, *(value for _, value in unit.props), *unit.notes):
-            self.stats.too_long.append(unit.tuid or str(self._unit_number))
+        if _over_reader_limit(source_xml, target_xml, *(value for _, value in unit.props),
+                              *unit.notes):
+            self.stats.left_out.add(TOO_LONG, unit.name())
             return False
-        if self._is_duplicate(src_lang, tgt_lang, source, target):
+        if self._is_duplicate(src_lang, tgt_lang, source_xml, target_xml + others):
             self.stats.duplicates += 1
+            self.stats.left_out.add("duplicate", unit.name())
             return False
-        self._xf.write(self._template(unit, src_lang, tgt_lang).fill(unit, source, target))
+        template = _unit_template(
+            tuple([key for key, _ in unit.props]), len(unit.notes), unit.meta_attrs,
+            src_lang, tgt_lang,
+            None if unit.source_tuv is NO_TUV_INFO else unit.source_tuv,
+            None if unit.target_tuv is NO_TUV_INFO else unit.target_tuv)
+        xml = template.format(self._tu_attributes(unit, src_lang), *_metadata_values(unit),
+                              source_xml, target_xml)
+        self.stream.write(f"{xml}{others}\n  </tu>\n  ".encode("utf-8"))
         self.stats.written += 1
         return True
 
-    def _template(self, unit: TmxUnit, src_lang: str, tgt_lang: str) -> _UnitTemplate:
-        shape = (tuple([key for key, _ in unit.props]), len(unit.notes), src_lang, tgt_lang)
-        template = self._templates.get(shape)
-        if template is None:
-            if len(self._templates) >= _TEMPLATE_CACHE_SIZE:
-                self._templates.clear()
-            prop_types = tuple(clean_text(key)[0] or "x-empty" for key in shape[0])
-            template = self._templates[shape] = _UnitTemplate(prop_types, len(unit.notes),
-                                                              (src_lang, tgt_lang))
-        return template
+    def _others(self, unit: TmxUnit) -> str:
+        """The ``<tuv>`` elements of a multilingual unit's further variants; empty ones are
+        left out (and named)."""
+        tuvs = []
+        for variant in unit.others:
+            text, xml, removed = _segment(variant.text, variant.markup)
+            self.stats.chars_removed += removed
+            if text:
+                tuvs.append(_tuv_xml(self._lang(variant.lang, unit), variant.info, xml))
+            else:
+                self.stats.left_out.add(f"empty {variant.lang} variant", unit.name())
+        return "".join(tuvs)
 
     def write_all(self, units: Iterable[TmxUnit]) -> WriteStats:
         """Write every unit; return the running statistics."""
@@ -236,17 +325,18 @@ class TmxWriter:
 
 
 def write_tmx(path: str | os.PathLike[str], units: Iterable[TmxUnit], header: TmxHeader,
-              locale_style: str = "bare", duplicates: str = "pairs") -> WriteStats:
+              locale_style: str = "keep", duplicates: str = "pairs",
+              unique_tuids: bool = False) -> WriteStats:
     """Write ``units`` to ``path`` atomically: on any error the old file (if any) is untouched.
 
     >>> import tempfile, pathlib
     >>> path = pathlib.Path(tempfile.mkdtemp()) / "tm.tmx"
     >>> units = [TmxUnit("Да.", "Yes.", "ru", "en"), TmxUnit("Да.", "Yes.", "ru", "en")]
-    >>> write_tmx(path, units, TmxHeader(srclang="ru")).to_json()  # doctest: +NORMALIZE_WHITESPACE
-    {'written': 1, 'skipped_empty': 0, 'duplicates': 1, 'chars_removed': 0, 'units_cleaned': 0,
-     'too_long': []}
+    >>> stats = write_tmx(path, units, TmxHeader(srclang="ru"))
+    >>> stats.written, stats.duplicates, stats.left_out.summary()
+    (1, 1, "1 left out: 1 duplicate ('Да.')")
     """
-    with atomic_output(path) as handle, TmxWriter(handle, header, locale_style,
-                                                  duplicates) as writer:
+    with atomic_output(path) as handle, TmxWriter(handle, header, locale_style, duplicates,
+                                                  unique_tuids) as writer:
         return writer.write_all(units)
 

@@ -47,9 +47,22 @@ def _summary(message: str, quiet: bool) -> None:
 
 
 locale_option = click.option("--locale-style", type=click.Choice(tmxlib.LOCALE_STYLES),
-                             default="bare", show_default=True,
-                             help="Language codes: 'ru'/'en' (bare) or 'ru-RU'/'en-US' (region; "
-                                  "Trados imports per locale).")
+                             default="keep", show_default=True,
+                             help="Language codes: as read (keep), 'ru'/'en' (bare) or "
+                                  "'ru-RU'/'en-US' (region; Trados imports per locale). "
+                                  "Example: --locale-style region")
+
+
+def languages_options(command: F) -> F:
+    """``--src-lang`` and ``--tgt-lang``: the direction a command reads."""
+    command = click.option(
+        "--tgt-lang", default=None,
+        help="Only targets in this language: exact with a region (en-GB is not en-US), any "
+             "region without one (en). Example: --tgt-lang en-GB")(command)
+    return click.option(
+        "--src-lang", default=None,
+        help="Source language (default: each unit's srclang, else the header's); matched "
+             "like --tgt-lang. Example: --src-lang en-US")(command)  # type: ignore[return-value]
 
 
 @click.group()
@@ -96,17 +109,24 @@ def validate(files: tuple[Path, ...], quiet: bool, as_json: bool) -> None:
 @tmx.command()
 @click.argument("files", nargs=-1, required=True, type=FILES)
 @click.option("--score-prop", default="x-align-score", show_default=True,
-              help="Numeric prop the histogram counts.")
+              help="Numeric prop the histogram counts. Example: --score-prop x-mt-chrf")
+@languages_options
 @json_option
 @reports_tmx_errors
-def stats(files: tuple[Path, ...], score_prop: str, as_json: bool) -> None:
+def stats(files: tuple[Path, ...], score_prop: str, src_lang: str | None,
+          tgt_lang: str | None, as_json: bool) -> None:
     """Count units, language pairs, duplicates and the score histogram of TMX files.
+
+    Language pairs are counted by lower-case code; a <tu> with no variant in the languages
+    is counted and named as left out.
 
     \b
     Example:
       aligner tmx stats out/corpus.tmx --json
+      aligner tmx stats memoq.tmx --src-lang en-US --tgt-lang fr-CA
     """
-    result = tmxlib.tm_stats(files, score_prop=score_prop).to_json()
+    result = tmxlib.tm_stats(files, score_prop=score_prop,
+                             languages=tmxlib.Languages(src_lang, tgt_lang)).to_json()
     if as_json:
         echo_json(result)
         return
@@ -120,6 +140,9 @@ def stats(files: tuple[Path, ...], score_prop: str, as_json: bool) -> None:
     for score_bin, count in result["score_histogram"].items():
         click.echo(f"{score_prop} {score_bin}\t{count}\t{'#' * min(count, 60)}")
     click.echo(f"unscored\t{result['unscored']}")
+    click.echo(f"left out\t{sum(entry['count'] for entry in result['left_out'].values())}")
+    for reason, entry in result["left_out"].items():
+        click.echo(f"left out: {reason}\t{entry['count']}\t{', '.join(entry['units'][:3])}")
 
 
 duplicates_option = click.option(
@@ -133,26 +156,36 @@ duplicates_option = click.option(
 @click.option("-o", "--output", required=True, type=FILES, help="Merged TMX to write.")
 @duplicates_option
 @locale_option
+@languages_options
 @quiet_option
 @json_option
 @reports_tmx_errors
 def merge(files: tuple[Path, ...], output: Path, duplicates: str, locale_style: str,
-          quiet: bool, as_json: bool) -> None:
-    """Merge TMX files of one language direction into one, removing duplicates.
+          src_lang: str | None, tgt_lang: str | None, quiet: bool, as_json: bool) -> None:
+    """Merge TMX files into one, removing duplicates (units that differ in markup are kept).
+
+    Inline markup, props and notes (header, unit, variant) and attributes are kept; a unit
+    whose source language is not the first file's keeps its own srclang; a repeated tuid
+    gets a suffix. Every unit not written is counted and named.
 
     \b
     Example:
       aligner tmx merge a.tmx b.tmx -o all.tmx --duplicates source
+      aligner tmx merge trados.tmx memoq.tmx --src-lang en-US --tgt-lang de-DE -o de.tmx
     """
     refuse_output_over_input(output, files)
     props = _signature_props("tmx-merge", {"duplicates": duplicates, "inputs": len(files),
-                                           "locale_style": locale_style})
-    result = tmxlib.merge_tmx(files, output, duplicates=duplicates, locale_style=locale_style,
-                       tool=TOOL, props=props).to_json()
+                                           "locale_style": locale_style,
+                                           "src_lang": src_lang, "tgt_lang": tgt_lang})
+    written = tmxlib.merge_tmx(files, output, duplicates=duplicates, locale_style=locale_style,
+                               tool=TOOL, props=props,
+                               languages=tmxlib.Languages(src_lang, tgt_lang))
+    result = written.to_json()
     if as_json:
         echo_json(result)
     _summary(f"{output}: {result['written']} units written, {result['duplicates']} duplicates "
-             f"and {result['skipped_empty']} empty units dropped", quiet)
+             f"and {result['skipped_empty']} empty units dropped, {result['tuids_renamed']} "
+             f"repeated tuids renamed; {written.left_out.summary()}", quiet)
 
 
 @tmx.command(name="filter")
@@ -173,18 +206,23 @@ def merge(files: tuple[Path, ...], output: Path, duplicates: str, locale_style: 
               help="Keep only these bead types (x-bead-type), e.g. --bead-type 1-1.")
 @click.option("--drop-identical", is_flag=True, help="Drop units whose source equals the target.")
 @locale_option
+@languages_options
 @quiet_option
 @json_option
 @reports_tmx_errors
 def filter_command(file: Path, output: Path, min_score: float | None, min_chrf: float | None,
                    max_length_ratio: float | None, min_length: int, max_length: int | None,
                    bead_types: tuple[str, ...], drop_identical: bool, locale_style: str,
-                   quiet: bool, as_json: bool) -> None:
+                   src_lang: str | None, tgt_lang: str | None, quiet: bool,
+                   as_json: bool) -> None:
     """Keep the units of a TMX file that pass every filter; report what each one dropped.
+
+    Filters read the plain text (inline markup is kept in the output, not measured).
 
     \b
     Example:
       aligner tmx filter corpus.tmx --min-score 0.5 --max-length-ratio 2.5 -o clean.tmx
+      aligner tmx filter kit.tmx --src-lang en-US --tgt-lang en-GB -o en-gb.tmx
     """
     refuse_output_over_input(output, [file])
     filters: list[tmxlib.UnitFilter] = [tmxlib.LengthRange(min_length, max_length)]
@@ -198,15 +236,19 @@ def filter_command(file: Path, output: Path, min_score: float | None, min_chrf: 
         filters.append(tmxlib.BeadTypes(frozenset(bead_types)))
     if drop_identical:
         filters.append(tmxlib.DropIdentical())
-    props = _signature_props("tmx-filter", {"filters": [f.describe() for f in filters]})
-    written, dropped = tmxlib.filter_tmx(file, output, filters, locale_style=locale_style, tool=TOOL,
-                                  props=props)
-    result = {"written": written.written, "dropped": dict(sorted(dropped.items())),
-              "skipped_empty": written.skipped_empty}
+    props = _signature_props("tmx-filter", {"filters": [f.describe() for f in filters],
+                                            "src_lang": src_lang, "tgt_lang": tgt_lang})
+    written, dropped = tmxlib.filter_tmx(file, output, filters, locale_style=locale_style,
+                                         tool=TOOL, props=props,
+                                         languages=tmxlib.Languages(src_lang, tgt_lang))
+    result = {"written": written.written, "dropped": dict(sorted(dropped.counts.items())),
+              "dropped_units": dropped.to_json(), "skipped_empty": written.skipped_empty,
+              "left_out": written.left_out.to_json()}
     if as_json:
         echo_json(result)
     drops = ", ".join(f"{count} by {name}" for name, count in result["dropped"].items())
-    _summary(f"{output}: {written.written} units kept; dropped {drops or 'none'}", quiet)
+    _summary(f"{output}: {written.written} units kept; dropped {drops or 'none'} "
+             f"({dropped.summary()}); not filtered: {written.left_out.summary()}", quiet)
 
 
 @tmx.command()
@@ -215,33 +257,51 @@ def filter_command(file: Path, output: Path, min_score: float | None, min_chrf: 
               help="tsv: source<TAB>target (\\t \\n \\\\ escaped); jsonl: every field; "
                    "moses: two files OUT.ru and OUT.en, one segment per line.")
 @click.option("-o", "--output", type=FILES, default=None,
-              help="File to write (default: stdout); for moses, the prefix (required).")
+              help="File to write (default: stdout); for moses, the prefix (required). "
+                   "Example: -o corpus")
+@click.option("--markup", type=click.Choice(tmxlib.MARKUP_MODES), default=None,
+              help="keep: segments as TMX inline XML (tags kept, & < > escaped); strip: plain "
+                   "text. Default: keep for tsv/jsonl, strip for moses. Example: --markup strip")
+@languages_options
 @quiet_option
+@json_option
 @reports_tmx_errors
-def convert(file: Path, fmt: str, output: Path | None, quiet: bool) -> None:
+def convert(file: Path, fmt: str, output: Path | None, markup: str | None,
+            src_lang: str | None, tgt_lang: str | None, quiet: bool, as_json: bool) -> None:
     """Convert a TMX file to TSV, JSON Lines or a Moses parallel corpus.
+
+    Moses files are named by --src-lang/--tgt-lang (else the file's languages) and refused
+    when both would get the same name; units in other languages are counted and named.
 
     \b
     Example:
       aligner tmx convert corpus.tmx --to tsv -o corpus.tsv
       aligner tmx convert corpus.tmx --to moses -o corpus     # corpus.ru + corpus.en
+      aligner tmx convert kit.tmx --to moses --src-lang en-US --tgt-lang en-GB -o kit
     """
     refuse_output_over_input(output, [file])
+    languages = tmxlib.Languages(src_lang, tgt_lang)
+    if output is None and (fmt == "moses" or as_json):
+        raise click.UsageError("--to moses and --json need -o: the data cannot share stdout"
+                               if as_json else "--to moses writes two files: give their "
+                               "prefix with -o")
     if fmt == "moses":
-        if output is None:
-            raise click.UsageError("--to moses writes two files: give their prefix with -o")
-        count, flattened = tmxlib.write_moses(file, output)
-        _summary(f"{output}.*: {count} units; {flattened} segments had line breaks replaced "
-                 "by spaces", quiet)
-        return
-    if output is not None:
+        result = tmxlib.write_moses(file, output, markup or "strip", languages)
+        where = f"{output}.*"
+    elif output is not None:
         with atomic_write(output, "wb") as handle:
-            count = tmxlib.convert_tmx(file, fmt, handle)
+            result = tmxlib.convert_tmx(file, fmt, handle, markup or "keep", languages)
+        where = str(output)
     else:
         # Spool first: a file that turns out broken halfway must not leave half a TSV on stdout.
         with tempfile.TemporaryFile() as spool:
-            count = tmxlib.convert_tmx(file, fmt, spool)
+            result = tmxlib.convert_tmx(file, fmt, spool, markup or "keep", languages)
             spool.seek(0)
             shutil.copyfileobj(spool, sys.stdout.buffer)
             sys.stdout.buffer.flush()
-    _summary(f"{output or 'stdout'}: {count} units", quiet)
+        where = "stdout"
+    if as_json:
+        echo_json(result.to_json())
+    flattened = (f"; {result.flattened} segments had line breaks replaced by spaces"
+                 if fmt == "moses" else "")
+    _summary(f"{where}: {result.units} units{flattened}; {result.left_out.summary()}", quiet)
