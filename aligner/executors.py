@@ -22,6 +22,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from typing import Any, Protocol, TypeVar
 
 from aligner.errors import ConfigurationError, show_warnings_on_one_line
+from aligner.threads import worker_environment
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -119,9 +120,8 @@ class ProcessExecutor(_BoundedSubmitter):
             raise ConfigurationError(f"--jobs must be at least 1, not {workers}")
         self.workers = workers
         # One BLAS thread per worker: N workers that each spin up a thread per core
-        # oversubscribe the machine and run several times slower. Workers inherit the
-        # environment; this process's BLAS is already loaded and keeps its own setting.
-        os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+        # oversubscribe the machine and run several times slower (see aligner.threads).
+        worker_environment()
         self._pool = ProcessPoolExecutor(max_workers=workers,
                                          mp_context=multiprocessing.get_context("spawn"),
                                          initializer=start_worker, initargs=(os.getpid(),))

@@ -23,10 +23,13 @@ def _indices(indices: Sequence[int]) -> str:
 
 
 def alignment_units(alignment: Alignment,
-                    scores: Sequence[BeadScore | None] | None = None) -> Iterator[TmxUnit]:
+                    scores: Sequence[BeadScore | None] | None = None,
+                    reviewed: Sequence[bool] | None = None) -> Iterator[TmxUnit]:
     """Yield a :class:`tmx.TmxUnit` for each bead with sentences on both sides.
 
-    ``scores`` (one per bead, or None) adds the MT agreement as ``x-mt-chrf``/``x-mt-bleu``.
+    ``scores`` (one per bead, or None) adds the MT agreement as ``x-mt-chrf``/``x-mt-bleu``;
+    ``reviewed`` (one flag per bead, for a pair a person reviewed) adds ``x-reviewed``
+    (``yes``: a person confirmed or made the unit).
 
     >>> from aligner.records import Bead
     >>> alignment = Alignment("ru1", "en1", "ru", "en", ("Да.", "Нет."), ("Yes.",),
@@ -47,6 +50,8 @@ def alignment_units(alignment: Alignment,
         score = scores[index] if scores is not None else None
         if score is not None:
             props.update(_score_props(score))
+        if reviewed is not None:
+            props["x-reviewed"] = "yes" if reviewed[index] else "no"
         yield TmxUnit(source, target, alignment.src_lang, alignment.tgt_lang, props,
                       tuid=f"{alignment.src_id}:{index}")
 
@@ -96,10 +101,12 @@ def _header_props(signature: Mapping[str, str],
 def write_alignment_tmx(path: str | os.PathLike[str], alignments: Sequence[Alignment],
                         scores: Sequence[Sequence[BeadScore | None] | None] | None = None,
                         locale_style: str = "bare", signature: Mapping[str, str] | None = None,
-                        duplicates: str = "pairs", src_lang: str | None = None) -> WriteStats:
+                        duplicates: str = "pairs", src_lang: str | None = None,
+                        reviewed: Sequence[Sequence[bool] | None] | None = None) -> WriteStats:
     """Write the alignments as one TMX file (atomically); return what the writer did.
 
-    ``scores`` holds one list of bead scores (or None) per alignment. All alignments must go
+    ``scores`` holds one list of bead scores (or None) per alignment, ``reviewed`` one list of
+    review flags (or None) per alignment. All alignments must go
     in one language direction. ``signature`` defaults to this stage's options and versions.
     With ``src_lang`` given, no alignments make a valid empty TMX file.
     """
@@ -127,7 +134,8 @@ def write_alignment_tmx(path: str | os.PathLike[str], alignments: Sequence[Align
                        creationtoolversion=__version__, segtype=segtype_for(alignments),
                        o_tmf="aligner", props=_header_props(signature, alignments))
     units = (unit for index, alignment in enumerate(alignments)
-             for unit in alignment_units(alignment, None if scores is None else scores[index]))
+             for unit in alignment_units(alignment, None if scores is None else scores[index],
+                                         None if reviewed is None else reviewed[index]))
     try:
         return write_tmx(path, units, header, locale_style=locale_style, duplicates=duplicates)
     except TmxError as error:

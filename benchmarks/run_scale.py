@@ -11,17 +11,22 @@ embedded: the encoder is the floor of the whole run. "Warm" runs reuse the cache
 of the same size filled, which leaves the pipeline's own work (ingestion, neighbour search,
 alignment search, scoring, TMX, report). The table shows documents per second (both
 languages counted), peak memory of the process tree (sampled), how many true pairs were
-found, and ratios: the throughput of each size against the smallest one (flat is 1.0) and of
-2 processes against 1. Timings share the machine with whatever else runs: read the ratios,
-measured in one go.
+found, and ratios: the throughput of each size against the smallest one (flat is 1.0), of 2
+processes or a Dask ``LocalCluster`` of 1 or 2 single-threaded workers (started before the
+run is timed) against 1 process, and the seconds against the floor: a new process that embeds
+every sentence of the collection once (imports and model load included; targets: cold <= 1.5,
+warm <= 1.2). Timings share the machine with whatever else runs: read the ratios, measured
+in one go.
 
     python benchmarks/run_scale.py --quick     # 100 and 1,000 pairs
     python benchmarks/run_scale.py             # 100, 1,000 and 5,000 pairs
+    python benchmarks/run_scale.py --sizes 200 --configs cold1 dask1 dask2 warm1
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import json
 import os
@@ -31,6 +36,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -49,13 +55,26 @@ class Config:
     cache: str  # "cold" (a new, empty cache) or "warm" (the cache the cold runs filled)
     mt: str  # "none" or "precomputed"
     jobs: int
+    dask: int = 0  # workers of a Dask LocalCluster (one thread each) doing the work instead
 
 
 CONFIGS = (Config("cold1", "cold, no MT, 1 process", "cold", "none", 1),
            Config("cold2", "cold, no MT, 2 processes", "cold", "none", 2),
+           Config("dask1", "cold, no MT, Dask 1 worker", "cold", "none", 1, dask=1),
+           Config("dask2", "cold, no MT, Dask 2 workers", "cold", "none", 1, dask=2),
            Config("warm1", "warm, no MT, 1 process", "warm", "none", 1),
            Config("warm2", "warm, no MT, 2 processes", "warm", "none", 2),
            Config("warm-mt", "warm, precomputed MT, 1 process", "warm", "precomputed", 1))
+# The floor: every sentence of the collection embedded once, without a cache, in a new
+# process (interpreter start, imports and model load included, as in a run).
+FLOOR_SCRIPT = """
+import sys
+from pathlib import Path
+from aligner.embed import Usem3Encoder
+lines = [line for path in sorted(Path(sys.argv[1]).iterdir())
+         for line in path.read_text("utf-8").splitlines() if line.strip()]
+Usem3Encoder(use_cache=False).embed(lines)
+"""
 
 
 def segment_pool(shared: Path) -> list[tuple[str, str, str]]:
@@ -116,13 +135,46 @@ class PeakMemory:
         return self.peak / 2**20
 
 
+def floor_seconds(collection: Path) -> float:
+    """Seconds of a new process that embeds every sentence of the collection once."""
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-c", FLOOR_SCRIPT, str(collection / "docs")], check=True)
+    return time.perf_counter() - started
+
+
 def run_once(collection: Path, config: Config, work: Path) -> dict[str, float]:
     """Run ``aligner run`` once in a new output folder; return seconds, peak MiB, figures."""
-    out = work / f"out-{config.cache}-{config.mt}-{config.jobs}"
+    out = work / f"out-{config.key}"
     command = [sys.executable, "-m", "aligner", "run", str(collection / "docs"), "-o", str(out),
                "--presplit", "--jobs", str(config.jobs), "--json", "--quiet"]
     command += ["--no-mt"] if config.mt == "none" else ["--translations", str(collection / "mt")]
-    cache = work / (f"cache-cold-{config.jobs}" if config.cache == "cold" else "cache-cold-1")
+    cache = work / (f"cache-{config.key}" if config.cache == "cold" else "cache-cold1")
+    if config.dask:
+        with dask_cluster(config.dask, cache) as address:
+            return _timed(command + ["--dask-scheduler", address], cache, out)
+    return _timed(command, cache, out)
+
+
+@contextlib.contextmanager
+def dask_cluster(workers: int, cache: Path) -> Iterator[str]:
+    """A local Dask cluster of ``workers`` single-threaded processes using ``cache``; its
+    address. Started before the run is timed, as a cluster that is already up."""
+    from distributed import LocalCluster
+
+    previous = os.environ.get("ALIGNER_CACHE_DIR")
+    os.environ["ALIGNER_CACHE_DIR"] = str(cache)  # the worker processes inherit it
+    try:
+        with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                          host="127.0.0.1", dashboard_address=None) as cluster:
+            yield cluster.scheduler_address
+    finally:
+        if previous is None:
+            os.environ.pop("ALIGNER_CACHE_DIR")
+        else:
+            os.environ["ALIGNER_CACHE_DIR"] = previous
+
+
+def _timed(command: list[str], cache: Path, out: Path) -> dict[str, float]:
     env = {**os.environ, "ALIGNER_CACHE_DIR": str(cache)}
     started = time.perf_counter()
     process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
@@ -160,8 +212,12 @@ def main() -> None:
         for size in sizes:
             collection = Path(tmp) / f"c{size}"
             build_collection(pool, size, collection)
+            floor = floor_seconds(collection)
+            print(f"  {size:>5} pairs, floor (embed every sentence once): {floor:.1f} s",
+                  file=sys.stderr, flush=True)
             for config in (c for c in CONFIGS if c.key in args.configs):
                 figures = run_once(collection, config, collection)
+                figures["floor"] = floor
                 rows.append((size, config, figures))
                 print(f"  {size:>5} pairs, {config.name}: {figures['seconds']:.1f} s, "
                       f"stages {figures['stages']}", file=sys.stderr, flush=True)
@@ -173,17 +229,21 @@ def print_table(rows: list[tuple[int, Config, dict[str, float]]], base_size: int
     rate = {(size, config.name): figures["documents"] / figures["seconds"]
             for size, config, figures in rows}
     print(f"{'pairs':>6} {'configuration':<32} {'seconds':>8} {'docs/s':>7} {'peak MiB':>9} "
-          f"{'found':>11} {'vs smallest':>11} {'vs 1 proc':>9}")
+          f"{'found':>11} {'vs smallest':>11} {'vs 1 proc':>9} {'vs floor':>8}")
     for size, config, figures in rows:
         per_second = rate[(size, config.name)]
         flat = per_second / rate[(base_size, config.name)]
-        single_name = next(c.name for c in CONFIGS
-                           if (c.cache, c.mt, c.jobs) == (config.cache, config.mt, 1))
+        single_name = next(c.name for c in CONFIGS if (c.cache, c.mt, c.jobs, c.dask)
+                           == (config.cache, config.mt, 1, 0))
         single = rate.get((size, single_name))
-        speedup = per_second / single if config.jobs > 1 and single else None
+        parallel = config.jobs > 1 or config.dask
+        speedup = per_second / single if parallel and single else None
         print(f"{size:>6} {config.name:<32} {figures['seconds']:>8.1f} {per_second:>7.1f} "
               f"{figures['peak_mb']:>9.0f} {figures['true_pairs']:>5}/{size:<5} "
-              f"{flat:>11.2f} {'' if speedup is None else f'{speedup:.2f}':>9}")
+              f"{flat:>11.2f} {'' if speedup is None else f'{speedup:.2f}':>9} "
+              f"{figures['seconds'] / figures['floor']:>8.2f}")
+    print("vs floor: seconds over those of embedding every sentence once in a new process "
+          "(target: cold 1 process <= 1.5, warm <= 1.2)")
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Install aligner into ./.venv on a fresh machine (Python 3.11, root or sudo for apt).
 #   bash scripts/install.sh          # the toolkit with MT support (argostranslate, CPU torch)
+#                                    # and the review app (aligner review: starlette, uvicorn)
 #   bash scripts/install.sh --dev    # plus test tools, OmegaT and Chromium for the test suite
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,7 +24,7 @@ fi
 .venv/bin/python -m pip install -q --upgrade pip
 # argostranslate depends on torch (through stanza); the CPU wheel avoids a 6 GB CUDA build.
 .venv/bin/python -m pip install -q "torch==2.13.0"
-extras="mt"
-[[ $dev == 1 ]] && extras="mt,dev"
+extras="mt,review,scale"
+[[ $dev == 1 ]] && extras="mt,review,scale,dev"
 .venv/bin/python -m pip install -q -e ".[${extras}]"
 echo "aligner installed in .venv ($(.venv/bin/aligner --version))"

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from argos_fixture import use_package_dir
-from chromium import chromium_path, visit_page
+from chromium import require_chromium, visit_page
 from report_records import figures
 from run_support import run_cli
 
@@ -27,11 +27,7 @@ FLAGGED_ROWS = ("[...document.querySelectorAll('table.beads tr.bead')]"
 
 @pytest.fixture(scope="module")
 def browser() -> None:
-    if chromium_path() is None:
-        reason = "chromium is not installed (Debian package `chromium`)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{reason}, but CI=true requires it")
-        pytest.skip(reason)
+    require_chromium()
 
 
 def visit_report(out: Path, screenshot: bool = False):

@@ -24,7 +24,11 @@ def _new_mode() -> int:
 
 @contextlib.contextmanager
 def atomic_output(path: str | os.PathLike[str]) -> Iterator[BinaryIO]:
-    """Yield a binary file that replaces ``path`` only when the block finishes without error."""
+    """Yield a binary file that replaces ``path`` only when the block finishes without error.
+
+    The rename is atomic, so a killed process leaves the old file or the new one; there is
+    no ``fsync`` (durability against a power loss is the file system's).
+    """
     target = Path(path)
     if not target.parent.is_dir():
         raise TmxError(f"{target}: the folder {target.parent} does not exist; "
@@ -37,8 +41,6 @@ def atomic_output(path: str | os.PathLike[str]) -> Iterator[BinaryIO]:
         os.chmod(handle.name, target.stat().st_mode & 0o777 if target.exists() else _new_mode())
         with handle:
             yield handle  # type: ignore[misc]
-            handle.flush()
-            os.fsync(handle.fileno())
         os.replace(handle.name, target)
         committed = True
     finally:

@@ -30,6 +30,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "score": ("score", "score", "Score aligned beads and documents against machine translation."),
     "tmx": ("tmx", "tmx", "Validate, inspect, merge, filter and convert TMX files."),
     "run": ("run", "run", "The main job: folder of documents to TMX and a quality report."),
+    "review": ("review", "review", "Correct alignments in the browser, doubtful beads first."),
 }
 
 

@@ -11,7 +11,7 @@ import click
 
 from aligner.align import AlignConfig
 from aligner.beadfile import alignment_lines
-from aligner.cli.common import echo_json, quiet_option, reports_errors, warn
+from aligner.cli.common import echo_json, quiet_option, reports_errors, threads_option, warn
 from aligner.cli.signal_options import align_config, signal_options
 from aligner.io import atomic_write, refuse_output_over_input
 from aligner.records import Alignment, Document
@@ -76,6 +76,7 @@ def _lines(alignment: Alignment, fmt: str) -> list[str]:
                    "tmx: TMX 1.4b (needs -o).")
 @click.option("-o", "--output", "out", type=click.Path(dir_okay=False), default=None,
               help="Write here (atomically) instead of stdout.")
+@threads_option
 @quiet_option
 @reports_errors
 def align(src: str, tgt: str, src_lang: str | None, tgt_lang: str | None, presplit: bool,

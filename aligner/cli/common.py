@@ -47,6 +47,20 @@ json_option = click.option("--json", "as_json", is_flag=True,
                            help="Print a machine-readable JSON summary on stdout.")
 
 
+def _use_threads(_context: click.Context, _parameter: click.Parameter, count: int) -> int:
+    from aligner.threads import use_threads
+
+    use_threads(count)
+    return count
+
+
+threads_option = click.option(
+    "--threads", type=click.IntRange(min=1), default=1, show_default=True, expose_value=False,
+    callback=_use_threads,
+    help="CPU threads of this process for BLAS and CTranslate2 (e.g. --threads 2 on an idle "
+         "machine of your own); worker processes use one each. Outputs do not depend on it.")
+
+
 def echo_json(data: Any) -> None:
     """Print ``data`` as JSON on stdout (sorted keys, UTF-8 kept readable)."""
     click.echo(json.dumps(data, ensure_ascii=False, sort_keys=True, indent=2))

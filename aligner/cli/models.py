@@ -108,7 +108,7 @@ def translation_options(command: click.Command) -> click.Command:
         click.option("--batch-size", type=click.IntRange(min=1), default=None,
                      help="Sentences per CTranslate2 batch (default: 32 on CPU, 1024 on CUDA)."),
         click.option("--threads", type=click.IntRange(min=1), default=None,
-                     help="CPU threads for CTranslate2 (default: CTranslate2's own choice)."),
+                     help="CPU threads for CTranslate2 (default: one, see aligner.threads)."),
         click.option("--no-cache", is_flag=True,
                      help="Neither read nor write the persistent translation cache."),
     ]):

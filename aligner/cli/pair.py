@@ -8,7 +8,8 @@ from pathlib import Path
 
 import click
 
-from aligner.cli.common import echo_json, json_option, progress, quiet_option, reports_errors, warn
+from aligner.cli.common import (echo_json, json_option, progress, quiet_option, reports_errors,
+                                threads_option, warn)
 from aligner.errors import InputError
 from aligner.io import read_capped_lines, refuse_output_over_input
 from aligner.pair import PairConfig, PairingResult, pair_documents
@@ -40,6 +41,7 @@ MAX_DOCUMENTS_BYTES = 2 * 2**30
               default=DEFAULTS.parallel_threshold, show_default=True,
               help="Least confidence for a parallel pair.")
 @json_option
+@threads_option
 @quiet_option
 @reports_errors
 def pair(paths: tuple[Path, ...], src_lang: str, tgt_lang: str, output: Path | None,

@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from aligner.cli.common import (UserError, echo_json, json_option, progress, quiet_option,
-                                reports_errors, warn)
+                                reports_errors, threads_option, warn)
 from aligner.cli.signal_options import align_config, signal_options
 from aligner.pipeline import RunOptions, RunSummary, run_pipeline
 from aligner.records import LABEL_MEANINGS
@@ -54,6 +54,7 @@ DEFAULTS = RunOptions()
 @click.option("--resume", is_flag=True,
               help="Continue an interrupted run in OUT (it must exist, with the same options).")
 @signal_options(translation_switches=False)
+@threads_option
 @quiet_option
 @json_option
 @reports_errors
@@ -76,6 +77,7 @@ def run(inputs: tuple[Path, ...], out: Path, src_lang: str, tgt_lang: str, model
     Example:
       aligner run corpus/ -o out/
       aligner run archive/ -o out/ --jobs 2 --model ru-en
+      aligner run archive/ -o out/ --threads 2     # one process, two cores of an idle machine
       aligner run archive/ -o out/ --dask-scheduler tcp://10.0.0.5:8786 --resume
       aligner run corpus/ -o out/ --no-anchors --length-weight 0.1
 

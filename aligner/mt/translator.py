@@ -20,6 +20,7 @@ from aligner.io import read_capped_lines
 from aligner.mt.cache import TranslationCache, unique
 from aligner.mt.packages import ModelInfo, find_model
 from aligner.signature import make_signature
+from aligner.threads import thread_count
 
 DEVICES = ("cpu", "cuda", "auto")
 #: Sentences sent to CTranslate2 per call (it sorts them by length and cuts batches); the
@@ -227,7 +228,7 @@ class Translator:
             try:
                 self._engine = ctranslate2.Translator(
                     str(self.model.model_dir), device=self.device, inter_threads=1,
-                    intra_threads=self.threads or 0, compute_type=self.compute_type)
+                    intra_threads=self.threads or thread_count(), compute_type=self.compute_type)
             except (RuntimeError, ValueError, OSError) as error:
                 if self.device != "cuda":
                     raise ModelError(f"{self.model.model_dir}: cannot load the CTranslate2 "

@@ -60,24 +60,29 @@ class PairFigures:
     """Everything the report shows about one aligned pair.
 
     ``doubtful`` has one decision per bead (made by the pipeline); ``doc_scores`` maps a metric
-    name (``BLEU``, ``chrF``, ``TER``) to ``{"score": float, "signature": str}``.
+    name (``BLEU``, ``chrF``, ``TER``) to ``{"score": float, "signature": str}``. A pair a
+    person reviewed (``aligner review``) has ``reviewed`` (per bead: did a person confirm or
+    make it) and ``review_changes`` (edits by kind); beads the person changed have no score.
     """
 
     pair: DocPair
     alignment: Alignment
     doubtful: tuple[bool, ...]
-    bead_scores: tuple[BeadScore, ...] | None = None
+    bead_scores: tuple[BeadScore | None, ...] | None = None
     doc_scores: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     similarity: SimilarityGrid | None = None
     files: Mapping[str, str] = field(default_factory=dict)
+    reviewed: tuple[bool, ...] | None = None
+    review_changes: Mapping[str, int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if len(self.doubtful) != len(self.alignment.beads):
             raise ValueError(f"{self.key}: {len(self.doubtful)} doubtful flags for "
                              f"{len(self.alignment.beads)} beads")
-        if self.bead_scores is not None and len(self.bead_scores) != len(self.alignment.beads):
-            raise ValueError(f"{self.key}: {len(self.bead_scores)} bead scores for "
-                             f"{len(self.alignment.beads)} beads")
+        for name, values in (("bead scores", self.bead_scores), ("review flags", self.reviewed)):
+            if values is not None and len(values) != len(self.alignment.beads):
+                raise ValueError(f"{self.key}: {len(values)} {name} for "
+                                 f"{len(self.alignment.beads)} beads")
 
     @property
     def key(self) -> str:
@@ -118,7 +123,8 @@ def build_report(run: RunFigures) -> dict[str, Any]:
     """The report's figures as a JSON-ready dict (``report.json``; the page renders it)."""
     outcomes = sorted(run.outcomes, key=lambda o: o.key)
     beads = [bead for outcome in outcomes for bead in outcome.alignment.beads]
-    scored = [score for outcome in outcomes for score in (outcome.bead_scores or ())]
+    scored = [score for outcome in outcomes for score in (outcome.bead_scores or ())
+              if score is not None]
     return {
         "report_version": REPORT_VERSION,
         "signature": dict(sorted(run.signature.items())),
@@ -158,8 +164,10 @@ def detailed_pairs(outcomes: Sequence[PairFigures],
 
 def _summary(run: RunFigures, outcomes: Sequence[PairFigures]) -> dict[str, Any]:
     bead_types: Counter[str] = Counter()
+    changes: Counter[str] = Counter()
     doubtful = omitted_src = omitted_tgt = 0
     for outcome in outcomes:
+        changes.update(outcome.review_changes)
         for bead, is_doubtful in zip(outcome.alignment.beads, outcome.doubtful):
             bead_types[bead.type] += 1
             doubtful += is_doubtful
@@ -178,6 +186,9 @@ def _summary(run: RunFigures, outcomes: Sequence[PairFigures]) -> dict[str, Any]
         "doubtful_beads": doubtful,
         "omitted_source_sentences": omitted_src,
         "omitted_target_sentences": omitted_tgt,
+        "reviewed_pairs": sum(outcome.reviewed is not None for outcome in outcomes),
+        "reviewed_beads": sum(sum(outcome.reviewed or ()) for outcome in outcomes),
+        "review_changes": dict(sorted(changes.items())),
     }
 
 
@@ -203,6 +214,8 @@ def _pair_row(outcome: PairFigures) -> dict[str, Any]:
         "mean_confidence": round(sum(confidences) / len(confidences), 6) if beads else None,
         "doubtful_beads": sum(outcome.doubtful),
         "null_beads": sum(bead.is_null for bead in beads),
+        "reviewed_beads": sum(outcome.reviewed) if outcome.reviewed is not None else None,
+        "review_changes": dict(sorted(outcome.review_changes.items())),
         "mt": {name: dict(value) for name, value in sorted(outcome.doc_scores.items())},
         "files": dict(sorted(outcome.files.items())),
     }

@@ -79,7 +79,10 @@ def _summary_section(report: Mapping[str, Any]) -> str:
             ("bead types", _inline(summary["bead_types"]) or "none"),
             ("doubtful beads", summary["doubtful_beads"]),
             ("omitted source sentences (1-0)", summary["omitted_source_sentences"]),
-            ("omitted target sentences (0-1)", summary["omitted_target_sentences"])]
+            ("omitted target sentences (0-1)", summary["omitted_target_sentences"]),
+            ("pairs reviewed by a person", summary["reviewed_pairs"]),
+            ("beads confirmed or made by the reviewer", summary["reviewed_beads"]),
+            ("reviewer's changes", _inline(summary["review_changes"]) or "none")]
     return "<h2>Corpus</h2>" + _table(("figure", "value"), rows, "summary")
 
 
@@ -126,14 +129,14 @@ def _pairs_section(report: Mapping[str, Any]) -> str:
     for p in report["pairs"]:
         rows.append((p["src_id"], p["tgt_id"], p["src_sentences"], p["tgt_sentences"],
                      p["beads"], _inline(p["bead_types"]), p["mean_confidence"],
-                     p["doubtful_beads"], p["null_beads"],
+                     p["doubtful_beads"], p["null_beads"], p["reviewed_beads"],
                      *(_metric(p["mt"], name) for name in DOCUMENT_METRICS),
                      p["files"].get("tmx")))
     html = "<h2>Aligned pairs</h2>"
     if not rows:
         return html + "<p>No parallel pairs, so nothing was aligned.</p>"
     html += _table(("source", "target", "src sent.", "tgt sent.", "beads", "types",
-                    "mean conf.", "doubtful", "null", "BLEU", "chrF", "TER", "TMX"), rows)
+                    "mean conf.", "doubtful", "null", "reviewed", "BLEU", "chrF", "TER", "TMX"), rows)
     signatures = sorted({f'{name}: {value["signature"]}' for p in report["pairs"]
                          for name, value in p["mt"].items() if value.get("signature")})
     html += "".join(f'<p class="sig">{escape(sig)}</p>' for sig in signatures)

@@ -1,0 +1,104 @@
+"""Reviewed alignments on disk: ``OUT/reviewed/<src>__<tgt>.jsonl``, beside the machine's.
+
+A reviewed file has the form of ``alignments/<key>.jsonl`` (a header, then a line per bead)
+plus, per bead, its ``review`` status, and in the header the count of each kind of edit and
+the fingerprint of the machine alignment it was made from. The machine's file is never
+written: a review applies to a run only while that fingerprint still matches, so a pair
+realigned on new inputs is not silently given an old review.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from aligner.beadfile import alignment_from_lines, alignment_lines
+from aligner.errors import InputError
+from aligner.io import read_jsonl, write_jsonl
+from aligner.outfolder import REVIEWED_DIR, PairOutcome
+from aligner.records import BeadScore
+from aligner.report import PairFigures
+from aligner.review.model import MACHINE, PairReview
+
+REVIEW_FORMAT = 1
+
+
+def review_path(out: Path, key: str) -> Path:
+    """Where the review of pair ``key`` of the run in ``out`` lives."""
+    return out / REVIEWED_DIR / f"{key}.jsonl"
+
+
+def review_records(review: PairReview, header: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
+    """The lines of a reviewed file: ``header`` (plus the edit counts), then the beads."""
+    extras = [{"review": status, "doubtful": doubtful,
+               "mt_score": score.to_json() if score is not None else None}
+              for status, doubtful, score in zip(review.status, review.doubtful, review.mt)]
+    full_header = {**header, "review_format": REVIEW_FORMAT, "changes": dict(review.changes)}
+    return alignment_lines(review.alignment, full_header, extras)
+
+
+def review_from_records(key: str, records: Sequence[Mapping[str, Any]]) -> PairReview:
+    """The review that :func:`review_records` wrote (``ValueError``/``KeyError`` if broken)."""
+    alignment = alignment_from_lines(records)
+    header, beads = records[0], records[1:]
+    if header.get("review_format") != REVIEW_FORMAT:
+        raise ValueError(f"review format {header.get('review_format')!r}, "
+                         f"expected {REVIEW_FORMAT}")
+    return PairReview(
+        key, alignment, tuple(bead.get("review", MACHINE) for bead in beads),
+        tuple(BeadScore.from_json(bead["mt_score"]) if bead.get("mt_score") else None
+              for bead in beads),
+        tuple(bool(bead.get("doubtful", False)) for bead in beads),
+        {str(kind): int(count) for kind, count in header.get("changes", {}).items()})
+
+
+def write_review(path: Path, review: PairReview, header: Mapping[str, Any]) -> None:
+    """Write a review atomically (its folder is made when missing)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_jsonl(path, review_records(review, header))
+
+
+def read_review(path: Path, key: str) -> tuple[PairReview, dict[str, Any]]:
+    """A review and its header; an :class:`InputError` names a broken file."""
+    try:
+        records = list(read_jsonl(path))
+        return review_from_records(key, records), dict(records[0])
+    except (ValueError, KeyError, TypeError, IndexError) as error:
+        raise InputError(f"{path}: not a reviewed alignment ({error}); move it away to "
+                         "review the pair again") from None
+
+
+def reviewed_figures(figures: PairFigures, review: PairReview) -> PairFigures:
+    """A pair's report figures with the reviewed alignment in place of the machine's."""
+    scores = tuple(review.mt) if figures.bead_scores is not None else None
+    return replace(figures, alignment=review.alignment, doubtful=review.doubtful,
+                   bead_scores=scores,
+                   reviewed=tuple(status != MACHINE for status in review.status),
+                   review_changes=dict(review.changes))
+
+
+def apply_reviews(out: Path, outcomes: Sequence[PairOutcome]
+                  ) -> tuple[list[PairOutcome], list[str]]:
+    """Each outcome with its review from ``OUT/reviewed/`` when one was made from exactly
+    this machine alignment; warnings name the reviews that were not applied, and why."""
+    applied, warnings = [], []
+    for outcome in outcomes:
+        path = review_path(out, outcome.key)
+        if not path.is_file():
+            applied.append(outcome)
+            continue
+        try:
+            review, header = read_review(path, outcome.key)
+        except InputError as error:
+            warnings.append(f"{error}; not applied")
+            applied.append(outcome)
+            continue
+        if header.get("machine_fingerprint") != outcome.fingerprint:
+            warnings.append(f"{path}: made for an earlier alignment of this pair (its inputs "
+                            "or options changed); not applied, review the pair again")
+            applied.append(outcome)
+            continue
+        applied.append(replace(outcome, figures=reviewed_figures(outcome.figures, review)))
+    return applied, warnings

@@ -1,0 +1,59 @@
+"""The candidate search above EXACT_LIMIT: an inverted-file index (faiss) that finds the
+true partners, returns exact scores and the same neighbours whatever the thread count."""
+
+from __future__ import annotations
+
+import sys
+
+import numpy as np
+import pytest
+
+from aligner.pair.search import exact_neighbours, nearest_neighbours
+from aligner.threads import use_threads
+
+pytest.importorskip("faiss")
+
+
+def partners(size: int, dim: int = 64) -> tuple[np.ndarray, np.ndarray]:
+    """Base rows in clusters and, per base row, a slightly moved copy as its query."""
+    rng = np.random.default_rng(7)
+    centres = rng.standard_normal((size // 50, dim))
+    base = centres[rng.integers(0, len(centres), size)] + 0.8 * rng.standard_normal((size, dim))
+    queries = base + 0.05 * rng.standard_normal((size, dim))
+    unit = [rows / np.linalg.norm(rows, axis=1, keepdims=True) for rows in (queries, base)]
+    return unit[0].astype(np.float32), unit[1].astype(np.float32)
+
+
+@pytest.fixture
+def restore_threads():
+    yield
+    use_threads(1)
+
+
+def test_index_finds_the_partners_with_exact_scores():
+    queries, base = partners(3000)
+    found = nearest_neighbours(queries, base, k=4, exact_limit=100)
+    exact = exact_neighbours(queries, base, k=4)
+    assert np.mean(found.indices[:, 0] == np.arange(3000)) >= 0.99
+    assert np.mean(found.indices[:, 0] == exact.indices[:, 0]) >= 0.99
+    assert np.allclose(found.scores, np.einsum("ij,ikj->ik", queries, base[found.indices]),
+                       atol=1e-5)
+    assert np.all(np.diff(found.scores, axis=1) <= 0)
+
+
+def test_index_gives_the_same_neighbours_with_any_thread_count(restore_threads):
+    queries, base = partners(2000)
+    use_threads(1)
+    one = nearest_neighbours(queries, base, k=4, exact_limit=100)
+    use_threads(2)
+    two = nearest_neighbours(queries, base, k=4, exact_limit=100)
+    assert np.array_equal(one.indices, two.indices)
+    assert np.array_equal(one.scores, two.scores)
+
+
+def test_without_faiss_the_search_stays_exact(monkeypatch):
+    queries, base = partners(500)
+    monkeypatch.setitem(sys.modules, "faiss", None)  # import faiss now raises ImportError
+    found = nearest_neighbours(queries, base, k=4, exact_limit=100)
+    exact = exact_neighbours(queries, base, k=4)
+    assert np.array_equal(found.indices, exact.indices)
