@@ -22,6 +22,7 @@ write the same bytes (TMX creation dates aside).
 from __future__ import annotations
 
 import functools
+import json
 import os
 import tempfile
 import time
