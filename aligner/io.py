@@ -130,6 +130,13 @@ def _default_file_mode() -> int:
     return 0o666 & ~umask
 
 
+def write_json(path: str | os.PathLike[str], data: Any) -> None:
+    """Write one JSON document atomically, keys sorted, one key per line."""
+    with atomic_write(path) as handle:
+        json.dump(data, handle, ensure_ascii=False, sort_keys=True, indent=1)
+        handle.write("\n")
+
+
 def write_jsonl(path: str | os.PathLike[str], records: Iterable[dict[str, Any]]) -> int:
     """Write one JSON object per line atomically; return the number of records."""
     count = 0

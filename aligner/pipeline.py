@@ -41,13 +41,13 @@ from aligner.align import AlignConfig
 from aligner.errors import ConfigurationError, InputError, ModelError
 from aligner.executors import (Executor, ProgressFactory, make_executor, map_in_order,
                                no_progress)
-from aligner.io import atomic_write, read_jsonl, write_jsonl
+from aligner.io import read_jsonl, write_json, write_jsonl
 from aligner.outfolder import (PairOutcome, RunState, check_output_outside_inputs, file_digest,
                                fingerprint, input_fingerprint, load_outcome,
                                outcome_from_records, output_lock, pair_files, pair_key,
                                prepare_output, remove_stale_pair_files, save_outcome,
                                write_pair_tmx)
-from aligner.pair import PairConfig, verification_config
+from aligner.pair import PairConfig, signature_path, verification_config
 from aligner.records import Alignment, Bead, BeadScore, DocPair, Document
 from aligner.report import MtStatus, PairFigures, RunFigures, SimilarityGrid, write_report
 from aligner.signature import make_signature
@@ -149,7 +149,8 @@ class RunSummary:
     documents: int = 0
     skipped_files: int = 0
     parallel_pairs: int = 0
-    comparable_pairs: int = 0
+    same_event_pairs: int = 0
+    related_pairs: int = 0
     unpaired_documents: int = 0
     aligned_pairs: int = 0
     reused_pairs: int = 0
@@ -375,7 +376,7 @@ def pairing_stage(documents: Sequence[Document], options: RunOptions, state: Run
                         getattr(translator, "cache_key", None), translations, __version__)
     previous = state.stage("pair")
     if (previous and previous.get("fingerprint") == stamp
-            and previous.get("pairs_sha256") == file_digest(out / "pairs.tsv")):
+            and previous.get("pairs_sha256") == _pairs_digest(out)):
         try:
             pairs = [DocPair.from_json(item) for item in previous["pairs"]]
             return pairs, list(previous["unpaired"]), list(previous["warnings"]), True
@@ -391,8 +392,14 @@ def pairing_stage(documents: Sequence[Document], options: RunOptions, state: Run
     write_pairs_tsv(out / "pairs.tsv", pairs, unpaired, result.signature)
     state.save_stage("pair", {"fingerprint": stamp, "pairs": [p.to_json() for p in pairs],
                               "unpaired": unpaired, "warnings": list(result.warnings),
-                              "pairs_sha256": file_digest(out / "pairs.tsv")})
+                              "pairs_sha256": _pairs_digest(out)})
     return pairs, unpaired, list(result.warnings), False
+
+
+def _pairs_digest(out: Path) -> list[str | None]:
+    """The digests of ``pairs.tsv`` and its signature sidecar, as the pairing stage wrote them."""
+    tsv = out / "pairs.tsv"
+    return [file_digest(tsv), file_digest(signature_path(tsv))]
 
 
 # ---------------------------------------------------------------- stage 3: per-pair work
@@ -524,9 +531,7 @@ def run_signature(options: RunOptions, mt: MtStatus, mt_signature: Mapping[str, 
 
 
 def write_signature(out: Path, signature: Mapping[str, str]) -> None:
-    with atomic_write(out / "signature.json") as handle:
-        json.dump(dict(signature), handle, ensure_ascii=False, sort_keys=True, indent=1)
-        handle.write("\n")
+    write_json(out / "signature.json", dict(signature))
 
 
 # ---------------------------------------------------------------- the whole run
@@ -688,7 +693,8 @@ def _summarise(summary: RunSummary, report: Mapping[str, Any]) -> None:
     summary.documents = figures["documents"]
     summary.skipped_files = figures["skipped_files"]
     summary.parallel_pairs = figures["pairs_by_label"].get("parallel", 0)
-    summary.comparable_pairs = figures["pairs_by_label"].get("comparable", 0)
+    summary.same_event_pairs = figures["pairs_by_label"].get("same-event", 0)
+    summary.related_pairs = figures["pairs_by_label"].get("related", 0)
     summary.unpaired_documents = figures["unpaired_documents"]
     summary.aligned_pairs = figures["aligned_pairs"]
     summary.beads = figures["beads"]

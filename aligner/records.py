@@ -12,8 +12,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-PairLabel = Literal["parallel", "comparable"]
-PAIR_LABELS: tuple[str, ...] = ("parallel", "comparable")
+PairLabel = Literal["parallel", "same-event", "related"]
+PAIR_LABELS: tuple[str, ...] = ("parallel", "same-event", "related")
+# What each pairing label means, in one line (the report and the summaries show it).
+LABEL_MEANINGS: Mapping[str, str] = {
+    "parallel": "a translation of the same text, one-to-one",
+    "same-event": "independent reports of one event: same participants, date, facts; "
+                  "not translations",
+    "related": "the same topic, another event",
+}
 
 
 @dataclass(frozen=True)
@@ -201,13 +208,19 @@ class Alignment:
 
 @dataclass(frozen=True)
 class DocPair:
-    """A pairing decision between a source and a target document, with its evidence."""
+    """A pairing decision between a source and a target document, with its evidence.
+
+    ``label``: ``parallel`` (a translation of the same text), ``same-event`` (independent
+    reports of one event) or ``related`` (same topic, another event); ``basis`` says in
+    words which evidence decided it.
+    """
 
     src_id: str
     tgt_id: str
     label: str
     confidence: float
     evidence: Mapping[str, float] = field(default_factory=dict)
+    basis: str = ""
 
     def __post_init__(self) -> None:
         if self.label not in PAIR_LABELS:
@@ -217,13 +230,14 @@ class DocPair:
 
     def to_json(self) -> dict[str, Any]:
         return {"src_id": self.src_id, "tgt_id": self.tgt_id, "label": self.label,
-                "confidence": round(self.confidence, 6),
+                "confidence": round(self.confidence, 6), "basis": self.basis,
                 "evidence": {k: round(v, 6) for k, v in sorted(self.evidence.items())}}
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> DocPair:
         return cls(src_id=data["src_id"], tgt_id=data["tgt_id"], label=data["label"],
-                   confidence=float(data["confidence"]), evidence=dict(data.get("evidence", {})))
+                   confidence=float(data["confidence"]), evidence=dict(data.get("evidence", {})),
+                   basis=data.get("basis", ""))
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import csv
 import json
 import os
 import random
@@ -185,9 +186,10 @@ def _timed(command: list[str], cache: Path, out: Path) -> dict[str, float]:
     if process.returncode != 0:
         raise SystemExit(f"{' '.join(command)} failed ({process.returncode}):\n{stderr}")
     summary = json.loads(stdout)
-    found = [line.split("\t")[:3] for line in (out / "pairs.tsv").read_text("utf-8").splitlines()]
-    true_pairs = sum(1 for src, tgt, label in found[1:] if label == "parallel"
-                     and src.removesuffix(".ru") == tgt.removesuffix(".en"))
+    with open(out / "pairs.tsv", encoding="utf-8", newline="") as handle:
+        found = list(csv.DictReader(handle, delimiter="\t"))
+    true_pairs = sum(1 for row in found if row["label"] == "parallel"
+                     and row["src_id"].removesuffix(".ru") == row["tgt_id"].removesuffix(".en"))
     return {"seconds": seconds, "peak_mb": peak, "documents": summary["documents"],
             "aligned": summary["aligned_pairs"], "true_pairs": true_pairs,
             "stages": summary["seconds"]}

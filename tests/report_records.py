@@ -40,9 +40,14 @@ def alignment() -> Alignment:
 
 
 def figures(scored: bool = True) -> RunFigures:
-    """A run with one aligned parallel pair, one comparable pair and one unpaired document."""
-    pair = DocPair("000_ru", "002_en", "parallel", 0.97, {"coverage": 0.9, "anchors": 0.8})
-    comparable = DocPair("001_ru", "002_en", "comparable", 0.6, {"coverage": 0.2})
+    """A run with one aligned parallel pair, one same-event and one related pair, and two
+    unpaired documents."""
+    pair = DocPair("000_ru", "002_en", "parallel", 0.97, {"coverage": 0.9, "anchors": 0.8},
+                   "parallel confidence 0.97")
+    same_event = DocPair("001_ru", "002_en", "same-event", 0.6, {"sentences_src": 0.3},
+                         "shared sentences 0.30, same date")
+    related = DocPair("003_ru", "002_en", "related", 0.55, {"sentences_src": 0.0},
+                      "topic 0.69; shared sentences 0.00, dates differ")
     bead_scores = (BeadScore(61.2, 30.1, "Tokayev received Wei Fenghe."),
                    BeadScore(55.0, 21.0, "It was noted."),
                    BeadScore(12.5, 2.0, "Results reached.", doubtful=True),
@@ -62,5 +67,5 @@ def figures(scored: bool = True) -> RunFigures:
     mt = (MtStatus("scored", "translate-ru_en", "Beads scored against MT by translate-ru_en.")
           if scored else MtStatus("skipped", None, "MT scoring skipped: no ru->en model "
                                   "installed; install a model with `aligner models install`"))
-    return RunFigures(documents, [("corpus/logo.png", "binary file")], [pair, comparable],
+    return RunFigures(documents, [("corpus/logo.png", "binary file")], [pair, same_event, related],
                       ["001_ru", "003_ru"], [outcome], mt, {"stage": "run", "aligner": "0.1.0"})

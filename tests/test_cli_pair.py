@@ -36,6 +36,9 @@ def test_seeds_print_one_parallel_pair_then_the_unpaired(corpus_dir):
     parallel = [line.split() for line in lines if line.split()[2:3] == ["parallel"]]
     assert [(row[0], row[1]) for row in parallel] == [PARALLEL]
     assert "coverage_src=" in lines[0] and "names=" in lines[0]
+    assert "[parallel confidence 1.00]" in lines[0]
+    assert "same-event: independent reports of one event" in result.stdout
+    assert "1 parallel, 1 same-event, 2 related; 3 without a parallel partner:" in lines
     unpaired = {line.split()[1][:3] for line in lines if line.startswith("unpaired")}
     assert unpaired == {"001", "003", "004"}
 
@@ -49,13 +52,31 @@ def test_json_and_tsv_outputs(corpus_dir, tmp_path):
         == [PARALLEL]
     assert data["signature"]["stage"] == "pair"
     rows = out.read_text(encoding="utf-8").splitlines()
-    assert rows[0].startswith("# ") and "stage:pair" in rows[0]
-    assert rows[1].split("\t") == ["src_id", "tgt_id", "label", "confidence", "evidence"]
-    first = rows[2].split("\t")
+    assert rows[0].split("\t") == ["src_id", "tgt_id", "label", "confidence", "basis",
+                                   "evidence"]
+    assert not any(row.startswith("#") for row in rows)
+    assert all(len(row.split("\t")) == 6 for row in rows)
+    first = rows[1].split("\t")
     assert first[:3] == [*PARALLEL, "parallel"]
     assert 0.5 < float(first[3]) <= 1.0
-    assert "coverage_tgt=1.0000" in first[4].split()
-    assert sum(row.endswith("\tunpaired\t\t") for row in rows) == 3
+    assert first[4] == "parallel confidence 1.00"
+    assert "coverage_tgt=1.0000" in first[5].split()
+    assert sum(row.split("\t")[2] == "unpaired" for row in rows) == 3
+    signature = json.loads((tmp_path / "pairs.signature.json").read_text(encoding="utf-8"))
+    assert signature == data["signature"]
+
+
+def test_pairs_tsv_reads_as_a_plain_table(corpus_dir, tmp_path):
+    import csv
+
+    out = tmp_path / "pairs.tsv"
+    assert invoke(str(corpus_dir), "-q", "-o", str(out)).exit_code == 0
+    with open(out, encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle, delimiter="\t"))
+    labels = {(row["src_id"][:3], row["tgt_id"][:3]): row["label"] for row in rows}
+    assert labels == {("000", "002"): "parallel", ("001", "002"): "same-event",
+                      ("003", "002"): "related", ("004", "002"): "related",
+                      ("001", ""): "unpaired", ("003", ""): "unpaired", ("004", ""): "unpaired"}
 
 
 def test_only_one_language_warns_and_leaves_all_unpaired(corpus_dir, tmp_path):
@@ -150,12 +171,12 @@ def test_ingest_output_is_accepted(corpus_dir, tmp_path):
     assert [(p["src_id"], p["tgt_id"]) for p in pairs if p["label"] == "parallel"] == [PARALLEL]
 
 
-def test_threshold_above_every_confidence_leaves_only_comparable_pairs(corpus_dir):
+def test_threshold_above_every_confidence_makes_the_translation_same_event(corpus_dir):
     result = invoke(str(corpus_dir), "--threshold", "1.0", "--json", "-q")
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     labels = {(p["src_id"], p["tgt_id"]): p["label"] for p in data["pairs"]}
-    assert labels[PARALLEL] == "comparable"
+    assert labels[PARALLEL] == "same-event"
     assert len(data["unpaired"]) == 5
     assert data["signature"]["parallel_threshold"] == "1.0"
 

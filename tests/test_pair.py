@@ -144,11 +144,13 @@ def test_screening_sets_aside_other_languages_empty_and_duplicates():
 # --- evidence and assignment ---------------------------------------------------------------
 
 STRONG = {"coverage_src": 1.0, "coverage_tgt": 1.0, "embedding": 0.85, "margin": 0.45,
-          "length": 0.9, "names": 0.6, "numbers": 1.0}
+          "length": 0.9, "names": 0.6, "numbers": 1.0, "sentences_src": 1.0,
+          "sentences_tgt": 1.0}
 SAME_EVENT = {"coverage_src": 0.25, "coverage_tgt": 0.3, "embedding": 0.7, "margin": 0.05,
-              "length": 0.6, "names": 0.45, "numbers": 0.5}
+              "length": 0.6, "names": 0.45, "numbers": 0.5, "sentences_src": 0.3,
+              "sentences_tgt": 0.25}
 UNRELATED = {"coverage_src": 0.0, "coverage_tgt": 0.0, "embedding": 0.2, "margin": 0.0,
-             "length": 0.4, "names": 0.05}
+             "length": 0.4, "names": 0.05, "sentences_src": 0.0, "sentences_tgt": 0.0}
 
 
 def test_confidence_orders_translation_same_event_and_unrelated():
@@ -173,8 +175,8 @@ def test_greedy_assignment_is_one_to_one_and_best_first():
     pairs = decide_pairs(scored, src, tgt, PairConfig())
     labels = {(p.src_id, p.tgt_id): p.label for p in pairs}
     assert labels[("r1", "e1")] == "parallel"
-    # r2 also looks like a translation of e1, but e1 is taken: it stays comparable
-    assert labels[("r2", "e1")] == "comparable"
+    # r2 also looks like a translation of e1, but e1 is taken: it says the same things
+    assert labels[("r2", "e1")] == "same-event"
     assert ("r2", "e2") not in labels
     assert all(0.0 <= p.confidence <= 1.0 for p in pairs)
     assert {"p_parallel", "p_related", "coverage_src"} <= set(pairs[0].evidence)
@@ -232,12 +234,25 @@ def test_seeds_have_exactly_one_parallel_pair(seed_result):
     assert seed_result.parallel[0].confidence > 0.5
 
 
-def test_seeds_001_003_004_are_never_parallel(seed_result):
+def test_seeds_have_their_three_relations(seed_result):
     labels = {(p.src_id[:3], p.tgt_id[:3]): p.label for p in seed_result.pairs}
-    assert labels.get(("001", "002")) in (None, "comparable")
-    for doc in ("003", "004"):
-        assert labels.get((doc, "002")) in (None, "comparable")
+    assert labels == {("000", "002"): "parallel", ("001", "002"): "same-event",
+                      ("003", "002"): "related", ("004", "002"): "related"}
     assert {doc[:3] for doc in seed_result.unpaired} == {"001", "003", "004"}
+
+
+def test_seed_relations_show_the_evidence_that_decided_them(seed_result):
+    pairs = {p.src_id[:3]: p for p in seed_result.pairs}
+    # 001 is RT's report of the meeting on 25 April: the same date, sentences that agree
+    assert pairs["001"].evidence["event_date"] == 1.0
+    assert min(pairs["001"].evidence["sentences_src"], pairs["001"].evidence["sentences_tgt"]) \
+        >= 0.2
+    assert "same date" in pairs["001"].basis
+    # 003 (March 2024 in Beijing) is another meeting: its dates disagree
+    assert pairs["003"].evidence["event_date"] == 0.0 and "dates differ" in pairs["003"].basis
+    # 004 (Tokayev receives Wang Yi) shares the topic and Tokayev, not the event
+    assert pairs["004"].evidence["participants"] < pairs["001"].evidence["participants"]
+    assert pairs["004"].evidence["sentences_src"] == 0.0
 
 
 def test_seed_evidence_is_complete_and_in_range(seed_result):

@@ -38,6 +38,14 @@ def test_document_round_trip():
 def test_docpair_label_is_checked():
     with pytest.raises(ValueError, match="label"):
         DocPair("a", "b", "maybe", 0.5)
+    with pytest.raises(ValueError, match="label"):
+        DocPair("a", "b", "comparable", 0.5)
+
+
+def test_docpair_keeps_its_basis_through_json():
+    pair = DocPair("a", "b", "same-event", 0.6, {"sentences_src": 0.3},
+                   "shared sentences 0.30, same date")
+    assert DocPair.from_json(pair.to_json()) == pair
 
 
 def test_signature_string_is_pinned():

@@ -17,7 +17,7 @@ def test_summary_counts_come_from_the_records():
     summary = build_report(figures())["summary"]
     assert summary["documents"] == 4
     assert summary["documents_by_language"] == {"en": 1, "ru": 3}
-    assert summary["pairs_by_label"] == {"comparable": 1, "parallel": 1}
+    assert summary["pairs_by_label"] == {"parallel": 1, "related": 1, "same-event": 1}
     assert summary["beads"] == 5
     assert summary["bead_types"] == {"1-1": 2, "0-1": 1, "1-0": 1, "2-1": 1}
     assert summary["doubtful_beads"] == 3
@@ -99,3 +99,16 @@ def test_score_columns_only_when_beads_were_scored():
     unscored = render_html(build_report(figures(scored=False)))
     assert "<th>conf.</th><th>chrF</th><th>BLEU</th>" in scored
     assert "<th>conf.</th><th>000_ru (ru)</th>" in unscored and "61.2" not in unscored
+
+
+def test_pairing_labels_are_explained_with_the_evidence_that_decided_them():
+    report = build_report(figures())
+    assert set(report["pairing"]["labels"]) == {"parallel", "same-event", "related"}
+    assert [(p["label"], p["basis"]) for p in report["pairing"]["pairs"]] == [
+        ("parallel", "parallel confidence 0.97"),
+        ("same-event", "shared sentences 0.30, same date"),
+        ("related", "topic 0.69; shared sentences 0.00, dates differ")]
+    page = render_html(report)
+    assert "<b>same-event</b>: independent reports of one event" in page
+    assert "<b>related</b>: the same topic, another event" in page
+    assert "<th>decided by</th>" in page and "shared sentences 0.30, same date" in page

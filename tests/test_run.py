@@ -63,13 +63,19 @@ def test_seed_run_finds_the_one_parallel_pair(seed_run):
     assert result.exit_code == 0, result.output
     summary = json.loads(result.stdout)
     assert (summary["documents"], summary["parallel_pairs"], summary["aligned_pairs"]) == (5, 1, 1)
+    assert (summary["same_event_pairs"], summary["related_pairs"]) == (1, 2)
     lines = (out / "pairs.tsv").read_text("utf-8").splitlines()
-    assert lines[0].startswith("# ") and "stage:pair" in lines[0]  # the pairing signature
+    assert lines[0].split("\t") == ["src_id", "tgt_id", "label", "confidence", "basis",
+                                    "evidence"]
     rows = [line.split("\t") for line in lines[1:]]
     assert [row[:3] for row in rows if row[2] == "parallel"] == [[SRC, TGT, "parallel"]]
+    assert {row[0][:3]: row[2] for row in rows if row[1]} == {
+        "000": "parallel", "001": "same-event", "003": "related", "004": "related"}
+    signature = json.loads((out / "pairs.signature.json").read_text("utf-8"))
+    assert signature["stage"] == "pair"
     assert sorted(p.name for p in out.iterdir() if p.name[0] != ".") == [
-        "alignments", "corpus.tmx", "documents.jsonl", "pairs.tsv", "report.html", "report.json",
-        "signature.json", "tmx"]
+        "alignments", "corpus.tmx", "documents.jsonl", "pairs.signature.json", "pairs.tsv",
+        "report.html", "report.json", "signature.json", "tmx"]
     assert [p.name for p in (out / "alignments").iterdir()] == [f"{KEY}.jsonl"]
     assert [p.name for p in (out / "tmx").iterdir()] == [f"{KEY}.tmx"]
     assert len((out / "documents.jsonl").read_text("utf-8").splitlines()) == 5
@@ -393,4 +399,17 @@ def test_signal_options_reach_alignment_pairing_and_every_signature(tmp_path):
     header = json.loads((out / "alignments" / f"{KEY}.jsonl").open(encoding="utf-8").readline())
     assert (header["signature"]["length_weight"], header["signature"]["signals"]) == (
         "0.1", "embedding,mt,length,continuation")
-    assert "align.length_weight:0.1" in (out / "pairs.tsv").read_text("utf-8").splitlines()[0]
+    pair_signature = json.loads((out / "pairs.signature.json").read_text("utf-8"))
+    assert pair_signature["align.length_weight"] == "0.1"
+
+
+def test_summary_table_says_what_each_pairing_label_means():
+    from aligner.cli.run import summary_table
+    from aligner.pipeline import RunSummary
+
+    table = summary_table(RunSummary("out", "local", 1, parallel_pairs=1, same_event_pairs=1,
+                                     related_pairs=2))
+    lines = {line.split("  ")[1].strip(): line for line in table.splitlines()}
+    assert "1 (a translation of the same text" in lines["parallel pairs"]
+    assert "1 (independent reports of one event" in lines["same-event pairs"]
+    assert "2 (the same topic, another event)" in lines["related pairs"]

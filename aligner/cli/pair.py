@@ -1,4 +1,4 @@
-"""``aligner pair``: say which documents are translations of each other."""
+"""``aligner pair``: say which documents are translations, reports of one event, or related."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from aligner.errors import InputError
 from aligner.io import read_capped_lines, refuse_output_over_input
 from aligner.pair import PairConfig, PairingResult, pair_documents
 from aligner.pair.core import Translator
-from aligner.records import DocPair, Document
+from aligner.records import LABEL_MEANINGS, PAIR_LABELS, DocPair, Document
 
 DEFAULTS = PairConfig()
 # `aligner ingest` output of a whole archive: far more than one document, still read whole.
@@ -29,11 +29,14 @@ MAX_DOCUMENTS_BYTES = 2 * 2**30
 @click.option("--tgt-lang", default="en", show_default=True,
               help="Language of their translations (ISO 639-1).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="Also write the pairs and the unpaired documents to this TSV file.")
+              help="Also write the pairs and the unpaired documents to this TSV file "
+                   "(signature in NAME.signature.json beside it).")
 @click.option("--mt", "use_mt", is_flag=True,
               help="Add machine-translation evidence (needs an installed Argos model; slower).")
 @click.option("--neighbours", "-k", type=click.IntRange(min=1), default=DEFAULTS.neighbours,
-              show_default=True, help="Nearest documents to verify per document and direction.")
+              show_default=True,
+              help="Nearest documents to verify as translations, per document and direction "
+                   f"(same-event and related pairs: up to {DEFAULTS.relation_neighbours}).")
 @click.option("--threshold", type=click.FloatRange(0.0, 1.0),
               default=DEFAULTS.parallel_threshold, show_default=True,
               help="Least confidence for a parallel pair.")
@@ -43,12 +46,15 @@ MAX_DOCUMENTS_BYTES = 2 * 2**30
 @reports_errors
 def pair(paths: tuple[Path, ...], src_lang: str, tgt_lang: str, output: Path | None,
          use_mt: bool, neighbours: int, threshold: float, as_json: bool, quiet: bool) -> None:
-    """Find which documents are translations of each other.
+    """Find which documents are translations of each other, and which report one event.
 
     PATH is a text or HTML file, a folder of them, or a JSON Lines file written by
-    `aligner ingest`. Prints each accepted pair (source, target, label, confidence,
-    evidence), then the documents left without a parallel partner. Parallel pairs are
-    one-to-one; comparable pairs tell the same story in other words.
+    `aligner ingest`. Prints each accepted pair (source, target, label, confidence, the
+    evidence that decided it, all evidence), then the documents left without a parallel
+    partner and what each label means. Labels: parallel (a translation of the same text,
+    one-to-one), same-event (independent reports of one event), related (same topic,
+    another event). With -o, the TSV has a header row and its signature goes to
+    NAME.signature.json beside it.
 
     \b
     Example:
@@ -114,14 +120,16 @@ def format_evidence(pair: DocPair) -> str:
 
 
 def format_result(result: PairingResult) -> str:
-    """The human-readable listing: one line per pair, then the unpaired documents."""
+    """The human-readable listing: one line per pair (label, confidence, the basis of the
+    decision, then all evidence), then the unpaired documents and what each label means."""
     lines = [f"{pair.src_id}  {pair.tgt_id}  {pair.label:<10}  {pair.confidence:.3f}  "
-             f"{format_evidence(pair)}" for pair in result.pairs]
+             f"[{pair.basis}]  {format_evidence(pair)}" for pair in result.pairs]
     if not result.pairs:
         lines.append("no pairs found")
-    parallel = len(result.parallel)
-    lines.append(f"{parallel} parallel, {len(result.pairs) - parallel} comparable; "
-                 f"{len(result.unpaired)} without a parallel partner"
+    counts = ", ".join(f"{sum(pair.label == label for pair in result.pairs)} {label}"
+                       for label in PAIR_LABELS)
+    lines.append(f"{counts}; {len(result.unpaired)} without a parallel partner"
                  + (":" if result.unpaired else ""))
     lines.extend(f"unpaired    {doc_id}" for doc_id in result.unpaired)
+    lines.extend(f"{label}: {LABEL_MEANINGS[label]}" for label in PAIR_LABELS)
     return "\n".join(lines)

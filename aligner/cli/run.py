@@ -12,6 +12,7 @@ from aligner.cli.common import (UserError, echo_json, json_option, progress, qui
                                 reports_errors, threads_option, warn)
 from aligner.cli.signal_options import align_config, signal_options
 from aligner.pipeline import RunOptions, RunSummary, run_pipeline
+from aligner.records import LABEL_MEANINGS
 
 # A run that finds no parallel pair writes consistent (empty) outputs but fails: there is no
 # translation memory to take home, and scripts should notice.
@@ -63,12 +64,14 @@ def run(inputs: tuple[Path, ...], out: Path, src_lang: str, tgt_lang: str, model
         **settings: Any) -> None:
     """Ingest, pair, align, score and export INPUT files or folders into OUT.
 
-    OUT receives documents.jsonl, pairs.tsv, alignments/<src>__<tgt>.jsonl,
-    tmx/<src>__<tgt>.tmx, corpus.tmx (all pairs, deduplicated), report.html, report.json
-    and signature.json. A re-run, or --resume after an interruption, redoes nothing that is
-    already done. Without an installed MT model the run still completes; the report says
-    that MT scoring was skipped. The signal options set the alignment, and pairing verifies
-    candidates with the same signals and weights (--no-mt also switches the MT signal off).
+    OUT receives documents.jsonl, pairs.tsv (parallel, same-event and related pairs with
+    their evidence; its signature in pairs.signature.json), alignments/<src>__<tgt>.jsonl,
+    tmx/<src>__<tgt>.tmx, corpus.tmx (all parallel pairs, deduplicated), report.html,
+    report.json and signature.json. A re-run, or --resume after an interruption, redoes
+    nothing that is already done. Without an installed MT model the run still completes;
+    the report says that MT scoring was skipped. The signal options set the alignment, and
+    pairing verifies candidates with the same signals and weights (--no-mt also switches the
+    MT signal off).
 
     \b
     Example:
@@ -109,8 +112,10 @@ def summary_table(summary: RunSummary) -> str:
     times = ", ".join(f"{stage} {seconds:.1f}s" for stage, seconds in summary.seconds.items())
     rows = [
         ("documents", f"{summary.documents} ({summary.skipped_files} files skipped)"),
-        ("parallel pairs", summary.parallel_pairs),
-        ("comparable pairs", summary.comparable_pairs),
+        ("parallel pairs", f"{summary.parallel_pairs} ({LABEL_MEANINGS['parallel']})"),
+        ("same-event pairs",
+         f"{summary.same_event_pairs} ({LABEL_MEANINGS['same-event']})"),
+        ("related pairs", f"{summary.related_pairs} ({LABEL_MEANINGS['related']})"),
         ("unpaired documents", summary.unpaired_documents),
         ("aligned pairs", f"{summary.aligned_pairs} ({summary.reused_pairs} reused)"),
         ("beads", f"{summary.beads} ({summary.doubtful_beads} doubtful)"),

@@ -35,6 +35,7 @@ _DAY_MONTH = re.compile(rf"\b(\d{{1,2}})(?:-?(?:го|е|st|nd|rd|th))?\s+(?:of\s
 _MONTH_DAY = re.compile(rf"\b({_MONTH})\s+(\d{{1,2}})\b", re.IGNORECASE)
 _NUMERIC_DATE = re.compile(r"\b(\d{1,2})[./](\d{1,2})[./](\d{4}|\d{2})\b")
 _ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
+_YEAR_AFTER = re.compile(r",?\s+((?:19|20)\d\d)\b")
 _WORD = re.compile(r"[^\W\d_][^\W_]*(?:['’-][^\W\d_]+)*")
 
 
@@ -70,6 +71,15 @@ def extract_numbers(text: str) -> set[str]:
     return {normalise_number(match.group()) for match in NUMBER.finditer(text)}
 
 
+def is_month(word: str) -> bool:
+    """Whether ``word`` names a month (English capitalises them; they are not names).
+
+    >>> is_month("December"), is_month("апреля"), is_month("Decembrist")
+    (True, True, False)
+    """
+    return _month(word) is not None
+
+
 def _month(word: str) -> int | None:
     for number, pattern in enumerate(_MONTH_NUMBER, start=1):
         if pattern.match(word):
@@ -83,21 +93,39 @@ def extract_dates(text: str) -> set[str]:
     >>> sorted(extract_dates("25 апреля 2022 года, April 26, 29.04.2022 и 2022-05-01"))
     ['04-25', '04-26', '04-29', '05-01']
     """
-    dates: set[str] = set()
-    for day, month in _DAY_MONTH.findall(text):
-        _add_date(dates, _month(month), int(day))
-    for month, day in _MONTH_DAY.findall(text):
-        _add_date(dates, _month(month), int(day))
-    for day, month, _year in _NUMERIC_DATE.findall(text):
-        _add_date(dates, int(month), int(day))
-    for _year, month, day in _ISO_DATE.findall(text):
-        _add_date(dates, int(month), int(day))
+    return {f"{month:02d}-{day:02d}" for _year, month, day in date_mentions(text)}
+
+
+def date_mentions(text: str) -> set[tuple[int | None, int, int]]:
+    """Dates written in ``text`` as ``(year or None, month, day)``; a year written right after
+    a day and month ("25 апреля 2022", "April 25, 2022") is kept.
+
+    >>> sorted(date_mentions("25 апреля 2022 года, April 26, 29.04.22"), key=str)
+    [(2022, 4, 25), (2022, 4, 29), (None, 4, 26)]
+    """
+    dates: set[tuple[int | None, int, int]] = set()
+    for match in _DAY_MONTH.finditer(text):
+        _add_date(dates, _year_after(text, match.end()), _month(match.group(2)),
+                  int(match.group(1)))
+    for match in _MONTH_DAY.finditer(text):
+        _add_date(dates, _year_after(text, match.end()), _month(match.group(1)),
+                  int(match.group(2)))
+    for day, month, year in _NUMERIC_DATE.findall(text):
+        _add_date(dates, int(year) + (2000 if len(year) == 2 else 0), int(month), int(day))
+    for year, month, day in _ISO_DATE.findall(text):
+        _add_date(dates, int(year), int(month), int(day))
     return dates
 
 
-def _add_date(dates: set[str], month: int | None, day: int) -> None:
+def _year_after(text: str, end: int) -> int | None:
+    match = _YEAR_AFTER.match(text, end)
+    return int(match.group(1)) if match else None
+
+
+def _add_date(dates: set[tuple[int | None, int, int]], year: int | None, month: int | None,
+              day: int) -> None:
     if month is not None and 1 <= month <= 12 and 1 <= day <= 31:
-        dates.add(f"{month:02d}-{day:02d}")
+        dates.add((year, month, day))
 
 
 def name_words(sentences: Sequence[str]) -> list[str]:

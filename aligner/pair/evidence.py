@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from aligner.pair.anchors import Anchors, anchor_agreement
+from aligner.pair.relation import EventFacts, relation_evidence
 from aligner.records import Bead, Document
 
 # Logistic weights of the parallel model. Coverage does most of the work: a translation
@@ -51,6 +52,7 @@ class DocumentView:
     vectors: np.ndarray
     anchors: Anchors
     characters: int
+    facts: EventFacts
 
 
 def bead_similarity(bead: Bead, src_vectors: np.ndarray, tgt_vectors: np.ndarray) -> float:
@@ -102,8 +104,9 @@ def matched_shares(src_vectors: np.ndarray, tgt_vectors: np.ndarray,
                    min_similarity: float) -> tuple[float, float]:
     """Share of sentences on each side whose best match on the other side reaches the bar.
 
-    A cheap stand-in for coverage (one small matrix product, no alignment), used to skip
-    the alignment of candidates that cannot be translations.
+    Order is ignored: a cheap stand-in for coverage (one small matrix product, no
+    alignment), used to skip the alignment of candidates that cannot be translations, and,
+    at a stricter bar, the share of sentences two reports of one event have in common.
 
     >>> vectors = np.eye(3, dtype=np.float32)
     >>> matched_shares(vectors, vectors[:1], 0.5)
@@ -116,9 +119,10 @@ def matched_shares(src_vectors: np.ndarray, tgt_vectors: np.ndarray,
 
 def gather_evidence(src: DocumentView, tgt: DocumentView, beads: Sequence[Bead] | None,
                     similarity: float, margin: float, min_bead_similarity: float,
-                    mt_chrf: float | None = None,
+                    sentence_match: float, mt_chrf: float | None = None,
                     shares: tuple[float, float] = (0.0, 0.0)) -> dict[str, float]:
-    """All evidence of one candidate pair as a flat dict of floats.
+    """All evidence of one candidate pair as a flat dict of floats, the event evidence of
+    :func:`aligner.pair.relation.relation_evidence` included.
 
     ``beads`` is ``None`` when the alignment was skipped: coverage is then the ``shares`` of
     :func:`matched_shares` and ``aligned`` is 0.
@@ -133,6 +137,8 @@ def gather_evidence(src: DocumentView, tgt: DocumentView, beads: Sequence[Bead] 
                 "length": length_ratio(src.characters, tgt.characters),
                 "embedding": max(similarity, 0.0), "margin": max(margin, 0.0)}
     evidence.update(anchor_agreement(src.anchors, tgt.anchors))
+    evidence.update(relation_evidence(
+        src.facts, tgt.facts, matched_shares(src.vectors, tgt.vectors, sentence_match)))
     if mt_chrf is not None:
         evidence["mt_chrf"] = mt_chrf
     return evidence

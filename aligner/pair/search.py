@@ -81,10 +81,12 @@ class Neighbours:
     indices: np.ndarray
     scores: np.ndarray
 
-    def mean_score(self) -> np.ndarray:
-        """Mean cosine of each query's neighbours (the local density used by the margin)."""
-        valid = self.indices >= 0
-        totals = np.where(valid, self.scores, 0.0).sum(axis=1)
+    def mean_score(self, k: int | None = None) -> np.ndarray:
+        """Mean cosine of each query's ``k`` nearest neighbours (all by default): the local
+        density used by the margin."""
+        indices, scores = self.indices[:, :k], self.scores[:, :k]
+        valid = indices >= 0
+        totals = np.where(valid, scores, 0.0).sum(axis=1)
         return totals / np.maximum(valid.sum(axis=1), 1)
 
 

@@ -13,9 +13,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from aligner.paths import pair_file_stem
-from aligner.records import Alignment, BeadScore, DocPair, Document
+from aligner.records import (LABEL_MEANINGS, PAIR_LABELS, Alignment, BeadScore, DocPair,
+                             Document)
 
-REPORT_VERSION = 1
+REPORT_VERSION = 2  # 2: pairing labels parallel, same-event, related, with their basis
 # Bead-by-bead views of very large runs would make a page no browser opens; the per-pair
 # table still lists every pair and the full beads stay in alignments/*.jsonl.
 MAX_DETAILED_PAIRS = 50
@@ -132,7 +133,8 @@ def build_report(run: RunFigures) -> dict[str, Any]:
         "summary": _summary(run, outcomes),
         "documents": [_document_row(doc) for doc in sorted(run.documents, key=lambda d: d.id)],
         "skipped": [{"path": path, "reason": reason} for path, reason in sorted(run.skipped)],
-        "pairing": {"pairs": [pair.to_json() for pair in
+        "pairing": {"labels": {label: LABEL_MEANINGS[label] for label in PAIR_LABELS},
+                    "pairs": [pair.to_json() for pair in
                               sorted(run.pairs, key=lambda p: (p.src_id, p.tgt_id))],
                     "unpaired": sorted(run.unpaired)},
         "pairs": [_pair_row(outcome) for outcome in outcomes],

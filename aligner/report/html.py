@@ -101,11 +101,13 @@ def _documents_section(report: Mapping[str, Any]) -> str:
 
 def _pairing_section(report: Mapping[str, Any]) -> str:
     pairing = report["pairing"]
-    rows = [(p["src_id"], p["tgt_id"], p["label"], p["confidence"],
+    rows = [(p["src_id"], p["tgt_id"], p["label"], p["confidence"], p["basis"] or None,
              _inline(p["evidence"]) or None) for p in pairing["pairs"]]
-    html = "<h2>Pairing decisions</h2>"
-    html += _table(("source", "target", "label", "confidence", "evidence"), rows, "pairing") \
-        if rows else "<p>No document pairs were found.</p>"
+    html = "<h2>Pairing decisions</h2>" + "".join(
+        f'<p class="label-meaning"><b>{escape(label)}</b>: {escape(meaning)}</p>'
+        for label, meaning in pairing["labels"].items())
+    html += _table(("source", "target", "label", "confidence", "decided by", "evidence"), rows,
+                   "pairing") if rows else "<p>No document pairs were found.</p>"
     unpaired = ", ".join(pairing["unpaired"]) or "none"
     return html + f"<p>Unpaired documents: {escape(unpaired)}</p>"
 
