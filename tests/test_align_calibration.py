@@ -13,7 +13,7 @@ from aligner.evaluate import read_beads
 from aligner.signals import SignalInput
 from aligner.signals.anchors import AnchorSignal, numbers
 from aligner.signals.length import LengthScorer
-from aligner.signals.mt import MTSignal
+from aligner.signals.mt import PRIOR_PAIRS, MTSignal
 from align_cases import EN, GOLD, MT, RU
 
 # RU in Japanese: one character against about three of English, full-width digits
@@ -70,9 +70,12 @@ def test_confident_pairs_are_mutual_best_matches_in_order() -> None:
     assert pairs[1] in ([1, 2], [2, 1])
 
 
-def _mt_reliability(translation: list[str]) -> float:
+CONFIDENT = [[0, 0], [1, 1], [2, 2], [3, 3], [6, 6]]
+
+
+def _mt_reliability(translation: list[str], pairs: list[list[int]] = CONFIDENT) -> float:
     scorer = MTSignal().prepare(SignalInput(src=RU, tgt=EN, translation=translation))
-    scorer.calibrate(np.array([[0, 0], [1, 1], [2, 2], [3, 3], [6, 6]]))
+    scorer.calibrate(np.array(pairs, dtype=np.int64).reshape(-1, 2))
     return scorer.reliability
 
 
@@ -80,9 +83,15 @@ def test_mt_weight_shrinks_for_a_shuffled_or_unrelated_translation() -> None:
     shuffled = MT[3:] + MT[:3]
     unrelated = ["Stock markets fell on Monday.", "It rained in Paris.", "Two eggs.",
                  "A museum opened.", "The cat sleeps.", "Trains were late.", "Snow in May."]
-    assert _mt_reliability(MT) > 0.9
-    assert _mt_reliability(shuffled) < 0.3
-    assert _mt_reliability(unrelated) < 0.3
+    good = _mt_reliability(MT)
+    assert good > 0.9 * len(CONFIDENT) / (len(CONFIDENT) + PRIOR_PAIRS)
+    assert _mt_reliability(shuffled) < 0.3 * good
+    assert _mt_reliability(unrelated) < 0.3 * good
+
+
+def test_mt_weight_grows_with_the_pairs_it_was_checked_on() -> None:
+    assert _mt_reliability(MT, CONFIDENT[:2]) == 0.0  # too few pairs to check it: no say
+    assert 0.0 < _mt_reliability(MT, CONFIDENT[:3]) < _mt_reliability(MT)
 
 
 def test_a_shuffled_translation_does_not_pull_beads_apart() -> None:
