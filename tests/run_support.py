@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner, Result
 
 from aligner.cli import main
@@ -28,3 +30,24 @@ def environment_variable(name: str) -> str | None:
     import os
 
     return os.environ.get(name)
+
+
+CORPUS = Path(__file__).resolve().parent.parent / "corpus"
+#: the seed translation pair (Russian 000, English 002)
+SRC, TGT = "000_63edd8b27567c1c6", "002_1775d5543770e237"
+
+
+def seed_pair_with_tiny_model(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A corpus folder holding the seed translation pair, with the tiny ru->en Argos package
+    installed in a private package folder; returns the corpus folder."""
+    from argos_fixture import tiny_package_archive, use_package_dir
+
+    from aligner.mt import install_model
+
+    use_package_dir(monkeypatch, tmp_path / "argos")
+    install_model(tiny_package_archive())
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for name in (SRC, TGT):
+        shutil.copy(CORPUS / f"{name}.txt", corpus)
+    return corpus

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from argos_fixture import tiny_package_archive, use_package_dir
-from run_support import environment_variable, output_bytes, run_cli
+from run_support import environment_variable, output_bytes, run_cli, seed_pair_with_tiny_model
 
 import tmx
 from aligner.errors import ConfigurationError
@@ -178,14 +178,7 @@ def test_a_killed_run_resumes_to_the_same_outputs(seed_run, tmp_path):
 
 @pytest.mark.slow
 def test_mt_scoring_with_an_installed_model(tmp_path, monkeypatch):
-    from aligner.mt import install_model
-
-    use_package_dir(monkeypatch, tmp_path / "argos")
-    install_model(tiny_package_archive())
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    for name in (SRC, TGT):
-        shutil.copy(CORPUS / f"{name}.txt", corpus)
+    corpus = seed_pair_with_tiny_model(tmp_path, monkeypatch)
     result = run_cli(corpus, "-o", tmp_path / "out", "--json")
     assert result.exit_code == 0, result.output
     report = json.loads((tmp_path / "out" / "report.json").read_text("utf-8"))

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 from argos_fixture import tiny_package_archive, use_package_dir
-from run_support import output_bytes, run_cli
+from run_support import output_bytes, run_cli, seed_pair_with_tiny_model
 
 from aligner.errors import ConfigurationError
 from aligner.threads import blas_threads, thread_count, use_threads
@@ -76,14 +75,7 @@ def test_threads_option_is_checked(tmp_path):
 @pytest.mark.slow
 def test_outputs_do_not_depend_on_threads(tmp_path, monkeypatch, restore_threads):
     """BLAS and CTranslate2 with one and with two threads, each from an empty cache."""
-    from aligner.mt import install_model
-
-    use_package_dir(monkeypatch, tmp_path / "argos")
-    install_model(tiny_package_archive())
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    for name in (SRC, TGT):
-        shutil.copy(CORPUS / f"{name}.txt", corpus)
+    corpus = seed_pair_with_tiny_model(tmp_path, monkeypatch)
     for threads in ("1", "2"):
         monkeypatch.setenv("ALIGNER_CACHE_DIR", str(tmp_path / f"cache{threads}"))
         result = run_cli(corpus, "-o", tmp_path / f"out{threads}", "--threads", threads,
