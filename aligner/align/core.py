@@ -18,7 +18,6 @@
 from __future__ import annotations
 
 import bisect
-import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
@@ -30,7 +29,7 @@ from aligner.align.search import Band, BeadType, best_path
 from aligner.errors import InputError
 from aligner.records import Alignment, Bead, Document
 from aligner.signals import SIGNALS, SignalInput, SpanScorer
-from aligner.signals.base import pair_dots
+from aligner.signals.base import MIN_PAIRS, pair_dots
 from aligner.signals.embedding import SideVectors
 from aligner.signals.length import LengthScorer
 from aligner.signature import make_signature
@@ -143,7 +142,6 @@ def _prepare(src: Sequence[str], tgt: Sequence[str], config: AlignConfig,
             if translation is not None or not SIGNALS[name].needs_translation}
 
 
-MIN_PAIRS = 3  # fewer confident pairs than this say nothing about the signals
 CONFIDENT_CELLS = 4_000_000  # larger documents look for confident pairs among sampled rows
 
 

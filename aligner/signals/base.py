@@ -157,6 +157,7 @@ def hashed_counts(features: Iterable[Iterable[str]], dim: int) -> np.ndarray:
     return out
 
 
+MIN_PAIRS = 3  # fewer confident pairs than this say nothing about a signal
 BLOCK_ROWS = 32  # rows of a band per dense block in pair_dots
 
 

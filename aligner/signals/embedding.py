@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from aligner.embed import Encoder, get_encoder, normalise_rows
+from aligner.embed import Encoder, check_encoder, get_encoder, normalise_rows
 from aligner.errors import ConfigurationError
 from aligner.records import Bead
 from aligner.usem3_spans import SpanComposer
@@ -269,6 +269,7 @@ class EmbeddingParams(MarginParams):
                 "unsure beads (0: off; several times slower for a small gain)."})
 
     def __post_init__(self) -> None:
+        check_encoder(self.encoder)
         if self.exact_span < 1 or self.refine_span < 0:
             raise ConfigurationError(f"exact_span must be at least 1 and refine_span at least "
                                      f"0, not {self.exact_span} and {self.refine_span}")

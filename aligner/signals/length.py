@@ -68,7 +68,7 @@ class LengthScorer(SpanScorer):
         src_len = self.src.spans(rows, a)[:, 0] * self.ratio
         tgt_len = self.tgt.spans(cols, b)[:, 0]
         mean = np.maximum((src_len + tgt_len) / 2.0, 1.0)
-        delta = (tgt_len - src_len) / np.sqrt(mean * max(self.variance, 1e-6))
+        delta = (tgt_len - src_len) / np.sqrt(mean * self.variance)
         return _normal_log_tail(delta)
 
 

@@ -17,11 +17,10 @@ import re
 import numpy as np
 
 from aligner.errors import InputError
-from aligner.signals.base import Signal, SignalInput, hashed_counts, register
+from aligner.signals.base import MIN_PAIRS, Signal, SignalInput, hashed_counts, register
 from aligner.signals.embedding import MarginParams, MarginScorer, SideVectors
 
 DIM = 1024
-MIN_PAIRS = 3  # fewer confident pairs than this: the translation cannot be checked, no say
 # Pseudo-count of the shrinkage towards "no say": a translation checked on n confident pairs
 # keeps n / (n + PRIOR_PAIRS) of its measured reliability, so the noisy estimate of a short
 # document cannot hand it the full weight. Fitted over the dev pool (15 to 30 give the same
@@ -110,8 +109,8 @@ class MTScorer(MarginScorer):
             return
         rows, cols = pairs[:, 0] + 1, pairs[:, 1] + 1
         right = self.score(1, 1, rows, cols)
-        wins = [np.mean(right > self.score(1, 1, rows, np.roll(cols, shift)))
-                + 0.5 * np.mean(right == self.score(1, 1, rows, np.roll(cols, shift)))
-                for shift in range(1, min(len(pairs), 4))]
+        wrongs = [self.score(1, 1, rows, np.roll(cols, shift))
+                  for shift in range(1, min(len(pairs), 4))]
+        wins = [np.mean(right > wrong) + 0.5 * np.mean(right == wrong) for wrong in wrongs]
         measured = float(np.clip(2 * np.mean(wins) - 1, 0.0, 1.0))
         self.reliability = measured * len(pairs) / (len(pairs) + PRIOR_PAIRS)
