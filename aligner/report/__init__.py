@@ -7,12 +7,11 @@
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 from typing import Any
 
-from aligner.io import atomic_write
+from aligner.io import atomic_write, write_json
 from aligner.report.data import (MAX_DETAILED_PAIRS, MtStatus, PairFigures, RunFigures,
                                  SimilarityGrid, build_report)
 from aligner.report.html import render_html
@@ -25,9 +24,7 @@ def write_report(out_dir: str | os.PathLike[str], run: RunFigures) -> dict[str, 
     """Write ``report.json`` and ``report.html`` into ``out_dir`` atomically; return the figures."""
     report = build_report(run)
     out = Path(out_dir)
-    with atomic_write(out / "report.json") as handle:
-        json.dump(report, handle, ensure_ascii=False, sort_keys=True, indent=1)
-        handle.write("\n")
+    write_json(out / "report.json", report)
     with atomic_write(out / "report.html") as handle:
         handle.write(render_html(report))
     return report
