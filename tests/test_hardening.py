@@ -196,6 +196,24 @@ def test_output_equal_to_an_input_is_refused(tmp_path):
         assert out.read_bytes() == tm
 
 
+def test_moses_output_over_its_input_is_refused(tmp_path):
+    """Item 4: the files ``--to moses`` writes (PREFIX.LANG) never overwrite the input."""
+    tm = tmp_path / "c.en"
+    tmx.write_tmx(tm, [tmx.TmxUnit("Да.", "Yes.", "ru", "en")], tmx.TmxHeader(srclang="ru"))
+    before = tm.read_bytes()
+    message = assert_one_line_error(invoke("tmx", "convert", tm, "--to", "moses",
+                                           "-o", tmp_path / "c"), (1,))
+    assert "would write over this input" in message
+    assert tm.read_bytes() == before and not (tmp_path / "c.ru").exists()
+
+
+def test_review_of_a_file_of_non_objects_is_a_one_line_error(tmp_path):
+    path = tmp_path / "pair.jsonl"
+    path.write_text("[1]\n", encoding="utf-8")
+    assert "not JSON Lines of objects" in assert_one_line_error(
+        invoke("review", path, "--no-browser"), (1,))
+
+
 def test_ingest_output_inside_an_input_folder_is_refused(tmp_path):
     src, _ = presplit_pair(tmp_path)
     assert "is also an input" in assert_one_line_error(

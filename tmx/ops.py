@@ -430,6 +430,8 @@ def write_moses(path: PathLike, prefix: PathLike, markup: str = "strip",
     _check_markup(markup)
     languages = _moses_languages(path, languages)
     src_path, tgt_path = moses_paths(prefix, languages.src_lang, languages.tgt_lang)
+    if any(os.path.realpath(out) == os.path.realpath(path) for out in (src_path, tgt_path)):
+        raise TmxError(f"{path}: --to moses would write over this input; choose another -o")
     stats = ConvertStats()
     with ExitStack() as stack:
         src_out = stack.enter_context(text_output(stack.enter_context(atomic_output(src_path))))

@@ -65,7 +65,7 @@ def read_review(path: Path, key: str) -> tuple[PairReview, dict[str, Any]]:
     try:
         records = list(read_jsonl(path))
         return review_from_records(key, records), dict(records[0])
-    except (ValueError, KeyError, TypeError, IndexError) as error:
+    except (ValueError, KeyError, TypeError, IndexError, AttributeError) as error:
         raise InputError(f"{path}: not a reviewed alignment ({error}); move it away to "
                          "review the pair again") from None
 

@@ -370,9 +370,12 @@ def _records(path: Path) -> list[dict[str, Any]]:
         raise InputError(f"{path}: {size} bytes, more than the {MAX_FILE_BYTES} an alignment "
                          "file may have")
     try:
-        return list(read_jsonl(path))
+        records = list(read_jsonl(path))
     except (ValueError, UnicodeDecodeError) as error:
         raise InputError(f"{path}: not JSON Lines ({error})") from None
+    if not all(isinstance(record, dict) for record in records):
+        raise InputError(f"{path}: not JSON Lines of objects")
+    return records
 
 
 def _earlier_review(path: Path, key: str, fingerprint: str
