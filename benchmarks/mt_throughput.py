@@ -39,6 +39,9 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+# the random-weight Argos package builder is test support (tests/synthetic_mt.py)
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+
 BATCHED_TARGET = 5.0
 CACHE_TARGET = 50.0
 
@@ -90,7 +93,7 @@ def read_sentences(shared: Path) -> tuple[list[str], list[str]]:
 
 def build_model(work: Path, training: list[str]) -> Any:
     from aligner.mt import install_model
-    from aligner.mt.synthetic import TRANSFORMER_BASE, build_argos_package
+    from synthetic_mt import TRANSFORMER_BASE, build_argos_package  # noqa: E402
 
     started = time.perf_counter()
     archive = build_argos_package(work / "build", size=TRANSFORMER_BASE, sentences=training,

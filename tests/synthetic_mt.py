@@ -1,5 +1,7 @@
 """Real Argos packages with random weights, for tests and benchmarks without a downloaded model.
 
+Test support, not part of the library (benchmarks put ``tests/`` on their path to use it).
+
 :func:`build_argos_package` trains a SentencePiece model on a few sentences, builds a
 CTranslate2 Transformer with random weights through a ``ctranslate2.converters.Converter``,
 writes ``metadata.json`` and zips the folder in the ``.argosmodel`` layout. The package
