@@ -3,6 +3,9 @@
 import hashlib
 import os
 import re
+import shutil
+import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 # A document id written as is in a file name: word characters, dots and dashes, starting and
@@ -44,3 +47,28 @@ def pair_file_stem(src_id: str, tgt_id: str) -> str:
     both = f"{src_id}\0{tgt_id}".encode("utf-8", "surrogateescape")
     readable = _UNSAFE.sub("-", plain).strip(".-")[:HASHED_PREFIX_CHARS] or "pair"
     return f"{readable}~{hashlib.sha256(both).hexdigest()[:16]}"
+
+
+def unpacked_copy(name: str, source: Path, fill: Callable[[Path], None]) -> Path:
+    """A folder ``cache_dir()/models/<name>-<size>-<mtime>`` of ``source`` that ``fill`` made.
+
+    For bundled model files that cost seconds to decompress in every process: the first
+    process calls ``fill(folder)`` on a staging folder, renamed into place (a folder is
+    complete or absent); later ones find it. A reinstalled ``source`` (new size or time)
+    gets a new copy.
+    """
+    stat = source.stat()
+    folder = cache_dir() / "models" / f"{name}-{stat.st_size:x}-{stat.st_mtime_ns:x}"
+    if folder.is_dir():
+        return folder
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
+    try:
+        fill(staging)
+        os.rename(staging, folder)
+    except OSError:
+        if not folder.is_dir():  # not merely another process first
+            raise
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return folder

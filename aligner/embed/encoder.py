@@ -185,7 +185,7 @@ class Usem3Encoder(Encoder):
             from aligner.embed.usem3_model import load_backend
 
             # the numpy forward pass only; its BLAS threads: aligner.threads
-            self._backend = load_backend(cache_dir() / "models")
+            self._backend = load_backend()
         return self._backend
 
     def _encode_batch(self, texts: list[str]) -> np.ndarray:
