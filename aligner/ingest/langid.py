@@ -46,6 +46,11 @@ def _identifier() -> Any:
 
     model = MODEL_DIR / MODEL_FILE
     folder = unpacked_copy("py3langid", model, lambda staging: _unpack(model, staging))
+    if folder is None:
+        packed = LanguageIdentifier.from_model_file(MODEL_FILE)
+        return LanguageIdentifier(np.asarray(packed.nb_ptc, dtype=np.float32), packed.nb_pc,
+                                  packed.nb_classes, packed.tk_nextmove, packed.tk_output,
+                                  norm_probs=True, tk_row=packed.tk_row)
     arrays = {name: np.load(folder / f"{name}.npy", mmap_mode="r") for name in MODEL_ARRAYS}
     return LanguageIdentifier(arrays["ptc"], np.array(arrays["pc"]), arrays["classes"].tolist(),
                               memoryview(arrays["nextmove"]), arrays["out_feat"].tolist(),
