@@ -289,18 +289,16 @@ def test_run_names_the_units_left_out_of_its_tmx(tmp_path):
     """Item 7: ``corpus.tmx`` of a run stays readable, and the run says what it left out."""
     from tmx.parse import MAX_SEGMENT_BYTES
 
-    from aligner.outfolder import PairOutcome
-    from aligner.pipeline import write_corpus_tmx
-    from aligner.records import Alignment, Bead
-    from aligner.report import PairFigures
+    from aligner.gather import write_corpus_tmx
+    from aligner.records import Alignment, Bead, PairResult
 
     huge = "Слово " * (MAX_SEGMENT_BYTES // 11 + 10)
     alignment = Alignment("ru1", "en1", "ru", "en", ("Да.", huge), ("Yes.", "Big."),
                           (Bead((0,), (0,), 0.9), Bead((1,), (1,), 0.9)))
-    figures = PairFigures(DocPair("ru1", "en1", "parallel", 0.9), alignment, (False, False))
+    result = PairResult(DocPair("ru1", "en1", "parallel", 0.9), alignment, (False, False),
+                        fingerprint="f")
     warnings: list[str] = []
-    written = write_corpus_tmx(tmp_path, [PairOutcome(figures, "f")], {"stage": "run"}, "ru",
-                               warnings)
+    written = write_corpus_tmx(tmp_path, [result], {"stage": "run"}, "ru", warnings)
     assert written == 1 and len(list(tmx.read_units(tmp_path / "corpus.tmx"))) == 1
     assert len(warnings) == 1 and "ru1:1" in warnings[0] and "10 MB" in warnings[0]
 
@@ -499,8 +497,8 @@ def test_an_unwritable_home_only_skips_mt(tmp_path):
     """Item 13: argostranslate cannot start (HOME unwritable): MT is skipped, the run goes on."""
     blocker = tmp_path / "file"
     blocker.write_text("", encoding="utf-8")
-    code = ("from aligner.pipeline import RunOptions, plan_mt; "
-            "print(plan_mt(RunOptions())[1].state)")
+    code = ("from aligner.mt.plan import plan_mt; "
+            "print(plan_mt('ru', 'en')[1].state)")
     env = {**os.environ, "PYTHONPATH": str(ROOT), "HOME": str(blocker / "home")}
     for name in ("ARGOS_PACKAGES_DIR", "XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME"):
         env.pop(name, None)

@@ -17,9 +17,8 @@ from typing import Any
 from aligner.beadfile import alignment_from_lines, alignment_lines
 from aligner.errors import InputError
 from aligner.io import read_jsonl, write_jsonl
-from aligner.outfolder import REVIEWED_DIR, PairOutcome
-from aligner.records import BeadScore
-from aligner.report import PairFigures
+from aligner.outfolder import REVIEWED_DIR
+from aligner.records import BeadScore, PairResult
 from aligner.review.model import MACHINE, PairReview
 
 REVIEW_FORMAT = 1
@@ -70,35 +69,35 @@ def read_review(path: Path, key: str) -> tuple[PairReview, dict[str, Any]]:
                          "review the pair again") from None
 
 
-def reviewed_figures(figures: PairFigures, review: PairReview) -> PairFigures:
-    """A pair's report figures with the reviewed alignment in place of the machine's."""
-    scores = tuple(review.mt) if figures.bead_scores is not None else None
-    return replace(figures, alignment=review.alignment, doubtful=review.doubtful,
+def reviewed_result(result: PairResult, review: PairReview) -> PairResult:
+    """A pair's result with the reviewed alignment in place of the machine's."""
+    scores = tuple(review.mt) if result.bead_scores is not None else None
+    return replace(result, alignment=review.alignment, doubtful=review.doubtful,
                    bead_scores=scores,
                    reviewed=tuple(status != MACHINE for status in review.status),
                    review_changes=dict(review.changes))
 
 
-def apply_reviews(out: Path, outcomes: Sequence[PairOutcome]
-                  ) -> tuple[list[PairOutcome], list[str]]:
-    """Each outcome with its review from ``OUT/reviewed/`` when one was made from exactly
+def apply_reviews(out: Path, results: Sequence[PairResult]
+                  ) -> tuple[list[PairResult], list[str]]:
+    """Each result with its review from ``OUT/reviewed/`` when one was made from exactly
     this machine alignment; warnings name the reviews that were not applied, and why."""
     applied, warnings = [], []
-    for outcome in outcomes:
-        path = review_path(out, outcome.key)
+    for result in results:
+        path = review_path(out, result.key)
         if not path.is_file():
-            applied.append(outcome)
+            applied.append(result)
             continue
         try:
-            review, header = read_review(path, outcome.key)
+            review, header = read_review(path, result.key)
         except InputError as error:
             warnings.append(f"{error}; not applied")
-            applied.append(outcome)
+            applied.append(result)
             continue
-        if header.get("machine_fingerprint") != outcome.fingerprint:
+        if header.get("machine_fingerprint") != result.fingerprint:
             warnings.append(f"{path}: made for an earlier alignment of this pair (its inputs "
                             "or options changed); not applied, review the pair again")
-            applied.append(outcome)
+            applied.append(result)
             continue
-        applied.append(replace(outcome, figures=reviewed_figures(outcome.figures, review)))
+        applied.append(reviewed_result(result, review))
     return applied, warnings
