@@ -92,7 +92,7 @@ class RunState:
         """Read an earlier state; ``False`` when there is none.
 
         A damaged state (or one of another version) loads as empty: the earlier run's stages
-        are redone, and its per-pair files are reused only where their fingerprints agree.
+        and pairs are redone (without the digests of its TMX files none can be trusted).
         """
         if not self.path.is_file():
             return False

@@ -89,7 +89,7 @@ class RunOptions:
         if self.translations and (self.model or not self.use_mt):
             raise ConfigurationError("--translations gives the MT itself; it excludes "
                                      "--model and --no-mt")
-        DoubtfulRule(confidence_below=self.doubtful_below)  # checks the value
+        DoubtfulRule(confidence_below=self.doubtful_below)  # raises for one outside [0, 1]
         if self.pair.align is None:  # pairing verifies with the run's signals and weights
             object.__setattr__(self, "pair",
                                replace(self.pair, align=verification_config(self.align)))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import sqlite3
@@ -233,6 +234,24 @@ def test_resume_redoes_a_corrupt_pair_tmx(pair_folder, tmp_path):
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["reused_pairs"] == 0
     assert tmx.validate(pair_tmx).ok
+
+
+def test_resume_redoes_a_pair_tmx_changed_since_written(pair_folder, tmp_path):
+    """A per-pair TMX that still reads but is not the one the run wrote is redone too: the
+    run state holds the digest of each pair's TMX as written."""
+    out = tmp_path / "out"
+    assert run_cli(pair_folder, "-o", out, "--no-mt", "--quiet").exit_code == 0
+    pair_tmx = next((out / "tmx").iterdir())
+    edited = re.sub(rb'creationdate="[0-9TZ]+"', b'creationdate="20000101T000000Z"',
+                    pair_tmx.read_bytes(), count=1)
+    pair_tmx.write_bytes(edited)
+    assert tmx.validate(pair_tmx).ok
+    result = run_cli(pair_folder, "-o", out, "--no-mt", "--quiet", "--resume", "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["reused_pairs"] == 0
+    assert pair_tmx.read_bytes() != edited
+    result = run_cli(pair_folder, "-o", out, "--no-mt", "--quiet", "--resume", "--json")
+    assert json.loads(result.stdout)["reused_pairs"] == 1
 
 
 # ---------------------------------------------------------------- 6. odd names

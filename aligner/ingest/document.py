@@ -102,8 +102,11 @@ def document_from_bytes(name: str, data: bytes, lang: str | None = None,
     """A :class:`Document` from the bytes of a file called ``name`` (its path: the stem is
     the id unless ``doc_id`` is given, an HTML suffix says how to read it, errors name it).
 
-    >>> document_from_bytes("notes/n1.txt", "Кот спит на диване.".encode()).sentence_texts
-    ['Кот спит на диване.']
+    >>> page = ("<h1>Президент принял министра обороны Китая</h1><p>Касым-Жомарт Токаев "
+    ...         "принял министра обороны Китая в Астане.</p>").encode("cp1251")
+    >>> doc = document_from_bytes("news/n1.html", page)
+    >>> doc.id, doc.encoding, doc.sentence_texts
+    ('n1', 'cp1251', ['Касым-Жомарт Токаев принял министра обороны Китая в Астане.'])
     """
     check_size(len(data), name, max_bytes)
     decoded = decode_bytes(data, name, declared_charset(data))
