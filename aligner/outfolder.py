@@ -2,11 +2,12 @@
 
 A run keeps its state in ``OUT/.aligner-run.json`` (its options, each stage's input
 fingerprint and the digest of each pair's TMX) and holds ``OUT/.aligner-run.lock`` while it
-writes, so two runs never write one folder at once. Each parallel pair has two files: ``tmx/<src>__<tgt>.tmx`` and
-``alignments/<src>__<tgt>.jsonl``, a header line (pair, signatures, document scores,
-similarity grid, the fingerprint of the pair's inputs) then one line per bead (indices,
-texts, confidence, signal and MT scores, the doubtful decision). The alignment file is
-written last, so its presence with the right fingerprint means the pair is done.
+writes, so two runs never write one folder at once. Each parallel pair has two files:
+``tmx/<src>__<tgt>.tmx`` and ``alignments/<src>__<tgt>.jsonl``, a header line (pair,
+signatures, document scores, similarity grid, the fingerprint of the pair's inputs) then one
+line per bead (indices, texts, confidence, signal and MT scores, the doubtful decision): a
+:class:`~aligner.records.PairResult` as written. The alignment file is written last, so its
+presence with the right fingerprint (and a TMX of the recorded digest) means the pair is done.
 """
 
 from __future__ import annotations

@@ -35,8 +35,8 @@ from typing import Any
 from aligner import __version__
 from aligner.align import AlignConfig
 from aligner.errors import ConfigurationError
-from aligner.executors import (Executor, ProgressFactory, make_executor, map_in_order,
-                               no_progress)
+from aligner.executors import (Executor, MapTasks, ProgressFactory, make_executor,
+                               map_in_order, no_progress)
 from aligner.gather import gather_stage
 from aligner.ingest import ingest_paths, splitter_name
 from aligner.io import read_jsonl, write_jsonl
@@ -134,15 +134,14 @@ class RunSummary:
 # ---------------------------------------------------------------- stage 1: ingestion
 
 def ingest_stage(inputs: Sequence[str | os.PathLike[str]], out: Path, state: RunState,
-                 options: RunOptions, executor: Executor, progress: ProgressFactory,
+                 options: RunOptions, map_tasks: MapTasks | None, progress: ProgressFactory,
                  ) -> tuple[list[Document], list[tuple[str, str]], bool]:
     """Documents of the inputs (reused from ``documents.jsonl`` when the inputs are unchanged).
 
     Returns the documents (sorted by id), the skipped files with reasons, and whether the
-    earlier result was reused. With several workers the files are read as tasks.
+    earlier result was reused. With ``map_tasks`` the files are read as tasks.
     """
-    stamp = fingerprint("ingest", __version__, options.presplit,
-                        input_fingerprint(inputs))
+    stamp = fingerprint("ingest", __version__, options.presplit, input_fingerprint(inputs))
     previous = state.stage("ingest")
     documents_path = out / "documents.jsonl"
     if (previous and previous.get("fingerprint") == stamp
@@ -152,15 +151,12 @@ def ingest_stage(inputs: Sequence[str | os.PathLike[str]], out: Path, state: Run
             return documents, [(path, reason) for path, reason in previous["skipped"]], True
         except (OSError, ValueError, KeyError, TypeError):
             pass  # a damaged documents.jsonl is simply rebuilt below
-    # One worker gains nothing from shipping the files' bytes to another process.
-    map_tasks = functools.partial(map_in_order, executor) if executor.workers > 1 else None
     result = ingest_paths([str(path) for path in inputs], presplit=options.presplit,
                           progress=lambda files: progress(files, "reading documents",
                                                           len(files)),
                           map_tasks=map_tasks)
-    documents, skipped = result.documents, result.skipped
-    documents = sorted(documents, key=lambda doc: doc.id)
-    skipped = sorted((str(path), reason) for path, reason in skipped)
+    documents = sorted(result.documents, key=lambda doc: doc.id)
+    skipped = sorted((str(path), reason) for path, reason in result.skipped)
     write_jsonl(documents_path, (doc.to_json() for doc in documents))
     state.save_stage("ingest", {"fingerprint": stamp, "skipped": [list(s) for s in skipped],
                                 "documents_sha256": file_digest(documents_path)})
@@ -172,13 +168,12 @@ def ingest_stage(inputs: Sequence[str | os.PathLike[str]], out: Path, state: Run
 def pairing_stage(documents: Sequence[Document], options: RunOptions, state: RunState,
                   out: Path, translator: Translator | None,
                   translations: Mapping[str, Sequence[str]],
-                  progress: ProgressFactory, executor: Executor
+                  progress: ProgressFactory, map_tasks: MapTasks | None
                   ) -> tuple[list[DocPair], list[str], list[str], bool]:
     """Pairs (sorted), unpaired ids and pairing's warnings; reused when documents and options
-    are unchanged. Candidates are verified on ``executor`` when it has several workers."""
-    config = options.pair
-    stamp = fingerprint("pair", state.stage("ingest"), config.options(), options.to_json(),
-                        getattr(translator, "cache_key", None), translations, __version__)
+    are unchanged. Candidates are verified through ``map_tasks`` when it is given."""
+    stamp = fingerprint("pair", state.stage("ingest"), options.pair.options(), options.to_json(),
+                        translator.cache_key if translator else None, translations, __version__)
     previous = state.stage("pair")
     if (previous and previous.get("fingerprint") == stamp
             and previous.get("pairs_sha256") == _pairs_digest(out)):
@@ -187,9 +182,7 @@ def pairing_stage(documents: Sequence[Document], options: RunOptions, state: Run
             return pairs, list(previous["unpaired"]), list(previous["warnings"]), True
         except (KeyError, TypeError, ValueError):
             pass  # a damaged record is simply redone below
-    # One worker gains nothing from shipping the candidates' documents to another process.
-    map_tasks = functools.partial(map_in_order, executor) if executor.workers > 1 else None
-    result = pair_documents(documents, options.src_lang, options.tgt_lang, config,
+    result = pair_documents(documents, options.src_lang, options.tgt_lang, options.pair,
                             translator=translator, translations=translations or None,
                             progress=progress, map_tasks=map_tasks)
     pairs = sorted(result.pairs, key=lambda p: (p.label != "parallel", p.src_id, p.tgt_id))
@@ -287,25 +280,25 @@ def run_pipeline(inputs: Sequence[str | os.PathLike[str]], out: str | os.PathLik
 
 
 def _run_stages(inputs: Sequence[str | os.PathLike[str]], out: Path, options: RunOptions,
-                state: RunState, plan: MtPlan, mt_status: MtStatus,
-                translator: Translator | None,
+                state: RunState, plan: MtPlan, mt_status: MtStatus, translator: Translator | None,
                 executor: Executor, wrap: ProgressFactory, summary: RunSummary) -> RunSummary:
     clock = functools.partial(_timed, summary.seconds)
+    # One worker gains nothing from shipping files or documents to another process.
+    map_tasks = functools.partial(map_in_order, executor) if executor.workers > 1 else None
     with clock("ingest"):
-        documents, skipped, reused = ingest_stage(inputs, out, state, options, executor, wrap)
+        documents, skipped, reused = ingest_stage(inputs, out, state, options, map_tasks, wrap)
     _note(summary, "ingest", reused)
     translations = read_translations(options.translations, options.src_lang,
                                      options.tgt_lang, documents)
     with clock("pair"):
         pairs, unpaired, summary.warnings, reused = pairing_stage(
-            documents, options, state, out, translator, translations, wrap, executor)
+            documents, options, state, out, translator, translations, wrap, map_tasks)
     _note(summary, "pair", reused)
     mt_signature = dict(translator.signature()) if translator is not None else {}
     signature = run_signature(options, mt_status, mt_signature,
                               (document.lang for document in documents))
     tasks = make_tasks(pairs, documents, options, plan, translations, signature)
-    mt_status = precomputed_status(mt_status, sum(task.translation is None for task in tasks),
-                                   len(tasks))
+    mt_status = precomputed_status(mt_status, [task.translation for task in tasks])
     summary.mt = mt_status.to_json()
     with clock("align"):
         results = run_pair_tasks(tasks, out, state, executor, signature, wrap, summary)

@@ -113,9 +113,13 @@ def read_translations(folder: str | None, src_lang: str, tgt_lang: str,
     return found
 
 
-def precomputed_status(status: MtStatus, missing: int, pairs: int) -> MtStatus:
-    """The MT status of a run on precomputed MT, saying how many of its ``pairs`` had none."""
+def precomputed_status(status: MtStatus, translations: Sequence[Sequence[str] | None]
+                       ) -> MtStatus:
+    """The MT status of a run on precomputed MT, saying how many pairs had none (their
+    ``translations``, one a pair, are None)."""
+    missing = sum(translation is None for translation in translations)
     if status.model != "precomputed" or not missing:
         return status
-    return replace(status, message=f"{status.message} {missing} of {pairs} pairs had no "
-                                   "MT file for their source document and were not scored.")
+    return replace(status, message=f"{status.message} {missing} of {len(translations)} pairs "
+                                   "had no MT file for their source document and were not "
+                                   "scored.")
