@@ -1,10 +1,10 @@
-"""The last stage of a run: reviews applied, then ``corpus.tmx``, the report and
-``signature.json``; again after a person's review (:func:`regather`), from the run's files.
+"""The last stage of a run: ``corpus.tmx``, the report and ``signature.json`` from the
+records of the stages before; again after a person's review
+(:func:`aligner.review.store.regather`).
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -13,54 +13,30 @@ from typing import Any
 from tmx.parse import MAX_SEGMENT_BYTES
 from tmx.writer import TOO_LONG
 
-from aligner.errors import InputError
 from aligner.export import write_alignment_tmx
-from aligner.io import read_jsonl, write_json
+from aligner.io import write_json
 from aligner.outfolder import RunState, write_pair_tmx
-from aligner.records import DocPair, Document, MtStatus, PairResult
+from aligner.records import PairResult
 from aligner.report import RunFigures, write_report
-from aligner.review.store import apply_reviews
 
 
 def gather_stage(out: Path, run: RunFigures, state: RunState,
                  source_lang: str) -> tuple[int, dict[str, Any]]:
-    """Reviews applied (``OUT/reviewed/``, see :mod:`aligner.review.store`) to the pairs of
-    ``run``, then ``corpus.tmx``, the report and ``signature.json``; returns the TMX units
-    and the report.
+    """``corpus.tmx``, the report and ``signature.json`` from the pairs of ``run`` (with
+    their reviews applied, see :func:`aligner.review.store.apply_reviews`); returns the TMX
+    units and the report.
 
     A reviewed pair's own TMX is rewritten from its review too, so every TMX file agrees.
     """
-    results, notes = apply_reviews(out, run.outcomes)
-    for result in results:
+    for result in run.outcomes:
         if result.reviewed is not None:
             write_pair_tmx(out, result, run.signature, state)
     state.save()
-    warnings = [*run.warnings, *notes]
-    units = write_corpus_tmx(out, results, run.signature, source_lang, warnings)
-    report = write_report(out, replace(run, outcomes=results, warnings=warnings))
+    warnings = list(run.warnings)
+    units = write_corpus_tmx(out, run.outcomes, run.signature, source_lang, warnings)
+    report = write_report(out, replace(run, warnings=warnings))
     write_json(out / "signature.json", dict(run.signature))
     return units, report
-
-
-def regather(out: Path, results: Sequence[PairResult]) -> dict[str, Any]:
-    """The last stage again over what a finished run left in ``out`` (after a person's
-    review), with the machine's ``results`` of its parallel pairs (in the run's order, as
-    :func:`aligner.outfolder.run_results` reads them): nothing is aligned or scored."""
-    state = RunState(out)
-    state.load()
-    ingest, pairing = state.stage("ingest"), state.stage("pair")
-    if ingest is None or pairing is None or not (out / "report.json").is_file():
-        raise InputError(f"{out}: no finished aligner run here (run aligner run first)")
-    with open(out / "report.json", encoding="utf-8") as handle:
-        mt_status = MtStatus(**json.load(handle)["mt"])
-    with open(out / "signature.json", encoding="utf-8") as handle:
-        signature = json.load(handle)
-    documents = [Document.from_json(record) for record in read_jsonl(out / "documents.jsonl")]
-    run = RunFigures(documents, [(path, reason) for path, reason in ingest["skipped"]],
-                     [DocPair.from_json(item) for item in pairing["pairs"]],
-                     list(pairing["unpaired"]), results, mt_status, signature,
-                     list(pairing["warnings"]))
-    return gather_stage(out, run, state, str(state.data["options"]["src_lang"]))[1]
 
 
 def write_corpus_tmx(out: Path, results: Sequence[PairResult], signature: Mapping[str, str],

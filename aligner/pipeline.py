@@ -9,8 +9,9 @@ Stages are functions over plain records (:mod:`aligner.records`):
    see :mod:`aligner.executors`), :mod:`aligner.pairwork`: machine-translate the source (as
    :mod:`aligner.mt.plan` planned), align, score against the MT ->
    ``alignments/<src>__<tgt>.jsonl`` and ``tmx/<src>__<tgt>.tmx``;
-4. gather (:mod:`aligner.gather`): ``corpus.tmx`` (every pair, deduplicated),
-   ``report.json``, ``report.html`` and ``signature.json``.
+4. gather (:mod:`aligner.gather`), a person's reviews applied (:mod:`aligner.review.store`):
+   ``corpus.tmx`` (every pair, deduplicated), ``report.json``, ``report.html`` and
+   ``signature.json``.
 
 Every file is written atomically. A run remembers, in ``.aligner-run.json``, the fingerprint
 of its inputs and options at each stage, and each per-pair file carries the fingerprint of
@@ -50,6 +51,7 @@ from aligner.pair import (PairConfig, pair_documents, signature_path, verificati
 from aligner.pairwork import PairTask, process_pair
 from aligner.records import DocPair, Document, MtStatus, PairResult
 from aligner.report import RunFigures
+from aligner.review.store import apply_reviews
 from aligner.score import DOUBTFUL_BELOW, DoubtfulRule
 from aligner.signature import make_signature
 
@@ -306,8 +308,9 @@ def _run_stages(inputs: Sequence[str | os.PathLike[str]], out: Path, options: Ru
         keys = {task.key for task in tasks}
         remove_stale_pair_files(out, keys)
         state.keep_pair_tmx(keys)
+        results, notes = apply_reviews(out, results)
         run = RunFigures(documents, skipped, pairs, unpaired, results, mt_status, signature,
-                         summary.warnings)
+                         [*summary.warnings, *notes])
         summary.tmx_units, report = gather_stage(out, run, state, options.src_lang)
     summary.warnings = list(report["warnings"])
     _summarise(summary, report)

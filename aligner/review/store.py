@@ -4,11 +4,14 @@ A reviewed file has the form of ``alignments/<key>.jsonl`` (a header, then a lin
 plus, per bead, its ``review`` status, and in the header the count of each kind of edit and
 the fingerprint of the machine alignment it was made from. The machine's file is never
 written: a review applies to a run only while that fingerprint still matches, so a pair
-realigned on new inputs is not silently given an old review.
+realigned on new inputs is not silently given an old review. A run applies the reviews
+(:func:`apply_reviews`) before it gathers; the review app gathers again when it saves
+(:func:`regather`).
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -16,9 +19,11 @@ from typing import Any
 
 from aligner.beadfile import alignment_from_lines, alignment_lines
 from aligner.errors import InputError
+from aligner.gather import gather_stage
 from aligner.io import read_jsonl, write_jsonl
-from aligner.outfolder import REVIEWED_DIR
-from aligner.records import BeadScore, PairResult
+from aligner.outfolder import REVIEWED_DIR, RunState
+from aligner.records import BeadScore, DocPair, Document, MtStatus, PairResult
+from aligner.report import RunFigures
 from aligner.review.model import MACHINE, PairReview
 
 REVIEW_FORMAT = 1
@@ -101,3 +106,25 @@ def apply_reviews(out: Path, results: Sequence[PairResult]
             continue
         applied.append(reviewed_result(result, review))
     return applied, warnings
+
+
+def regather(out: Path, results: Sequence[PairResult]) -> dict[str, Any]:
+    """The last stage of the run in ``out`` again, after a person's review, with the
+    machine's ``results`` of its parallel pairs (in the run's order, as
+    :func:`aligner.outfolder.run_results` reads them): nothing is aligned or scored."""
+    state = RunState(out)
+    state.load()
+    ingest, pairing = state.stage("ingest"), state.stage("pair")
+    if ingest is None or pairing is None or not (out / "report.json").is_file():
+        raise InputError(f"{out}: no finished aligner run here (run aligner run first)")
+    with open(out / "report.json", encoding="utf-8") as handle:
+        mt_status = MtStatus(**json.load(handle)["mt"])
+    with open(out / "signature.json", encoding="utf-8") as handle:
+        signature = json.load(handle)
+    documents = [Document.from_json(record) for record in read_jsonl(out / "documents.jsonl")]
+    reviewed, notes = apply_reviews(out, results)
+    run = RunFigures(documents, [(path, reason) for path, reason in ingest["skipped"]],
+                     [DocPair.from_json(item) for item in pairing["pairs"]],
+                     list(pairing["unpaired"]), reviewed, mt_status, signature,
+                     [*pairing["warnings"], *notes])
+    return gather_stage(out, run, state, str(state.data["options"]["src_lang"]))[1]

@@ -21,14 +21,13 @@ from aligner.align import AlignConfig, align_sentences
 from aligner.beadfile import alignment_from_lines
 from aligner.errors import ConfigurationError, EditError, InputError, UnknownPairError
 from aligner.export import write_alignment_tmx
-from aligner.gather import regather
 from aligner.outfolder import (ALIGNMENTS_DIR, STATE_FILE, RunState, output_lock,
                                read_alignment_records, run_results)
 from aligner.records import BeadScore, DocPair, PairResult
 from aligner.review import model
 from aligner.review.model import PairReview, PairSession
 from aligner.review.realign import realign
-from aligner.review.store import read_review, review_path, write_review
+from aligner.review.store import read_review, regather, review_path, write_review
 from aligner.score import DOUBTFUL_BELOW
 from aligner.signals import SIGNALS
 
