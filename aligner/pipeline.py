@@ -205,7 +205,7 @@ def _pairs_digest(out: Path) -> list[str | None]:
 # ---------------------------------------------------------------- stage 3: per-pair work
 
 def make_tasks(pairs: Sequence[DocPair], documents: Sequence[Document], options: RunOptions,
-               plan: MtPlan, translations: Mapping[str, Sequence[str]],
+               plan: MtPlan, translations: Mapping[str, tuple[str, ...]],
                signature: Mapping[str, str]) -> list[PairTask]:
     """One task per parallel pair, with the fingerprint of everything its outputs depend on
     (the run's ``signature`` included: it goes into the pair's TMX header)."""
@@ -218,7 +218,6 @@ def make_tasks(pairs: Sequence[DocPair], documents: Sequence[Document], options:
             continue
         src, tgt = by_id[pair.src_id], by_id[pair.tgt_id]
         translation = translations.get(pair.src_id)
-        translation = tuple(translation) if translation is not None else None
         stamp = fingerprint("pair-work", __version__, src.to_json(), tgt.to_json(),
                             pair.to_json(), config, asdict(plan), translation,
                             options.doubtful_below, dict(signature))
