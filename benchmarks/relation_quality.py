@@ -32,7 +32,7 @@ from pair_quality import print_table  # noqa: E402
 from aligner.ingest import document_from_lines  # noqa: E402
 from aligner.pair import PairConfig, pair_documents  # noqa: E402
 from aligner.pair.relation import RelationRule  # noqa: E402
-from aligner.records import PAIR_LABELS, Document  # noqa: E402
+from aligner.records import PAIR_LABELS, Document, PairEvidence  # noqa: E402
 
 LABELS_FILE = Path(__file__).resolve().parent / "data" / "relations.tsv"
 # Grid of --fit; the candidates are gathered once with the loosest topic bar.
@@ -105,7 +105,7 @@ def scores(predicted: Mapping[Pair, str], gold: Mapping[Pair, str]) -> dict[str,
     return row
 
 
-def redecide(found: Mapping[Pair, tuple[str, Mapping[str, float]]],
+def redecide(found: Mapping[Pair, tuple[str, PairEvidence]],
              rule: RelationRule) -> dict[Pair, str]:
     """The labels ``rule`` gives the pairs found with a looser rule (parallel ones kept)."""
     labels = {}
@@ -117,21 +117,21 @@ def redecide(found: Mapping[Pair, tuple[str, Mapping[str, float]]],
 
 
 def run(documents: list[Document], rule: RelationRule
-        ) -> dict[Pair, tuple[str, Mapping[str, float]]]:
+        ) -> dict[Pair, tuple[str, PairEvidence]]:
     """Pair ``documents`` under ``rule``; every listed pair with its label and evidence."""
     result = pair_documents(documents, "ru", "en", PairConfig(relations=rule))
     return {(pair.src_id, pair.tgt_id): (pair.label, pair.evidence) for pair in result.pairs}
 
 
-def baseline(found: Mapping[Pair, tuple[str, Mapping[str, float]]],
+def baseline(found: Mapping[Pair, tuple[str, PairEvidence]],
              rule: RelationRule) -> dict[Pair, str]:
     """Cosine only: parallel as found, ``related`` for every other pair over the topic bar."""
     return {pair: label if label == "parallel" else "related"
             for pair, (label, evidence) in found.items()
-            if label == "parallel" or evidence["embedding"] >= rule.related_embedding}
+            if label == "parallel" or evidence.embedding >= rule.related_embedding}
 
 
-def fit(found_by_variant: Mapping[str, Mapping[Pair, tuple[str, Mapping[str, float]]]],
+def fit(found_by_variant: Mapping[str, Mapping[Pair, tuple[str, PairEvidence]]],
         gold_by_variant: Mapping[str, Mapping[Pair, str]]) -> tuple[RelationRule, float]:
     """The grid rule with the best mean F1 of same-event and related over both variants."""
     best: tuple[float, RelationRule] | None = None

@@ -23,7 +23,7 @@ from aligner.errors import ConfigurationError, EditError, InputError, UnknownPai
 from aligner.io import read_jsonl
 from aligner.outfolder import (ALIGNMENTS_DIR, STATE_FILE, RunState, outcome_from_records,
                                output_lock, pair_files, pair_key)
-from aligner.records import BeadScore, DocPair
+from aligner.records import BeadScore, DocPair, PairLabel
 from aligner.review import model
 from aligner.review.model import PairReview, PairSession
 from aligner.review.realign import realign
@@ -89,7 +89,7 @@ class Workspace:
                          "realigning uses the default settings")
         for item in pairing["pairs"]:
             pair = DocPair.from_json(item)
-            if pair.label != "parallel":
+            if pair.label is not PairLabel.PARALLEL:
                 continue
             key = pair_key(pair)
             path = out / pair_files(key)["alignment"]
