@@ -16,7 +16,6 @@ nothing ever ``same-event``.
 
 from __future__ import annotations
 
-import argparse
 import itertools
 import random
 import sys
@@ -26,6 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from common import benchmark_parser  # noqa: E402
 from pair_data import SEED, read_wmt22  # noqa: E402
 from pair_quality import print_table  # noqa: E402
 
@@ -153,9 +153,7 @@ def _f1(precision: float, recall: float) -> float:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--shared", type=Path, default=Path("../shared"),
-                        help="the shared data folder (default: ../shared)")
+    parser = benchmark_parser(__doc__)
     parser.add_argument("--fit", action="store_true",
                         help="grid-search the relation rule's thresholds on the labelled set")
     args = parser.parse_args()
