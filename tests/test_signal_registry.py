@@ -160,6 +160,8 @@ def test_a_bad_signal_parameter_on_the_command_line_is_a_usage_error(tmp_path: P
      "signal 'embedding': margin must be at least 0, not -1.0"),
     ({"params": {"mt": {"member_floor": 1.5}}},
      "signal 'mt': member_floor must be between -1 and 1, not 1.5"),
+    ({"params": {"embedding": {"margin": "wide"}}},
+     "signal 'embedding': margin must be a number, not 'wide'"),
 ])
 def test_weights_and_parameters_out_of_their_range_are_configuration_errors(options, message):
     with pytest.raises(ConfigurationError, match=message):

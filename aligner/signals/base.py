@@ -96,13 +96,17 @@ def check_bounds(name: str, value: float, bounds: Bounds) -> None:
     aligner.errors.ConfigurationError: margin must be at least 0, not -1.0
     """
     low, high = bounds
+    if not isinstance(value, (int, float)) or isinstance(value, bool):
+        raise ConfigurationError(f"{name} must be a number, not {value!r}")
     if (math.isfinite(value) and (low is None or value >= low)
             and (high is None or value <= high)):
         return
     if low is not None and high is not None:
         allowed = f"between {low:g} and {high:g}"
-    elif low is not None or high is not None:
-        allowed = f"at least {low:g}" if low is not None else f"at most {high:g}"
+    elif low is not None:
+        allowed = f"at least {low:g}"
+    elif high is not None:
+        allowed = f"at most {high:g}"
     else:
         allowed = "a finite number"
     raise ConfigurationError(f"{name} must be {allowed}, not {value}")
