@@ -27,7 +27,8 @@ from aligner.errors import ConfigurationError, InputError
 from aligner.export import write_alignment_tmx
 from aligner.io import atomic_write, read_jsonl, resolved, write_jsonl
 from aligner.paths import pair_file_stem
-from aligner.records import BeadScore, CorpusScore, DocPair, PairResult, SimilarityGrid
+from aligner.records import (BeadScore, CorpusScore, DocPair, PairLabel, PairResult,
+                             SimilarityGrid)
 
 STATE_FILE = ".aligner-run.json"
 LOCK_FILE = ".aligner-run.lock"
@@ -339,7 +340,7 @@ def run_results(out: Path, pairs: Sequence[DocPair]) -> list[PairResult]:
     its alignment files (an :class:`InputError` names a missing or broken one)."""
     results = []
     for pair in pairs:
-        if pair.label != "parallel":
+        if pair.label is not PairLabel.PARALLEL:
             continue
         path = out / pair_files(pair_key(pair))["alignment"]
         try:

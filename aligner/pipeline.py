@@ -174,7 +174,8 @@ def pairing_stage(documents: Sequence[Document], options: RunOptions, state: Run
                   ) -> tuple[list[DocPair], list[str], list[str], bool]:
     """Pairs (sorted), unpaired ids and pairing's warnings; reused when documents and options
     are unchanged. Candidates are verified through ``map_tasks`` when it is given."""
-    stamp = fingerprint("pair", state.stage("ingest"), options.pair.options(), options.to_json(),
+    # options.to_json() holds the pairing options (options.pair.options()) as its "pair" entry
+    stamp = fingerprint("pair", state.stage("ingest"), options.to_json(),
                         translator.cache_key if translator else None, translations, __version__)
     previous = state.stage("pair")
     if (previous and previous.get("fingerprint") == stamp
@@ -208,9 +209,9 @@ def make_tasks(pairs: Sequence[DocPair], documents: Sequence[Document], options:
                plan: MtPlan, translations: Mapping[str, tuple[str, ...]],
                signature: Mapping[str, str]) -> list[PairTask]:
     """One task per parallel pair, with the fingerprint of everything its outputs depend on
-    (the run's ``signature`` included: it goes into the pair's TMX header)."""
+    (the run's ``signature``, which holds the alignment options and the doubtful threshold:
+    it goes into the pair's TMX header)."""
     by_id = {document.id: document for document in documents}
-    config = options.align.to_json()
     doubtful = DoubtfulRule(confidence_below=options.doubtful_below)
     tasks = []
     for pair in pairs:
@@ -219,8 +220,7 @@ def make_tasks(pairs: Sequence[DocPair], documents: Sequence[Document], options:
         src, tgt = by_id[pair.src_id], by_id[pair.tgt_id]
         translation = translations.get(pair.src_id)
         stamp = fingerprint("pair-work", __version__, src.to_json(), tgt.to_json(),
-                            pair.to_json(), config, asdict(plan), translation,
-                            options.doubtful_below, dict(signature))
+                            pair.to_json(), asdict(plan), translation, dict(signature))
         tasks.append(PairTask(pair, src, tgt, plan, translation, doubtful, stamp,
                               options.align, options.pair.encoder))
     return tasks

@@ -92,7 +92,7 @@ class Workspace:
             start, note = _earlier_review(review_path(out, result.key), result.key,
                                           result.fingerprint)
             notes += [note] if note else []
-            entries.append(ReviewedPair(result.key, PairSession(start or machine, machine),
+            entries.append(ReviewedPair(result.key, PairSession(start or machine),
                                         result.fingerprint, result.pair, result,
                                         review_path(out, result.key),
                                         out / result.files["tmx"]))
@@ -120,14 +120,15 @@ class Workspace:
         fingerprint = hashlib.sha256(path.read_bytes()).hexdigest()
         review_file = path.with_name(f"{key}.reviewed.jsonl")
         start, note = _earlier_review(review_file, key, fingerprint)
-        entry = ReviewedPair(key, PairSession(start or machine, machine), fingerprint, None,
+        entry = ReviewedPair(key, PairSession(start or machine), fingerprint, None,
                              None, review_file, path.with_name(f"{key}.reviewed.tmx"))
         return cls(path, [entry], None, DOUBTFUL_BELOW, [note] if note else [])
 
     def warm_up(self) -> None:
         """Load the encoder and touch its cache (the first realign is then as fast as the
         rest); meant for a background thread."""
-        review = self.pairs[self.order[0]].session.machine if self.order else None
+        # any state will do: edits move beads, never the sentences
+        review = self.pairs[self.order[0]].session.current if self.order else None
         if review is not None and review.alignment.src_sentences \
                 and review.alignment.tgt_sentences:
             alignment = review.alignment
