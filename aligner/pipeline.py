@@ -41,7 +41,7 @@ from aligner.align import AlignConfig
 from aligner.errors import ConfigurationError, InputError, ModelError
 from aligner.executors import (Executor, ProgressFactory, make_executor, map_in_order,
                                no_progress)
-from aligner.io import read_jsonl, write_json, write_jsonl
+from aligner.io import read_jsonl, write_json
 from aligner.outfolder import (PairOutcome, RunState, check_output_outside_inputs, file_digest,
                                fingerprint, input_fingerprint, load_outcome,
                                outcome_from_records, output_lock, pair_files, pair_key,
@@ -176,6 +176,8 @@ def ingest_stage(inputs: Sequence[str | os.PathLike[str]], out: Path, state: Run
     Returns the documents (sorted by id), the skipped files with reasons, and whether the
     earlier result was reused. With several workers each file is read as a task.
     """
+    from aligner.ingest import read_documents_file, write_documents
+
     stamp = fingerprint("ingest", __version__, options.presplit,
                         input_fingerprint(inputs))
     previous = state.stage("ingest")
@@ -183,9 +185,9 @@ def ingest_stage(inputs: Sequence[str | os.PathLike[str]], out: Path, state: Run
     if (previous and previous.get("fingerprint") == stamp
             and previous.get("documents_sha256") == file_digest(documents_path)):
         try:
-            documents = [Document.from_json(record) for record in read_jsonl(documents_path)]
+            documents = read_documents_file(documents_path)
             return documents, [(path, reason) for path, reason in previous["skipped"]], True
-        except (OSError, ValueError, KeyError, TypeError):
+        except (OSError, InputError):
             pass  # a damaged documents.jsonl is simply rebuilt below
     if executor.workers > 1:
         documents, skipped = ingest_as_tasks(inputs, options.presplit, executor, progress)
@@ -198,7 +200,7 @@ def ingest_stage(inputs: Sequence[str | os.PathLike[str]], out: Path, state: Run
         documents, skipped = result.documents, result.skipped
     documents = sorted(documents, key=lambda doc: doc.id)
     skipped = sorted((str(path), reason) for path, reason in skipped)
-    write_jsonl(documents_path, (doc.to_json() for doc in documents))
+    write_documents(documents_path, documents)
     state.save_stage("ingest", {"fingerprint": stamp, "skipped": [list(s) for s in skipped],
                                 "documents_sha256": file_digest(documents_path)})
     return documents, skipped, False
@@ -513,14 +515,15 @@ def pooled_similarity(src: np.ndarray, tgt: np.ndarray, size: int
 
 def run_signature(options: RunOptions, mt: MtStatus, mt_signature: Mapping[str, str],
                   languages: Iterable[str]) -> dict[str, str]:
-    """The run's signature: versions, options, the sentence splitter of each of the documents'
-    ``languages``, alignment and pairing settings (as they ran), models."""
-    from aligner.ingest import splitter_name
+    """The run's signature: versions, options, how documents of each of the ``languages``
+    were ingested (sentence splitter, chrome method), alignment and pairing settings (as they
+    ran), models."""
+    from aligner.ingest import ingest_method
 
     settings: dict[str, object] = {f"run.{key}": value
                                    for key, value in options.own_options().items()}
-    settings.update({f"ingest.splitter.{lang}": splitter_name(lang, options.presplit)
-                     for lang in sorted(set(languages))})
+    settings.update({f"ingest.{key}.{lang}": value for lang in sorted(set(languages))
+                     for key, value in ingest_method(lang, options.presplit).items()})
     settings.update({f"align.{key}": value for key, value in options.align.to_json().items()})
     settings.update({f"pair.{key}": value for key, value in options.pair.options().items()})
     settings["mt.state"] = mt.state
@@ -621,6 +624,8 @@ def gather_stage(out: Path, run: RunFigures, outcomes: Sequence[PairOutcome],
 def regather(out: Path) -> dict[str, Any]:
     """Stage 4 again from what a finished run left in ``out`` (after a person's review):
     nothing is aligned or scored, the per-pair alignment files are read back."""
+    from aligner.ingest import read_documents_file
+
     state = RunState(out)
     state.load()
     ingest, pairing = state.stage("ingest"), state.stage("pair")
@@ -635,7 +640,7 @@ def regather(out: Path) -> dict[str, Any]:
     outcomes = [outcome_from_records(list(read_jsonl(out / pair_files(pair_key(pair))
                                                      ["alignment"])))
                 for pair in pairs if pair.label == "parallel"]
-    documents = [Document.from_json(record) for record in read_jsonl(out / "documents.jsonl")]
+    documents = read_documents_file(out / "documents.jsonl")
     run = RunFigures(documents, [(path, reason) for path, reason in ingest["skipped"]], pairs,
                      list(pairing["unpaired"]), [], mt_status, signature,
                      list(pairing["warnings"]))

@@ -61,6 +61,13 @@ class IngestResult:
         """Counts for the CLI's summary line and ``--json``."""
         return summarize(self.documents, self.skipped)
 
+    def __iter__(self) -> Iterator[Document]:
+        """The documents, so that a result goes wherever documents are expected."""
+        return iter(self.documents)
+
+    def __len__(self) -> int:
+        return len(self.documents)
+
 
 def summarize(documents: Iterable[Document | tuple[str, int]],
               skipped: Sequence[tuple[str, str]]) -> dict[str, Any]:
