@@ -107,6 +107,18 @@ def read_documents(paths: str | os.PathLike[str] | Sequence[str | os.PathLike[st
     :param lang: language of every ingested file (ISO 639-1); None identifies each one.
     :param presplit: ingested files hold one sentence per line (no chrome removal).
     :raises InputError: a missing path, a bad file named directly, or no document at all.
+
+    >>> import pathlib, tempfile
+    >>> folder = tempfile.TemporaryDirectory()
+    >>> _ = pathlib.Path(folder.name, "a.en").write_text(
+    ...     "The sides discussed cooperation. They met in Astana.\\n", encoding="utf-8")
+    >>> _ = pathlib.Path(folder.name, "b.en").write_bytes(b"\\x00\\x01" * 50)
+    >>> result = read_documents(folder.name)
+    >>> [(doc.id, len(doc.sentences)) for doc in result]
+    [('a', 2)]
+    >>> [pathlib.Path(path).name for path, reason in result.skipped]
+    ['b.en']
+    >>> folder.cleanup()
     """
     given = [paths] if isinstance(paths, (str, os.PathLike)) else list(paths)
     documents: list[Document] = []
