@@ -22,7 +22,7 @@ import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import fields, replace
 from pathlib import Path
-from typing import Any, TypeVar, Union
+from typing import Any, TypeVar
 
 from aligner.align import AlignConfig, align_documents
 from aligner.errors import ConfigurationError
@@ -37,8 +37,8 @@ from aligner.pair.core import Translator
 from aligner.pipeline import RunOptions, RunSummary, run_pipeline
 from aligner.records import Alignment, Document, Paragraph, Sentence
 
-PathLike = Union[str, "os.PathLike[str]"]
-Side = Union[Sequence[Union[str, Sentence]], str, "os.PathLike[str]", Document]
+PathLike = str | os.PathLike[str]
+Side = Sequence[str | Sentence] | str | os.PathLike[str] | Document
 """One side of :func:`align`: sentences, a text, a file (a ``Path``) or a Document."""
 Settings = TypeVar("Settings", AlignConfig, PairConfig, RunOptions)
 

@@ -14,7 +14,6 @@ from argos_fixture import use_package_dir
 from click.testing import CliRunner
 from run_support import SRC, TGT, output_bytes, run_cli
 
-import aligner
 from aligner import align, pair_documents, read_documents, run
 from aligner.align import AlignConfig
 from aligner.cli import main
@@ -149,7 +148,7 @@ def test_run_function_writes_what_the_command_writes(tmp_path, monkeypatch):
 
 
 def test_from_aligner_import_align_is_the_function_after_the_subpackage_loads():
-    import aligner.align.core  # noqa: F401  (binds the subpackage aligner.align on import)
+    import aligner.align.core  # importing it binds the subpackage aligner.align
 
     assert aligner.align is align and callable(aligner.align)
     from aligner.align import AlignConfig as Config  # the subpackage is still importable
