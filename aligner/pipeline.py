@@ -374,7 +374,8 @@ def pairing_stage(documents: Sequence[Document], options: RunOptions, state: Run
     from aligner.pair import pair_documents, write_pairs_tsv
 
     config = options.pair
-    stamp = fingerprint("pair", state.stage("ingest"), config.options(), options.to_json(),
+    # options.to_json() holds the pairing options (config.options()) as its "pair" entry
+    stamp = fingerprint("pair", state.stage("ingest"), options.to_json(),
                         getattr(translator, "cache_key", None), translations, __version__)
     previous = state.stage("pair")
     if (previous and previous.get("fingerprint") == stamp
@@ -410,9 +411,9 @@ def make_tasks(pairs: Sequence[DocPair], documents: Sequence[Document], options:
                plan: MtPlan, translations: Mapping[str, Sequence[str]],
                signature: Mapping[str, str]) -> list[PairTask]:
     """One task per parallel pair, with the fingerprint of everything its outputs depend on
-    (the run's ``signature`` included: it goes into the pair's TMX header)."""
+    (the run's ``signature``, which holds the alignment options and the doubtful threshold:
+    it goes into the pair's TMX header)."""
     by_id = {document.id: document for document in documents}
-    config = options.align.to_json()
     tasks = []
     for pair in pairs:
         if pair.label != "parallel":
@@ -421,8 +422,7 @@ def make_tasks(pairs: Sequence[DocPair], documents: Sequence[Document], options:
         translation = translations.get(pair.src_id)
         translation = tuple(translation) if translation is not None else None
         stamp = fingerprint("pair-work", __version__, src.to_json(), tgt.to_json(),
-                            pair.to_json(), config, asdict(plan), translation,
-                            options.doubtful_below, dict(signature))
+                            pair.to_json(), asdict(plan), translation, dict(signature))
         tasks.append(PairTask(pair, src, tgt, plan, translation, options.doubtful_below,
                               stamp, options.align, options.pair.encoder))
     return tasks

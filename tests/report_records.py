@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from aligner.records import Alignment, Bead, BeadScore, DocPair, Document, Paragraph, Sentence
+from dataclasses import replace
+
+from aligner.records import (Alignment, Bead, BeadScore, DocPair, Document, PairEvidence,
+                             Paragraph, Sentence)
 from aligner.report import MtStatus, PairFigures, RunFigures, SimilarityGrid
 
 RU = ("Касым-Жомарт Токаев принял министра обороны КНР Вэй Фэнхэ.",
@@ -42,11 +45,15 @@ def alignment() -> Alignment:
 def figures(scored: bool = True) -> RunFigures:
     """A run with one aligned parallel pair, one same-event and one related pair, and two
     unpaired documents."""
-    pair = DocPair("000_ru", "002_en", "parallel", 0.97, {"coverage": 0.9, "anchors": 0.8},
-                   "parallel confidence 0.97")
-    same_event = DocPair("001_ru", "002_en", "same-event", 0.6, {"sentences_src": 0.3},
+    parallel = PairEvidence(coverage_src=0.9, coverage_tgt=0.9, aligned=True, length=0.9,
+                            embedding=0.9, margin=0.1, sentences_src=1.0, sentences_tgt=1.0,
+                            names=0.8)
+    pair = DocPair("000_ru", "002_en", "parallel", 0.97, parallel, "parallel confidence 0.97")
+    same_event = DocPair("001_ru", "002_en", "same-event", 0.6,
+                         replace(parallel, coverage_src=0.1, sentences_src=0.3),
                          "shared sentences 0.30, same date")
-    related = DocPair("003_ru", "002_en", "related", 0.55, {"sentences_src": 0.0},
+    related = DocPair("003_ru", "002_en", "related", 0.55,
+                      replace(parallel, coverage_src=0.0, sentences_src=0.0),
                       "topic 0.69; shared sentences 0.00, dates differ")
     bead_scores = (BeadScore(61.2, 30.1, "Tokayev received Wei Fenghe."),
                    BeadScore(55.0, 21.0, "It was noted."),

@@ -324,6 +324,29 @@ def test_run_options_reject_conflicts():
         RunOptions(doubtful_below=2.0)
 
 
+def test_pair_task_fingerprint_follows_each_option_it_depends_on():
+    from aligner.align import AlignConfig
+    from aligner.pipeline import MtPlan, make_tasks, run_signature
+    from aligner.records import DocPair
+    from aligner.report import MtStatus
+
+    documents = [Document(id=doc_id, path="", lang=lang, encoding="utf-8", paragraphs=(),
+                          sentences=(), clean_text="") for doc_id, lang in (("r", "ru"),
+                                                                           ("e", "en"))]
+
+    def stamp(options: RunOptions) -> str:
+        signature = run_signature(options, MtStatus("off"), {}, ["ru", "en"])
+        task, = make_tasks([DocPair("r", "e", "parallel", 0.9)], documents, options,
+                           MtPlan("none"), {}, signature)
+        return task.fingerprint
+
+    base = stamp(RunOptions())
+    assert stamp(RunOptions()) == base
+    assert stamp(RunOptions(doubtful_below=0.3)) != base
+    assert stamp(RunOptions(align=AlignConfig(weights={"length": 0.5}))) != base
+    assert stamp(RunOptions(align=AlignConfig(max_bead=4))) != base
+
+
 # ---------------------------------------------------------------- executors
 
 @pytest.mark.parametrize("make", [InProcessExecutor, lambda: ProcessExecutor(2)])

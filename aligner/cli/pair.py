@@ -85,7 +85,7 @@ def _load_translator(src_lang: str, tgt_lang: str) -> Translator:
 
 def format_evidence(pair: DocPair) -> str:
     """Evidence as ``key=value`` pairs, two decimals, in key order."""
-    return " ".join(f"{key}={value:.2f}" for key, value in sorted(pair.evidence.items()))
+    return pair.evidence_text(".2f")
 
 
 def format_result(result: PairingResult) -> str:

@@ -133,7 +133,7 @@ def build_report(run: RunFigures) -> dict[str, Any]:
         "summary": _summary(run, outcomes),
         "documents": [_document_row(doc) for doc in sorted(run.documents, key=lambda d: d.id)],
         "skipped": [{"path": path, "reason": reason} for path, reason in sorted(run.skipped)],
-        "pairing": {"labels": {label: LABEL_MEANINGS[label] for label in PAIR_LABELS},
+        "pairing": {"labels": {label.value: LABEL_MEANINGS[label] for label in PAIR_LABELS},
                     "pairs": [pair.to_json() for pair in
                               sorted(run.pairs, key=lambda p: (p.src_id, p.tgt_id))],
                     "unpaired": sorted(run.unpaired)},
@@ -178,7 +178,7 @@ def _summary(run: RunFigures, outcomes: Sequence[PairFigures]) -> dict[str, Any]
         "documents_by_language": dict(sorted(Counter(d.lang for d in run.documents).items())),
         "sentences": sum(len(d.sentences) for d in run.documents),
         "skipped_files": len(run.skipped),
-        "pairs_by_label": dict(sorted(Counter(p.label for p in run.pairs).items())),
+        "pairs_by_label": dict(sorted(Counter(p.label.value for p in run.pairs).items())),
         "aligned_pairs": len(outcomes),
         "unpaired_documents": len(run.unpaired),
         "beads": sum(bead_types.values()),
@@ -206,7 +206,7 @@ def _pair_row(outcome: PairFigures) -> dict[str, Any]:
     confidences = [bead.confidence for bead in beads]
     return {
         "key": outcome.key, "src_id": outcome.pair.src_id, "tgt_id": outcome.pair.tgt_id,
-        "label": outcome.pair.label, "pair_confidence": round(outcome.pair.confidence, 6),
+        "label": outcome.pair.label.value, "pair_confidence": round(outcome.pair.confidence, 6),
         "src_sentences": len(outcome.alignment.src_sentences),
         "tgt_sentences": len(outcome.alignment.tgt_sentences),
         "beads": len(beads),

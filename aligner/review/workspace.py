@@ -23,7 +23,7 @@ from aligner.errors import ConfigurationError, EditError, InputError, UnknownPai
 from aligner.io import read_jsonl
 from aligner.outfolder import (ALIGNMENTS_DIR, STATE_FILE, RunState, outcome_from_records,
                                output_lock, pair_files, pair_key)
-from aligner.records import BeadScore, DocPair
+from aligner.records import BeadScore, DocPair, PairLabel
 from aligner.review import model
 from aligner.review.model import PairReview, PairSession
 from aligner.review.realign import realign
@@ -89,7 +89,7 @@ class Workspace:
                          "realigning uses the default settings")
         for item in pairing["pairs"]:
             pair = DocPair.from_json(item)
-            if pair.label != "parallel":
+            if pair.label is not PairLabel.PARALLEL:
                 continue
             key = pair_key(pair)
             path = out / pair_files(key)["alignment"]
@@ -103,7 +103,7 @@ class Workspace:
                                               outcome.figures.doubtful)
             start, note = _earlier_review(review_path(out, key), key, outcome.fingerprint)
             notes += [note] if note else []
-            entries.append(ReviewedPair(key, PairSession(start or machine, machine),
+            entries.append(ReviewedPair(key, PairSession(start or machine),
                                         outcome.fingerprint, pair, outcome.figures,
                                         review_path(out, key), out / pair_files(key)["tmx"]))
         return cls(out, entries, out, doubtful_below, notes, align_config)
@@ -130,7 +130,7 @@ class Workspace:
         fingerprint = hashlib.sha256(path.read_bytes()).hexdigest()
         review_file = path.with_name(f"{key}.reviewed.jsonl")
         start, note = _earlier_review(review_file, key, fingerprint)
-        entry = ReviewedPair(key, PairSession(start or machine, machine), fingerprint, None,
+        entry = ReviewedPair(key, PairSession(start or machine), fingerprint, None,
                              None, review_file, path.with_name(f"{key}.reviewed.tmx"))
         return cls(path, [entry], None, DOUBTFUL_BELOW, [note] if note else [])
 
@@ -139,7 +139,8 @@ class Workspace:
         rest); meant for a background thread."""
         from aligner.align import align_sentences
 
-        review = self.pairs[self.order[0]].session.machine if self.order else None
+        # any state will do: edits move beads, never the sentences
+        review = self.pairs[self.order[0]].session.current if self.order else None
         if review is not None and review.alignment.src_sentences \
                 and review.alignment.tgt_sentences:
             alignment = review.alignment
