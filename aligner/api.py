@@ -108,7 +108,7 @@ def pair_documents(documents: Iterable[Document], src_lang: str = "ru", tgt_lang
     ...     document_from_lines("a.en", "", ["The president met the defence minister.",
     ...                                      "The sides discussed cooperation."], "en")]
     >>> result = pair_documents(documents, "ru", "en")
-    >>> [(pair.src_id, pair.tgt_id, pair.label) for pair in result.pairs]
+    >>> [(pair.src_id, pair.tgt_id, str(pair.label)) for pair in result.pairs]
     [('a.ru', 'a.en', 'parallel')]
     """
     return pair_with_config(documents, src_lang, tgt_lang,
