@@ -1,6 +1,7 @@
 """Plain typed records passed between pipeline stages.
 
-documents -> sentences -> document pairs -> beads -> scored beads -> TMX / report.
+documents -> sentences -> document pairs -> beads -> scored beads (a pair's
+:class:`PairResult`) -> TMX / report.
 Every record is a frozen dataclass that validates itself and converts to and from plain JSON
 (``to_json`` / ``from_json``), so stages can run in other processes or on a Dask cluster and
 their outputs can be written as JSON Lines.
@@ -13,6 +14,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, fields
 from enum import StrEnum
 from typing import Any
+
+from aligner.paths import pair_file_stem
 
 
 class PairLabel(StrEnum):
@@ -341,3 +344,105 @@ class BeadScore:
     def from_json(cls, data: Mapping[str, Any]) -> BeadScore:
         return cls(chrf=data.get("chrf"), bleu=data.get("bleu"), mt=data.get("mt"),
                    doubtful=bool(data.get("doubtful", False)))
+
+
+@dataclass(frozen=True)
+class CorpusScore:
+    """One corpus-level sacrebleu figure, exactly as ``sacrebleu REF -i HYP -m ...`` reports it."""
+
+    name: str
+    score: float
+    signature: str
+    verbose: str = ""
+
+    def formatted(self, width: int = 1) -> str:
+        """The score with ``width`` decimals, as sacrebleu's ``--width`` prints it."""
+        return f"{self.score:.{width}f}"
+
+    def to_json(self) -> dict[str, Any]:
+        return {"name": self.name, "score": self.score, "signature": self.signature,
+                "verbose": self.verbose}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> CorpusScore:
+        return cls(name=data["name"], score=float(data["score"]), signature=data["signature"],
+                   verbose=data.get("verbose", ""))
+
+
+@dataclass(frozen=True)
+class SimilarityGrid:
+    """Sentence similarity of a pair pooled to a small grid, in whole percent (0-100).
+
+    ``cells[r][c]`` is the highest similarity of a source sentence of row block ``r`` with a
+    target sentence of column block ``c``; blocks split the sentences evenly.
+    """
+
+    cells: tuple[tuple[int, ...], ...]
+    encoder: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"cells": [list(row) for row in self.cells], "encoder": self.encoder}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> SimilarityGrid:
+        return cls(cells=tuple(tuple(int(v) for v in row) for row in data["cells"]),
+                   encoder=data["encoder"])
+
+
+@dataclass(frozen=True)
+class MtStatus:
+    """Whether beads were scored against MT, with which model, and a one-line explanation.
+
+    >>> MtStatus("off", message="MT scoring was switched off (--no-mt).").state
+    'off'
+    """
+
+    state: str  # "scored", "skipped" (no usable model) or "off" (--no-mt)
+    model: str | None = None
+    message: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return {"state": self.state, "model": self.model, "message": self.message}
+
+
+@dataclass(frozen=True)
+class PairResult:
+    """One parallel pair's work: its alignment, MT scores and doubtful beads, and its files.
+
+    ``doubtful`` holds the one decision per bead (:class:`aligner.score.DoubtfulRule`);
+    ``doc_scores`` the document's corpus BLEU, chrF and TER; ``files`` the pair's outputs,
+    relative to the run folder; ``fingerprint`` the digest of everything the pair's outputs
+    depend on. A pair a person reviewed (``aligner review``) has ``reviewed`` (per bead: did a
+    person confirm or make it) and ``review_changes`` (edits by kind); beads the person
+    changed have no score.
+    """
+
+    pair: DocPair
+    alignment: Alignment
+    doubtful: tuple[bool, ...]
+    bead_scores: tuple[BeadScore | None, ...] | None = None
+    doc_scores: tuple[CorpusScore, ...] = ()
+    similarity: SimilarityGrid | None = None
+    files: Mapping[str, str] = field(default_factory=dict)
+    fingerprint: str = ""
+    score_signature: Mapping[str, str] = field(default_factory=dict)
+    reviewed: tuple[bool, ...] | None = None
+    review_changes: Mapping[str, int] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if len(self.doubtful) != len(self.alignment.beads):
+            raise ValueError(f"{self.key}: {len(self.doubtful)} doubtful flags for "
+                             f"{len(self.alignment.beads)} beads")
+        for name, values in (("bead scores", self.bead_scores), ("review flags", self.reviewed)):
+            if values is not None and len(values) != len(self.alignment.beads):
+                raise ValueError(f"{self.key}: {len(values)} {name} for "
+                                 f"{len(self.alignment.beads)} beads")
+
+    @property
+    def key(self) -> str:
+        """The file stem of the pair's outputs (:func:`aligner.paths.pair_file_stem`)."""
+        return pair_file_stem(self.pair.src_id, self.pair.tgt_id)
+
+    def doc_score(self, name: str) -> CorpusScore | None:
+        """The corpus score called ``name`` (``BLEU``, ``chrF``, ``TER``), if scored."""
+        return next((score for score in self.doc_scores if score.name == name), None)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from aligner.records import (Alignment, Bead, BeadScore, DocPair, Document, PairEvidence,
-                             Paragraph, Sentence)
-from aligner.report import MtStatus, PairFigures, RunFigures, SimilarityGrid
+from aligner.records import (Alignment, Bead, BeadScore, CorpusScore, DocPair, Document,
+                             MtStatus, PairEvidence, PairResult, Paragraph, Sentence,
+                             SimilarityGrid)
+from aligner.report import RunFigures
 
 RU = ("Касым-Жомарт Токаев принял министра обороны КНР Вэй Фэнхэ.",
       "Было отмечено, что ключевым ориентиром является Декларация.",
@@ -60,15 +61,14 @@ def figures(scored: bool = True) -> RunFigures:
                    BeadScore(12.5, 2.0, "Results reached.", doubtful=True),
                    BeadScore(None, None, None),
                    BeadScore(None, None, "Noticed a mistake?")) if scored else None
-    doc_scores = {"BLEU": {"score": 24.3, "signature": "nrefs:1|case:mixed|tok:13a"},
-                  "chrF": {"score": 51.2, "signature": "nrefs:1|case:mixed|nc:6|nw:0"}} \
-        if scored else {}
+    doc_scores = (CorpusScore("BLEU", 24.3, "nrefs:1|case:mixed|tok:13a"),
+                  CorpusScore("chrF", 51.2, "nrefs:1|case:mixed|nc:6|nw:0")) if scored else ()
     grid = SimilarityGrid(((80, 10, 5, 0), (12, 70, 8, 3), (4, 9, 40, 11), (0, 2, 30, 60),
                            (1, 0, 3, 5)), "usem3")
-    outcome = PairFigures(pair, alignment(), (False, False, True, True, True),
-                          bead_scores, doc_scores, grid,
-                          {"alignment": "alignments/000_ru__002_en.jsonl",
-                           "tmx": "tmx/000_ru__002_en.tmx"})
+    outcome = PairResult(pair, alignment(), (False, False, True, True, True),
+                         bead_scores, doc_scores, grid,
+                         {"alignment": "alignments/000_ru__002_en.jsonl",
+                          "tmx": "tmx/000_ru__002_en.tmx"})
     documents = [document("000_ru", "ru", RU), document("001_ru", "ru", RU[:2]),
                  document("002_en", "en", EN), document("003_ru", "ru", RU[2:])]
     mt = (MtStatus("scored", "translate-ru_en", "Beads scored against MT by translate-ru_en.")

@@ -11,6 +11,7 @@ import signal
 import subprocess
 import sys
 import time
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -21,8 +22,8 @@ from run_support import environment_variable, output_bytes, run_cli, seed_pair_w
 import tmx
 from aligner.cli import main
 from aligner.errors import ConfigurationError
-from aligner.executors import InProcessExecutor, ProcessExecutor, make_executor
-from aligner.outfolder import outcome_from_records, outcome_records
+from aligner.executors import InProcessExecutor, ProcessExecutor, make_executor, map_in_order
+from aligner.outfolder import result_from_records, result_records
 from aligner.pipeline import RunOptions
 from aligner.records import Document
 
@@ -134,13 +135,13 @@ def test_signature_records_the_splitter_and_chrome_method(seed_run, tmp_path):
     assert (signature["ingest.splitter.ru"], signature["ingest.chrome.ru"]) == ("lines", "none")
 
 
-def test_alignment_file_reads_back_to_the_same_outcome(seed_run):
+def test_alignment_file_reads_back_to_the_same_result(seed_run):
     out, _ = seed_run
     lines = (out / "alignments" / f"{KEY}.jsonl").read_text("utf-8").splitlines()
     records = [json.loads(line) for line in lines]
     assert [r["record"] for r in records] == ["pair"] + ["bead"] * 17
-    outcome = outcome_from_records(records)
-    assert [json.loads(json.dumps(r, sort_keys=True)) for r in outcome_records(outcome)] == records
+    result = result_from_records(records)
+    assert [json.loads(json.dumps(r, sort_keys=True)) for r in result_records(result)] == records
 
 
 def test_rerun_redoes_nothing_and_changes_nothing(seed_run, tmp_path, monkeypatch):
@@ -326,9 +327,9 @@ def test_run_options_reject_conflicts():
 
 def test_pair_task_fingerprint_follows_each_option_it_depends_on():
     from aligner.align import AlignConfig
-    from aligner.pipeline import MtPlan, make_tasks, run_signature
-    from aligner.records import DocPair
-    from aligner.report import MtStatus
+    from aligner.mt.plan import MtPlan
+    from aligner.pipeline import make_tasks, run_signature
+    from aligner.records import DocPair, MtStatus
 
     documents = [Document(id=doc_id, path="", lang=lang, encoding="utf-8", paragraphs=(),
                           sentences=(), clean_text="") for doc_id, lang in (("r", "ru"),
@@ -380,7 +381,6 @@ def test_make_executor_checks_its_arguments():
 
 def test_ingestion_as_tasks_gives_what_ingestion_gives(tmp_path):
     from aligner.ingest import ingest_paths
-    from aligner.pipeline import ingest_as_tasks
 
     for folder, text in (("a", "Первый документ. Он короткий."),
                          ("b", "The second document. It is short too.")):
@@ -391,8 +391,8 @@ def test_ingestion_as_tasks_gives_what_ingestion_gives(tmp_path):
     with open(tmp_path / "b" / "huge.txt", "wb") as huge:  # sparse: over the size limit
         huge.truncate(2**31)
     expected = ingest_paths([tmp_path])
-    documents, skipped = ingest_as_tasks([tmp_path], False, InProcessExecutor(),
-                                         lambda items, _desc, _total: items)
+    as_tasks = ingest_paths([tmp_path], map_tasks=partial(map_in_order, InProcessExecutor()))
+    documents, skipped = as_tasks.documents, as_tasks.skipped
     assert documents == expected.documents
     assert [doc.id for doc in documents] == ["same", "other", "same-2"]
     assert skipped == expected.skipped and len(skipped) == 2

@@ -9,8 +9,8 @@ import click
 from aligner.cli.common import (echo_json, json_option, progress, quiet_option, reports_errors,
                                 threads_option, warn)
 from aligner.io import refuse_output_over_input
+from aligner.mt import Translator
 from aligner.pair import PairConfig, PairingResult
-from aligner.pair.core import Translator
 from aligner.records import LABEL_MEANINGS, PAIR_LABELS, DocPair
 
 DEFAULTS = PairConfig()

@@ -1,5 +1,5 @@
-"""Ingestion: files -> :class:`~aligner.records.Document` (encoding, language, chrome, title,
-date, sentences).
+"""Ingestion: files, or their bytes, -> :class:`~aligner.records.Document` (encoding,
+language, chrome, title, date, sentences).
 
 Modules: :mod:`~aligner.ingest.encoding` (bytes to text), :mod:`~aligner.ingest.html` (page
 text blocks), :mod:`~aligner.ingest.langid` (language), :mod:`~aligner.ingest.chrome`
@@ -22,10 +22,11 @@ text blocks), :mod:`~aligner.ingest.langid` (language), :mod:`~aligner.ingest.ch
 
 from aligner.ingest.docfile import (document_line, ingest_method, ingest_signature,
                                     read_documents, read_documents_file, write_documents)
-from aligner.ingest.document import (IngestResult, document_from_lines, document_from_text,
-                                     ingest_paths, iter_documents, read_document, splitter_name)
+from aligner.ingest.document import (IngestResult, document_from_bytes, document_from_lines,
+                                     document_from_text, ingest_paths, iter_documents,
+                                     read_document, splitter_name)
 
-__all__ = ["IngestResult", "document_from_lines", "document_from_text", "document_line",
-           "ingest_method", "ingest_paths", "ingest_signature", "iter_documents",
-           "read_document", "read_documents", "read_documents_file", "splitter_name",
-           "write_documents"]
+__all__ = ["IngestResult", "document_from_bytes", "document_from_lines", "document_from_text",
+           "document_line", "ingest_method", "ingest_paths", "ingest_signature",
+           "iter_documents", "read_document", "read_documents", "read_documents_file",
+           "splitter_name", "write_documents"]

@@ -30,18 +30,19 @@ import functools
 import itertools
 import os
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 import numpy as np
 
 from aligner.align import AlignConfig, align_sentences
 from aligner.embed import Encoder, get_encoder
 from aligner.errors import ConfigurationError, InputError
-from aligner.executors import ProgressFactory, no_progress
+from aligner.executors import MapTasks, ProgressFactory, no_progress
 from aligner.io import atomic_write, write_json
+from aligner.mt import Translator
 from aligner.pair.anchors import document_anchors
 from aligner.pair.evidence import (DocumentView, gather_evidence, matched_shares,
                                    parallel_confidence, relatedness)
@@ -61,18 +62,6 @@ PAIR_MAX_BEAD = 3
 VIEW_CACHE_SIZE = 2048
 TSV_COLUMNS = ("src_id", "tgt_id", "label", "confidence", "basis", "evidence")
 LANGUAGE_NAMES = {"ru": "Russian", "en": "English", "de": "German", "fr": "French"}
-
-
-class Translator(Protocol):
-    """Anything that machine-translates a list of sentences (see :mod:`aligner.mt`)."""
-
-    model_id: str
-
-    def translate(self, sentences: Sequence[str]) -> list[str]: ...
-
-
-# Like the built-in ``map``: applies a picklable function to each task, results in task order.
-MapTasks = Callable[[Callable[[Any], Any], Iterable[Any]], Iterable[Any]]
 
 
 @dataclass(frozen=True)
