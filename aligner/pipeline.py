@@ -39,7 +39,8 @@ from aligner.errors import ConfigurationError, InputError
 from aligner.executors import (Executor, MapTasks, ProgressFactory, make_executor,
                                map_in_order, no_progress)
 from aligner.gather import gather_stage
-from aligner.ingest import ingest_method, ingest_paths, read_documents_file, write_documents
+from aligner.ingest import ingest_method, ingest_paths
+from aligner.docfile import read_documents_file, write_documents
 from aligner.mt import Translator
 from aligner.mt.plan import MtPlan, plan_mt, precomputed_status, read_translations
 from aligner.outfolder import (RunState, check_output_outside_inputs, file_digest, fingerprint,

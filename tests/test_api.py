@@ -18,7 +18,8 @@ from aligner import align, pair_documents, read_documents, run
 from aligner.align import AlignConfig
 from aligner.cli import main
 from aligner.errors import ConfigurationError, InputError
-from aligner.ingest import IngestResult, document_from_lines, read_documents_file
+from aligner.docfile import read_documents_file
+from aligner.ingest import IngestResult, document_from_lines
 from aligner.pair import PairingResult
 from aligner.pipeline import RunOptions, RunSummary
 from aligner.records import Alignment, Bead, Sentence

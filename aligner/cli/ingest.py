@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from aligner.cli.common import echo_json, json_option, progress, quiet_option, reports_errors, warn
+from aligner.docfile import document_line
 from aligner.errors import ConfigurationError
 from aligner.ingest.encoding import MAX_FILE_BYTES
 from aligner.io import atomic_write, refuse_output_over_input
@@ -106,7 +107,7 @@ def _record_line(document: Document, options: dict[str, Any],
                  seen: list[tuple[str, int]]) -> str:
     """The document's line with its ingest signature; notes its language and sentence count
     in ``seen``."""
-    from aligner.ingest import document_line, ingest_signature
+    from aligner.ingest import ingest_signature
 
     seen.append((document.lang, len(document.sentences)))
     presplit = bool(options.get("presplit"))
