@@ -4,15 +4,11 @@ Pipeline of small stages over plain typed records (see :mod:`aligner.records`):
 documents -> sentences -> document pairs -> beads -> scored beads -> TMX and report.
 The Python API, ``from aligner import align, pair_documents, read_documents, run``, is
 :mod:`aligner.api`; it loads on first use, so importing ``aligner`` stays cheap.
-
-``aligner.align`` is the API function, although a subpackage has that name too: reach the
-subpackage by import (``from aligner.align import AlignConfig``), never as an attribute.
+The stage that aligns sentences is the subpackage :mod:`aligner.alignment`.
 """
 
-import sys
 from importlib import import_module
 from importlib.metadata import PackageNotFoundError, version
-from types import ModuleType
 from typing import Any
 
 try:
@@ -29,18 +25,3 @@ def __getattr__(name: str) -> Any:
     if name in API:
         return getattr(import_module("aligner.api"), name)
     raise AttributeError(f"module 'aligner' has no attribute {name!r}")
-
-
-def _api_align(_package: ModuleType) -> Any:
-    return __getattr__("align")
-
-
-def _keep_api_align(_package: ModuleType, _subpackage: ModuleType) -> None:
-    """Importing ``aligner.align`` binds the subpackage here; the API function stays."""
-
-
-class _Package(ModuleType):
-    align = property(_api_align, _keep_api_align)
-
-
-sys.modules[__name__].__class__ = _Package

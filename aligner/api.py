@@ -2,7 +2,7 @@
 
 ``from aligner import align, pair_documents, read_documents, run`` gives them (they load on
 first use, so ``import aligner`` stays cheap). Settings are the library's frozen records
-(:class:`~aligner.align.AlignConfig`, :class:`~aligner.pair.PairConfig`,
+(:class:`~aligner.alignment.AlignConfig`, :class:`~aligner.pair.PairConfig`,
 :class:`~aligner.pipeline.RunOptions`), given whole or as keyword overrides of their fields;
 results are the records of :mod:`aligner.records` and the stages' result records. Errors are
 :class:`~aligner.errors.AlignerError` subclasses: :class:`~aligner.errors.InputError` for a
@@ -24,11 +24,16 @@ from dataclasses import fields, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
-from aligner.align import AlignConfig, align_documents
+from aligner.alignment import AlignConfig, align_documents
 from aligner.errors import ConfigurationError
 from aligner.executors import Executor, ProgressFactory
-from aligner.ingest import (document_from_lines, document_from_text, read_document,
-                           read_documents, splitter_name)
+from aligner.ingest import (
+    document_from_lines,
+    document_from_text,
+    read_document,
+    read_documents,
+    splitter_name,
+)
 from aligner.ingest.langid import identify_language
 from aligner.mt import read_translation_file
 from aligner.pair import PairConfig, PairingResult

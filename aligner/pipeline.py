@@ -34,20 +34,40 @@ from pathlib import Path
 from typing import Any
 
 from aligner import __version__
-from aligner.align import AlignConfig
+from aligner.alignment import AlignConfig
+from aligner.docfile import read_documents_file, write_documents
 from aligner.errors import ConfigurationError, InputError
-from aligner.executors import (Executor, MapTasks, ProgressFactory, make_executor,
-                               map_in_order, no_progress)
+from aligner.executors import (
+    Executor,
+    MapTasks,
+    ProgressFactory,
+    make_executor,
+    map_in_order,
+    no_progress,
+)
 from aligner.gather import gather_stage
 from aligner.ingest import ingest_method, ingest_paths
-from aligner.docfile import read_documents_file, write_documents
 from aligner.mt import Translator
 from aligner.mt.plan import MtPlan, plan_mt, precomputed_status, read_translations
-from aligner.outfolder import (RunState, check_output_outside_inputs, file_digest, fingerprint,
-                               input_fingerprint, load_result, output_lock, prepare_output,
-                               remove_stale_pair_files, save_result)
-from aligner.pair import (PairConfig, pair_documents, signature_path, verification_config,
-                          write_pairs_tsv)
+from aligner.outfolder import (
+    RunState,
+    check_output_outside_inputs,
+    file_digest,
+    fingerprint,
+    input_fingerprint,
+    load_result,
+    output_lock,
+    prepare_output,
+    remove_stale_pair_files,
+    save_result,
+)
+from aligner.pair import (
+    PairConfig,
+    pair_documents,
+    signature_path,
+    verification_config,
+    write_pairs_tsv,
+)
 from aligner.pairwork import PairTask, process_pair
 from aligner.records import DocPair, Document, MtStatus, PairResult
 from aligner.report import RunFigures

@@ -32,13 +32,12 @@ from pathlib import Path
 
 import numpy as np
 
-from aligner.align import AlignConfig, align_sentences
-from aligner.align import core
-from aligner.align.core import bead_types
-from aligner.align.search import Band, best_path
+from aligner.alignment import AlignConfig, align_sentences, core
+from aligner.alignment.core import bead_types
+from aligner.alignment.search import Band, best_path
 from aligner.embed import get_encoder
-from aligner.records import Bead
 from aligner.evaluate import AlignmentScore, BeadIndices, read_beads, score_alignments
+from aligner.records import Bead
 
 # (folder, source language, target language, variants, MT systems in order of preference)
 WMT_SETS = (
@@ -409,7 +408,7 @@ def quality_runs(sets: dict[str, list[Doc]], config: AlignConfig) -> Runs:
 
 
 def calibrate(sets: dict[str, list[Doc]], runs: Runs) -> None:
-    """Fit the confidence constants of aligner.align.core on the pool; print them and, per set,
+    """Fit the confidence constants of aligner.alignment.core on the pool; print them and, per set,
     the reliability of constants fitted without that set's corpus (leave-one-set-out)."""
     samples = {f"{name} {system}": BeadSample.of(sets[name], beads)
                for (name, system), (_, beads) in runs.items()}
@@ -458,7 +457,7 @@ SEARCH_ONLY = ("skip", "bead_cost", "merge_penalty", "size_power")  # options _p
 @contextlib.contextmanager
 def prepared_once() -> Iterator[None]:
     """Signals prepared once per document and preparation options (a sweep then costs only
-    searches): wraps ``aligner.align.core._prepare`` with a memo for this block."""
+    searches): wraps ``aligner.alignment.core._prepare`` with a memo for this block."""
     original = core._prepare
     memo: dict[tuple[object, ...], dict[str, object]] = {}
 

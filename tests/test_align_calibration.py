@@ -6,15 +6,15 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from align_cases import EN, GOLD, MT, RU
 
-from aligner.align import AlignConfig, align_sentences
-from aligner.align.core import confidences, confident_pairs
+from aligner.alignment import AlignConfig, align_sentences
+from aligner.alignment.core import confidences, confident_pairs
 from aligner.evaluate import read_beads
 from aligner.signals import SignalInput
 from aligner.signals.anchors import AnchorSignal, numbers
 from aligner.signals.length import LengthScorer
 from aligner.signals.mt import PRIOR_PAIRS, MTSignal
-from align_cases import EN, GOLD, MT, RU
 
 # RU in Japanese: one character against about three of English, full-width digits
 JA = [

@@ -7,16 +7,16 @@ import math
 
 import numpy as np
 import pytest
+from align_cases import EN, GOLD, MT, RU
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from aligner.align import AlignConfig, align_sentences
-from aligner.align.search import Band, best_path
+from aligner.alignment import AlignConfig, align_sentences
+from aligner.alignment.search import Band, best_path
 from aligner.errors import ConfigurationError, InputError
 from aligner.records import Bead
 from aligner.signals import SIGNALS
 from aligner.signals.embedding import MarginScorer, SideVectors
-from align_cases import EN, GOLD, MT, RU
 
 COMBINATIONS = [combo for size in range(1, len(SIGNALS) + 1)
                 for combo in itertools.combinations(sorted(SIGNALS), size)]

@@ -15,14 +15,24 @@ from functools import partial
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 from argos_fixture import tiny_package_archive, use_package_dir
-from run_support import environment_variable, output_bytes, run_cli, seed_pair_with_tiny_model
+from click.testing import CliRunner
+from run_support import (
+    environment_variable,
+    output_bytes,
+    run_cli,
+    seed_pair_with_tiny_model,
+)
 
 import tmx
 from aligner.cli import main
 from aligner.errors import ConfigurationError
-from aligner.executors import InProcessExecutor, ProcessExecutor, make_executor, map_in_order
+from aligner.executors import (
+    InProcessExecutor,
+    ProcessExecutor,
+    make_executor,
+    map_in_order,
+)
 from aligner.outfolder import result_from_records, result_records
 from aligner.pipeline import RunOptions
 from aligner.records import Document
@@ -326,7 +336,7 @@ def test_run_options_reject_conflicts():
 
 
 def test_pair_task_fingerprint_follows_each_option_it_depends_on():
-    from aligner.align import AlignConfig
+    from aligner.alignment import AlignConfig
     from aligner.mt.plan import MtPlan
     from aligner.pipeline import make_tasks, run_signature
     from aligner.records import DocPair, MtStatus

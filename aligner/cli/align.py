@@ -8,9 +8,15 @@ from typing import Any
 
 import click
 
-from aligner.align import AlignConfig
+from aligner.alignment import AlignConfig
 from aligner.beadfile import alignment_lines
-from aligner.cli.common import echo_json, quiet_option, reports_errors, threads_option, warn
+from aligner.cli.common import (
+    echo_json,
+    quiet_option,
+    reports_errors,
+    threads_option,
+    warn,
+)
 from aligner.cli.signal_options import align_config, signal_options
 from aligner.io import atomic_write, refuse_output_over_input
 from aligner.records import Alignment

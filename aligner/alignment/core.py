@@ -24,8 +24,8 @@ from dataclasses import replace
 
 import numpy as np
 
-from aligner.align.config import AlignConfig
-from aligner.align.search import Band, BeadType, best_path
+from aligner.alignment.config import AlignConfig
+from aligner.alignment.search import Band, BeadType, best_path
 from aligner.errors import InputError
 from aligner.records import Alignment, Bead, Document
 from aligner.signals import SIGNALS, SignalInput, SpanScorer
