@@ -6,7 +6,8 @@ variant (as in issue 18; ``--all-documents`` for all). Per set: strict/lax P/R/F
 Gale-Church (``nltk.translate.gale_church``), bertalign's scoring with the same encoder, this
 aligner without MT and with each of the set's two MT systems, and its null beads against the
 gold's. Then a reliability table per set (confidence bins against strict accuracy, with the
-confidence constants fitted leaving that set's corpus out), the leave-one-set-out table
+confidence constants and the posterior's temperature fitted leaving that set's corpus out; the
+searches are repeated at each temperature tried), the leave-one-set-out table
 (constants of ``FIT_GRID`` fitted on the other corpora, F1 on the one left out), the ratio of
 one ``align`` call (cold cache) to embedding every sentence once, and search-only time and
 peak memory on synthetic documents. ``--ablation`` adds strict F1 with each signal off.

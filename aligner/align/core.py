@@ -9,7 +9,9 @@
 3. The full search runs in a band around that path (short documents: over every cell) with
    every bead type up to ``max_bead`` sentences, scoring each candidate by the weighted sum of
    the signals.
-4. Every bead gets its per-signal scores and a calibrated confidence.
+4. Every bead gets its per-signal scores, its posterior (its probability among all paths
+   through the band, by forward-backward over the same scored beads) and a confidence
+   calibrated from that posterior.
 5. Each scorer is offered those beads (:meth:`SpanScorer.refine`, the calibration hook); if
    any changed, the search runs once more. The search asks the signals what they are
    (``similarity``, ``needs_translation``) and never tests a signal's name or type.

@@ -5,6 +5,8 @@ Row ``i`` keeps only the columns ``band.lo[i] .. band.hi[i]``, so time and memor
 ``n * width``, never ``n * m``. Bead scores are computed in bulk per bead type (vectorised
 over every cell of the band); the row loop then only takes maxima. Runs of ``0-1`` beads
 inside a row are solved in one vectorised prefix-maximum instead of a loop over columns.
+The same scored beads (a :class:`Lattice`) give each bead of the best path its posterior
+probability (forward-backward, with log-sum-exp in place of the maxima).
 """
 
 from __future__ import annotations
