@@ -38,6 +38,9 @@ PR_SET_PDEATHSIG = 1  # prctl option: a signal for this process when its parent 
 
 # wraps an iterable of work items for display: (items, description, total) -> items
 ProgressFactory = Callable[[Iterable[Any], str, int], Iterable[Any]]
+# Like the built-in ``map``: applies a picklable function to each task, results in task order
+# (``functools.partial(map_in_order, executor)`` is one).
+MapTasks = Callable[[Callable[[Any], Any], Iterable[Any]], Iterable[Any]]
 
 
 def no_progress(items: Iterable[Any], _description: str, _total: int) -> Iterable[Any]:

@@ -1,12 +1,13 @@
 """The output folder of a run: what it remembers, the checks before writing, per-pair files.
 
-A run keeps its state in ``OUT/.aligner-run.json`` (its options and each stage's input
-fingerprint) and holds ``OUT/.aligner-run.lock`` while it writes, so two runs never write
-one folder at once. Each parallel pair has two files: ``tmx/<src>__<tgt>.tmx`` and
-``alignments/<src>__<tgt>.jsonl``, a header line (pair, signatures, document scores,
-similarity grid, the fingerprint of the pair's inputs) then one line per bead (indices,
-texts, confidence, signal and MT scores, the doubtful decision). The alignment file is
-written last, so its presence with the right fingerprint means the pair is done.
+A run keeps its state in ``OUT/.aligner-run.json`` (its options, each stage's input
+fingerprint and the digest of each pair's TMX) and holds ``OUT/.aligner-run.lock`` while it
+writes, so two runs never write one folder at once. Each parallel pair has two files:
+``tmx/<src>__<tgt>.tmx`` and ``alignments/<src>__<tgt>.jsonl``, a header line (pair,
+signatures, document scores, similarity grid, the fingerprint of the pair's inputs) then one
+line per bead (indices, texts, confidence, signal and MT scores, the doubtful decision): a
+:class:`~aligner.records.PairResult` as written. The alignment file is written last, so its
+presence with the right fingerprint (and a TMX of the recorded digest) means the pair is done.
 """
 
 from __future__ import annotations
@@ -15,20 +16,19 @@ import fcntl
 import hashlib
 import json
 import os
+import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-import tmx
-
 from aligner.beadfile import alignment_from_lines, alignment_lines
 from aligner.errors import ConfigurationError, InputError
+from aligner.export import write_alignment_tmx
 from aligner.io import atomic_write, read_jsonl, resolved, write_jsonl
 from aligner.paths import pair_file_stem
-from aligner.records import BeadScore, DocPair
-from aligner.report import PairFigures, SimilarityGrid
+from aligner.records import (BeadScore, CorpusScore, DocPair, PairLabel, PairResult,
+                             SimilarityGrid)
 
 STATE_FILE = ".aligner-run.json"
 LOCK_FILE = ".aligner-run.lock"
@@ -36,6 +36,8 @@ STATE_VERSION = 1
 ALIGNMENTS_DIR = "alignments"
 TMX_DIR = "tmx"
 REVIEWED_DIR = "reviewed"  # aligner review's corrected alignments, never a run's own output
+MAX_ALIGNMENT_BYTES = 256 * 1024 * 1024
+STATE_SAVE_SECONDS = 1.0  # pair TMX digests reach the state file at least this often
 
 
 def pair_key(pair: DocPair) -> str:
@@ -86,12 +88,13 @@ class RunState:
     def __init__(self, out: Path) -> None:
         self.path = out / STATE_FILE
         self.data: dict[str, Any] = {}
+        self._saved_at = time.monotonic()
 
     def load(self) -> bool:
         """Read an earlier state; ``False`` when there is none.
 
         A damaged state (or one of another version) loads as empty: the earlier run's stages
-        are redone, and its per-pair files are reused only where their fingerprints agree.
+        and pairs are redone (without the digests of its TMX files none can be trusted).
         """
         if not self.path.is_file():
             return False
@@ -114,6 +117,26 @@ class RunState:
         self.data["version"] = STATE_VERSION
         with atomic_write(self.path) as handle:
             json.dump(self.data, handle, ensure_ascii=False, sort_keys=True)
+        self._saved_at = time.monotonic()
+
+    def pair_tmx(self, key: str) -> str | None:
+        """The digest of ``tmx/<key>.tmx`` as a run last wrote it."""
+        digest = self.data.get("pair_tmx", {}).get(key)
+        return digest if isinstance(digest, str) else None
+
+    def record_pair_tmx(self, key: str, digest: str | None) -> None:
+        """Remember the digest of a pair's TMX just written. The state is saved at most every
+        :data:`STATE_SAVE_SECONDS` (a run of many pairs would rewrite it per pair), so an
+        interrupted run loses at most that much: those pairs are redone."""
+        self.data.setdefault("pair_tmx", {})[key] = digest
+        if time.monotonic() - self._saved_at >= STATE_SAVE_SECONDS:
+            self.save()
+
+    def keep_pair_tmx(self, keys: set[str]) -> None:
+        """Forget the TMX digests of pairs other than ``keys``, and save."""
+        digests = self.data.get("pair_tmx", {})
+        self.data["pair_tmx"] = {key: digests[key] for key in sorted(keys & digests.keys())}
+        self.save()
 
 
 def _valid_state(data: Any) -> bool:
@@ -122,6 +145,7 @@ def _valid_state(data: Any) -> bool:
         return False
     stages, options = data.get("stages", {}), data.get("options", {})
     return (isinstance(stages, dict) and isinstance(options, dict)
+            and isinstance(data.get("pair_tmx", {}), dict)
             and all(isinstance(record, dict) for record in stages.values()))
 
 
@@ -180,19 +204,12 @@ def _locked_file(path: Path) -> IO[str] | None:
 def prepare_output(out: Path, options: Mapping[str, Any], resume: bool) -> RunState:
     """Check that ``out`` can take this run's outputs and load what an earlier run left.
 
-    ``out`` must be a new or empty folder, or one an earlier run wrote (it holds the state
-    file). ``resume`` additionally requires that earlier run, with the same options.
+    Called under :func:`output_lock`, which made the folder and proved it writable. ``out``
+    must be a new or empty folder, or one an earlier run wrote (it holds the state file).
+    ``resume`` additionally requires that earlier run, with the same options.
     """
     if resume and not (out / STATE_FILE).is_file():
         raise _nothing_to_resume(out)
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-        with atomic_write(out / ".aligner-write-test") as handle:
-            handle.write("ok")
-        os.unlink(out / ".aligner-write-test")
-    except OSError as error:
-        raise InputError(f"{out}: cannot write there ({error.strerror or error}); "
-                         "choose another folder with -o") from None
     remove_partial_files(out)
     state = RunState(out)
     found = state.load()
@@ -282,95 +299,118 @@ def remove_stale_pair_files(out: Path, keys: set[str]) -> list[str]:
 
 # ---------------------------------------------------------------- per-pair files
 
-@dataclass(frozen=True)
-class PairOutcome:
-    """The result of one pair's work: the report's figures plus the TMX inputs."""
-
-    figures: PairFigures
-    fingerprint: str
-    score_signature: Mapping[str, str] = field(default_factory=dict)
-
-    @property
-    def key(self) -> str:
-        return self.figures.key
-
-
 def pair_files(key: str) -> dict[str, str]:
     """Paths of a pair's outputs, relative to the output folder."""
     return {"alignment": f"{ALIGNMENTS_DIR}/{key}.jsonl", "tmx": f"{TMX_DIR}/{key}.tmx"}
 
 
-def outcome_records(outcome: PairOutcome) -> Iterator[dict[str, Any]]:
+def result_records(result: PairResult) -> Iterator[dict[str, Any]]:
     """The lines of ``alignments/<key>.jsonl``: a header, then one line per bead."""
-    figures = outcome.figures
-    header = {"fingerprint": outcome.fingerprint, "pair": figures.pair.to_json(),
-              "score_signature": dict(outcome.score_signature),
-              "document_scores": figures.doc_scores,
-              "similarity": figures.similarity.to_json() if figures.similarity else None}
-    scores = figures.bead_scores or [None] * len(figures.alignment.beads)
+    header = {"fingerprint": result.fingerprint, "pair": result.pair.to_json(),
+              "score_signature": dict(result.score_signature),
+              "document_scores": {score.name: {"score": score.score,
+                                               "signature": score.signature}
+                                  for score in result.doc_scores},
+              "similarity": result.similarity.to_json() if result.similarity else None}
+    scores = result.bead_scores or [None] * len(result.alignment.beads)
     extras = [{"doubtful": doubtful, "mt_score": score.to_json() if score else None}
-              for doubtful, score in zip(figures.doubtful, scores)]
-    return alignment_lines(figures.alignment, header, extras)
+              for doubtful, score in zip(result.doubtful, scores)]
+    return alignment_lines(result.alignment, header, extras)
 
 
-def outcome_from_records(records: Sequence[Mapping[str, Any]]) -> PairOutcome:
-    """Rebuild a :class:`PairOutcome` from the lines :func:`outcome_records` wrote."""
+def result_from_records(records: Sequence[Mapping[str, Any]]) -> PairResult:
+    """Rebuild a :class:`PairResult` from the lines :func:`result_records` wrote."""
     alignment = alignment_from_lines(records)
     header, beads = records[0], records[1:]
     scored = all(bead["mt_score"] is not None for bead in beads) and beads
-    figures = PairFigures(
+    return PairResult(
         pair=DocPair.from_json(header["pair"]), alignment=alignment,
         doubtful=tuple(bool(bead["doubtful"]) for bead in beads),
         bead_scores=tuple(BeadScore.from_json(b["mt_score"]) for b in beads) if scored else None,
-        doc_scores=header["document_scores"],
+        doc_scores=tuple(CorpusScore(name, float(value["score"]), value["signature"])
+                         for name, value in header["document_scores"].items()),
         similarity=(SimilarityGrid.from_json(header["similarity"])
                     if header["similarity"] else None),
-        files=pair_files(pair_file_stem(header["src_id"], header["tgt_id"])))
-    return PairOutcome(figures, header["fingerprint"], header["score_signature"])
+        files=pair_files(pair_file_stem(header["src_id"], header["tgt_id"])),
+        fingerprint=header["fingerprint"], score_signature=header["score_signature"])
 
 
-def load_outcome(out: Path, key: str, stamp: str) -> PairOutcome | None:
-    """The earlier outcome of pair ``key`` when both its files exist, its fingerprint is
-    ``stamp`` and its TMX reads whole (a damaged one is redone, never reused)."""
+def run_results(out: Path, pairs: Sequence[DocPair]) -> list[PairResult]:
+    """The results of the parallel ``pairs`` of the finished run in ``out``, read back from
+    its alignment files (an :class:`InputError` names a missing or broken one)."""
+    results = []
+    for pair in pairs:
+        if pair.label is not PairLabel.PARALLEL:
+            continue
+        path = out / pair_files(pair_key(pair))["alignment"]
+        try:
+            results.append(result_from_records(read_alignment_records(path)))
+        except (ValueError, KeyError, TypeError) as error:
+            raise InputError(f"{path}: not an alignment file of this run ({error}); "
+                             "redo the pair with aligner run") from None
+    return results
+
+
+def read_alignment_records(path: Path) -> list[dict[str, Any]]:
+    """The JSON lines of an alignment file, read with a size cap."""
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        raise InputError(f"{path}: missing; finish the run with aligner run --resume") from None
+    if size > MAX_ALIGNMENT_BYTES:
+        raise InputError(f"{path}: {size} bytes, more than the {MAX_ALIGNMENT_BYTES} an "
+                         "alignment file may have")
+    try:
+        records = list(read_jsonl(path))
+    except (ValueError, UnicodeDecodeError) as error:
+        raise InputError(f"{path}: not JSON Lines ({error})") from None
+    if not all(isinstance(record, dict) for record in records):
+        raise InputError(f"{path}: not JSON Lines of objects")
+    return records
+
+
+def load_result(out: Path, key: str, stamp: str, tmx_digest: str | None) -> PairResult | None:
+    """The earlier result of pair ``key`` when its alignment file has the fingerprint
+    ``stamp`` and its TMX is byte for byte the one written (``tmx_digest``, from the run
+    state); a damaged or changed file is redone, never reused."""
     files = pair_files(key)
-    alignment_path, tmx_path = out / files["alignment"], out / files["tmx"]
-    if not (alignment_path.is_file() and tmx_path.is_file()):
+    alignment_path = out / files["alignment"]
+    if tmx_digest is None or file_digest(out / files["tmx"]) != tmx_digest:
         return None
     try:
         with open(alignment_path, encoding="utf-8") as handle:
             header = json.loads(handle.readline())
         if header.get("fingerprint") != stamp:
             return None
-        outcome = outcome_from_records(list(read_jsonl(alignment_path)))
-        for _ in tmx.read_units(tmx_path):
-            pass
-        return outcome
-    except (OSError, ValueError, KeyError, TypeError, tmx.TmxError):
+        return result_from_records(list(read_jsonl(alignment_path)))
+    except (OSError, ValueError, KeyError, TypeError):
         return None  # unreadable, damaged or from another version: redo the pair
 
 
-def save_outcome(out: Path, outcome: PairOutcome, signature: Mapping[str, str]) -> PairOutcome:
+def save_result(out: Path, result: PairResult, signature: Mapping[str, str],
+                state: RunState) -> PairResult:
     """Write a pair's TMX, then its alignment file (the alignment file marks it done).
 
-    Returns the outcome as read back from its records (scores rounded as stored), so a fresh
+    Returns the result as read back from its records (scores rounded as stored), so a fresh
     and a resumed run feed the same numbers to ``corpus.tmx`` and the report.
     """
-    records = list(outcome_records(outcome))
-    stored = outcome_from_records(records)
+    records = list(result_records(result))
+    stored = result_from_records(records)
     (out / ALIGNMENTS_DIR).mkdir(exist_ok=True)
-    write_pair_tmx(out, stored.figures, signature)
-    write_jsonl(out / stored.figures.files["alignment"], records)
+    write_pair_tmx(out, stored, signature, state)
+    write_jsonl(out / stored.files["alignment"], records)
     return stored
 
 
-def write_pair_tmx(out: Path, figures: PairFigures, signature: Mapping[str, str]) -> None:
-    """Write ``tmx/<key>.tmx`` of one pair (machine or reviewed) atomically."""
-    from aligner.export import write_alignment_tmx
-
+def write_pair_tmx(out: Path, result: PairResult, signature: Mapping[str, str],
+                   state: RunState) -> None:
+    """Write ``tmx/<key>.tmx`` of one pair (machine or reviewed) atomically; its digest goes
+    into the run ``state``."""
     (out / TMX_DIR).mkdir(exist_ok=True)
-    write_alignment_tmx(out / figures.files["tmx"], [figures.alignment],
-                        scores=[figures.bead_scores], signature=signature,
-                        reviewed=[figures.reviewed])
+    path = out / result.files["tmx"]
+    write_alignment_tmx(path, [result.alignment], scores=[result.bead_scores],
+                        signature=signature, reviewed=[result.reviewed])
+    state.record_pair_tmx(result.key, file_digest(path))
 
 
 def file_digest(path: Path) -> str | None:

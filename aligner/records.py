@@ -1,6 +1,7 @@
 """Plain typed records passed between pipeline stages.
 
-documents -> sentences -> document pairs -> beads -> scored beads -> TMX / report.
+documents -> sentences -> document pairs -> beads -> scored beads (a pair's
+:class:`PairResult`) -> TMX / report.
 Every record is a frozen dataclass that validates itself and converts to and from plain JSON
 (``to_json`` / ``from_json``), so stages can run in other processes or on a Dask cluster and
 their outputs can be written as JSON Lines.
@@ -8,18 +9,30 @@ their outputs can be written as JSON Lines.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import Any, Literal
+import math
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field, fields
+from enum import StrEnum
+from typing import Any
 
-PairLabel = Literal["parallel", "same-event", "related"]
-PAIR_LABELS: tuple[str, ...] = ("parallel", "same-event", "related")
+from aligner.paths import pair_file_stem
+
+
+class PairLabel(StrEnum):
+    """How a pair of documents relates; a ``str``, so it reads and writes as its value."""
+
+    PARALLEL = "parallel"
+    SAME_EVENT = "same-event"
+    RELATED = "related"
+
+
+PAIR_LABELS: tuple[PairLabel, ...] = tuple(PairLabel)
 # What each pairing label means, in one line (the report and the summaries show it).
-LABEL_MEANINGS: Mapping[str, str] = {
-    "parallel": "a translation of the same text, one-to-one",
-    "same-event": "independent reports of one event: same participants, date, facts; "
-                  "not translations",
-    "related": "the same topic, another event",
+LABEL_MEANINGS: Mapping[PairLabel, str] = {
+    PairLabel.PARALLEL: "a translation of the same text, one-to-one",
+    PairLabel.SAME_EVENT: "independent reports of one event: same participants, date, facts; "
+                          "not translations",
+    PairLabel.RELATED: "the same topic, another event",
 }
 
 
@@ -207,36 +220,106 @@ class Alignment:
 
 
 @dataclass(frozen=True)
+class PairEvidence:
+    """The evidence of one candidate document pair (see :mod:`aligner.pair.evidence`).
+
+    Shares, agreements and probabilities lie in [0, 1]; the cosines ``embedding`` and
+    ``margin`` are at least 0. An optional kind is ``None`` when it does not apply: an
+    anchor kind (``numbers``, ``dates``, ``names``) that neither side has, ``participants``
+    or ``event_date`` when a side has none, ``mt_chrf`` without MT, ``p_parallel`` and
+    ``p_related`` before the decision. Written as ``name: value`` by name, absent kinds
+    left out.
+    """
+
+    coverage_src: float
+    coverage_tgt: float
+    aligned: bool
+    length: float
+    embedding: float
+    margin: float
+    sentences_src: float
+    sentences_tgt: float
+    numbers: float | None = None
+    dates: float | None = None
+    names: float | None = None
+    participants: float | None = None
+    event_date: float | None = None
+    mt_chrf: float | None = None
+    p_parallel: float | None = None
+    p_related: float | None = None
+
+    def __post_init__(self) -> None:
+        for name, value in self.items():
+            ceiling = math.inf if name in ("embedding", "margin") else 1.0
+            if not 0.0 <= value <= ceiling:
+                raise ValueError(f"pair evidence {name}={value} not in [0, {ceiling}]")
+
+    def items(self) -> Iterator[tuple[str, float]]:
+        """The evidence present, as ``(name, value)`` sorted by name (``aligned`` as 0 or 1)."""
+        for name in _EVIDENCE_NAMES:
+            value = getattr(self, name)
+            if value is not None:
+                yield name, float(value)
+
+    def to_json(self) -> dict[str, float]:
+        return {name: round(value, 6) for name, value in self.items()}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, float]) -> PairEvidence:
+        unknown = sorted(set(data) - set(_EVIDENCE_NAMES))
+        if unknown:
+            raise ValueError(f"unknown pair evidence {', '.join(unknown)}")
+        values: dict[str, Any] = {name: float(value) for name, value in data.items()}
+        if "aligned" in values:
+            values["aligned"] = bool(values["aligned"])
+        return cls(**values)
+
+
+_EVIDENCE_NAMES: tuple[str, ...] = tuple(sorted(item.name for item in fields(PairEvidence)))
+
+
+@dataclass(frozen=True)
 class DocPair:
     """A pairing decision between a source and a target document, with its evidence.
 
     ``label``: ``parallel`` (a translation of the same text), ``same-event`` (independent
-    reports of one event) or ``related`` (same topic, another event); ``basis`` says in
-    words which evidence decided it.
+    reports of one event) or ``related`` (same topic, another event), given as a
+    :class:`PairLabel` or its value; ``basis`` says in words which evidence decided it.
     """
 
     src_id: str
     tgt_id: str
-    label: str
+    label: PairLabel
     confidence: float
-    evidence: Mapping[str, float] = field(default_factory=dict)
+    evidence: PairEvidence | None = None
     basis: str = ""
 
     def __post_init__(self) -> None:
         if self.label not in PAIR_LABELS:
-            raise ValueError(f"pair label must be one of {PAIR_LABELS}, not {self.label!r}")
+            raise ValueError(f"pair label must be one of {', '.join(PAIR_LABELS)}, "
+                             f"not {self.label!r}")
+        object.__setattr__(self, "label", PairLabel(self.label))
         if not 0.0 <= self.confidence <= 1.0:
             raise ValueError(f"pair confidence {self.confidence} not in [0, 1]")
 
+    def evidence_text(self, number_format: str) -> str:
+        """The evidence as ``name=value`` words, e.g. ``aligned=1.00 coverage_src=0.97``."""
+        if self.evidence is None:
+            return ""
+        return " ".join(f"{name}={value:{number_format}}"
+                        for name, value in self.evidence.items())
+
     def to_json(self) -> dict[str, Any]:
-        return {"src_id": self.src_id, "tgt_id": self.tgt_id, "label": self.label,
+        return {"src_id": self.src_id, "tgt_id": self.tgt_id, "label": self.label.value,
                 "confidence": round(self.confidence, 6), "basis": self.basis,
-                "evidence": {k: round(v, 6) for k, v in sorted(self.evidence.items())}}
+                "evidence": {} if self.evidence is None else self.evidence.to_json()}
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> DocPair:
+        evidence = data.get("evidence")
         return cls(src_id=data["src_id"], tgt_id=data["tgt_id"], label=data["label"],
-                   confidence=float(data["confidence"]), evidence=dict(data.get("evidence", {})),
+                   confidence=float(data["confidence"]),
+                   evidence=PairEvidence.from_json(evidence) if evidence else None,
                    basis=data.get("basis", ""))
 
 
@@ -261,3 +344,105 @@ class BeadScore:
     def from_json(cls, data: Mapping[str, Any]) -> BeadScore:
         return cls(chrf=data.get("chrf"), bleu=data.get("bleu"), mt=data.get("mt"),
                    doubtful=bool(data.get("doubtful", False)))
+
+
+@dataclass(frozen=True)
+class CorpusScore:
+    """One corpus-level sacrebleu figure, exactly as ``sacrebleu REF -i HYP -m ...`` reports it."""
+
+    name: str
+    score: float
+    signature: str
+    verbose: str = ""
+
+    def formatted(self, width: int = 1) -> str:
+        """The score with ``width`` decimals, as sacrebleu's ``--width`` prints it."""
+        return f"{self.score:.{width}f}"
+
+    def to_json(self) -> dict[str, Any]:
+        return {"name": self.name, "score": self.score, "signature": self.signature,
+                "verbose": self.verbose}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> CorpusScore:
+        return cls(name=data["name"], score=float(data["score"]), signature=data["signature"],
+                   verbose=data.get("verbose", ""))
+
+
+@dataclass(frozen=True)
+class SimilarityGrid:
+    """Sentence similarity of a pair pooled to a small grid, in whole percent (0-100).
+
+    ``cells[r][c]`` is the highest similarity of a source sentence of row block ``r`` with a
+    target sentence of column block ``c``; blocks split the sentences evenly.
+    """
+
+    cells: tuple[tuple[int, ...], ...]
+    encoder: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"cells": [list(row) for row in self.cells], "encoder": self.encoder}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> SimilarityGrid:
+        return cls(cells=tuple(tuple(int(v) for v in row) for row in data["cells"]),
+                   encoder=data["encoder"])
+
+
+@dataclass(frozen=True)
+class MtStatus:
+    """Whether beads were scored against MT, with which model, and a one-line explanation.
+
+    >>> MtStatus("off", message="MT scoring was switched off (--no-mt).").state
+    'off'
+    """
+
+    state: str  # "scored", "skipped" (no usable model) or "off" (--no-mt)
+    model: str | None = None
+    message: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return {"state": self.state, "model": self.model, "message": self.message}
+
+
+@dataclass(frozen=True)
+class PairResult:
+    """One parallel pair's work: its alignment, MT scores and doubtful beads, and its files.
+
+    ``doubtful`` holds the one decision per bead (:class:`aligner.score.DoubtfulRule`);
+    ``doc_scores`` the document's corpus BLEU, chrF and TER; ``files`` the pair's outputs,
+    relative to the run folder; ``fingerprint`` the digest of everything the pair's outputs
+    depend on. A pair a person reviewed (``aligner review``) has ``reviewed`` (per bead: did a
+    person confirm or make it) and ``review_changes`` (edits by kind); beads the person
+    changed have no score.
+    """
+
+    pair: DocPair
+    alignment: Alignment
+    doubtful: tuple[bool, ...]
+    bead_scores: tuple[BeadScore | None, ...] | None = None
+    doc_scores: tuple[CorpusScore, ...] = ()
+    similarity: SimilarityGrid | None = None
+    files: Mapping[str, str] = field(default_factory=dict)
+    fingerprint: str = ""
+    score_signature: Mapping[str, str] = field(default_factory=dict)
+    reviewed: tuple[bool, ...] | None = None
+    review_changes: Mapping[str, int] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if len(self.doubtful) != len(self.alignment.beads):
+            raise ValueError(f"{self.key}: {len(self.doubtful)} doubtful flags for "
+                             f"{len(self.alignment.beads)} beads")
+        for name, values in (("bead scores", self.bead_scores), ("review flags", self.reviewed)):
+            if values is not None and len(values) != len(self.alignment.beads):
+                raise ValueError(f"{self.key}: {len(values)} {name} for "
+                                 f"{len(self.alignment.beads)} beads")
+
+    @property
+    def key(self) -> str:
+        """The file stem of the pair's outputs (:func:`aligner.paths.pair_file_stem`)."""
+        return pair_file_stem(self.pair.src_id, self.pair.tgt_id)
+
+    def doc_score(self, name: str) -> CorpusScore | None:
+        """The corpus score called ``name`` (``BLEU``, ``chrF``, ``TER``), if scored."""
+        return next((score for score in self.doc_scores if score.name == name), None)

@@ -2,8 +2,10 @@
 
 Scores and decisions are kept apart: sacrebleu measures each bead (sentence chrF and BLEU
 with effective order) and each document (corpus BLEU, chrF and TER, with their signatures);
-a :class:`Threshold` then marks beads as doubtful. The scores stay in the output, so a new
-threshold can be applied with :func:`apply_threshold` without translating or scoring again.
+a :class:`Threshold` then marks scored beads as doubtful, and a :class:`DoubtfulRule` every
+bead of a run (by its MT score when it has one, else by its alignment confidence). The scores
+stay in the output, so a new threshold can be applied with :func:`apply_threshold` without
+translating or scoring again.
 
 >>> from aligner.records import Alignment, Bead
 >>> alignment = Alignment("d1.ru", "d1.en", "ru", "en", ("Кот спит.", "Лишнее."),
@@ -19,17 +21,19 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from aligner.errors import ConfigurationError, InputError
-from aligner.records import Alignment, BeadScore
+from aligner.records import Alignment, Bead, BeadScore, CorpusScore
 from aligner.signature import make_signature
 
 #: Beads whose sentence chrF falls below this are doubtful. Good MT of a true translation
 #: usually scores 40-70 chrF; a misaligned pair scores 10-25.
 DEFAULT_THRESHOLD = 30.0
 THRESHOLD_METRICS = ("chrf", "bleu")
+#: Beads without an MT score are doubtful when their alignment confidence is below this.
+DOUBTFUL_BELOW = 0.5
 
 
 @dataclass(frozen=True)
@@ -65,26 +69,37 @@ class Threshold:
 
 
 @dataclass(frozen=True)
-class CorpusScore:
-    """One corpus-level sacrebleu figure, exactly as ``sacrebleu REF -i HYP -m ...`` reports it."""
+class DoubtfulRule:
+    """The decision that marks a bead doubtful: its MT score, judged by ``threshold``, when the
+    bead was scored; otherwise its alignment confidence below ``confidence_below``.
 
-    name: str
-    score: float
-    signature: str
-    verbose: str = ""
+    >>> rule = DoubtfulRule(confidence_below=0.5)
+    >>> rule.is_doubtful(Bead((0,), (0,), 0.9), BeadScore(chrf=12.5, bleu=3.0))  # MT decides
+    True
+    >>> rule.is_doubtful(Bead((0,), (), 0.3), BeadScore(chrf=None, bleu=None))  # null bead
+    True
+    >>> rule.is_doubtful(Bead((0,), (0,), 0.7), None)  # no MT: the confidence decides
+    False
+    """
 
-    def formatted(self, width: int = 1) -> str:
-        """The score with ``width`` decimals, as sacrebleu's ``--width`` prints it."""
-        return f"{self.score:.{width}f}"
+    threshold: Threshold = field(default_factory=Threshold)
+    confidence_below: float = DOUBTFUL_BELOW
 
-    def to_json(self) -> dict[str, Any]:
-        return {"name": self.name, "score": self.score, "signature": self.signature,
-                "verbose": self.verbose}
+    def __post_init__(self) -> None:
+        if not 0.0 <= self.confidence_below <= 1.0:
+            raise ConfigurationError(f"the doubtful threshold must lie in [0, 1], "
+                                     f"not {self.confidence_below}")
 
-    @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> CorpusScore:
-        return cls(name=data["name"], score=float(data["score"]), signature=data["signature"],
-                   verbose=data.get("verbose", ""))
+    def is_doubtful(self, bead: Bead, score: BeadScore | None) -> bool:
+        if score is not None and getattr(score, self.threshold.metric) is not None:
+            return self.threshold.is_doubtful(score)
+        return bead.confidence < self.confidence_below
+
+    def decide(self, alignment: Alignment, scores: Sequence[BeadScore | None] | None
+               ) -> tuple[bool, ...]:
+        """One decision per bead of ``alignment`` (``scores``: one per bead, or None)."""
+        return tuple(self.is_doubtful(bead, score) for bead, score in
+                     zip(alignment.beads, scores or [None] * len(alignment.beads)))
 
 
 @dataclass(frozen=True)

@@ -6,8 +6,8 @@ package folder, and run on Russian sentences of ``shared/data/wmt22-ruen``:
 
 * baseline: argostranslate's ``translate()`` one sentence per call, on the same model, the
   same device, beam size and thread count;
-* ours: :class:`aligner.mt.Translator` on the whole list, batched, cache off, with the
-  baseline's beam size (the like-for-like figure) and with our default, greedy search;
+* ours: :class:`aligner.mt.ArgosTranslator` on the whole list, batched, cache off, with
+  the baseline's beam size (the like-for-like figure) and with our default, greedy search;
 * cache: the same sentences cold (load, translate and store) and warm (a new translator).
 
 The baseline stays offline: argostranslate's sentence splitter (MiniSBD, which downloads a
@@ -157,7 +157,7 @@ def measure_device(model: Any, device: str, threads: int, sentences: list[str],
                    baseline_sentences: list[str], args: argparse.Namespace,
                    batch_size: int) -> tuple[list[dict[str, Any]], list[tuple[str, float]]]:
     """Baseline and batched rows for one device and thread count, and the ratios to check."""
-    from aligner.mt import DecodingOptions, Translator
+    from aligner.mt import ArgosTranslator, DecodingOptions
 
     baseline = argos_baseline(device, threads, args.beam_size, args.max_length)
     base_seconds, base_out = timed(lambda: baseline(baseline_sentences))
@@ -166,9 +166,9 @@ def measure_device(model: Any, device: str, threads: int, sentences: list[str],
     rows, ratios = [base_row], []
     for beam in dict.fromkeys((args.beam_size, DecodingOptions.beam_size)):
         options = DecodingOptions(beam_size=beam, max_decoding_length=args.max_length)
-        ours = Translator(model, device=device, threads=threads, options=options,
-                          max_batch_size=batch_size, compute_type=args.compute_type,
-                          use_cache=False)
+        ours = ArgosTranslator(model, device=device, threads=threads, options=options,
+                               max_batch_size=batch_size, compute_type=args.compute_type,
+                               use_cache=False)
         # Untimed: load the model and let a full batch size the GPU's buffers, as the
         # baseline's first call did for its batches of one.
         ours.translate(sentences[:batch_size])
@@ -188,14 +188,15 @@ def measure_device(model: Any, device: str, threads: int, sentences: list[str],
 def measure_cache(model: Any, device: str, threads: int, sentences: list[str],
                   args: argparse.Namespace, batch_size: int) -> tuple[list[dict[str, Any]], float]:
     """Cold run (model load, translate, store) against a warm re-run with a new translator."""
-    from aligner.mt import DecodingOptions, TranslationCache, Translator
+    from aligner.mt import ArgosTranslator, DecodingOptions, TranslationCache
 
     options = DecodingOptions(max_decoding_length=args.max_length)
     cache = TranslationCache(Path(os.environ["ALIGNER_CACHE_DIR"]) / "bench.sqlite")
 
-    def fresh() -> Translator:
-        return Translator(model, device=device, threads=threads, options=options,
-                          max_batch_size=batch_size, compute_type=args.compute_type, cache=cache)
+    def fresh() -> ArgosTranslator:
+        return ArgosTranslator(model, device=device, threads=threads, options=options,
+                               max_batch_size=batch_size, compute_type=args.compute_type,
+                               cache=cache)
 
     cold_seconds, cold_out = timed(lambda: fresh().translate(sentences))
     warm = fresh()

@@ -13,7 +13,6 @@ side (as ``pair_documents(..., translations=...)``).
 
 from __future__ import annotations
 
-import argparse
 import sys
 import time
 from collections.abc import Iterable
@@ -21,6 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from common import benchmark_parser  # noqa: E402
 from pair_data import Collection, quality_collection, wmt22_translations  # noqa: E402
 
 from aligner.embed import get_encoder  # noqa: E402
@@ -93,9 +93,7 @@ def print_table(rows: list[dict[str, object]]) -> None:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--shared", type=Path, default=Path("../shared"),
-                        help="the shared data folder (default: ../shared)")
+    parser = benchmark_parser(__doc__)
     parser.add_argument("--quick", action="store_true",
                         help="the split variant only, first 80 documents")
     args = parser.parse_args()

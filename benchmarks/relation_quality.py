@@ -16,7 +16,6 @@ nothing ever ``same-event``.
 
 from __future__ import annotations
 
-import argparse
 import itertools
 import random
 import sys
@@ -26,13 +25,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from common import benchmark_parser  # noqa: E402
 from pair_data import SEED, read_wmt22  # noqa: E402
 from pair_quality import print_table  # noqa: E402
 
 from aligner.ingest import document_from_lines  # noqa: E402
 from aligner.pair import PairConfig, pair_documents  # noqa: E402
 from aligner.pair.relation import RelationRule  # noqa: E402
-from aligner.records import PAIR_LABELS, Document  # noqa: E402
+from aligner.records import PAIR_LABELS, Document, PairEvidence  # noqa: E402
 
 LABELS_FILE = Path(__file__).resolve().parent / "data" / "relations.tsv"
 # Grid of --fit; the candidates are gathered once with the loosest topic bar.
@@ -105,7 +105,7 @@ def scores(predicted: Mapping[Pair, str], gold: Mapping[Pair, str]) -> dict[str,
     return row
 
 
-def redecide(found: Mapping[Pair, tuple[str, Mapping[str, float]]],
+def redecide(found: Mapping[Pair, tuple[str, PairEvidence]],
              rule: RelationRule) -> dict[Pair, str]:
     """The labels ``rule`` gives the pairs found with a looser rule (parallel ones kept)."""
     labels = {}
@@ -117,21 +117,21 @@ def redecide(found: Mapping[Pair, tuple[str, Mapping[str, float]]],
 
 
 def run(documents: list[Document], rule: RelationRule
-        ) -> dict[Pair, tuple[str, Mapping[str, float]]]:
+        ) -> dict[Pair, tuple[str, PairEvidence]]:
     """Pair ``documents`` under ``rule``; every listed pair with its label and evidence."""
     result = pair_documents(documents, "ru", "en", PairConfig(relations=rule))
     return {(pair.src_id, pair.tgt_id): (pair.label, pair.evidence) for pair in result.pairs}
 
 
-def baseline(found: Mapping[Pair, tuple[str, Mapping[str, float]]],
+def baseline(found: Mapping[Pair, tuple[str, PairEvidence]],
              rule: RelationRule) -> dict[Pair, str]:
     """Cosine only: parallel as found, ``related`` for every other pair over the topic bar."""
     return {pair: label if label == "parallel" else "related"
             for pair, (label, evidence) in found.items()
-            if label == "parallel" or evidence["embedding"] >= rule.related_embedding}
+            if label == "parallel" or evidence.embedding >= rule.related_embedding}
 
 
-def fit(found_by_variant: Mapping[str, Mapping[Pair, tuple[str, Mapping[str, float]]]],
+def fit(found_by_variant: Mapping[str, Mapping[Pair, tuple[str, PairEvidence]]],
         gold_by_variant: Mapping[str, Mapping[Pair, str]]) -> tuple[RelationRule, float]:
     """The grid rule with the best mean F1 of same-event and related over both variants."""
     best: tuple[float, RelationRule] | None = None
@@ -153,9 +153,7 @@ def _f1(precision: float, recall: float) -> float:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--shared", type=Path, default=Path("../shared"),
-                        help="the shared data folder (default: ../shared)")
+    parser = benchmark_parser(__doc__)
     parser.add_argument("--fit", action="store_true",
                         help="grid-search the relation rule's thresholds on the labelled set")
     args = parser.parse_args()

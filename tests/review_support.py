@@ -18,7 +18,7 @@ from run_support import run_cli
 
 from aligner.beadfile import alignment_lines
 from aligner.io import read_jsonl, write_jsonl
-from aligner.outfolder import outcome_from_records
+from aligner.outfolder import result_from_records
 from aligner.records import Bead
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -46,11 +46,11 @@ def pair_keys(out: Path) -> list[str]:
 
 
 def beads_of(out: Path, key: str) -> list[Bead]:
-    return list(read_outcome(out, key).figures.alignment.beads)
+    return list(read_result(out, key).alignment.beads)
 
 
-def read_outcome(out: Path, key: str):
-    return outcome_from_records(list(read_jsonl(out / "alignments" / f"{key}.jsonl")))
+def read_result(out: Path, key: str):
+    return result_from_records(list(read_jsonl(out / "alignments" / f"{key}.jsonl")))
 
 
 def first_one_to_one_run(beads: list[Bead], length: int) -> int:
@@ -68,8 +68,8 @@ def corrupt(out: Path, key: str, kind: str) -> int:
     ``shift``: three 1-1 beads ``a-x b-y c-z`` become ``a-, b-x (0.08), c-y, -z``;
     ``split``: a 1-1 bead becomes ``a-`` and ``-x`` (confidence 0.1 each).
     """
-    outcome = read_outcome(out, key)
-    beads = list(outcome.figures.alignment.beads)
+    result = read_result(out, key)
+    beads = list(result.alignment.beads)
     if kind == "merge":
         k = first_one_to_one_run(beads, 2)
         a, b = beads[k], beads[k + 1]
@@ -86,8 +86,7 @@ def corrupt(out: Path, key: str, kind: str) -> int:
         new = [Bead(beads[k].src, (), 0.1), Bead((), beads[k].tgt, 0.1)]
         span = 1
     beads[k:k + span] = new
-    figures = outcome.figures
-    alignment = replace(figures.alignment, beads=tuple(beads))
+    alignment = replace(result.alignment, beads=tuple(beads))
     header = next(read_jsonl(out / "alignments" / f"{key}.jsonl"))
     keep = {name: header[name] for name in ("fingerprint", "pair", "score_signature",
                                             "document_scores", "similarity")}

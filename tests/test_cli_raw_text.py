@@ -86,27 +86,24 @@ def _write_hindi(folder: Path) -> Path:
 
 
 @pytest.mark.parametrize("lang", sorted(RAW))
-def test_ingest_splits_raw_text_and_signs_the_splitter(tmp_path: Path, lang: str) -> None:
-    src, _ = _write_pair(tmp_path, lang)
+def test_raw_text_is_split_and_aligned_into_sentence_beads_with_the_splitter_signed(
+        tmp_path: Path, lang: str) -> None:
+    src, tgt = _write_pair(tmp_path, lang)
+    _, splitter, title, paragraphs = RAW[lang]
     result = CliRunner().invoke(main, ["ingest", src, "--quiet"])
     assert result.exit_code == 0, result.output
     record = json.loads(result.stdout)
-    _, splitter, title, paragraphs = RAW[lang]
     assert record["lang"] == lang and record["title"] == title
     assert [s["text"] for s in record["sentences"]] == [s for p in paragraphs for s in p]
     assert record["signature"]["splitter"] == splitter
 
-
-@pytest.mark.parametrize("lang", sorted(RAW))
-def test_align_gives_sentence_beads_on_raw_text(tmp_path: Path, lang: str) -> None:
-    src, tgt = _write_pair(tmp_path, lang)
     out = tmp_path / "beads.jsonl"
     result = CliRunner().invoke(main, ["align", src, tgt, "--format", "jsonl", "-o", str(out),
                                        "--quiet"])
     assert result.exit_code == 0, result.output
     header, *beads = [json.loads(line) for line in out.read_text("utf-8").splitlines()]
     assert [(bead["src"], bead["tgt"]) for bead in beads] == [([i], [i]) for i in range(5)]
-    assert header["signature"]["src_splitter"] == RAW[lang][1]
+    assert header["signature"]["src_splitter"] == splitter
     assert header["signature"]["tgt_splitter"] == "punkt:english+news-rules"
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import sqlite3
@@ -235,6 +236,24 @@ def test_resume_redoes_a_corrupt_pair_tmx(pair_folder, tmp_path):
     assert tmx.validate(pair_tmx).ok
 
 
+def test_resume_redoes_a_pair_tmx_changed_since_written(pair_folder, tmp_path):
+    """A per-pair TMX that still reads but is not the one the run wrote is redone too: the
+    run state holds the digest of each pair's TMX as written."""
+    out = tmp_path / "out"
+    assert run_cli(pair_folder, "-o", out, "--no-mt", "--quiet").exit_code == 0
+    pair_tmx = next((out / "tmx").iterdir())
+    edited = re.sub(rb'creationdate="[0-9TZ]+"', b'creationdate="20000101T000000Z"',
+                    pair_tmx.read_bytes(), count=1)
+    pair_tmx.write_bytes(edited)
+    assert tmx.validate(pair_tmx).ok
+    result = run_cli(pair_folder, "-o", out, "--no-mt", "--quiet", "--resume", "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["reused_pairs"] == 0
+    assert pair_tmx.read_bytes() != edited
+    result = run_cli(pair_folder, "-o", out, "--no-mt", "--quiet", "--resume", "--json")
+    assert json.loads(result.stdout)["reused_pairs"] == 1
+
+
 # ---------------------------------------------------------------- 6. odd names
 
 def test_names_with_tab_and_newline_keep_pairs_tsv_valid(pair_folder, tmp_path):
@@ -289,18 +308,16 @@ def test_run_names_the_units_left_out_of_its_tmx(tmp_path):
     """Item 7: ``corpus.tmx`` of a run stays readable, and the run says what it left out."""
     from tmx.parse import MAX_SEGMENT_BYTES
 
-    from aligner.outfolder import PairOutcome
-    from aligner.pipeline import write_corpus_tmx
-    from aligner.records import Alignment, Bead
-    from aligner.report import PairFigures
+    from aligner.gather import write_corpus_tmx
+    from aligner.records import Alignment, Bead, PairResult
 
     huge = "Слово " * (MAX_SEGMENT_BYTES // 11 + 10)
     alignment = Alignment("ru1", "en1", "ru", "en", ("Да.", huge), ("Yes.", "Big."),
                           (Bead((0,), (0,), 0.9), Bead((1,), (1,), 0.9)))
-    figures = PairFigures(DocPair("ru1", "en1", "parallel", 0.9), alignment, (False, False))
+    result = PairResult(DocPair("ru1", "en1", "parallel", 0.9), alignment, (False, False),
+                        fingerprint="f")
     warnings: list[str] = []
-    written = write_corpus_tmx(tmp_path, [PairOutcome(figures, "f")], {"stage": "run"}, "ru",
-                               warnings)
+    written = write_corpus_tmx(tmp_path, [result], {"stage": "run"}, "ru", warnings)
     assert written == 1 and len(list(tmx.read_units(tmp_path / "corpus.tmx"))) == 1
     assert len(warnings) == 1 and "ru1:1" in warnings[0] and "10 MB" in warnings[0]
 
@@ -499,8 +516,8 @@ def test_an_unwritable_home_only_skips_mt(tmp_path):
     """Item 13: argostranslate cannot start (HOME unwritable): MT is skipped, the run goes on."""
     blocker = tmp_path / "file"
     blocker.write_text("", encoding="utf-8")
-    code = ("from aligner.pipeline import RunOptions, plan_mt; "
-            "print(plan_mt(RunOptions())[1].state)")
+    code = ("from aligner.mt.plan import plan_mt; "
+            "print(plan_mt('ru', 'en')[1].state)")
     env = {**os.environ, "PYTHONPATH": str(ROOT), "HOME": str(blocker / "home")}
     for name in ("ARGOS_PACKAGES_DIR", "XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME"):
         env.pop(name, None)

@@ -15,7 +15,7 @@ from click.testing import CliRunner
 
 from aligner.cli import main
 from aligner.errors import ConfigurationError, InputError, ModelError
-from aligner.mt import (TranslationCache, Translator, install_model, list_models,
+from aligner.mt import (ArgosTranslator, TranslationCache, install_model, list_models,
                         load_translator, read_translation_file)
 from argos_fixture import TEST_MAX_LENGTH, no_network, tiny_package_archive, use_package_dir
 
@@ -143,12 +143,12 @@ def test_device_auto_and_cuda_fall_back_to_cpu_without_a_gpu(installed):
 
     if ctranslate2.get_cuda_device_count() > 0:
         pytest.skip("a GPU is visible: no fallback to test")
-    auto = Translator(installed, device="auto")
-    cuda = Translator(installed, device="cuda")
+    auto = ArgosTranslator(installed, device="auto")
+    cuda = ArgosTranslator(installed, device="cuda")
     assert (auto.device, auto.fallback_reason) == ("cpu", None)
     assert cuda.device == "cpu" and "no GPU" in cuda.fallback_reason
     with pytest.raises(ConfigurationError, match="device must be one of"):
-        Translator(installed, device="tpu")
+        ArgosTranslator(installed, device="tpu")
 
 
 def test_corrupt_archive_is_a_one_line_error(argos_dir: Path, tmp_path: Path):

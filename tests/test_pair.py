@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import multiprocessing
 import random
+from dataclasses import replace
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -12,13 +13,13 @@ import pytest
 
 from aligner.errors import ConfigurationError
 from aligner.pair import PairConfig, PairingResult, pair_documents
-from aligner.pair.anchors import (anchor_agreement, document_anchors, extract_dates,
-                                  extract_numbers, fold_name)
+from aligner.pair.anchors import (dice, document_anchors, extract_dates, extract_numbers,
+                                  fold_name)
 from aligner.pair.core import Candidate, decide_pairs, find_candidates
 from aligner.pair.evidence import parallel_confidence, relatedness
 from aligner.pair.screen import screen_documents
 from aligner.pair.search import nearest_neighbours, pooled_vector
-from aligner.records import Document, Paragraph, Sentence
+from aligner.records import Document, PairEvidence, Paragraph, Sentence
 
 SEED_PARALLEL = ("000_63edd8b27567c1c6", "002_1775d5543770e237")
 
@@ -73,16 +74,15 @@ def test_anchor_agreement_separates_translation_from_other_text():
                            "The sides discussed the 30th anniversary of relations."])
     other = document_anchors(["Wang Yi met Murat Nurtleu in Beijing on March 30.",
                               "China supports Kazakhstan, the minister said."])
-    same, different = anchor_agreement(ru, en), anchor_agreement(ru, other)
-    assert same["dates"] == 1.0 and same["numbers"] == 1.0
-    assert same["names"] > 0.5 > different["names"]
-    assert different["dates"] == 0.0
+    assert dice(ru.dates, en.dates) == 1.0 and dice(ru.numbers, en.numbers) == 1.0
+    assert dice(ru.names, en.names) > 0.5 > dice(ru.names, other.names)
+    assert dice(ru.dates, other.dates) == 0.0
 
 
 def test_anchor_kind_absent_on_both_sides_is_left_out():
-    agreement = anchor_agreement(document_anchors(["просто текст"]),
-                                 document_anchors(["just text"]))
-    assert "numbers" not in agreement and "dates" not in agreement
+    plain_ru, plain_en = document_anchors(["просто текст"]), document_anchors(["just text"])
+    assert dice(plain_ru.numbers, plain_en.numbers) is None
+    assert dice(plain_ru.dates, plain_en.dates) is None
 
 
 # --- vectors and search --------------------------------------------------------------------
@@ -143,14 +143,15 @@ def test_screening_sets_aside_other_languages_empty_and_duplicates():
 
 # --- evidence and assignment ---------------------------------------------------------------
 
-STRONG = {"coverage_src": 1.0, "coverage_tgt": 1.0, "embedding": 0.85, "margin": 0.45,
-          "length": 0.9, "names": 0.6, "numbers": 1.0, "sentences_src": 1.0,
-          "sentences_tgt": 1.0}
-SAME_EVENT = {"coverage_src": 0.25, "coverage_tgt": 0.3, "embedding": 0.7, "margin": 0.05,
-              "length": 0.6, "names": 0.45, "numbers": 0.5, "sentences_src": 0.3,
-              "sentences_tgt": 0.25}
-UNRELATED = {"coverage_src": 0.0, "coverage_tgt": 0.0, "embedding": 0.2, "margin": 0.0,
-             "length": 0.4, "names": 0.05, "sentences_src": 0.0, "sentences_tgt": 0.0}
+STRONG = PairEvidence(coverage_src=1.0, coverage_tgt=1.0, aligned=True, embedding=0.85,
+                      margin=0.45, length=0.9, names=0.6, numbers=1.0, sentences_src=1.0,
+                      sentences_tgt=1.0)
+SAME_EVENT = PairEvidence(coverage_src=0.25, coverage_tgt=0.3, aligned=True, embedding=0.7,
+                          margin=0.05, length=0.6, names=0.45, numbers=0.5, sentences_src=0.3,
+                          sentences_tgt=0.25)
+UNRELATED = PairEvidence(coverage_src=0.0, coverage_tgt=0.0, aligned=True, embedding=0.2,
+                         margin=0.0, length=0.4, names=0.05, sentences_src=0.0,
+                         sentences_tgt=0.0)
 
 
 def test_confidence_orders_translation_same_event_and_unrelated():
@@ -160,16 +161,16 @@ def test_confidence_orders_translation_same_event_and_unrelated():
 
 
 def test_mt_evidence_moves_the_confidence():
-    borderline = {**STRONG, "coverage_src": 0.7, "coverage_tgt": 0.7}
-    assert (parallel_confidence({**borderline, "mt_chrf": 0.6})
+    borderline = replace(STRONG, coverage_src=0.7, coverage_tgt=0.7)
+    assert (parallel_confidence(replace(borderline, mt_chrf=0.6))
             > parallel_confidence(borderline)
-            > parallel_confidence({**borderline, "mt_chrf": 0.1}))
+            > parallel_confidence(replace(borderline, mt_chrf=0.1)))
 
 
 def test_greedy_assignment_is_one_to_one_and_best_first():
     src = [make_document("r1", "ru", ["x"]), make_document("r2", "ru", ["y"])]
     tgt = [make_document("e1", "en", ["x"]), make_document("e2", "en", ["y"])]
-    weaker = {**STRONG, "coverage_src": 0.8, "coverage_tgt": 0.8}
+    weaker = replace(STRONG, coverage_src=0.8, coverage_tgt=0.8)
     scored = [(Candidate(0, 0, 0.9, 0.4), STRONG), (Candidate(1, 0, 0.8, 0.3), weaker),
               (Candidate(1, 1, 0.2, 0.0), UNRELATED)]
     pairs = decide_pairs(scored, src, tgt, PairConfig())
@@ -179,7 +180,7 @@ def test_greedy_assignment_is_one_to_one_and_best_first():
     assert labels[("r2", "e1")] == "same-event"
     assert ("r2", "e2") not in labels
     assert all(0.0 <= p.confidence <= 1.0 for p in pairs)
-    assert {"p_parallel", "p_related", "coverage_src"} <= set(pairs[0].evidence)
+    assert {"p_parallel", "p_related", "coverage_src"} <= dict(pairs[0].evidence.items()).keys()
 
 
 @pytest.mark.parametrize("options,message", [
@@ -244,23 +245,23 @@ def test_seeds_have_their_three_relations(seed_result):
 def test_seed_relations_show_the_evidence_that_decided_them(seed_result):
     pairs = {p.src_id[:3]: p for p in seed_result.pairs}
     # 001 is RT's report of the meeting on 25 April: the same date, sentences that agree
-    assert pairs["001"].evidence["event_date"] == 1.0
-    assert min(pairs["001"].evidence["sentences_src"], pairs["001"].evidence["sentences_tgt"]) \
+    assert pairs["001"].evidence.event_date == 1.0
+    assert min(pairs["001"].evidence.sentences_src, pairs["001"].evidence.sentences_tgt) \
         >= 0.2
     assert "same date" in pairs["001"].basis
     # 003 (March 2024 in Beijing) is another meeting: its dates disagree
-    assert pairs["003"].evidence["event_date"] == 0.0 and "dates differ" in pairs["003"].basis
+    assert pairs["003"].evidence.event_date == 0.0 and "dates differ" in pairs["003"].basis
     # 004 (Tokayev receives Wang Yi) shares the topic and Tokayev, not the event
-    assert pairs["004"].evidence["participants"] < pairs["001"].evidence["participants"]
-    assert pairs["004"].evidence["sentences_src"] == 0.0
+    assert pairs["004"].evidence.participants < pairs["001"].evidence.participants
+    assert pairs["004"].evidence.sentences_src == 0.0
 
 
 def test_seed_evidence_is_complete_and_in_range(seed_result):
     evidence = seed_result.parallel[0].evidence
     for key in ("coverage_src", "coverage_tgt", "length", "embedding", "margin", "names",
                 "p_parallel", "p_related"):
-        assert 0.0 <= evidence[key] <= 1.0, key
-    assert evidence["coverage_src"] > 0.8 and evidence["coverage_tgt"] > 0.8
+        assert 0.0 <= getattr(evidence, key) <= 1.0, key
+    assert evidence.coverage_src > 0.8 and evidence.coverage_tgt > 0.8
 
 
 def test_pairing_is_deterministic_whatever_the_input_order(seed_documents, seed_result):
@@ -283,7 +284,7 @@ def test_verification_on_a_process_pool_gives_the_same_result(seed_documents, se
     result = pair_documents(seed_documents, map_tasks=pool_map)
     assert result.to_json() == seed_result.to_json()
     assert len(tasks_run) >= 2  # one task per source document with candidates
-    assert result.parallel[0].evidence["aligned"] == 1.0  # a real alignment ran in a worker
+    assert result.parallel[0].evidence.aligned == 1.0  # a real alignment ran in a worker
 
 
 def test_duplicate_document_is_set_aside_and_the_pair_kept(seed_documents):
@@ -308,7 +309,7 @@ def test_given_translations_add_mt_evidence(seed_documents):
     # A stand-in MT of the Russian body: its English version, padded to one line per sentence.
     lines = (en.sentence_texts * 2)[:len(ru.sentences)]
     result = pair_documents([ru, en], translations={ru.id: lines})
-    assert result.parallel[0].evidence["mt_chrf"] > 0.5
+    assert result.parallel[0].evidence.mt_chrf > 0.5
     assert result.signature["mt"] == "given"
 
 
@@ -357,5 +358,5 @@ def test_translator_adds_mt_evidence_and_signature(seed_documents, tmp_path, mon
     # the tiny model has random weights: its output is gibberish, so chrF is low, but the
     # other evidence still carries the true pair
     assert [(p.src_id, p.tgt_id) for p in result.parallel] == [SEED_PARALLEL]
-    assert 0.0 <= result.parallel[0].evidence["mt_chrf"] < 0.3
+    assert 0.0 <= result.parallel[0].evidence.mt_chrf < 0.3
     assert result.signature["mt"] == translator.model_id

@@ -1,6 +1,7 @@
 import pytest
 
-from aligner.records import Alignment, Bead, DocPair, Document, Paragraph, Sentence
+from aligner.records import (Alignment, Bead, DocPair, Document, PairEvidence, PairLabel,
+                             Paragraph, Sentence)
 from aligner.signature import make_signature, signature_string
 
 
@@ -43,9 +44,43 @@ def test_docpair_label_is_checked():
 
 
 def test_docpair_keeps_its_basis_through_json():
-    pair = DocPair("a", "b", "same-event", 0.6, {"sentences_src": 0.3},
-                   "shared sentences 0.30, same date")
+    evidence = PairEvidence(coverage_src=0.1, coverage_tgt=0.2, aligned=False, length=0.8,
+                            embedding=0.7, margin=0.0, sentences_src=0.3, sentences_tgt=0.25,
+                            event_date=1.0)
+    pair = DocPair("a", "b", "same-event", 0.6, evidence, "shared sentences 0.30, same date")
     assert DocPair.from_json(pair.to_json()) == pair
+
+
+def test_docpair_label_is_the_enum_and_written_as_its_value():
+    pair = DocPair("a", "b", "same-event", 0.6)
+    assert pair.label is PairLabel.SAME_EVENT
+    assert pair.to_json()["label"] == "same-event" and f"{pair.label}" == "same-event"
+    assert DocPair.from_json(pair.to_json()).label is PairLabel.SAME_EVENT
+    assert pair.to_json()["evidence"] == {} and pair.evidence_text(".2f") == ""
+
+
+def test_pair_evidence_is_written_by_name_without_absent_kinds():
+    evidence = PairEvidence(coverage_src=0.123456789, coverage_tgt=1.0, aligned=True,
+                            length=0.5, embedding=0.7, margin=0.0, sentences_src=0.3,
+                            sentences_tgt=0.25, names=0.4, p_related=0.6)
+    assert list(evidence.to_json().items()) == [
+        ("aligned", 1.0), ("coverage_src", 0.123457), ("coverage_tgt", 1.0),
+        ("embedding", 0.7), ("length", 0.5), ("margin", 0.0), ("names", 0.4),
+        ("p_related", 0.6), ("sentences_src", 0.3), ("sentences_tgt", 0.25)]
+    pair = DocPair("a", "b", "related", 0.6, evidence)
+    assert pair.evidence_text(".2f").startswith("aligned=1.00 coverage_src=0.12 coverage_tgt=")
+    assert PairEvidence.from_json(evidence.to_json()).aligned is True
+
+
+@pytest.mark.parametrize("data,message", [
+    ({"coverage": 0.9}, "unknown pair evidence coverage"),
+    ({"aligned": 1.0, "coverage_src": 1.5, "coverage_tgt": 1.0, "length": 1.0,
+      "embedding": 0.9, "margin": 0.1, "sentences_src": 1.0, "sentences_tgt": 1.0},
+     "coverage_src=1.5 not in"),
+])
+def test_pair_evidence_rejects_unknown_names_and_values_out_of_range(data, message):
+    with pytest.raises(ValueError, match=message):
+        PairEvidence.from_json(data)
 
 
 def test_signature_string_is_pinned():

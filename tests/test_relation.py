@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import numpy as np
 import pytest
-from test_pair import STRONG, make_document
+from test_pair import STRONG, UNRELATED, make_document
 
 from aligner.errors import ConfigurationError
 from aligner.pair import PairConfig, RelationRule
@@ -72,15 +73,15 @@ def test_participants_count_salient_names_only():
 def test_rule_decides_from_the_evidence_with_its_basis():
     rule = RelationRule(related_embedding=0.4, event_sentences=0.2, event_participants=0.5,
                         event_sentences_named=0.05)
-    base = {"embedding": 0.6, "sentences_src": 0.3, "sentences_tgt": 0.25}
-    same = rule.decide({**base, "event_date": 1.0})
+    base = replace(UNRELATED, embedding=0.6, sentences_src=0.3, sentences_tgt=0.25)
+    same = rule.decide(replace(base, event_date=1.0))
     assert same.label == "same-event" and "shared sentences 0.25" in same.basis
     assert "same date" in same.basis
-    assert rule.decide({**base, "event_date": 0.0}).label == "related"
-    assert rule.decide({**base, "embedding": 0.3}).label is None
-    few = {**base, "sentences_src": 0.1, "sentences_tgt": 0.1}
+    assert rule.decide(replace(base, event_date=0.0)).label == "related"
+    assert rule.decide(replace(base, embedding=0.3)).label is None
+    few = replace(base, sentences_src=0.1, sentences_tgt=0.1)
     assert rule.decide(few).label == "related"
-    assert rule.decide({**few, "participants": 0.6}).label == "same-event"
+    assert rule.decide(replace(few, participants=0.6)).label == "same-event"
 
 
 def test_rule_rejects_thresholds_out_of_range():

@@ -9,8 +9,8 @@ from dataclasses import replace
 import pytest
 from report_records import alignment, figures
 
-from aligner.records import DocPair
-from aligner.report import PairFigures, build_report, render_html, write_report
+from aligner.records import DocPair, PairResult
+from aligner.report import build_report, render_html, write_report
 
 
 def test_summary_counts_come_from_the_records():
@@ -68,10 +68,10 @@ def test_write_report_writes_the_same_figures_it_renders(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["report.html", "report.json"]
 
 
-def test_pair_figures_reject_mismatched_decisions():
+def test_pair_result_rejects_mismatched_decisions():
     pair = DocPair("000_ru", "002_en", "parallel", 0.9)
     with pytest.raises(ValueError, match="2 doubtful flags for 5 beads"):
-        PairFigures(pair, alignment(), (False, True))
+        PairResult(pair, alignment(), (False, True))
 
 
 def test_stage_warnings_are_shown_and_kept():

@@ -11,6 +11,7 @@ import signal
 import subprocess
 import sys
 import time
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -19,8 +20,8 @@ from run_support import environment_variable, output_bytes, run_cli, seed_pair_w
 
 import tmx
 from aligner.errors import ConfigurationError
-from aligner.executors import InProcessExecutor, ProcessExecutor, make_executor
-from aligner.outfolder import outcome_from_records, outcome_records
+from aligner.executors import InProcessExecutor, ProcessExecutor, make_executor, map_in_order
+from aligner.outfolder import result_from_records, result_records
 from aligner.pipeline import RunOptions
 from aligner.records import Document
 
@@ -116,13 +117,13 @@ def test_report_says_in_one_line_that_mt_was_skipped(seed_run):
     assert signature == report["signature"]
 
 
-def test_alignment_file_reads_back_to_the_same_outcome(seed_run):
+def test_alignment_file_reads_back_to_the_same_result(seed_run):
     out, _ = seed_run
     lines = (out / "alignments" / f"{KEY}.jsonl").read_text("utf-8").splitlines()
     records = [json.loads(line) for line in lines]
     assert [r["record"] for r in records] == ["pair"] + ["bead"] * 17
-    outcome = outcome_from_records(records)
-    assert [json.loads(json.dumps(r, sort_keys=True)) for r in outcome_records(outcome)] == records
+    result = result_from_records(records)
+    assert [json.loads(json.dumps(r, sort_keys=True)) for r in result_records(result)] == records
 
 
 def test_rerun_redoes_nothing_and_changes_nothing(seed_run, tmp_path, monkeypatch):
@@ -306,6 +307,29 @@ def test_run_options_reject_conflicts():
         RunOptions(doubtful_below=2.0)
 
 
+def test_pair_task_fingerprint_follows_each_option_it_depends_on():
+    from aligner.align import AlignConfig
+    from aligner.mt.plan import MtPlan
+    from aligner.pipeline import make_tasks, run_signature
+    from aligner.records import DocPair, MtStatus
+
+    documents = [Document(id=doc_id, path="", lang=lang, encoding="utf-8", paragraphs=(),
+                          sentences=(), clean_text="") for doc_id, lang in (("r", "ru"),
+                                                                           ("e", "en"))]
+
+    def stamp(options: RunOptions) -> str:
+        signature = run_signature(options, MtStatus("off"), {}, ["ru", "en"])
+        task, = make_tasks([DocPair("r", "e", "parallel", 0.9)], documents, options,
+                           MtPlan("none"), {}, signature)
+        return task.fingerprint
+
+    base = stamp(RunOptions())
+    assert stamp(RunOptions()) == base
+    assert stamp(RunOptions(doubtful_below=0.3)) != base
+    assert stamp(RunOptions(align=AlignConfig(weights={"length": 0.5}))) != base
+    assert stamp(RunOptions(align=AlignConfig(max_bead=4))) != base
+
+
 # ---------------------------------------------------------------- executors
 
 @pytest.mark.parametrize("make", [InProcessExecutor, lambda: ProcessExecutor(2)])
@@ -339,7 +363,6 @@ def test_make_executor_checks_its_arguments():
 
 def test_ingestion_as_tasks_gives_what_ingestion_gives(tmp_path):
     from aligner.ingest import ingest_paths
-    from aligner.pipeline import ingest_as_tasks
 
     for folder, text in (("a", "Первый документ. Он короткий."),
                          ("b", "The second document. It is short too.")):
@@ -350,8 +373,8 @@ def test_ingestion_as_tasks_gives_what_ingestion_gives(tmp_path):
     with open(tmp_path / "b" / "huge.txt", "wb") as huge:  # sparse: over the size limit
         huge.truncate(2**31)
     expected = ingest_paths([tmp_path])
-    documents, skipped = ingest_as_tasks([tmp_path], False, InProcessExecutor(),
-                                         lambda items, _desc, _total: items)
+    as_tasks = ingest_paths([tmp_path], map_tasks=partial(map_in_order, InProcessExecutor()))
+    documents, skipped = as_tasks.documents, as_tasks.skipped
     assert documents == expected.documents
     assert [doc.id for doc in documents] == ["same", "other", "same-2"]
     assert skipped == expected.skipped and len(skipped) == 2

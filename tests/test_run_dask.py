@@ -37,7 +37,7 @@ def test_dask_run_equals_the_single_process_run(cluster, tmp_path):
     # the workers did the reading: every document went through them
     assert len((tmp_path / "dask" / "documents.jsonl").read_text("utf-8").splitlines()) == 5
     # ... and the verification of pairing candidates and the per-pair work
-    assert {"read_documents", "verify_candidates", "process_pair"} <= set(
+    assert {"ingest_batch", "verify_candidates", "process_pair"} <= set(
         cluster.scheduler.task_prefixes)
 
 

@@ -151,3 +151,39 @@ def test_a_bad_signal_parameter_on_the_command_line_is_a_usage_error(tmp_path: P
         "--tgt-lang", "de", "--embedding-exact-span", "0"])
     assert result.exit_code == 2
     assert result.output.strip().splitlines()[-1].startswith("Error: exact_span must be at")
+
+
+@pytest.mark.parametrize("options,message", [
+    ({"weights": {"length": -5.0}}, "the weight of signal 'length' must be at least 0, not -5.0"),
+    ({"weights": {"mt": float("inf")}}, "the weight of signal 'mt' must be at least 0, not inf"),
+    ({"params": {"embedding": {"margin": -1.0}}},
+     "signal 'embedding': margin must be at least 0, not -1.0"),
+    ({"params": {"mt": {"member_floor": 1.5}}},
+     "signal 'mt': member_floor must be between -1 and 1, not 1.5"),
+    ({"params": {"embedding": {"margin": "wide"}}},
+     "signal 'embedding': margin must be a number, not 'wide'"),
+])
+def test_weights_and_parameters_out_of_their_range_are_configuration_errors(options, message):
+    with pytest.raises(ConfigurationError, match=message):
+        AlignConfig(**options)
+
+
+@pytest.mark.parametrize("command", ["align", "run"])
+@pytest.mark.parametrize("option,value,message", [
+    ("--length-weight", "-5", "the weight of signal 'length' must be at least 0, not -5.0"),
+    ("--mt-weight", "nan", "the weight of signal 'mt' must be at least 0, not nan"),
+    ("--embedding-margin", "-1", "margin must be at least 0, not -1.0"),
+    ("--mt-member-floor", "7", "member_floor must be between -1 and 1, not 7.0"),
+])
+def test_a_signal_option_out_of_its_range_is_a_one_line_usage_error(tmp_path: Path, command,
+                                                                    option, value, message):
+    from aligner.cli import main
+
+    (tmp_path / "a.txt").write_text("Hello.\n", encoding="utf-8")
+    inputs = {"align": [str(tmp_path / "a.txt"), str(tmp_path / "a.txt"), "--presplit",
+                        "--src-lang", "en", "--tgt-lang", "de"],
+              "run": [str(tmp_path / "a.txt"), "-o", str(tmp_path / "out")]}[command]
+    result = CliRunner().invoke(main, [command, *inputs, option, value])
+    assert result.exit_code == 2, result.output
+    assert result.output.strip().splitlines() == [f"Error: {message} ({option})"]
+    assert not (tmp_path / "out").exists()

@@ -10,7 +10,7 @@ True
 """
 
 from tmx.errors import TmxError, TmxParseError, TmxWriteError
-from tmx.inline import INLINE_TAGS, MARKUP_MODES, Content, Inline, count_elements, plain_text
+from tmx.inline import MARKUP_MODES, Content, Inline, count_elements, plain_text
 from tmx.model import TOOL_VERSION as __version__
 from tmx.model import LeftOut, TmxHeader, TmxUnit, TuvInfo, tmx_date
 from tmx.ops import (CONVERT_FORMATS, BeadTypes, ConvertStats, DropIdentical, Languages,
@@ -23,7 +23,7 @@ from tmx.validate import Issue, ValidationReport, validate
 from tmx.writer import DUPLICATE_POLICIES, TmxWriter, WriteStats, write_tmx
 
 __all__ = [
-    "CONVERT_FORMATS", "DUPLICATE_POLICIES", "INLINE_TAGS", "LOCALE_STYLES", "MARKUP_MODES",
+    "CONVERT_FORMATS", "DUPLICATE_POLICIES", "LOCALE_STYLES", "MARKUP_MODES",
     "BeadTypes", "Content", "ConvertStats", "DropIdentical", "Inline", "Issue", "Languages",
     "LeftOut", "LengthRange", "MaxLengthRatio", "MinScore", "TmStats", "TmxError", "TmxFile",
     "TmxHeader", "TmxParseError", "TmxReader", "TmxUnit", "TmxWriteError", "TmxWriter",

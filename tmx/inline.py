@@ -21,7 +21,6 @@ from lxml import etree
 from tmx.errors import TmxError
 from tmx.text import ILLEGAL_XML
 
-INLINE_TAGS = ("bpt", "ept", "it", "ph", "hi", "sub", "ut")
 #: Elements whose content is native code of the original format (e.g. ``<b>``), not text.
 NATIVE_CODE_TAGS = frozenset({"bpt", "ept", "ph", "it", "ut"})
 XML_NAMESPACE = "{http://www.w3.org/XML/1998/namespace}"

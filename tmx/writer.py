@@ -64,6 +64,7 @@ class WriteStats:
 
 
 def _clean(text: str) -> str:
+    """``text`` without XML-forbidden characters and surrounding whitespace (one scan)."""
     return clean_text(text)[0]
 
 
@@ -83,12 +84,10 @@ def _metadata_xml(props: tuple[tuple[str, str], ...], notes: tuple[str, ...], in
     """``<prop>`` and ``<note>`` elements, each on its own line; values cleaned and stripped."""
     if not props and not notes:
         return ""
-    clean = _clean if has_illegal_xml("".join([*(k + v for k, v in props), *notes])) \
-        else str.strip
-    parts = [f"{indent}<prop{_prop_attributes(clean(key), meta_attrs, index)}>"
-             f"{escape_text(clean(value))}</prop>" for index, (key, value) in enumerate(props)]
+    parts = [f"{indent}<prop{_prop_attributes(_clean(key), meta_attrs, index)}>"
+             f"{escape_text(_clean(value))}</prop>" for index, (key, value) in enumerate(props)]
     parts += [f"{indent}<note{attributes_xml(attrs_of(meta_attrs, 'note', index))}>"
-              f"{escape_text(clean(note))}</note>" for index, note in enumerate(notes)]
+              f"{escape_text(_clean(note))}</note>" for index, note in enumerate(notes)]
     return "".join(parts)
 
 
@@ -122,9 +121,8 @@ def _unit_template(prop_types: tuple[str, ...], note_count: int, meta_attrs: Met
                    target_tuv: TuvInfo | None) -> str:
     """A ``str.format`` template of a ``<tu>`` of one shape, its slots in order: the ``<tu>``
     attributes, each prop value and note, the two segments (a tree per unit costs more)."""
-    clean = _clean if has_illegal_xml("".join(prop_types)) else str.strip
     parts = ["<tu{}>"]
-    parts += [_braces(f"\n    <prop{_prop_attributes(clean(key), meta_attrs, index)}>")
+    parts += [_braces(f"\n    <prop{_prop_attributes(_clean(key), meta_attrs, index)}>")
               + "{}</prop>" for index, key in enumerate(prop_types)]
     parts += [_braces(f"\n    <note{attributes_xml(attrs_of(meta_attrs, 'note', index))}>")
               + "{}</note>" for index in range(note_count)]
@@ -136,10 +134,8 @@ def _unit_template(prop_types: tuple[str, ...], note_count: int, meta_attrs: Met
 
 def _metadata_values(unit: TmxUnit) -> list[str]:
     """The unit's prop values and notes, cleaned, stripped and escaped, in template order."""
-    texts = [value for _, value in unit.props] + list(unit.notes)
-    if has_illegal_xml("".join(texts)):
-        return [escape_text(_clean(text)) for text in texts]
-    return [escape_text(text.strip()) for text in texts]
+    return [escape_text(_clean(text))
+            for text in [value for _, value in unit.props] + list(unit.notes)]
 
 
 def _segment(text: str, markup: Content | None) -> tuple[str, str, int]:

@@ -11,6 +11,7 @@ from typing import Any
 
 from aligner.errors import ConfigurationError
 from aligner.signals import SIGNALS, Signal
+from aligner.signals.base import WEIGHT_BOUNDS, check_bounds
 
 _LANG = re.compile(r"^[a-z]{2,3}$")
 
@@ -35,10 +36,22 @@ def signal_params(name: str, given: object = None) -> Any:
     Traceback (most recent call last):
     ...
     aligner.errors.ConfigurationError: unknown parameter 'margn' of signal 'embedding'; choose from: encoder, exact_span, margin, member_floor, member_weight, refine_span
+    >>> signal_params("mt", {"member_floor": 2.0})
+    Traceback (most recent call last):
+    ...
+    aligner.errors.ConfigurationError: signal 'mt': member_floor must be between -1 and 1, not 2.0
     """
     cls = _check_signal(name, "")
     if isinstance(given, cls.Params):
         return given
+    values = _known_params(name, cls, given)
+    try:
+        return cls.Params(**values)
+    except ConfigurationError as error:
+        raise ConfigurationError(f"signal {name!r}: {error}") from None
+
+
+def _known_params(name: str, cls: type[Signal], given: object) -> dict[str, Any]:
     values = dict(given or {}) if isinstance(given, Mapping) or given is None else None
     if values is None:
         raise ConfigurationError(f"parameters of signal {name!r} must be a mapping or "
@@ -49,7 +62,7 @@ def signal_params(name: str, given: object = None) -> Any:
             raise ConfigurationError(f"unknown parameter {key!r} of signal {name!r}; "
                                      + ("choose from: " + ", ".join(known) if known
                                         else "it has none"))
-    return cls.Params(**values)
+    return values
 
 
 @dataclass(frozen=True)
@@ -95,6 +108,8 @@ class AlignConfig:
             _check_signal(name, " in the weights or parameters")
         object.__setattr__(self, "weights", {name: float(self.weights.get(name, cls.weight))
                                              for name, cls in SIGNALS.items()})
+        for name, weight in self.weights.items():
+            check_bounds(f"the weight of signal {name!r}", weight, WEIGHT_BOUNDS)
         object.__setattr__(self, "params", {name: signal_params(name, self.params.get(name))
                                             for name in SIGNALS})
         for lang in (self.src_lang, self.tgt_lang):

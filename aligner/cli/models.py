@@ -14,7 +14,7 @@ from aligner.mt.packages import NETWORK_TIMEOUT, ModelInfo
 from aligner.mt.translator import DEVICES, DecodingOptions
 
 if TYPE_CHECKING:
-    from aligner.mt.translator import Translator
+    from aligner.mt.translator import ArgosTranslator
 
 
 
@@ -118,7 +118,7 @@ def translation_options(command: click.Command) -> click.Command:
 
 def make_translator(src_lang: str, tgt_lang: str, model_id: str | None, device: str,
                     beam_size: int, max_length: int, batch_size: int | None, threads: int | None,
-                    no_cache: bool) -> Translator:
+                    no_cache: bool) -> ArgosTranslator:
     """A translator built from the options of :func:`translation_options`."""
     from aligner.mt.translator import load_translator
 
@@ -127,7 +127,8 @@ def make_translator(src_lang: str, tgt_lang: str, model_id: str | None, device: 
                            max_batch_size=batch_size, use_cache=not no_cache)
 
 
-def translate_all(translator: Translator, sentences: list[str], quiet: bool) -> list[str]:
+def translate_all(translator: ArgosTranslator, sentences: list[str], quiet: bool
+                  ) -> list[str]:
     """Translate with a progress bar; warn when CUDA was asked for but CPU did the work."""
     bar = progress(range(len(sentences)), "translate", quiet, total=len(sentences), unit="sent")
     try:

@@ -12,8 +12,8 @@ from aligner.cli.common import (echo_json, json_option, progress, quiet_option, 
                                 threads_option, warn)
 from aligner.errors import InputError
 from aligner.io import read_capped_lines, refuse_output_over_input
+from aligner.mt import Translator
 from aligner.pair import PairConfig, PairingResult, pair_documents
-from aligner.pair.core import Translator
 from aligner.records import LABEL_MEANINGS, PAIR_LABELS, DocPair, Document
 
 DEFAULTS = PairConfig()
@@ -116,7 +116,7 @@ def _load_translator(src_lang: str, tgt_lang: str) -> Translator:
 
 def format_evidence(pair: DocPair) -> str:
     """Evidence as ``key=value`` pairs, two decimals, in key order."""
-    return " ".join(f"{key}={value:.2f}" for key, value in sorted(pair.evidence.items()))
+    return pair.evidence_text(".2f")
 
 
 def format_result(result: PairingResult) -> str:

@@ -14,7 +14,10 @@ from typing import Any, TypeVar
 import click
 
 from aligner.align import AlignConfig
+from aligner.cli.common import UserError
+from aligner.errors import ConfigurationError
 from aligner.signals import SIGNALS, Signal
+from aligner.signals.base import WEIGHT_BOUNDS, Bounds, check_bounds
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -23,16 +26,32 @@ def _dashed(*parts: str) -> str:
     return "--" + "-".join(parts).replace("_", "-")
 
 
+def _checked(name: str, bounds: Bounds) -> Callable[[click.Context, click.Parameter, Any], Any]:
+    """An option callback: the library's range check, its error naming the option (exit 2)."""
+
+    def check(_context: click.Context, option: click.Parameter, value: Any) -> Any:
+        try:
+            check_bounds(name, value, bounds)
+        except ConfigurationError as error:
+            raise UserError(f"{error} ({option.opts[0]})", error.exit_code) from None
+        return value
+
+    return check
+
+
 def _param_option(name: str, param: Field[Any]) -> Callable[[F], F]:
     default = param.default if param.default is not MISSING else param.default_factory()
+    bounds = param.metadata.get("bounds")
     return click.option(_dashed(name, param.name), f"{name}_{param.name}", type=type(default),
                         default=default, show_default=True,
+                        callback=_checked(param.name, bounds) if bounds else None,
                         help=f"{name} signal: {param.metadata.get('help', param.name)}")
 
 
 def _signal_options(name: str, cls: type[Signal], switch: bool) -> list[Callable[[F], F]]:
     options = [click.option(_dashed(name, "weight"), f"{name}_weight", type=float,
                             default=cls.weight, show_default=True,
+                            callback=_checked(f"the weight of signal {name!r}", WEIGHT_BOUNDS),
                             help=f"Weight of {cls.help} in a bead's score "
                                  f"(e.g. {_dashed(name, 'weight')} 0.5).")]
     if switch:

@@ -1,5 +1,5 @@
-"""Ingestion: files -> :class:`~aligner.records.Document` (encoding, language, chrome, title,
-date, sentences).
+"""Ingestion: files, or their bytes, -> :class:`~aligner.records.Document` (encoding,
+language, chrome, title, date, sentences).
 
 Modules: :mod:`~aligner.ingest.encoding` (bytes to text), :mod:`~aligner.ingest.html` (page
 text blocks), :mod:`~aligner.ingest.langid` (language), :mod:`~aligner.ingest.chrome`
@@ -20,8 +20,9 @@ text blocks), :mod:`~aligner.ingest.langid` (language), :mod:`~aligner.ingest.ch
  'Стороны обсудили военное сотрудничество.']
 """
 
-from aligner.ingest.document import (IngestResult, document_from_lines, document_from_text,
-                                     ingest_paths, iter_documents, read_document, splitter_name)
+from aligner.ingest.document import (IngestResult, document_from_bytes, document_from_lines,
+                                     document_from_text, ingest_paths, iter_documents,
+                                     read_document, splitter_name)
 
-__all__ = ["IngestResult", "document_from_lines", "document_from_text", "ingest_paths",
-           "iter_documents", "read_document", "splitter_name"]
+__all__ = ["IngestResult", "document_from_bytes", "document_from_lines", "document_from_text",
+           "ingest_paths", "iter_documents", "read_document", "splitter_name"]

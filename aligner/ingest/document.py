@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from aligner.errors import InputError, UnsupportedLanguageError
+from aligner.executors import MapTasks
 from aligner.ingest.chrome import TITLE, Verdict, classify_paragraphs
 from aligner.ingest.encoding import MAX_FILE_BYTES, check_size, decode_bytes
 from aligner.ingest.html import HTML_SUFFIXES, declared_charset, html_to_text, looks_like_html
@@ -42,6 +43,7 @@ Codes that are also common program-file endings (``.cs``, ``.pl``, ``.el``, ``.m
 END_OF_ARTICLE = ".EOA"
 """In pre-split input, a line that ends a paragraph (as in Bleualign / hunalign data)."""
 META_SCAN_PARAGRAPHS = 4
+BATCH_FILES = 32  # files per ingestion task: enough to outweigh the cost of a task
 
 Progress = Callable[[list[tuple[Path, bool]]], Iterable[tuple[Path, bool]]]
 
@@ -91,23 +93,65 @@ def read_document(path: str | os.PathLike[str], lang: str | None = None,
     if not file.is_file():
         raise InputError(f"{file}: not a regular file")
     check_size(file.stat().st_size, str(file), max_bytes)
-    data = file.read_bytes()
-    decoded = decode_bytes(data, str(file), declared_charset(data))
+    return document_from_bytes(str(file), file.read_bytes(), lang, doc_id, presplit, max_bytes)
+
+
+def document_from_bytes(name: str, data: bytes, lang: str | None = None,
+                        doc_id: str | None = None, presplit: bool = False,
+                        max_bytes: int = MAX_FILE_BYTES) -> Document:
+    """A :class:`Document` from the bytes of a file called ``name`` (its path: the stem is
+    the id unless ``doc_id`` is given, an HTML suffix says how to read it, errors name it).
+
+    >>> page = ("<h1>Президент принял министра обороны Китая</h1><p>Касым-Жомарт Токаев "
+    ...         "принял министра обороны Китая в Астане.</p>").encode("cp1251")
+    >>> doc = document_from_bytes("news/n1.html", page)
+    >>> doc.id, doc.encoding, doc.sentence_texts
+    ('n1', 'cp1251', ['Касым-Жомарт Токаев принял министра обороны Китая в Астане.'])
+    """
+    check_size(len(data), name, max_bytes)
+    decoded = decode_bytes(data, name, declared_charset(data))
     text = decoded.text
-    if not presplit and (file.suffix.lower() in HTML_SUFFIXES or looks_like_html(text)):
-        text = html_to_text(text, str(file))
+    if not presplit and (Path(name).suffix.lower() in HTML_SUFFIXES or looks_like_html(text)):
+        text = html_to_text(text, name)
         if not text.strip():
-            raise InputError(f"{file}: HTML page without visible text")
-    doc_id = doc_id or file.stem
+            raise InputError(f"{name}: HTML page without visible text")
+    doc_id = doc_id or Path(name).stem
     if presplit:
-        document = document_from_lines(doc_id, str(file), text.split("\n"), lang)
+        document = document_from_lines(doc_id, name, text.split("\n"), lang)
     else:
         try:
-            document = document_from_text(doc_id, str(file), text, lang)
+            document = document_from_text(doc_id, name, text, lang)
         except UnsupportedLanguageError as error:  # a decoding problem may be why
             raise UnsupportedLanguageError("; ".join((str(error),) + decoded.warnings)) from None
     return replace(document, encoding=decoded.encoding,
                    warnings=decoded.warnings + document.warnings)
+
+
+@dataclass(frozen=True)
+class FileBatch:
+    """Files sent to a worker as ``(name, bytes)``, or ``(name, error)`` for a file that could
+    not be read where the run started; and how to read them."""
+
+    files: tuple[tuple[str, bytes | InputError], ...]
+    lang: str | None = None
+    presplit: bool = False
+    max_bytes: int = MAX_FILE_BYTES
+
+
+def ingest_batch(batch: FileBatch) -> list[Document | InputError]:
+    """Task: each file of ``batch`` as a document (its stem as id), or the error naming it.
+    Workers need no access to the inputs: the bytes travel."""
+    results: list[Document | InputError] = []
+    for name, data in batch.files:
+        if isinstance(data, InputError):
+            results.append(data)
+            continue
+        try:
+            results.append(document_from_bytes(name, data, batch.lang, None, batch.presplit,
+                                               batch.max_bytes))
+        except InputError as error:
+            results.append(error)
+    return results
 
 
 def splitter_name(lang: str, presplit: bool) -> str:
@@ -180,20 +224,23 @@ def document_from_lines(doc_id: str, path: str, lines: Iterable[str],
 
 def ingest_paths(paths: Sequence[str | os.PathLike[str]], lang: str | None = None,
                  strict: bool = False, presplit: bool = False,
-                 max_bytes: int = MAX_FILE_BYTES, progress: Progress | None = None
-                 ) -> IngestResult:
+                 max_bytes: int = MAX_FILE_BYTES, progress: Progress | None = None,
+                 map_tasks: MapTasks | None = None) -> IngestResult:
     """Read files and folders (recursively) into documents with unique ids.
 
     A bad file named directly is an error; inside a folder it is skipped with its reason,
     unless ``strict``. Every path is checked before any file is read.
 
     :param progress: wraps the list of ``(file, named)`` pairs, e.g. in a progress bar.
+    :param map_tasks: reads the files as tasks, :data:`BATCH_FILES` a task, through this
+        ``map`` (e.g. on a pool of processes); the same documents and ids as without.
     :raises InputError: a missing path, a folder without text files, a bad named file, or
         no readable document at all.
     """
     skipped: list[tuple[str, str]] = []
     documents = list(iter_documents(paths, lang, strict, presplit, max_bytes, progress,
-                                    on_skip=lambda path, reason: skipped.append((path, reason))))
+                                    on_skip=lambda path, reason: skipped.append((path, reason)),
+                                    map_tasks=map_tasks))
     if not documents:
         raise no_documents_error(paths, skipped)
     return IngestResult(documents=documents, skipped=skipped)
@@ -202,7 +249,8 @@ def ingest_paths(paths: Sequence[str | os.PathLike[str]], lang: str | None = Non
 def iter_documents(paths: Sequence[str | os.PathLike[str]], lang: str | None = None,
                    strict: bool = False, presplit: bool = False,
                    max_bytes: int = MAX_FILE_BYTES, progress: Progress | None = None,
-                   on_skip: Callable[[str, str], None] | None = None) -> Iterator[Document]:
+                   on_skip: Callable[[str, str], None] | None = None,
+                   map_tasks: MapTasks | None = None) -> Iterator[Document]:
     """Like :func:`ingest_paths`, one document at a time; ``on_skip(path, reason)`` hears of
     each skipped file. Raises nothing for an empty result: the caller decides."""
     ids: set[str] = set()
@@ -214,18 +262,43 @@ def iter_documents(paths: Sequence[str | os.PathLike[str]], lang: str | None = N
             on_skip(path, reason)
 
     files = list(input_files(paths, unreadable))
-    for file, named in progress(files) if progress else files:
-        doc_id = unique_id(file.stem, ids)
-        try:
-            document = read_document(file, lang, doc_id, presplit, max_bytes)
-        except (InputError, OSError) as error:
-            if named or strict:
-                raise _as_input_error(error, file) from None
-            ids.discard(doc_id)
-            if on_skip:
-                on_skip(str(file), _reason(error, file))
-            continue
-        yield document
+    results = (_read_in_batches(files, lang, presplit, max_bytes, map_tasks) if map_tasks
+               else (_read_or_error(file, lang, presplit, max_bytes) for file, _ in files))
+    for (file, named), result in zip(progress(files) if progress else files, results):
+        if isinstance(result, Document):
+            yield replace(result, id=unique_id(result.id, ids))
+        elif named or strict:
+            raise _as_input_error(result, file) from None
+        elif on_skip:
+            on_skip(str(file), _reason(result, file))
+
+
+def _read_or_error(file: Path, lang: str | None, presplit: bool,
+                   max_bytes: int) -> Document | InputError | OSError:
+    try:
+        return read_document(file, lang, None, presplit, max_bytes)
+    except (InputError, OSError) as error:
+        return error
+
+
+def _read_in_batches(files: Sequence[tuple[Path, bool]], lang: str | None, presplit: bool,
+                     max_bytes: int, map_tasks: MapTasks) -> Iterator[Document | InputError]:
+    """Each file's document or error, in order, read by :func:`ingest_batch` tasks; the
+    bytes are read as tasks are handed out, and a file over ``max_bytes`` never is."""
+    batches = (FileBatch(tuple(_file_bytes(file, max_bytes)
+                               for file, _ in files[start:start + BATCH_FILES]),
+                         lang, presplit, max_bytes)
+               for start in range(0, len(files), BATCH_FILES))
+    for results in map_tasks(ingest_batch, batches):
+        yield from results
+
+
+def _file_bytes(file: Path, max_bytes: int) -> tuple[str, bytes | InputError]:
+    try:
+        check_size(file.stat().st_size, str(file), max_bytes)
+        return str(file), file.read_bytes()
+    except (InputError, OSError) as error:
+        return str(file), _as_input_error(error, file)
 
 
 def no_documents_error(paths: Sequence[str | os.PathLike[str]],

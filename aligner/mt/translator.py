@@ -31,6 +31,21 @@ CHUNK_SIZE = 4096
 DEFAULT_BATCH_SIZE = {"cpu": 32, "cuda": 1024}
 
 
+class Translator(Protocol):
+    """Anything that machine-translates already-split sentences, one output per input
+    (:class:`ArgosTranslator` is the one aligner ships)."""
+
+    #: model id, version, file fingerprint and decoding options: equal keys, equal output
+    cache_key: str
+
+    @property
+    def model_id(self) -> str: ...
+
+    def translate(self, sentences: Sequence[str]) -> list[str]: ...
+
+    def signature(self) -> dict[str, str]: ...
+
+
 @dataclass(frozen=True)
 class DecodingOptions:
     """Search settings that change the output (and so are part of the cache key).
@@ -64,7 +79,8 @@ class DecodingOptions:
 
 @dataclass
 class TranslationStats:
-    """What the last :meth:`Translator.translate` call did: how many texts came from the model."""
+    """What the last :meth:`ArgosTranslator.translate` call did: how many texts came from the
+    model."""
 
     requested: int = 0
     distinct: int = 0
@@ -108,7 +124,7 @@ class BpeCodec:
         return [self._tokenizer.decode(list(tokens)) for tokens in pieces]
 
 
-class Translator:
+class ArgosTranslator:
     """Translate already-split sentences with one installed Argos package, cached on disk.
 
     The CTranslate2 model loads on the first sentence that is not in the cache, so a fully
@@ -247,8 +263,8 @@ def load_translator(src_lang: str, tgt_lang: str, model_id: str | None = None,
                     device: str = "cpu", threads: int | None = None,
                     beam_size: int = DecodingOptions.beam_size,
                     max_decoding_length: int = DecodingOptions.max_decoding_length,
-                    max_batch_size: int | None = None, use_cache: bool = True) -> Translator:
-    """A :class:`Translator` for the installed package that translates ``src_lang`` -> ``tgt_lang``.
+                    max_batch_size: int | None = None, use_cache: bool = True) -> ArgosTranslator:
+    """An :class:`ArgosTranslator` of the installed package for ``src_lang`` -> ``tgt_lang``.
 
     ``max_batch_size`` defaults to :data:`DEFAULT_BATCH_SIZE` for the device in use.
 
@@ -256,8 +272,8 @@ def load_translator(src_lang: str, tgt_lang: str, model_id: str | None = None,
     """
     model = find_model(src_lang, tgt_lang, model_id)
     options = DecodingOptions(beam_size=beam_size, max_decoding_length=max_decoding_length)
-    return Translator(model, device=device, threads=threads, options=options,
-                      max_batch_size=max_batch_size, use_cache=use_cache)
+    return ArgosTranslator(model, device=device, threads=threads, options=options,
+                           max_batch_size=max_batch_size, use_cache=use_cache)
 
 
 def read_lines(path: str | os.PathLike[str]) -> list[str]:
@@ -277,7 +293,7 @@ def read_translation_file(path: str | os.PathLike[str], expected_lines: int) -> 
 def resolve_device(device: str) -> tuple[str, str | None]:
     """The device to use and, when ``cuda`` was asked for but cannot be had, why not.
 
-    The reason is also kept in :attr:`Translator.fallback_reason`; the CLI prints it.
+    The reason is also kept in :attr:`ArgosTranslator.fallback_reason`; the CLI prints it.
 
     >>> resolve_device("cpu")
     ('cpu', None)

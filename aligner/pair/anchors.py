@@ -176,9 +176,3 @@ def dice(first: frozenset[str], second: frozenset[str]) -> float | None:
         return None
     return 2 * len(first & second) / (len(first) + len(second))
 
-
-def anchor_agreement(src: Anchors, tgt: Anchors) -> dict[str, float]:
-    """Dice overlap of numbers, dates and names; a kind absent from both sides is left out."""
-    overlaps = {"numbers": dice(src.numbers, tgt.numbers), "dates": dice(src.dates, tgt.dates),
-                "names": dice(src.names, tgt.names)}
-    return {kind: value for kind, value in overlaps.items() if value is not None}

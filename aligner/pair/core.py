@@ -30,25 +30,27 @@ import functools
 import itertools
 import os
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 import numpy as np
 
 from aligner.align import AlignConfig, align_sentences
 from aligner.embed import Encoder, get_encoder
 from aligner.errors import ConfigurationError, InputError
-from aligner.executors import ProgressFactory, no_progress
+from aligner.executors import MapTasks, ProgressFactory, no_progress
 from aligner.io import atomic_write, write_json
+from aligner.mt import Translator
 from aligner.pair.anchors import document_anchors
 from aligner.pair.evidence import (DocumentView, gather_evidence, matched_shares,
                                    parallel_confidence, relatedness)
 from aligner.pair.relation import RelationRule, event_facts
 from aligner.pair.screen import screen_documents
 from aligner.pair.search import document_matrix, nearest_neighbours
-from aligner.records import LABEL_MEANINGS, PAIR_LABELS, DocPair, Document
+from aligner.records import (LABEL_MEANINGS, PAIR_LABELS, DocPair, Document, PairEvidence,
+                             PairLabel)
 from aligner.signature import make_signature
 
 # Verification aligns with a cheaper engine setting than sentence alignment proper: overlaps
@@ -60,18 +62,6 @@ PAIR_MAX_BEAD = 3
 VIEW_CACHE_SIZE = 2048
 TSV_COLUMNS = ("src_id", "tgt_id", "label", "confidence", "basis", "evidence")
 LANGUAGE_NAMES = {"ru": "Russian", "en": "English", "de": "German", "fr": "French"}
-
-
-class Translator(Protocol):
-    """Anything that machine-translates a list of sentences (see :mod:`aligner.mt`)."""
-
-    model_id: str
-
-    def translate(self, sentences: Sequence[str]) -> list[str]: ...
-
-
-# Like the built-in ``map``: applies a picklable function to each task, results in task order.
-MapTasks = Callable[[Callable[[Any], Any], Iterable[Any]], Iterable[Any]]
 
 
 @dataclass(frozen=True)
@@ -180,10 +170,10 @@ class PairingResult:
     @property
     def parallel(self) -> list[DocPair]:
         """The parallel pairs only."""
-        return [pair for pair in self.pairs if pair.label == "parallel"]
+        return [pair for pair in self.pairs if pair.label is PairLabel.PARALLEL]
 
     def to_json(self) -> dict[str, Any]:
-        return {"labels": dict(LABEL_MEANINGS),
+        return {"labels": {label.value: meaning for label, meaning in LABEL_MEANINGS.items()},
                 "pairs": [pair.to_json() for pair in self.pairs],
                 "unpaired": list(self.unpaired),
                 "set_aside": [{"id": doc_id, "reason": reason}
@@ -206,10 +196,9 @@ def write_pairs_tsv(path: str | os.PathLike[str], pairs: Sequence[DocPair],
     with atomic_write(path) as handle:
         handle.write("\t".join(TSV_COLUMNS) + "\n")
         for pair in pairs:
-            evidence = " ".join(f"{key}={value:.4f}" for key, value in
-                                sorted(pair.evidence.items()))
             handle.write(f"{pair.src_id}\t{pair.tgt_id}\t{pair.label}\t"
-                         f"{pair.confidence:.4f}\t{_tsv_field(pair.basis)}\t{evidence}\n")
+                         f"{pair.confidence:.4f}\t{_tsv_field(pair.basis)}\t"
+                         f"{pair.evidence_text('.4f')}\n")
         for doc_id in unpaired:
             handle.write(f"{doc_id}\t\tunpaired\t\t\t\n")
     if signature:
@@ -265,7 +254,7 @@ def pair_documents(documents: Iterable[Document], src_lang: str = "ru", tgt_lang
     pairs, verified, timings = _pair_screened(screened.src, screened.tgt, src_lang, tgt_lang,
                                               config, translator, translations,
                                               progress or no_progress, map_tasks or map)
-    paired = {doc_id for pair in pairs if pair.label == "parallel"
+    paired = {doc_id for pair in pairs if pair.label is PairLabel.PARALLEL
               for doc_id in (pair.src_id, pair.tgt_id)}
     unpaired = [doc_id for doc_id in all_ids if doc_id not in paired]
     return PairingResult(pairs, unpaired, list(screened.set_aside), warnings, signature,
@@ -447,7 +436,7 @@ class VerifyTask:
     align_config: AlignConfig
 
 
-def verify_candidates(task: VerifyTask) -> list[dict[str, float]]:
+def verify_candidates(task: VerifyTask) -> list[PairEvidence]:
     """The evidence of each candidate of ``task``, in order (a top-level, picklable task).
 
     A candidate that cannot be a translation (not close, or its pre-check ``shares`` fall
@@ -478,7 +467,7 @@ def _chrf(hypothesis: Sequence[str], reference: Sequence[str]) -> float:
     return CHRF().sentence_score(" ".join(hypothesis), [" ".join(reference)]).score / 100.0
 
 
-def decide_pairs(scored: Sequence[tuple[Candidate, dict[str, float]]],
+def decide_pairs(scored: Sequence[tuple[Candidate, PairEvidence]],
                  src: Sequence[Document], tgt: Sequence[Document],
                  config: PairConfig) -> list[DocPair]:
     """Label verified candidates: greedy one-to-one parallel pairs, then the relation rule.
@@ -491,21 +480,21 @@ def decide_pairs(scored: Sequence[tuple[Candidate, dict[str, float]]],
     ranked = []
     for candidate, evidence in scored:
         p_parallel, p_related = parallel_confidence(evidence), relatedness(evidence)
-        evidence = {**evidence, "p_parallel": p_parallel, "p_related": p_related}
+        evidence = replace(evidence, p_parallel=p_parallel, p_related=p_related)
         ranked.append((-p_parallel, src[candidate.src].id, tgt[candidate.tgt].id,
-                       candidate.close, evidence))
+                       candidate.close, p_related, evidence))
     ranked.sort(key=lambda item: item[:3])
     taken: set[str] = set()
     pairs = []
-    for negative_p, src_id, tgt_id, close, evidence in ranked:
+    for negative_p, src_id, tgt_id, close, p_related, evidence in ranked:
         if close and -negative_p >= config.parallel_threshold and not {src_id, tgt_id} & taken:
             taken |= {src_id, tgt_id}
-            pairs.append(DocPair(src_id, tgt_id, "parallel", -negative_p, evidence,
+            pairs.append(DocPair(src_id, tgt_id, PairLabel.PARALLEL, -negative_p, evidence,
                                  f"parallel confidence {-negative_p:.2f}"))
             continue
         decision = config.relations.decide(evidence)
         if decision.label is not None:
-            pairs.append(DocPair(src_id, tgt_id, decision.label, evidence["p_related"],
-                                 evidence, decision.basis))
+            pairs.append(DocPair(src_id, tgt_id, decision.label, p_related, evidence,
+                                 decision.basis))
     return sorted(pairs, key=lambda pair: (PAIR_LABELS.index(pair.label), pair.src_id,
                                            pair.tgt_id))

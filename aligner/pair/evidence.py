@@ -20,9 +20,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from aligner.pair.anchors import Anchors, anchor_agreement
-from aligner.pair.relation import EventFacts, relation_evidence
-from aligner.records import Bead, Document
+from aligner.pair.anchors import Anchors, dice
+from aligner.pair.relation import EventFacts, date_agreement, participant_overlap
+from aligner.records import Bead, Document, PairEvidence
 
 # Logistic weights of the parallel model. Coverage does most of the work: a translation
 # aligns nearly every sentence, a same-event report a few; the margin keeps two near-identical
@@ -120,69 +120,76 @@ def matched_shares(src_vectors: np.ndarray, tgt_vectors: np.ndarray,
 def gather_evidence(src: DocumentView, tgt: DocumentView, beads: Sequence[Bead] | None,
                     similarity: float, margin: float, min_bead_similarity: float,
                     sentence_match: float, mt_chrf: float | None = None,
-                    shares: tuple[float, float] = (0.0, 0.0)) -> dict[str, float]:
-    """All evidence of one candidate pair as a flat dict of floats, the event evidence of
-    :func:`aligner.pair.relation.relation_evidence` included.
+                    shares: tuple[float, float] = (0.0, 0.0)) -> PairEvidence:
+    """All evidence of one candidate pair, the event evidence of
+    :mod:`aligner.pair.relation` included.
 
     ``beads`` is ``None`` when the alignment was skipped: coverage is then the ``shares`` of
-    :func:`matched_shares` and ``aligned`` is 0.
+    :func:`matched_shares` and ``aligned`` is false.
     """
     if beads is None:
         coverage_src, coverage_tgt = shares
     else:
         coverage_src, coverage_tgt = coverage(beads, src.vectors, tgt.vectors,
                                               min_bead_similarity)
-    evidence = {"coverage_src": coverage_src, "coverage_tgt": coverage_tgt,
-                "aligned": float(beads is not None),
-                "length": length_ratio(src.characters, tgt.characters),
-                "embedding": max(similarity, 0.0), "margin": max(margin, 0.0)}
-    evidence.update(anchor_agreement(src.anchors, tgt.anchors))
-    evidence.update(relation_evidence(
-        src.facts, tgt.facts, matched_shares(src.vectors, tgt.vectors, sentence_match)))
-    if mt_chrf is not None:
-        evidence["mt_chrf"] = mt_chrf
-    return evidence
+    sentences_src, sentences_tgt = matched_shares(src.vectors, tgt.vectors, sentence_match)
+    return PairEvidence(
+        coverage_src=coverage_src, coverage_tgt=coverage_tgt, aligned=beads is not None,
+        length=length_ratio(src.characters, tgt.characters),
+        embedding=max(similarity, 0.0), margin=max(margin, 0.0),
+        sentences_src=sentences_src, sentences_tgt=sentences_tgt,
+        numbers=dice(src.anchors.numbers, tgt.anchors.numbers),
+        dates=dice(src.anchors.dates, tgt.anchors.dates),
+        names=dice(src.anchors.names, tgt.anchors.names),
+        participants=participant_overlap(src.facts.names, tgt.facts.names),
+        event_date=date_agreement(src.facts.dates, tgt.facts.dates), mt_chrf=mt_chrf)
 
 
-def parallel_confidence(evidence: Mapping[str, float]) -> float:
+def parallel_confidence(evidence: PairEvidence) -> float:
     """Probability that the pair is a translation, from its evidence.
 
-    >>> strong = {"coverage_src": 1.0, "coverage_tgt": 0.95, "embedding": 0.85,
-    ...           "margin": 0.4, "length": 0.9, "names": 0.7}
+    >>> from dataclasses import replace
+    >>> strong = PairEvidence(coverage_src=1.0, coverage_tgt=0.95, aligned=True, length=0.9,
+    ...                       embedding=0.85, margin=0.4, sentences_src=1.0, sentences_tgt=0.9,
+    ...                       names=0.7)
     >>> parallel_confidence(strong) > 0.9
     True
-    >>> same_event = {"coverage_src": 0.2, "coverage_tgt": 0.1, "embedding": 0.7,
-    ...               "margin": 0.05, "length": 0.6, "names": 0.5}
+    >>> same_event = replace(strong, coverage_src=0.2, coverage_tgt=0.1, embedding=0.7,
+    ...                      margin=0.05, length=0.6, names=0.5)
     >>> parallel_confidence(same_event) < 0.1
     True
     """
     weights = PARALLEL_WEIGHTS
     score = (weights["bias"]
-             + weights["coverage"] * min(evidence["coverage_src"], evidence["coverage_tgt"])
-             + weights["embedding"] * evidence["embedding"]
-             + weights["margin"] * evidence["margin"]
-             + weights["length"] * evidence["length"]
+             + weights["coverage"] * min(evidence.coverage_src, evidence.coverage_tgt)
+             + weights["embedding"] * evidence.embedding
+             + weights["margin"] * evidence.margin
+             + weights["length"] * evidence.length
              + _anchor_terms(evidence, weights, centre=0.5))
-    if "mt_chrf" in evidence:
-        score += weights["mt_chrf"] * (evidence["mt_chrf"] - MT_CHRF_CENTRE)
+    if evidence.mt_chrf is not None:
+        score += weights["mt_chrf"] * (evidence.mt_chrf - MT_CHRF_CENTRE)
     return _logistic(score)
 
 
-def relatedness(evidence: Mapping[str, float]) -> float:
+def relatedness(evidence: PairEvidence) -> float:
     """Probability that the two documents tell the same story, translated or not.
 
-    >>> relatedness({"embedding": 0.75, "names": 0.5}) > 0.5 > relatedness({"embedding": 0.3})
+    >>> from dataclasses import replace
+    >>> pair = PairEvidence(coverage_src=0.0, coverage_tgt=0.0, aligned=False, length=0.8,
+    ...                     embedding=0.75, margin=0.0, sentences_src=0.0, sentences_tgt=0.0)
+    >>> relatedness(replace(pair, names=0.5)) > 0.5 > relatedness(replace(pair, embedding=0.3))
     True
     """
     weights = RELATED_WEIGHTS
-    return _logistic(weights["bias"] + weights["embedding"] * evidence["embedding"]
+    return _logistic(weights["bias"] + weights["embedding"] * evidence.embedding
                      + _anchor_terms(evidence, weights, centre=0.0))
 
 
-def _anchor_terms(evidence: Mapping[str, float], weights: Mapping[str, float],
+def _anchor_terms(evidence: PairEvidence, weights: Mapping[str, float],
                   centre: float) -> float:
-    return sum(weights[kind] * (evidence[kind] - centre)
-               for kind in ("numbers", "dates", "names") if kind in evidence)
+    agreements = {"numbers": evidence.numbers, "dates": evidence.dates, "names": evidence.names}
+    return sum(weights[kind] * (value - centre)
+               for kind, value in agreements.items() if value is not None)
 
 
 def _logistic(score: float) -> float:

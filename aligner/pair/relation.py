@@ -7,8 +7,10 @@ Three relations are reported between a source and a target document:
   places, give the same date and figures, and some of their sentences say the same things;
 * ``related``: the same topic, another event.
 
-This module gathers the event evidence of a candidate pair and holds the decision between
-the last two (:class:`RelationRule`), kept apart from the scores:
+This module measures the event evidence of a candidate pair (which
+:func:`aligner.pair.evidence.gather_evidence` puts in its :class:`aligner.records.PairEvidence`)
+and holds the decision between the last two (:class:`RelationRule`), kept apart from the
+scores:
 
 * ``participants``: the share of each document's salient name mentions (people, places,
   organisations named at least twice: capitalised words inside sentences, months and
@@ -21,11 +23,10 @@ the last two (:class:`RelationRule`), kept apart from the scores:
   resolved against that date: ``25 апреля`` and ``April 25`` take the year that puts them
   nearest the document's date, ``on Monday``/``в понедельник`` is the last Monday on or
   before it, ``yesterday``/``вчера`` the day before;
-* ``sentences_src``, ``sentences_tgt``: the share of each side's sentences with a confident
-  cross-lingual match (cosine at least ``sentence_match``) anywhere in the other document,
-  in any order;
-* ``numbers``, ``embedding``: the figures' Dice overlap and the pooled-vector cosine (topic),
-  gathered by :mod:`aligner.pair.evidence`.
+* ``sentences_src``, ``sentences_tgt``, ``numbers``, ``embedding``: the share of each side's
+  sentences with a confident cross-lingual match (cosine at least ``sentence_match``)
+  anywhere in the other document, in any order, the figures' Dice overlap and the
+  pooled-vector cosine (topic), measured by :mod:`aligner.pair.evidence`.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from datetime import date, timedelta
 
 from aligner.errors import ConfigurationError
 from aligner.pair.anchors import date_mentions, fold_name, is_month, name_words
+from aligner.records import PairEvidence, PairLabel
 
 # Two dates this close (a report published a few days after the event) still agree a little.
 NEAR_DAYS = 7
@@ -216,26 +218,11 @@ def _named_share(salient: Mapping[str, int], other: Mapping[str, int]) -> float:
     return named / sum(salient.values())
 
 
-def relation_evidence(src: EventFacts, tgt: EventFacts,
-                      sentence_shares: tuple[float, float]) -> dict[str, float]:
-    """The event evidence of a candidate pair; ``sentence_shares`` are the shares of each
-    side's sentences with a confident match anywhere in the other document. A kind of
-    evidence that one side lacks is left out."""
-    evidence = dict(zip(("sentences_src", "sentences_tgt"), sentence_shares))
-    participants = participant_overlap(src.names, tgt.names)
-    if participants is not None:
-        evidence["participants"] = participants
-    agreement = date_agreement(src.dates, tgt.dates)
-    if agreement is not None:
-        evidence["event_date"] = agreement
-    return evidence
-
-
 @dataclass(frozen=True)
 class Decision:
     """A relation (``None``: not listed) and, in words, the evidence that decided it."""
 
-    label: str | None
+    label: PairLabel | None
     basis: str
 
 
@@ -259,14 +246,17 @@ class RelationRule:
     lowest value tried, 0.35, which is where the labelling stopped (pairs below it count as
     unrelated though many share a broad topic), so the default stays at 0.4, the next value.
 
+    >>> from dataclasses import replace
+    >>> from aligner.records import PairEvidence
     >>> rule = RelationRule()
-    >>> rule.decide({"embedding": 0.7, "participants": 0.6, "sentences_src": 0.4,
-    ...              "sentences_tgt": 0.3, "event_date": 1.0}).label
+    >>> pair = PairEvidence(coverage_src=0.1, coverage_tgt=0.1, aligned=True, length=0.8,
+    ...                     embedding=0.7, margin=0.0, sentences_src=0.4, sentences_tgt=0.3,
+    ...                     participants=0.6, event_date=1.0)
+    >>> rule.decide(pair).label.value
     'same-event'
-    >>> rule.decide({"embedding": 0.7, "participants": 0.6, "sentences_src": 0.4,
-    ...              "sentences_tgt": 0.3, "event_date": 0.0}).label
+    >>> rule.decide(replace(pair, event_date=0.0)).label.value
     'related'
-    >>> rule.decide({"embedding": 0.2, "sentences_src": 0.0, "sentences_tgt": 0.0}).label
+    >>> rule.decide(replace(pair, embedding=0.2)).label
     """
 
     related_embedding: float = 0.4
@@ -279,24 +269,24 @@ class RelationRule:
             if not 0.0 <= value <= 1.0:
                 raise ConfigurationError(f"{name} must lie in [0, 1], not {value}")
 
-    def decide(self, evidence: Mapping[str, float]) -> Decision:
+    def decide(self, evidence: PairEvidence) -> Decision:
         """The relation of a pair that is not parallel, with its basis in words."""
-        topic = evidence["embedding"]
+        topic = evidence.embedding
         if topic < self.related_embedding:
             return Decision(None, f"topic {topic:.2f} < {self.related_embedding}")
-        shared = min(evidence["sentences_src"], evidence["sentences_tgt"])
-        participants = evidence.get("participants")
-        dates = evidence.get("event_date")
+        shared = min(evidence.sentences_src, evidence.sentences_tgt)
+        participants = evidence.participants
+        dates = evidence.event_date
         facts = (f"shared sentences {shared:.2f}"
                  + ("" if participants is None else f", participants {participants:.2f}")
                  + _date_words(dates))
         if dates is not None and dates < 0.5:
-            return Decision("related", f"topic {topic:.2f}; {facts}")
+            return Decision(PairLabel.RELATED, f"topic {topic:.2f}; {facts}")
         if shared >= self.event_sentences or (
                 shared >= self.event_sentences_named
                 and (participants or 0.0) >= self.event_participants):
-            return Decision("same-event", facts)
-        return Decision("related", f"topic {topic:.2f}; {facts}")
+            return Decision(PairLabel.SAME_EVENT, facts)
+        return Decision(PairLabel.RELATED, f"topic {topic:.2f}; {facts}")
 
 
 def _date_words(agreement: float | None) -> str:

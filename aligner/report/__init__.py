@@ -1,8 +1,8 @@
 """The run report: ``report.json`` (figures for machines) and ``report.html`` (one page).
 
->>> from aligner.report import MtStatus
->>> MtStatus("off", message="MT scoring was switched off (--no-mt).").state
-'off'
+It is built from the records of a run (:class:`~aligner.records.PairResult` per aligned
+pair); :mod:`aligner.report.similarity` computes the one figure of its own, the similarity
+grid a pair's alignment path is drawn over.
 """
 
 from __future__ import annotations
@@ -12,12 +12,10 @@ from pathlib import Path
 from typing import Any
 
 from aligner.io import atomic_write, write_json
-from aligner.report.data import (MAX_DETAILED_PAIRS, MtStatus, PairFigures, RunFigures,
-                                 SimilarityGrid, build_report)
+from aligner.report.data import MAX_DETAILED_PAIRS, RunFigures, build_report
 from aligner.report.html import render_html
 
-__all__ = ["MAX_DETAILED_PAIRS", "MtStatus", "PairFigures", "RunFigures", "SimilarityGrid",
-           "build_report", "render_html", "write_report"]
+__all__ = ["MAX_DETAILED_PAIRS", "RunFigures", "build_report", "render_html", "write_report"]
 
 
 def write_report(out_dir: str | os.PathLike[str], run: RunFigures) -> dict[str, Any]:

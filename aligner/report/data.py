@@ -9,84 +9,16 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-from aligner.paths import pair_file_stem
-from aligner.records import (LABEL_MEANINGS, PAIR_LABELS, Alignment, BeadScore, DocPair,
-                             Document)
+from aligner.records import LABEL_MEANINGS, PAIR_LABELS, DocPair, Document, MtStatus, PairResult
 
 REPORT_VERSION = 2  # 2: pairing labels parallel, same-event, related, with their basis
 # Bead-by-bead views of very large runs would make a page no browser opens; the per-pair
 # table still lists every pair and the full beads stay in alignments/*.jsonl.
 MAX_DETAILED_PAIRS = 50
 HISTOGRAM_BINS = 10
-
-
-@dataclass(frozen=True)
-class SimilarityGrid:
-    """Sentence similarity of a pair pooled to a small grid, in whole percent (0-100).
-
-    ``cells[r][c]`` is the highest similarity of a source sentence of row block ``r`` with a
-    target sentence of column block ``c``; blocks split the sentences evenly.
-    """
-
-    cells: tuple[tuple[int, ...], ...]
-    encoder: str
-
-    def to_json(self) -> dict[str, Any]:
-        return {"cells": [list(row) for row in self.cells], "encoder": self.encoder}
-
-    @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> SimilarityGrid:
-        return cls(cells=tuple(tuple(int(v) for v in row) for row in data["cells"]),
-                   encoder=data["encoder"])
-
-
-@dataclass(frozen=True)
-class MtStatus:
-    """Whether beads were scored against MT, with which model, and a one-line explanation."""
-
-    state: str  # "scored", "skipped" (no usable model) or "off" (--no-mt)
-    model: str | None = None
-    message: str = ""
-
-    def to_json(self) -> dict[str, Any]:
-        return {"state": self.state, "model": self.model, "message": self.message}
-
-
-@dataclass(frozen=True)
-class PairFigures:
-    """Everything the report shows about one aligned pair.
-
-    ``doubtful`` has one decision per bead (made by the pipeline); ``doc_scores`` maps a metric
-    name (``BLEU``, ``chrF``, ``TER``) to ``{"score": float, "signature": str}``. A pair a
-    person reviewed (``aligner review``) has ``reviewed`` (per bead: did a person confirm or
-    make it) and ``review_changes`` (edits by kind); beads the person changed have no score.
-    """
-
-    pair: DocPair
-    alignment: Alignment
-    doubtful: tuple[bool, ...]
-    bead_scores: tuple[BeadScore | None, ...] | None = None
-    doc_scores: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
-    similarity: SimilarityGrid | None = None
-    files: Mapping[str, str] = field(default_factory=dict)
-    reviewed: tuple[bool, ...] | None = None
-    review_changes: Mapping[str, int] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        if len(self.doubtful) != len(self.alignment.beads):
-            raise ValueError(f"{self.key}: {len(self.doubtful)} doubtful flags for "
-                             f"{len(self.alignment.beads)} beads")
-        for name, values in (("bead scores", self.bead_scores), ("review flags", self.reviewed)):
-            if values is not None and len(values) != len(self.alignment.beads):
-                raise ValueError(f"{self.key}: {len(values)} {name} for "
-                                 f"{len(self.alignment.beads)} beads")
-
-    @property
-    def key(self) -> str:
-        return pair_file_stem(self.pair.src_id, self.pair.tgt_id)
 
 
 @dataclass(frozen=True)
@@ -97,7 +29,7 @@ class RunFigures:
     skipped: Sequence[tuple[str, str]]
     pairs: Sequence[DocPair]
     unpaired: Sequence[str]
-    outcomes: Sequence[PairFigures]
+    outcomes: Sequence[PairResult]
     mt: MtStatus
     signature: Mapping[str, str]
     warnings: Sequence[str] = ()
@@ -133,7 +65,7 @@ def build_report(run: RunFigures) -> dict[str, Any]:
         "summary": _summary(run, outcomes),
         "documents": [_document_row(doc) for doc in sorted(run.documents, key=lambda d: d.id)],
         "skipped": [{"path": path, "reason": reason} for path, reason in sorted(run.skipped)],
-        "pairing": {"labels": {label: LABEL_MEANINGS[label] for label in PAIR_LABELS},
+        "pairing": {"labels": {label.value: LABEL_MEANINGS[label] for label in PAIR_LABELS},
                     "pairs": [pair.to_json() for pair in
                               sorted(run.pairs, key=lambda p: (p.src_id, p.tgt_id))],
                     "unpaired": sorted(run.unpaired)},
@@ -147,14 +79,14 @@ def build_report(run: RunFigures) -> dict[str, Any]:
     }
 
 
-def detailed_pairs(outcomes: Sequence[PairFigures],
-                   limit: int = MAX_DETAILED_PAIRS) -> list[PairFigures]:
+def detailed_pairs(outcomes: Sequence[PairResult],
+                   limit: int = MAX_DETAILED_PAIRS) -> list[PairResult]:
     """The pairs shown bead by bead: all of them, or the ``limit`` most in need of a look
     (most doubtful beads, then lowest mean confidence), in key order."""
     if len(outcomes) <= limit:
         return list(outcomes)
 
-    def need(outcome: PairFigures) -> tuple[int, float, str]:
+    def need(outcome: PairResult) -> tuple[int, float, str]:
         beads = outcome.alignment.beads
         mean = sum(bead.confidence for bead in beads) / len(beads) if beads else 1.0
         return (-sum(outcome.doubtful), mean, outcome.key)
@@ -162,7 +94,7 @@ def detailed_pairs(outcomes: Sequence[PairFigures],
     return sorted(sorted(outcomes, key=need)[:limit], key=lambda outcome: outcome.key)
 
 
-def _summary(run: RunFigures, outcomes: Sequence[PairFigures]) -> dict[str, Any]:
+def _summary(run: RunFigures, outcomes: Sequence[PairResult]) -> dict[str, Any]:
     bead_types: Counter[str] = Counter()
     changes: Counter[str] = Counter()
     doubtful = omitted_src = omitted_tgt = 0
@@ -178,7 +110,7 @@ def _summary(run: RunFigures, outcomes: Sequence[PairFigures]) -> dict[str, Any]
         "documents_by_language": dict(sorted(Counter(d.lang for d in run.documents).items())),
         "sentences": sum(len(d.sentences) for d in run.documents),
         "skipped_files": len(run.skipped),
-        "pairs_by_label": dict(sorted(Counter(p.label for p in run.pairs).items())),
+        "pairs_by_label": dict(sorted(Counter(p.label.value for p in run.pairs).items())),
         "aligned_pairs": len(outcomes),
         "unpaired_documents": len(run.unpaired),
         "beads": sum(bead_types.values()),
@@ -201,12 +133,12 @@ def _document_row(doc: Document) -> dict[str, Any]:
             "warnings": list(doc.warnings)}
 
 
-def _pair_row(outcome: PairFigures) -> dict[str, Any]:
+def _pair_row(outcome: PairResult) -> dict[str, Any]:
     beads = outcome.alignment.beads
     confidences = [bead.confidence for bead in beads]
     return {
         "key": outcome.key, "src_id": outcome.pair.src_id, "tgt_id": outcome.pair.tgt_id,
-        "label": outcome.pair.label, "pair_confidence": round(outcome.pair.confidence, 6),
+        "label": outcome.pair.label.value, "pair_confidence": round(outcome.pair.confidence, 6),
         "src_sentences": len(outcome.alignment.src_sentences),
         "tgt_sentences": len(outcome.alignment.tgt_sentences),
         "beads": len(beads),
@@ -216,12 +148,13 @@ def _pair_row(outcome: PairFigures) -> dict[str, Any]:
         "null_beads": sum(bead.is_null for bead in beads),
         "reviewed_beads": sum(outcome.reviewed) if outcome.reviewed is not None else None,
         "review_changes": dict(sorted(outcome.review_changes.items())),
-        "mt": {name: dict(value) for name, value in sorted(outcome.doc_scores.items())},
+        "mt": {score.name: {"score": score.score, "signature": score.signature}
+               for score in sorted(outcome.doc_scores, key=lambda score: score.name)},
         "files": dict(sorted(outcome.files.items())),
     }
 
 
-def _pair_detail(outcome: PairFigures) -> dict[str, Any]:
+def _pair_detail(outcome: PairResult) -> dict[str, Any]:
     alignment = outcome.alignment
     beads = []
     src_seen = tgt_seen = 0

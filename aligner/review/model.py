@@ -273,8 +273,7 @@ class PairSession:
     version it was made against, so an edit made on a stale page is refused, not misapplied.
     """
 
-    def __init__(self, review: PairReview, machine: PairReview | None = None) -> None:
-        self.machine = machine or review
+    def __init__(self, review: PairReview) -> None:
         self.states = [review]
         self.position = 0
         self.version = 0

@@ -4,11 +4,14 @@ A reviewed file has the form of ``alignments/<key>.jsonl`` (a header, then a lin
 plus, per bead, its ``review`` status, and in the header the count of each kind of edit and
 the fingerprint of the machine alignment it was made from. The machine's file is never
 written: a review applies to a run only while that fingerprint still matches, so a pair
-realigned on new inputs is not silently given an old review.
+realigned on new inputs is not silently given an old review. A run applies the reviews
+(:func:`apply_reviews`) before it gathers; the review app gathers again when it saves
+(:func:`regather`).
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -16,10 +19,11 @@ from typing import Any
 
 from aligner.beadfile import alignment_from_lines, alignment_lines
 from aligner.errors import InputError
+from aligner.gather import gather_stage
 from aligner.io import read_jsonl, write_jsonl
-from aligner.outfolder import REVIEWED_DIR, PairOutcome
-from aligner.records import BeadScore
-from aligner.report import PairFigures
+from aligner.outfolder import REVIEWED_DIR, RunState
+from aligner.records import BeadScore, DocPair, Document, MtStatus, PairResult
+from aligner.report import RunFigures
 from aligner.review.model import MACHINE, PairReview
 
 REVIEW_FORMAT = 1
@@ -70,35 +74,57 @@ def read_review(path: Path, key: str) -> tuple[PairReview, dict[str, Any]]:
                          "review the pair again") from None
 
 
-def reviewed_figures(figures: PairFigures, review: PairReview) -> PairFigures:
-    """A pair's report figures with the reviewed alignment in place of the machine's."""
-    scores = tuple(review.mt) if figures.bead_scores is not None else None
-    return replace(figures, alignment=review.alignment, doubtful=review.doubtful,
+def reviewed_result(result: PairResult, review: PairReview) -> PairResult:
+    """A pair's result with the reviewed alignment in place of the machine's."""
+    scores = tuple(review.mt) if result.bead_scores is not None else None
+    return replace(result, alignment=review.alignment, doubtful=review.doubtful,
                    bead_scores=scores,
                    reviewed=tuple(status != MACHINE for status in review.status),
                    review_changes=dict(review.changes))
 
 
-def apply_reviews(out: Path, outcomes: Sequence[PairOutcome]
-                  ) -> tuple[list[PairOutcome], list[str]]:
-    """Each outcome with its review from ``OUT/reviewed/`` when one was made from exactly
+def apply_reviews(out: Path, results: Sequence[PairResult]
+                  ) -> tuple[list[PairResult], list[str]]:
+    """Each result with its review from ``OUT/reviewed/`` when one was made from exactly
     this machine alignment; warnings name the reviews that were not applied, and why."""
     applied, warnings = [], []
-    for outcome in outcomes:
-        path = review_path(out, outcome.key)
+    for result in results:
+        path = review_path(out, result.key)
         if not path.is_file():
-            applied.append(outcome)
+            applied.append(result)
             continue
         try:
-            review, header = read_review(path, outcome.key)
+            review, header = read_review(path, result.key)
         except InputError as error:
             warnings.append(f"{error}; not applied")
-            applied.append(outcome)
+            applied.append(result)
             continue
-        if header.get("machine_fingerprint") != outcome.fingerprint:
+        if header.get("machine_fingerprint") != result.fingerprint:
             warnings.append(f"{path}: made for an earlier alignment of this pair (its inputs "
                             "or options changed); not applied, review the pair again")
-            applied.append(outcome)
+            applied.append(result)
             continue
-        applied.append(replace(outcome, figures=reviewed_figures(outcome.figures, review)))
+        applied.append(reviewed_result(result, review))
     return applied, warnings
+
+
+def regather(out: Path, results: Sequence[PairResult]) -> dict[str, Any]:
+    """The last stage of the run in ``out`` again, after a person's review, with the
+    machine's ``results`` of its parallel pairs (in the run's order, as
+    :func:`aligner.outfolder.run_results` reads them): nothing is aligned or scored."""
+    state = RunState(out)
+    state.load()
+    ingest, pairing = state.stage("ingest"), state.stage("pair")
+    if ingest is None or pairing is None or not (out / "report.json").is_file():
+        raise InputError(f"{out}: no finished aligner run here (run aligner run first)")
+    with open(out / "report.json", encoding="utf-8") as handle:
+        mt_status = MtStatus(**json.load(handle)["mt"])
+    with open(out / "signature.json", encoding="utf-8") as handle:
+        signature = json.load(handle)
+    documents = [Document.from_json(record) for record in read_jsonl(out / "documents.jsonl")]
+    reviewed, notes = apply_reviews(out, results)
+    run = RunFigures(documents, [(path, reason) for path, reason in ingest["skipped"]],
+                     [DocPair.from_json(item) for item in pairing["pairs"]],
+                     list(pairing["unpaired"]), reviewed, mt_status, signature,
+                     [*pairing["warnings"], *notes])
+    return gather_stage(out, run, state, str(state.data["options"]["src_lang"]))[1]

@@ -17,22 +17,21 @@ from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
-from aligner.align import AlignConfig
+from aligner.align import AlignConfig, align_sentences
 from aligner.beadfile import alignment_from_lines
 from aligner.errors import ConfigurationError, EditError, InputError, UnknownPairError
-from aligner.io import read_jsonl
-from aligner.outfolder import (ALIGNMENTS_DIR, STATE_FILE, RunState, outcome_from_records,
-                               output_lock, pair_files, pair_key)
-from aligner.records import BeadScore, DocPair
+from aligner.export import write_alignment_tmx
+from aligner.outfolder import (ALIGNMENTS_DIR, STATE_FILE, RunState, output_lock,
+                               read_alignment_records, run_results)
+from aligner.records import BeadScore, DocPair, PairResult
 from aligner.review import model
 from aligner.review.model import PairReview, PairSession
 from aligner.review.realign import realign
-from aligner.review.store import read_review, review_path, write_review
+from aligner.review.store import read_review, regather, review_path, write_review
+from aligner.score import DOUBTFUL_BELOW
 from aligner.signals import SIGNALS
 
-MAX_FILE_BYTES = 256 * 1024 * 1024
 MAX_PAGE = 500  # beads or pairs in one page
-DOUBTFUL_BELOW = 0.5  # the run's default; a run folder's own option wins
 
 
 @dataclass
@@ -43,7 +42,7 @@ class ReviewedPair:
     session: PairSession
     fingerprint: str
     pair: DocPair | None
-    figures: Any  # PairFigures of the machine's run (folder mode), else None
+    result: PairResult | None  # the machine's, in a run folder
     review_file: Path
     tmx_file: Path
 
@@ -87,25 +86,16 @@ class Workspace:
         if align_config is None:
             notes.append(f"{out / STATE_FILE}: the run's alignment settings could not be read; "
                          "realigning uses the default settings")
-        for item in pairing["pairs"]:
-            pair = DocPair.from_json(item)
-            if pair.label != "parallel":
-                continue
-            key = pair_key(pair)
-            path = out / pair_files(key)["alignment"]
-            try:
-                outcome = outcome_from_records(_records(path))
-            except (ValueError, KeyError, TypeError) as error:
-                raise InputError(f"{path}: not an alignment file of this run ({error}); "
-                                 "redo the pair with aligner run") from None
-            machine = PairReview.from_machine(key, outcome.figures.alignment,
-                                              outcome.figures.bead_scores,
-                                              outcome.figures.doubtful)
-            start, note = _earlier_review(review_path(out, key), key, outcome.fingerprint)
+        for result in run_results(out, [DocPair.from_json(item) for item in pairing["pairs"]]):
+            machine = PairReview.from_machine(result.key, result.alignment, result.bead_scores,
+                                              result.doubtful)
+            start, note = _earlier_review(review_path(out, result.key), result.key,
+                                          result.fingerprint)
             notes += [note] if note else []
-            entries.append(ReviewedPair(key, PairSession(start or machine, machine),
-                                        outcome.fingerprint, pair, outcome.figures,
-                                        review_path(out, key), out / pair_files(key)["tmx"]))
+            entries.append(ReviewedPair(result.key, PairSession(start or machine),
+                                        result.fingerprint, result.pair, result,
+                                        review_path(out, result.key),
+                                        out / result.files["tmx"]))
         return cls(out, entries, out, doubtful_below, notes, align_config)
 
     @classmethod
@@ -114,7 +104,7 @@ class Workspace:
             raise ConfigurationError(f"{path}: belongs to the run in {path.parent.parent}; "
                                      f"review the run instead: aligner review "
                                      f"{path.parent.parent}")
-        records = _records(path)
+        records = read_alignment_records(path)
         try:
             alignment = alignment_from_lines(records)
         except (ValueError, KeyError, TypeError) as error:
@@ -130,16 +120,15 @@ class Workspace:
         fingerprint = hashlib.sha256(path.read_bytes()).hexdigest()
         review_file = path.with_name(f"{key}.reviewed.jsonl")
         start, note = _earlier_review(review_file, key, fingerprint)
-        entry = ReviewedPair(key, PairSession(start or machine, machine), fingerprint, None,
+        entry = ReviewedPair(key, PairSession(start or machine), fingerprint, None,
                              None, review_file, path.with_name(f"{key}.reviewed.tmx"))
         return cls(path, [entry], None, DOUBTFUL_BELOW, [note] if note else [])
 
     def warm_up(self) -> None:
         """Load the encoder and touch its cache (the first realign is then as fast as the
         rest); meant for a background thread."""
-        from aligner.align import align_sentences
-
-        review = self.pairs[self.order[0]].session.machine if self.order else None
+        # any state will do: edits move beads, never the sentences
+        review = self.pairs[self.order[0]].session.current if self.order else None
         if review is not None and review.alignment.src_sentences \
                 and review.alignment.tgt_sentences:
             alignment = review.alignment
@@ -244,9 +233,7 @@ class Workspace:
                 for entry in dirty:
                     self._save_pair(entry)
                 if dirty and self.folder is not None:
-                    from aligner.pipeline import regather
-
-                    report = regather(self.folder)
+                    report = regather(self.folder, [self.pairs[key].result for key in self.order])
             for entry in dirty:
                 entry.session.mark_saved()
             return {"saved": [entry.key for entry in dirty],
@@ -259,9 +246,7 @@ class Workspace:
         if entry.pair is not None:
             header["pair"] = entry.pair.to_json()
         write_review(entry.review_file, review, header)
-        if entry.figures is None:
-            from aligner.export import write_alignment_tmx
-
+        if entry.result is None:
             write_alignment_tmx(entry.tmx_file, [review.alignment], scores=[review.mt],
                                 reviewed=[[review.reviewed(k) for k in range(len(review.beads))]])
 
@@ -291,7 +276,7 @@ class Workspace:
     def _pair_row(self, entry: ReviewedPair) -> dict[str, Any]:
         review = entry.session.current
         beads = review.beads
-        scores = entry.figures.doc_scores if entry.figures is not None else {}
+        chrf = entry.result.doc_score("chrF") if entry.result is not None else None
         return {"key": entry.key, "src_id": review.alignment.src_id,
                 "tgt_id": review.alignment.tgt_id,
                 "src_sentences": len(review.alignment.src_sentences),
@@ -302,7 +287,7 @@ class Workspace:
                 "expected_wrong": round(review.expected_wrong(), 3),
                 "reviewed": sum(map(review.reviewed, range(len(beads)))),
                 "changes": review.change_count, "unsaved": entry.session.dirty,
-                "chrf": scores.get("chrF", {}).get("score"),
+                "chrf": chrf.score if chrf is not None else None,
                 "pair_confidence": entry.pair.confidence if entry.pair else None}
 
     def _pair_view(self, entry: ReviewedPair, offset: int, limit: int) -> dict[str, Any]:
@@ -358,24 +343,6 @@ def _page(offset: Any, limit: Any) -> tuple[int, int]:
             or not 1 <= limit <= MAX_PAGE:
         raise EditError(f"offset must be 0 or more and limit 1..{MAX_PAGE}")
     return offset, limit
-
-
-def _records(path: Path) -> list[dict[str, Any]]:
-    """The JSON lines of an alignment file, read with a size cap."""
-    try:
-        size = path.stat().st_size
-    except FileNotFoundError:
-        raise InputError(f"{path}: missing; finish the run with aligner run --resume") from None
-    if size > MAX_FILE_BYTES:
-        raise InputError(f"{path}: {size} bytes, more than the {MAX_FILE_BYTES} an alignment "
-                         "file may have")
-    try:
-        records = list(read_jsonl(path))
-    except (ValueError, UnicodeDecodeError) as error:
-        raise InputError(f"{path}: not JSON Lines ({error})") from None
-    if not all(isinstance(record, dict) for record in records):
-        raise InputError(f"{path}: not JSON Lines of objects")
-    return records
 
 
 def _earlier_review(path: Path, key: str, fingerprint: str

@@ -13,14 +13,16 @@ translation"); the search weighs and sums them, offers each scorer a first searc
 
 from __future__ import annotations
 
+import math
 import zlib
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, fields
 from typing import Any, ClassVar, TypeVar
 
 import numpy as np
 
+from aligner.errors import ConfigurationError
 from aligner.records import Bead
 
 
@@ -74,8 +76,54 @@ class SpanScorer(ABC):
         return False
 
 
+Bounds = tuple[float | None, float | None]
+#: A signal's weight: a negative one would reward the disagreement the signal measures.
+WEIGHT_BOUNDS: Bounds = (0.0, None)
+
+
+def bounded(default: Any, help: str, low: float | None = None,
+            high: float | None = None) -> Any:
+    """A parameter field with its default, its help (the CLI's) and its natural range."""
+    return field(default=default, metadata={"help": help, "bounds": (low, high)})
+
+
+def check_bounds(name: str, value: float, bounds: Bounds) -> None:
+    """Refuse a value that is not a finite number within ``bounds`` (``None``: open).
+
+    >>> check_bounds("margin", -1.0, (0.0, None))
+    Traceback (most recent call last):
+    ...
+    aligner.errors.ConfigurationError: margin must be at least 0, not -1.0
+    """
+    low, high = bounds
+    if not isinstance(value, (int, float)) or isinstance(value, bool):
+        raise ConfigurationError(f"{name} must be a number, not {value!r}")
+    if (math.isfinite(value) and (low is None or value >= low)
+            and (high is None or value <= high)):
+        return
+    if low is not None and high is not None:
+        allowed = f"between {low:g} and {high:g}"
+    elif low is not None:
+        allowed = f"at least {low:g}"
+    elif high is not None:
+        allowed = f"at most {high:g}"
+    else:
+        allowed = "a finite number"
+    raise ConfigurationError(f"{name} must be {allowed}, not {value}")
+
+
 @dataclass(frozen=True)
-class NoParams:
+class SignalParams:
+    """Base of a signal's parameters: each field made with :func:`bounded` is checked."""
+
+    def __post_init__(self) -> None:
+        for item in fields(self):
+            if item.metadata.get("bounds"):
+                check_bounds(item.name, getattr(self, item.name), item.metadata["bounds"])
+
+
+@dataclass(frozen=True)
+class NoParams(SignalParams):
     """Parameters of a signal that has none."""
 
 
@@ -85,7 +133,8 @@ class Signal(ABC):
     Subclasses set ``name`` (the registry key, CLI switches ``--no-NAME``, ``--NAME-weight``),
     ``help`` (one line for the CLI), ``weight`` (the default weight) and, where they have
     parameters, ``Params``: a frozen dataclass whose fields carry their defaults and a
-    ``help`` metadata entry.
+    ``help`` metadata entry (a :class:`SignalParams` whose fields made with :func:`bounded`
+    also carry their natural range, checked here and by the CLI).
     """
 
     name: ClassVar[str] = ""

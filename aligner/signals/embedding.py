@@ -16,11 +16,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from aligner.embed import Encoder, check_encoder, get_encoder, normalise_rows
-from aligner.errors import ConfigurationError
 from aligner.records import Bead
 from aligner.embed.usem3_spans import SpanComposer
-from aligner.signals.base import (PrefixSums, Signal, SignalInput, SpanScorer, pair_dots,
-                                  register)
+from aligner.signals.base import (PrefixSums, Signal, SignalInput, SignalParams, SpanScorer,
+                                  bounded, pair_dots, register)
 
 MARGIN_SAMPLE = 64  # other-side sentences a span is compared with to estimate its margin
 # Documents with at most this many cells get every bead type's scores as one dense matrix
@@ -34,16 +33,15 @@ REFINE_BELOW = 0.9  # with refine_span: beads under this confidence get exact sp
 
 
 @dataclass(frozen=True)
-class MarginParams:
+class MarginParams(SignalParams):
     """How a similarity signal's cosines are corrected and checked (embedding and MT alike)."""
 
-    margin: float = field(default=1.2, metadata={
-        "help": "Weight of the margin subtracted from each cosine (the span's mean cosine "
-                "with unrelated sentences)."})
-    member_weight: float = field(default=0.5, metadata={
-        "help": "Penalty per unit shortfall of the weakest member of a bead of 3+ sentences."})
-    member_floor: float = field(default=0.15, metadata={
-        "help": "Margin-corrected cosine a member of a 3+ sentence bead should reach."})
+    margin: float = bounded(1.2, "Weight of the margin subtracted from each cosine (the "
+                                 "span's mean cosine with unrelated sentences).", low=0.0)
+    member_weight: float = bounded(0.5, "Penalty per unit shortfall of the weakest member of "
+                                        "a bead of 3+ sentences.", low=0.0)
+    member_floor: float = bounded(0.15, "Margin-corrected cosine a member of a 3+ sentence "
+                                        "bead should reach.", low=-1.0, high=1.0)
 
 
 class SideVectors:
@@ -261,18 +259,16 @@ class EmbeddingParams(MarginParams):
 
     encoder: str = field(default="usem3", metadata={
         "help": "Sentence encoder (see `aligner models`)."})
-    exact_span: int = field(default=1, metadata={
-        "help": "Embed spans of up to N sentences as their joined text (slower); longer "
-                "spans are composed from each sentence's token sums."})
-    refine_span: int = field(default=0, metadata={
-        "help": "Second search with spans of up to N sentences embedded as text around "
-                "unsure beads (0: off; several times slower for a small gain)."})
+    exact_span: int = bounded(1, "Embed spans of up to N sentences as their joined text "
+                                 "(slower); longer spans are composed from each sentence's "
+                                 "token sums.", low=1)
+    refine_span: int = bounded(0, "Second search with spans of up to N sentences embedded as "
+                                  "text around unsure beads (0: off; several times slower for "
+                                  "a small gain).", low=0)
 
     def __post_init__(self) -> None:
         check_encoder(self.encoder)
-        if self.exact_span < 1 or self.refine_span < 0:
-            raise ConfigurationError(f"exact_span must be at least 1 and refine_span at least "
-                                     f"0, not {self.exact_span} and {self.refine_span}")
+        super().__post_init__()
 
 
 @register
