@@ -40,7 +40,8 @@ def test_contract_for_every_signal_combination(signals: tuple[str, ...]) -> None
     used = set(signals)
     for bead in beads:
         if not bead.is_null:
-            assert set(bead.scores) == used | {"total", "evidence"}
+            assert set(bead.scores) == used | {"total", "evidence", "posterior"}
+        assert 0.0 < bead.scores["posterior"] <= 1.0
 
 
 def test_all_signals_find_the_gold_alignment() -> None:
