@@ -3,15 +3,25 @@
 The form that ``aligner align --format jsonl`` prints, ``aligner run`` keeps in
 ``alignments/<src>__<tgt>.jsonl`` and ``aligner score`` reads: each bead line carries its
 indices, texts, type, confidence and signal scores, so it reads well on its own and the whole
-alignment can be rebuilt from the file.
+alignment can be rebuilt from the file. :func:`read_alignments` reads it, and the other
+alignment files (one ``Alignment.to_json()`` per line, scored records of ``aligner score``),
+telling them apart by their first record.
 """
 
 from __future__ import annotations
 
+import json
+import os
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
+from aligner.errors import InputError
+from aligner.io import read_capped_lines
 from aligner.records import Alignment, Bead
+
+# Alignments carry both documents' texts and every score, so they may be a few times larger
+# than the documents themselves (64 MiB at most each).
+MAX_ALIGNMENT_BYTES = 256 * 2**20
 
 
 def alignment_lines(alignment: Alignment, header: Mapping[str, Any] | None = None,
@@ -55,3 +65,55 @@ def alignment_from_lines(records: Sequence[Mapping[str, Any]]) -> Alignment:
         tgt_sentences=tuple(text for bead in beads for text in bead["tgt_text"]),
         beads=tuple(Bead.from_json(bead) for bead in beads),
         signature=dict(header.get("signature", {})))
+
+
+def read_alignments(path: str | os.PathLike[str]) -> list[Alignment]:
+    """The alignments in a JSON Lines file, in order, read with a size cap.
+
+    Accepted: one ``Alignment.to_json()`` per line, scored records from ``aligner score -o``
+    (they embed their alignment), or one pair file of ``aligner run`` or ``aligner align
+    --format jsonl`` (a ``pair`` header, then one line per bead).
+
+    :raises InputError: naming the file (and line) that is not such a file.
+    """
+    records = list(_json_lines(path))
+    if not records:
+        raise InputError(f"{path}: no alignments in the file; run `aligner align` first")
+    if records[0][1].get("record") == "pair":
+        return [_from_bead_lines(path, [record for _, record in records])]
+    return [_parse_alignment(path, number, record) for number, record in records]
+
+
+def _json_lines(path: str | os.PathLike[str]) -> Iterator[tuple[int, dict[str, Any]]]:
+    for number, line in read_capped_lines(path, "JSON Lines alignments", MAX_ALIGNMENT_BYTES):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as error:
+            raise InputError(f"{path}:{number}: not JSON ({error.msg})") from None
+        except RecursionError:
+            raise InputError(f"{path}:{number}: JSON nested too deeply") from None
+        if not isinstance(record, dict):
+            raise InputError(f"{path}:{number}: not an alignment record (a JSON object)")
+        yield number, record
+
+
+def _parse_alignment(path: str | os.PathLike[str], number: int,
+                     record: Mapping[str, Any]) -> Alignment:
+    record = record.get("alignment", record)
+    try:
+        return Alignment.from_json(record)
+    except KeyError as error:
+        raise InputError(f"{path}:{number}: not an alignment record (no {error} field; "
+                         "expected Alignment.to_json() objects, one per line)") from None
+    except (TypeError, ValueError) as error:
+        raise InputError(f"{path}:{number}: not an alignment record ({error})") from None
+
+
+def _from_bead_lines(path: str | os.PathLike[str],
+                     records: Sequence[Mapping[str, Any]]) -> Alignment:
+    try:
+        return alignment_from_lines(records)
+    except (KeyError, TypeError, ValueError) as error:
+        raise InputError(f"{path}: not a complete bead-per-line alignment file ({error})") from None

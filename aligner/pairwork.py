@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from aligner.align import AlignConfig, align_documents
+from aligner.alignment import AlignConfig, align_documents
 from aligner.mt.plan import MtPlan, source_translation
 from aligner.outfolder import pair_files, pair_key
 from aligner.records import DocPair, Document, PairResult

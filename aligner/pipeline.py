@@ -34,20 +34,40 @@ from pathlib import Path
 from typing import Any
 
 from aligner import __version__
-from aligner.align import AlignConfig
-from aligner.errors import ConfigurationError
-from aligner.executors import (Executor, MapTasks, ProgressFactory, make_executor,
-                               map_in_order, no_progress)
+from aligner.alignment import AlignConfig
+from aligner.docfile import read_documents_file, write_documents
+from aligner.errors import ConfigurationError, InputError
+from aligner.executors import (
+    Executor,
+    MapTasks,
+    ProgressFactory,
+    make_executor,
+    map_in_order,
+    no_progress,
+)
 from aligner.gather import gather_stage
-from aligner.ingest import ingest_paths, splitter_name
-from aligner.io import read_jsonl, write_jsonl
+from aligner.ingest import ingest_method, ingest_paths
 from aligner.mt import Translator
 from aligner.mt.plan import MtPlan, plan_mt, precomputed_status, read_translations
-from aligner.outfolder import (RunState, check_output_outside_inputs, file_digest, fingerprint,
-                               input_fingerprint, load_result, output_lock, prepare_output,
-                               remove_stale_pair_files, save_result)
-from aligner.pair import (PairConfig, pair_documents, signature_path, verification_config,
-                          write_pairs_tsv)
+from aligner.outfolder import (
+    RunState,
+    check_output_outside_inputs,
+    file_digest,
+    fingerprint,
+    input_fingerprint,
+    load_result,
+    output_lock,
+    prepare_output,
+    remove_stale_pair_files,
+    save_result,
+)
+from aligner.pair import (
+    PairConfig,
+    pair_documents,
+    signature_path,
+    verification_config,
+    write_pairs_tsv,
+)
 from aligner.pairwork import PairTask, process_pair
 from aligner.records import DocPair, Document, MtStatus, PairResult
 from aligner.report import RunFigures
@@ -149,9 +169,9 @@ def ingest_stage(inputs: Sequence[str | os.PathLike[str]], out: Path, state: Run
     if (previous and previous.get("fingerprint") == stamp
             and previous.get("documents_sha256") == file_digest(documents_path)):
         try:
-            documents = [Document.from_json(record) for record in read_jsonl(documents_path)]
+            documents = read_documents_file(documents_path)
             return documents, [(path, reason) for path, reason in previous["skipped"]], True
-        except (OSError, ValueError, KeyError, TypeError):
+        except (OSError, InputError):
             pass  # a damaged documents.jsonl is simply rebuilt below
     result = ingest_paths([str(path) for path in inputs], presplit=options.presplit,
                           progress=lambda files: progress(files, "reading documents",
@@ -159,7 +179,7 @@ def ingest_stage(inputs: Sequence[str | os.PathLike[str]], out: Path, state: Run
                           map_tasks=map_tasks)
     documents = sorted(result.documents, key=lambda doc: doc.id)
     skipped = sorted((str(path), reason) for path, reason in result.skipped)
-    write_jsonl(documents_path, (doc.to_json() for doc in documents))
+    write_documents(documents_path, documents)
     state.save_stage("ingest", {"fingerprint": stamp, "skipped": [list(s) for s in skipped],
                                 "documents_sha256": file_digest(documents_path)})
     return documents, skipped, False
@@ -230,12 +250,13 @@ def make_tasks(pairs: Sequence[DocPair], documents: Sequence[Document], options:
 
 def run_signature(options: RunOptions, mt: MtStatus, mt_signature: Mapping[str, str],
                   languages: Iterable[str]) -> dict[str, str]:
-    """The run's signature: versions, options, the sentence splitter of each of the documents'
-    ``languages``, alignment and pairing settings (as they ran), models."""
+    """The run's signature: versions, options, how documents of each of the ``languages``
+    were ingested (sentence splitter, chrome method), alignment and pairing settings (as they
+    ran), models."""
     settings: dict[str, object] = {f"run.{key}": value
                                    for key, value in options.own_options().items()}
-    settings.update({f"ingest.splitter.{lang}": splitter_name(lang, options.presplit)
-                     for lang in sorted(set(languages))})
+    settings.update({f"ingest.{key}.{lang}": value for lang in sorted(set(languages))
+                     for key, value in ingest_method(lang, options.presplit).items()})
     settings.update({f"align.{key}": value for key, value in options.align.to_json().items()})
     settings.update({f"pair.{key}": value for key, value in options.pair.options().items()})
     settings["mt.state"] = mt.state

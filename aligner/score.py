@@ -215,6 +215,43 @@ def score_alignment(alignment: Alignment, translations: Sequence[str],
                            threshold=decision, signature=make_signature("score", options))
 
 
+def score_alignments(alignments: Sequence[Alignment], translations: Sequence[str],
+                     threshold: float | Threshold = DEFAULT_THRESHOLD,
+                     mt_signature: Mapping[str, str] | None = None) -> list[ScoredAlignment]:
+    """Score several alignments against one MT file: one line per source sentence of every
+    alignment, in order (what ``aligner translate`` gives for their source sentences).
+
+    >>> from aligner.records import Alignment, Bead
+    >>> one = Alignment("a", "b", "ru", "en", ("Да.",), ("Yes.",), (Bead((0,), (0,)),))
+    >>> [scored.alignment.src_id for scored in score_alignments([one, one], ["Yes.", "Yes."])]
+    ['a', 'a']
+    """
+    expected = sum(len(alignment.src_sentences) for alignment in alignments)
+    if len(translations) != expected:
+        raise InputError(f"{len(translations)} translations for {expected} source sentences "
+                         "of the alignments; give one per sentence")
+    scored, start = [], 0
+    for alignment in alignments:
+        end = start + len(alignment.src_sentences)
+        scored.append(score_alignment(alignment, translations[start:end], threshold,
+                                      mt_signature))
+        start = end
+    return scored
+
+
+def language_pair(alignments: Sequence[Alignment]) -> tuple[str, str]:
+    """The one (source, target) language pair of ``alignments``; an error when they mix pairs.
+
+    >>> from aligner.records import Alignment, Bead
+    >>> language_pair([Alignment("a", "b", "ru", "en", ("Да.",), ("Yes.",), (Bead((0,), (0,)),))])
+    ('ru', 'en')
+    """
+    pairs = {(alignment.src_lang, alignment.tgt_lang) for alignment in alignments}
+    if len(pairs) != 1:
+        raise InputError(f"alignments mix language pairs {sorted(pairs)}; score one pair per file")
+    return pairs.pop()
+
+
 def apply_threshold(scored: ScoredAlignment, threshold: float | Threshold) -> ScoredAlignment:
     """The same scores, decided again with another threshold (no MT, no sacrebleu)."""
     decision = threshold if isinstance(threshold, Threshold) else Threshold(float(threshold))

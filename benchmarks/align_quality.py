@@ -6,7 +6,8 @@ variant (as in issue 18; ``--all-documents`` for all). Per set: strict/lax P/R/F
 Gale-Church (``nltk.translate.gale_church``), bertalign's scoring with the same encoder, this
 aligner without MT and with each of the set's two MT systems, and its null beads against the
 gold's. Then a reliability table per set (confidence bins against strict accuracy, with the
-confidence constants fitted leaving that set's corpus out), the leave-one-set-out table
+confidence constants and the posterior's temperature fitted leaving that set's corpus out; the
+searches are repeated at each temperature tried), the leave-one-set-out table
 (constants of ``FIT_GRID`` fitted on the other corpora, F1 on the one left out), the ratio of
 one ``align`` call (cold cache) to embedding every sentence once, and search-only time and
 peak memory on synthetic documents. ``--ablation`` adds strict F1 with each signal off.
@@ -32,13 +33,12 @@ from pathlib import Path
 
 import numpy as np
 
-from aligner.align import AlignConfig, align_sentences
-from aligner.align import core
-from aligner.align.core import bead_types
-from aligner.align.search import Band, best_path
+from aligner.alignment import AlignConfig, align_sentences, core
+from aligner.alignment.core import bead_types
+from aligner.alignment.search import Band, best_path
 from aligner.embed import get_encoder
-from aligner.records import Bead
 from aligner.evaluate import AlignmentScore, BeadIndices, read_beads, score_alignments
+from aligner.records import Bead
 
 # (folder, source language, target language, variants, MT systems in order of preference)
 WMT_SETS = (
@@ -308,93 +308,98 @@ def search_table(sizes: Iterator[int]) -> None:
 
 @dataclass
 class BeadSample:
-    """Confidence features of beads and whether each is strictly right, by kind."""
+    """Confidence features of beads, whether each is strictly right and has both sides."""
 
-    pair_x: np.ndarray
-    pair_y: np.ndarray
-    null_x: np.ndarray
-    null_y: np.ndarray
+    x: np.ndarray
+    y: np.ndarray
+    paired: np.ndarray
 
     @classmethod
     def of(cls, docs: list[Doc], beads_per_doc: list[list[Bead]]) -> BeadSample:
-        pair_x, pair_y, null_x, null_y = [], [], [], []
+        x, y, paired = [], [], []
         for doc, beads in zip(docs, beads_per_doc):
             gold = set(doc.gold)
-            paired = [b for b in beads if not b.is_null]
-            nulls = [b for b in beads if b.is_null]
-            pair_x.append(core.confidence_features(
-                np.array([b.scores["evidence"] for b in paired]),
-                np.array([len(b.src) + len(b.tgt) for b in paired])))
-            pair_y.append([(b.src, b.tgt) in gold for b in paired])
-            share = sum(len(b.src) + len(b.tgt) for b in nulls) / max(len(doc.src) + len(doc.tgt), 1)
-            null_x.append(core.null_features(share, len(nulls)))
-            null_y.append([(b.src, b.tgt) in gold for b in nulls])
-        return cls(np.concatenate(pair_x), np.concatenate(pair_y).astype(float),
-                   np.concatenate(null_x), np.concatenate(null_y).astype(float))
+            x.append(core.confidence_features(
+                np.array([b.scores["posterior"] for b in beads]),
+                core.large_share([len(b.src) + len(b.tgt) for b in beads])))
+            y.append([(b.src, b.tgt) in gold for b in beads])
+            paired.append([not b.is_null for b in beads])
+        return cls(np.concatenate(x), np.concatenate(y).astype(float),
+                   np.concatenate(paired).astype(bool))
 
     @classmethod
     def merge(cls, samples: list[BeadSample]) -> BeadSample:
         return cls(*(np.concatenate([getattr(s, f) for s in samples])
-                     for f in ("pair_x", "pair_y", "null_x", "null_y")))
+                     for f in ("x", "y", "paired")))
 
 
-def fit_logistic(x: np.ndarray, y: np.ndarray, ceiling: float = 1.0,
-                 offset: np.ndarray | float = 0.0) -> tuple[np.ndarray, float]:
-    """Maximum-likelihood ``w`` of P(y) = ceiling * logistic(x @ w + offset) (Fisher scoring,
-    a little ridge), and its log-likelihood."""
+def fit_logistic(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, float]:
+    """Maximum-likelihood ``w`` of P(y) = logistic(x @ w) (Newton steps, a little ridge), and
+    its log-likelihood."""
     w = np.zeros(x.shape[1])
     for _ in range(50):
-        sigma = 1 / (1 + np.exp(-np.clip(x @ w + offset, -30, 30)))
-        mu = np.clip(ceiling * sigma, 1e-9, 1 - 1e-9)
-        slope = ceiling * sigma * (1 - sigma)
-        weight = slope ** 2 / (mu * (1 - mu))
-        gradient = x.T @ ((y - mu) * slope / (mu * (1 - mu))) - 1e-3 * w
-        hessian = x.T @ (x * weight[:, None]) + 1e-3 * np.eye(x.shape[1])
+        mu = 1 / (1 + np.exp(-np.clip(x @ w, -30, 30)))
+        gradient = x.T @ (y - mu) - 1e-3 * w
+        hessian = x.T @ (x * (mu * (1 - mu))[:, None]) + 1e-3 * np.eye(x.shape[1])
         w = w + np.linalg.solve(hessian, gradient)
-    mu = np.clip(ceiling / (1 + np.exp(-np.clip(x @ w + offset, -30, 30))), 1e-9, 1 - 1e-9)
+    mu = np.clip(1 / (1 + np.exp(-np.clip(x @ w, -30, 30))), 1e-9, 1 - 1e-9)
     return w, float(np.sum(y * np.log(mu) + (1 - y) * np.log(1 - mu)))
 
 
 @dataclass(frozen=True)
 class ConfidenceModel:
+    temperature: float
     coefficients: tuple[float, ...]
     null_coefficients: tuple[float, ...]
-    ceiling: float
 
     @classmethod
-    def fit(cls, sample: BeadSample) -> ConfidenceModel:
-        """Coefficients by maximum likelihood, the ceiling on a grid; the slope on the evidence
-        is held at ``EVIDENCE_SLOPE`` (the pool holds too few unrelated pairs to learn it)."""
-        other = [k for k in range(sample.pair_x.shape[1]) if k != 1]
-        offset = EVIDENCE_SLOPE * sample.pair_x[:, 1]
-        fits = [(fit_logistic(sample.pair_x[:, other], sample.pair_y, c, offset), c)
-                for c in np.arange(0.95, 1.0001, 0.005)]
-        (other_w, _), ceiling = max(fits, key=lambda fit: fit[0][1])
-        pair_w = np.insert(other_w, 1, EVIDENCE_SLOPE)
-        null_w, _ = fit_logistic(sample.null_x, sample.null_y)
-        return cls(tuple(round(float(w), 3) for w in pair_w),
-                   tuple(round(float(w), 3) for w in null_w), round(float(ceiling), 3))
+    def fit(cls, by_temperature: dict[float, BeadSample]) -> ConfidenceModel:
+        """The temperature and coefficients of the highest likelihood (beads with both sides
+        and null beads fitted apart)."""
+        fits = []
+        for temperature, sample in by_temperature.items():
+            pair_w, pair_ll = fit_logistic(sample.x[sample.paired], sample.y[sample.paired])
+            null_w, null_ll = fit_logistic(sample.x[~sample.paired], sample.y[~sample.paired])
+            fits.append((pair_ll + null_ll, temperature, pair_w, null_w))
+        _, temperature, pair_w, null_w = max(fits, key=lambda fit: fit[0])
+        return cls(temperature, tuple(round(float(w), 3) for w in pair_w),
+                   tuple(round(float(w), 3) for w in null_w))
 
-    def predict(self, sample: BeadSample) -> tuple[np.ndarray, np.ndarray]:
-        pair = self.ceiling / (1 + np.exp(-(sample.pair_x @ np.array(self.coefficients))))
-        null = 1 / (1 + np.exp(-(sample.null_x @ np.array(self.null_coefficients))))
-        return np.concatenate([pair, null]), np.concatenate([sample.pair_y, sample.null_y])
+    def predict(self, by_temperature: dict[float, BeadSample]) -> tuple[np.ndarray, np.ndarray]:
+        sample = by_temperature[self.temperature]
+        pair = 1 / (1 + np.exp(-(sample.x @ np.array(self.coefficients))))
+        null = 1 / (1 + np.exp(-(sample.x @ np.array(self.null_coefficients))))
+        return np.where(sample.paired, pair, null), sample.y
 
 
-# Confidence rises by this per unit of evidence: the slope fitted when the dev sets were
-# ru-en and Text+Berg only, where unrelated pairs were common enough to learn it.
-EVIDENCE_SLOPE = 15.0
+# Temperatures of the bead posterior tried when fitting confidence (in similarity units)
+CALIBRATION_TEMPERATURES = (0.01, 0.015, 0.02, 0.03, 0.05, 0.08, 0.12)
 RELIABILITY_BINS = (0.0, 0.5, 0.7, 0.9, 1.0001)
 
 
 def reliability_row(confidence: np.ndarray, right: np.ndarray) -> str:
-    """Per confidence bin: beads, mean confidence, strict accuracy (``n:conf/acc``)."""
+    """Per confidence bin: beads, mean confidence, strict accuracy and the gap between them
+    (``n:conf/acc gap``)."""
     cells = []
     for low, high in zip(RELIABILITY_BINS[:-1], RELIABILITY_BINS[1:]):
         pick = (confidence >= low) & (confidence < high)
-        cells.append(f"{pick.sum():5}:{confidence[pick].mean():.2f}/{right[pick].mean():.2f}"
-                     if pick.any() else f"{'-':>15}")
-    return "".join(f"{cell:>17}" for cell in cells)
+        if not pick.any():
+            cells.append("-")
+            continue
+        conf, acc = confidence[pick].mean(), right[pick].mean()
+        cells.append(f"{pick.sum()}:{conf:.2f}/{acc:.2f} {abs(conf - acc):.2f}")
+    return "".join(f"{cell:>22}" for cell in cells)
+
+
+@contextlib.contextmanager
+def posterior_temperature(temperature: float) -> Iterator[None]:
+    """Bead posteriors computed at ``temperature`` inside this block."""
+    original = core.CONFIDENCE_TEMPERATURE
+    core.CONFIDENCE_TEMPERATURE = temperature
+    try:
+        yield
+    finally:
+        core.CONFIDENCE_TEMPERATURE = original
 
 
 def quality_runs(sets: dict[str, list[Doc]], config: AlignConfig) -> Runs:
@@ -408,22 +413,34 @@ def quality_runs(sets: dict[str, list[Doc]], config: AlignConfig) -> Runs:
     return runs
 
 
-def calibrate(sets: dict[str, list[Doc]], runs: Runs) -> None:
-    """Fit the confidence constants of aligner.align.core on the pool; print them and, per set,
-    the reliability of constants fitted without that set's corpus (leave-one-set-out)."""
-    samples = {f"{name} {system}": BeadSample.of(sets[name], beads)
-               for (name, system), (_, beads) in runs.items()}
-    model = ConfidenceModel.fit(BeadSample.merge(list(samples.values())))
-    print(f"CONFIDENCE_CEILING = {model.ceiling}\nCONFIDENCE_COEFFICIENTS = "
+def calibrate(sets: dict[str, list[Doc]], runs: Runs, config: AlignConfig) -> None:
+    """Fit the confidence constants of aligner.alignment.core on the pool (the beads of ``runs``,
+    searched again at each of ``CALIBRATION_TEMPERATURES``); print them and, per set, the
+    reliability of constants fitted without that set's corpus (leave-one-set-out)."""
+    by_key: dict[str, dict[float, BeadSample]] = {}
+    searched = core.CONFIDENCE_TEMPERATURE  # the temperature the beads of ``runs`` have
+    for temperature in CALIBRATION_TEMPERATURES:
+        with posterior_temperature(temperature):
+            at = runs if temperature == searched else quality_runs(sets, config)
+        for (name, system), (_, beads) in at.items():
+            by_key.setdefault(f"{name} {system}", {})[temperature] = BeadSample.of(sets[name],
+                                                                                 beads)
+
+    def pooled(keys: list[str]) -> dict[float, BeadSample]:
+        return {t: BeadSample.merge([by_key[k][t] for k in keys]) for t in CALIBRATION_TEMPERATURES}
+
+    model = ConfidenceModel.fit(pooled(list(by_key)))
+    print(f"CONFIDENCE_TEMPERATURE = {model.temperature}\nCONFIDENCE_COEFFICIENTS = "
           f"{model.coefficients}\nNULL_COEFFICIENTS = {model.null_coefficients}")
-    print(f"\nreliability, leave-one-set-out (per bin: beads:mean confidence/strict accuracy)\n"
-          f"{'data':38}" + "".join(f"{f'{lo:.1f}-{min(hi, 1):.1f}':>17}"
-                                   for lo, hi in zip(RELIABILITY_BINS[:-1], RELIABILITY_BINS[1:])))
-    for key, sample in samples.items():
-        group = set_group(key)
-        held_out = ConfidenceModel.fit(BeadSample.merge(
-            [s for k, s in samples.items() if set_group(k) != group]))
-        print(f"{key:38}" + reliability_row(*held_out.predict(sample)), flush=True)
+    print("\nreliability, leave-one-set-out (per bin: beads:mean confidence/strict accuracy "
+          f"|gap|)\n{'data':38}" + "".join(f"{f'{lo:.1f}-{min(hi, 1):.1f}':>22}" for lo, hi
+                                            in zip(RELIABILITY_BINS[:-1], RELIABILITY_BINS[1:]))
+          + f"{'T':>6}")
+    for key, samples in by_key.items():
+        held_out = ConfidenceModel.fit(pooled([k for k in by_key
+                                               if set_group(k) != set_group(key)]))
+        print(f"{key:38}" + reliability_row(*held_out.predict(samples))
+              + f"{held_out.temperature:6}", flush=True)
 
 
 # Constants fitted over the pool, with the values tried (one coordinate sweep from the default):
@@ -458,7 +475,7 @@ SEARCH_ONLY = ("skip", "bead_cost", "merge_penalty", "size_power")  # options _p
 @contextlib.contextmanager
 def prepared_once() -> Iterator[None]:
     """Signals prepared once per document and preparation options (a sweep then costs only
-    searches): wraps ``aligner.align.core._prepare`` with a memo for this block."""
+    searches): wraps ``aligner.alignment.core._prepare`` with a memo for this block."""
     original = core._prepare
     memo: dict[tuple[object, ...], dict[str, object]] = {}
 
@@ -594,7 +611,7 @@ def main() -> None:
     sets = dev_sets(args.shared, limit)
     if args.calibrate:
         with prepared_once():
-            calibrate(sets, quality_runs(sets, config))
+            calibrate(sets, quality_runs(sets, config), config)
         return
     print(f"config: {config}\n")
     if args.speed_only:
@@ -602,7 +619,7 @@ def main() -> None:
         return
     with prepared_once():
         runs = quality_table(sets, config)
-        calibrate(sets, runs)
+        calibrate(sets, runs, config)
         if not (args.no_loso or args.quick):
             loso_table(sets, config, runs)
     if args.ablation:

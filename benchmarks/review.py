@@ -25,7 +25,7 @@ from pathlib import Path
 
 from threadpoolctl import threadpool_limits
 
-from aligner.align import AlignConfig, align_sentences
+from aligner.alignment import AlignConfig, align_sentences
 from aligner.records import Alignment, Bead
 from aligner.review import model
 from aligner.review.model import PairReview

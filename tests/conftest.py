@@ -12,12 +12,6 @@ CORPUS = ROOT / "corpus"
 SHARED = Path(os.environ.get("ALIGNER_SHARED", ROOT.parent / "shared"))
 
 
-@pytest.fixture(autouse=True)
-def _private_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Every test gets its own cache root, so no test depends on another's caches."""
-    monkeypatch.setenv("ALIGNER_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
-
-
 @pytest.fixture
 def corpus_dir() -> Path:
     return CORPUS

@@ -6,15 +6,16 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from align_cases import EN, GOLD, MT, RU
 
-from aligner.align import AlignConfig, align_sentences
-from aligner.align.core import confidences, confident_pairs
+from aligner.alignment import AlignConfig, align_sentences, bead_types
+from aligner.alignment.core import confidences, confident_pairs
+from aligner.alignment.search import Band, Lattice
 from aligner.evaluate import read_beads
 from aligner.signals import SignalInput
 from aligner.signals.anchors import AnchorSignal, numbers
 from aligner.signals.length import LengthScorer
 from aligner.signals.mt import PRIOR_PAIRS, MTSignal
-from align_cases import EN, GOLD, MT, RU
 
 # RU in Japanese: one character against about three of English, full-width digits
 JA = [
@@ -100,22 +101,90 @@ def test_a_shuffled_translation_does_not_pull_beads_apart() -> None:
     assert [(b.src, b.tgt) for b in beads] == GOLD
 
 
-def test_confidence_grows_with_evidence() -> None:
-    evidence = np.linspace(-0.3, 0.9, 25)
-    pair, _ = confidences(evidence, np.full(25, 2), 0.0, 0)
-    assert np.all(np.diff(pair) > 0) and pair[0] < 0.3 and pair[-1] > 0.9
+def _paths(i: int, j: int, types: list[tuple[int, int]]):  # every bead sequence to (i, j)
+    if (i, j) == (0, 0):
+        yield []
+        return
+    for a, b in types:
+        if a <= i and b <= j:
+            for path in _paths(i - a, j - b, types):
+                yield [*path, (a, b, i, j)]
 
 
-def test_confident_beads_on_dev_documents_are_right(shared_dir: Path) -> None:
+def test_bead_posteriors_sum_over_every_path_through_the_bead() -> None:
+    rng = np.random.default_rng(3)
+    table: dict[tuple[int, ...], float] = {}
+
+    def scorer(a: int, b: int, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+        return np.array([table.setdefault((a, b, r, c), rng.normal(0.0, 0.5))
+                         for r, c in zip(rows.tolist(), cols.tolist())])
+
+    skip, temperature = -0.3, 0.4
+    lattice = Lattice.build(Band.full(4, 5), bead_types(4), scorer, skip)
+    path = lattice.best_path(5)
+
+    def score(p: list[tuple[int, int, int, int]]) -> float:
+        return sum(table[bead] if bead[0] and bead[1] else skip for bead in p)
+
+    every = list(_paths(4, 5, bead_types(4) + [(1, 0), (0, 1)]))
+    weights = np.exp(np.array([score(p) for p in every]) / temperature)
+    exact = [weights[[bead in p for p in every]].sum() / weights.sum() for bead in path]
+    assert path == max(every, key=score)
+    assert np.allclose(lattice.posteriors(path, temperature), exact)
+
+
+def test_a_near_tie_between_merging_and_leaving_out_gets_an_even_posterior() -> None:
+    def scorer(margin: float):  # a 1-2 bead against a 1-1 bead (1:1) plus a 0-1 bead (:2)
+        def score(a: int, b: int, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+            if (a, b) == (1, 1):
+                return np.where(cols == 1, 1.0, -5.0)
+            return np.full(len(rows), 0.9 + margin if (a, b) == (1, 2) else -5.0)
+        return score
+
+    for margin, low, high in ((0.0, 0.4, 0.6), (0.3, 0.99, 1.0)):
+        lattice = Lattice.build(Band.full(1, 2), bead_types(3), scorer(margin), -0.1)
+        path = lattice.best_path(2)
+        posterior = lattice.posteriors(path, 0.05)
+        assert low <= posterior.min() <= high, (margin, path, posterior)
+
+
+def test_confidence_grows_with_the_posterior() -> None:
+    posterior = np.linspace(0.01, 0.9999, 25)
+    for paired in (True, False):
+        conf = confidences(posterior, np.full(25, paired), 0.0)
+        assert np.all(np.diff(conf) > 0) and conf[0] < 0.7 and conf[-1] > 0.9
+    # a document of many large beads rests on many granularity choices: less confidence
+    assert np.all(confidences(posterior, np.full(25, True), 0.3)
+                  < confidences(posterior, np.full(25, True), 0.0))
+
+
+def test_a_granularity_choice_is_less_confident_than_a_clear_pair() -> None:
+    config = AlignConfig(src_lang="ru", tgt_lang="en")
+    loose = EN[:5] + ["He also thanked the minister for the visit."] + EN[6:]
+    confidence = {}
+    for name, tgt in (("close", EN), ("loose", loose)):
+        beads = align_sentences(RU, tgt, config)
+        assert [(b.src, b.tgt) for b in beads] == GOLD
+        confidence[name] = {(b.src, b.tgt): b.confidence for b in beads}
+    merged = ((5,), (4, 5))  # one Russian sentence, two English: merge, or leave one out?
+    clear = [confidence["close"][(i,), (i,)] for i in (0, 1, 2, 6)]
+    assert confidence["close"][merged] < min(clear)
+    assert confidence["loose"][merged] < confidence["close"][merged] - 0.01
+
+
+def test_confidence_is_calibrated_on_dev_documents(shared_dir: Path) -> None:
     folder = shared_dir / "data" / "wmt22-jaen" / "seg_perturbed"
-    confident = right = 0
+    confidence, right = [], []
     for gold_path in sorted(folder.glob("doc*.gold"))[:12]:
         stem = gold_path.with_suffix("")
         src = stem.with_suffix(".ja").read_text(encoding="utf-8").splitlines()
         tgt = stem.with_suffix(".en").read_text(encoding="utf-8").splitlines()
         gold = set(read_beads(gold_path))
         for bead in align_sentences(src, tgt, AlignConfig(src_lang="ja", tgt_lang="en")):
-            if bead.confidence >= 0.9:
-                confident += 1
-                right += (bead.src, bead.tgt) in gold
-    assert confident >= 30 and right / confident >= 0.9
+            confidence.append(bead.confidence)
+            right.append((bead.src, bead.tgt) in gold)
+    confidence_, right_ = np.array(confidence), np.array(right, dtype=float)
+    sure = confidence_ >= 0.9
+    assert sure.sum() >= 30 and right_[sure].mean() >= 0.95
+    assert abs(confidence_.mean() - right_.mean()) <= 0.05
+    assert (~sure).sum() >= 3 and right_[~sure].mean() < right_[sure].mean() - 0.1  # ranked

@@ -7,16 +7,16 @@ import math
 
 import numpy as np
 import pytest
+from align_cases import EN, GOLD, MT, RU
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from aligner.align import AlignConfig, align_sentences
-from aligner.align.search import Band, best_path
+from aligner.alignment import AlignConfig, align_sentences
+from aligner.alignment.search import Band, best_path
 from aligner.errors import ConfigurationError, InputError
 from aligner.records import Bead
 from aligner.signals import SIGNALS
 from aligner.signals.embedding import MarginScorer, SideVectors
-from align_cases import EN, GOLD, MT, RU
 
 COMBINATIONS = [combo for size in range(1, len(SIGNALS) + 1)
                 for combo in itertools.combinations(sorted(SIGNALS), size)]
@@ -40,7 +40,8 @@ def test_contract_for_every_signal_combination(signals: tuple[str, ...]) -> None
     used = set(signals)
     for bead in beads:
         if not bead.is_null:
-            assert set(bead.scores) == used | {"total", "evidence"}
+            assert set(bead.scores) == used | {"total", "evidence", "posterior"}
+        assert 0.0 < bead.scores["posterior"] <= 1.0
 
 
 def test_all_signals_find_the_gold_alignment() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from aligner.align import AlignConfig, align_sentences
+from aligner.alignment import AlignConfig, align_sentences
 from aligner.signals.continuation import ContinuationScorer, open_ends
 
 

@@ -640,12 +640,12 @@ def test_a_closed_pipe_is_quiet(tmp_path):
 
 def test_an_interrupt_exits_130(monkeypatch, tmp_path, pair_folder):
     """Small: SIGINT (KeyboardInterrupt) exits 130, as shells expect, not 1."""
-    import aligner.cli.run as run_module
+    import aligner.api as api_module
 
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(run_module, "run_pipeline", interrupted)
+    monkeypatch.setattr(api_module, "run_pipeline", interrupted)
     result = run_cli(pair_folder, "-o", tmp_path / "out")
     assert result.exit_code == 130
 
@@ -678,12 +678,12 @@ def test_a_too_deep_tmx_is_not_called_too_large(tmp_path):
 
 def test_align_format_tmx_without_output_fails_before_aligning(tmp_path, monkeypatch):
     """Small: the usage error comes before the (long) alignment."""
-    import aligner.align
+    import aligner.api
 
     def never(*args, **kwargs):
         raise AssertionError("aligned before checking the options")
 
-    monkeypatch.setattr(aligner.align, "align_documents", never)
+    monkeypatch.setattr(aligner.api, "align_documents", never)
     src, tgt = presplit_pair(tmp_path)
     result = invoke("align", src, tgt, "--presplit", "--src-lang", "ru", "--tgt-lang", "en",
                     "--format", "tmx")

@@ -62,7 +62,7 @@ def shape(page) -> list[tuple[list[int], list[int]]]:
 
 
 def test_realignment_uses_the_run_s_alignment_settings(run):
-    from aligner.align import AlignConfig
+    from aligner.alignment import AlignConfig
 
     assert Workspace.open(run).align_config == AlignConfig()
     assert Workspace.open(run).notes == []
@@ -229,7 +229,7 @@ def test_resume_keeps_reviews_and_a_changed_pair_drops_its_stale_review(client, 
 
 
 def test_one_alignment_file_is_reviewed_beside_itself(tmp_path):
-    from aligner.align import align_sentences
+    from aligner.alignment import align_sentences
     from aligner.beadfile import alignment_lines
     from aligner.io import write_jsonl
     from aligner.records import Alignment

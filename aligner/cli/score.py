@@ -2,23 +2,18 @@
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 import click
 
+from aligner.beadfile import read_alignments
 from aligner.cli.common import echo_json, json_option, quiet_option, reports_errors
 from aligner.cli.models import make_translator, translate_all, translation_options
-from aligner.beadfile import alignment_from_lines
-from aligner.errors import InputError
-from aligner.io import read_capped_lines, refuse_output_over_input
+from aligner.io import refuse_output_over_input
 from aligner.records import Alignment
-from aligner.score import DEFAULT_THRESHOLD, THRESHOLD_METRICS
-
-# Alignments carry both documents' texts and every score, so they may be a few times larger
-# than the documents themselves (64 MiB at most each).
-MAX_ALIGNMENT_BYTES = 256 * 2**20
+from aligner.score import (DEFAULT_THRESHOLD, THRESHOLD_METRICS, Threshold, language_pair,
+                           score_alignments)
 
 
 @click.command()
@@ -53,7 +48,6 @@ def score(alignments: Path, translation: Path | None, model_id: str | None, devi
     """
     from aligner.io import write_jsonl
     from aligner.mt.translator import read_translation_file
-    from aligner.score import Threshold, score_alignment
 
     if translation is not None and model_id is not None:
         raise click.UsageError("give --translation or --model, not both")
@@ -67,11 +61,7 @@ def score(alignments: Path, translation: Path | None, model_id: str | None, devi
         mt, mt_signature = _machine_translate(documents, sources, model_id, device, beam_size,
                                               max_length, batch_size, threads, no_cache, quiet)
     decision = Threshold(threshold, threshold_metric)
-    scored, start = [], 0
-    for doc in documents:
-        end = start + len(doc.src_sentences)
-        scored.append(score_alignment(doc, mt[start:end], decision, mt_signature))
-        start = end
+    scored = score_alignments(documents, mt, decision, mt_signature)
     if output is not None:
         write_jsonl(output, (item.to_json() for item in scored))
     summaries = [item.summary() for item in scored]
@@ -87,60 +77,10 @@ def _machine_translate(documents: Sequence[Alignment], sources: list[str], model
                        device: str, beam_size: int, max_length: int, batch_size: int | None,
                        threads: int | None, no_cache: bool,
                        quiet: bool) -> tuple[list[str], dict[str, str]]:
-    pairs = {(doc.src_lang, doc.tgt_lang) for doc in documents}
-    if len(pairs) > 1:
-        raise InputError(f"alignments mix language pairs {sorted(pairs)}; score one pair per file")
-    src_lang, tgt_lang = pairs.pop()
+    src_lang, tgt_lang = language_pair(documents)
     translator = make_translator(src_lang, tgt_lang, model_id, device, beam_size, max_length,
                                  batch_size, threads, no_cache)
     return translate_all(translator, sources, quiet), translator.signature()
-
-
-def read_alignments(path: Path) -> list[Alignment]:
-    """The alignments in a JSON Lines file, in order.
-
-    Accepted: one ``Alignment.to_json()`` per line, scored records from ``aligner score -o`` (they embed their alignment), or one pair file of
-    ``aligner run`` (``alignments/SRC__TGT.jsonl``: a ``pair`` header, then one line per bead).
-    """
-    records = list(_json_lines(path))
-    if not records:
-        raise InputError(f"{path}: no alignments in the file; run `aligner align` first")
-    if records[0][1].get("record") == "pair":
-        return [_from_run_file(path, [record for _, record in records])]
-    return [_parse_alignment(path, number, record) for number, record in records]
-
-
-def _json_lines(path: Path) -> Iterator[tuple[int, dict]]:
-    for number, line in read_capped_lines(path, "JSON Lines alignments", MAX_ALIGNMENT_BYTES):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as error:
-            raise InputError(f"{path}:{number}: not JSON ({error.msg})") from None
-        except RecursionError:
-            raise InputError(f"{path}:{number}: JSON nested too deeply") from None
-        if not isinstance(record, dict):
-            raise InputError(f"{path}:{number}: not an alignment record (a JSON object)")
-        yield number, record
-
-
-def _parse_alignment(path: Path, number: int, record: dict) -> Alignment:
-    record = record.get("alignment", record)
-    try:
-        return Alignment.from_json(record)
-    except KeyError as error:
-        raise InputError(f"{path}:{number}: not an alignment record (no {error} field; "
-                         "expected Alignment.to_json() objects, one per line)") from None
-    except (TypeError, ValueError) as error:
-        raise InputError(f"{path}:{number}: not an alignment record ({error})") from None
-
-
-def _from_run_file(path: Path, records: list[dict]) -> Alignment:
-    try:
-        return alignment_from_lines(records)
-    except (KeyError, TypeError, ValueError) as error:
-        raise InputError(f"{path}: not a complete bead-per-line alignment file ({error})") from None
 
 
 def _summary_line(summary: dict) -> str:

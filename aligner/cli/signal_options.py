@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 
 import click
 
-from aligner.align import AlignConfig
+from aligner.alignment import AlignConfig
 from aligner.cli.common import UserError
 from aligner.errors import ConfigurationError
 from aligner.signals import SIGNALS, Signal

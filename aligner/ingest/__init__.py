@@ -4,7 +4,8 @@ language, chrome, title, date, sentences).
 Modules: :mod:`~aligner.ingest.encoding` (bytes to text), :mod:`~aligner.ingest.html` (page
 text blocks), :mod:`~aligner.ingest.langid` (language), :mod:`~aligner.ingest.chrome`
 (boilerplate with reasons, title), :mod:`~aligner.ingest.meta` (dates),
-:mod:`~aligner.ingest.document` (assembly, folders); sentences come from
+:mod:`~aligner.ingest.document` (assembly, folders, documents files),
+:mod:`~aligner.ingest.signature` (how a document was ingested); sentences come from
 :mod:`aligner.segment`.
 
 >>> doc = document_from_text("n1", "", "Погода\\nСейчас\\n-11\\n\\n"
@@ -22,7 +23,9 @@ text blocks), :mod:`~aligner.ingest.langid` (language), :mod:`~aligner.ingest.ch
 
 from aligner.ingest.document import (IngestResult, document_from_bytes, document_from_lines,
                                      document_from_text, ingest_paths, iter_documents,
-                                     read_document, splitter_name)
+                                     read_document, read_documents, splitter_name)
+from aligner.ingest.signature import ingest_method, ingest_signature
 
 __all__ = ["IngestResult", "document_from_bytes", "document_from_lines", "document_from_text",
-           "ingest_paths", "iter_documents", "read_document", "splitter_name"]
+           "ingest_method", "ingest_paths", "ingest_signature", "iter_documents",
+           "read_document", "read_documents", "splitter_name"]

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from aligner.docfile import is_documents_file, read_documents_file
 from aligner.errors import InputError, UnsupportedLanguageError
 from aligner.executors import MapTasks
 from aligner.ingest.chrome import TITLE, Verdict, classify_paragraphs
@@ -62,6 +63,13 @@ class IngestResult:
     def summary(self) -> dict[str, Any]:
         """Counts for the CLI's summary line and ``--json``."""
         return summarize(self.documents, self.skipped)
+
+    def __iter__(self) -> Iterator[Document]:
+        """The documents, so that a result goes wherever documents are expected."""
+        return iter(self.documents)
+
+    def __len__(self) -> int:
+        return len(self.documents)
 
 
 def summarize(documents: Iterable[Document | tuple[str, int]],
@@ -244,6 +252,52 @@ def ingest_paths(paths: Sequence[str | os.PathLike[str]], lang: str | None = Non
     if not documents:
         raise no_documents_error(paths, skipped)
     return IngestResult(documents=documents, skipped=skipped)
+
+
+def read_documents(paths: str | os.PathLike[str] | Sequence[str | os.PathLike[str]],
+                   lang: str | None = None, *, presplit: bool = False, strict: bool = False,
+                   max_bytes: int = MAX_FILE_BYTES, progress: Progress | None = None,
+                   map_tasks: MapTasks | None = None) -> IngestResult:
+    """Documents of files and folders: text and HTML files are ingested (encoding, language,
+    chrome, title, date, sentences), documents files (``*.jsonl`` of ``aligner ingest`` or
+    ``aligner run``) are read as they are.
+
+    A bad file inside a folder is skipped and listed with its reason in the result's
+    ``skipped`` (nothing is dropped silently); ``strict=True`` raises on it instead. The
+    result iterates over its documents. Options other than ``paths`` apply to ingested files.
+
+    :param lang: language of every ingested file (ISO 639-1); None identifies each one.
+    :param presplit: ingested files hold one sentence per line (no chrome removal).
+    :param map_tasks: reads the files as tasks, as in :func:`ingest_paths`.
+    :raises InputError: a missing path, a bad file named directly, or no document at all.
+
+    >>> import pathlib, tempfile
+    >>> folder = tempfile.TemporaryDirectory()
+    >>> _ = pathlib.Path(folder.name, "a.en").write_text(
+    ...     "The sides discussed cooperation. They met in Astana.\\n", encoding="utf-8")
+    >>> _ = pathlib.Path(folder.name, "b.en").write_bytes(b"\\x00\\x01" * 50)
+    >>> result = read_documents(folder.name)
+    >>> [(doc.id, len(doc.sentences)) for doc in result]
+    [('a', 2)]
+    >>> [pathlib.Path(path).name for path, reason in result.skipped]
+    ['b.en']
+    >>> folder.cleanup()
+    """
+    given = [paths] if isinstance(paths, (str, os.PathLike)) else list(paths)
+    documents: list[Document] = []
+    for path in given:
+        if is_documents_file(path):
+            documents.extend(read_documents_file(path))
+    texts = [path for path in given if not is_documents_file(path)]
+    skipped: list[tuple[str, str]] = []
+    if texts:
+        ingested = ingest_paths(texts, lang, strict, presplit, max_bytes, progress, map_tasks)
+        documents.extend(ingested.documents)
+        skipped = ingested.skipped
+    if not documents:  # documents files only, and empty (ingest_paths raises for texts)
+        raise InputError(f"{', '.join(map(str, given))}: no readable document; give text or "
+                         "HTML files, folders of them, or `aligner ingest` output")
+    return IngestResult(documents, skipped)
 
 
 def iter_documents(paths: Sequence[str | os.PathLike[str]], lang: str | None = None,

@@ -37,20 +37,31 @@ from typing import Any
 
 import numpy as np
 
-from aligner.align import AlignConfig, align_sentences
+from aligner.alignment import AlignConfig, align_sentences
 from aligner.embed import Encoder, get_encoder
 from aligner.errors import ConfigurationError, InputError
 from aligner.executors import MapTasks, ProgressFactory, no_progress
 from aligner.io import atomic_write, write_json
 from aligner.mt import Translator
 from aligner.pair.anchors import document_anchors
-from aligner.pair.evidence import (DocumentView, gather_evidence, matched_shares,
-                                   parallel_confidence, relatedness)
+from aligner.pair.evidence import (
+    DocumentView,
+    gather_evidence,
+    matched_shares,
+    parallel_confidence,
+    relatedness,
+)
 from aligner.pair.relation import RelationRule, event_facts
 from aligner.pair.screen import screen_documents
 from aligner.pair.search import document_matrix, nearest_neighbours
-from aligner.records import (LABEL_MEANINGS, PAIR_LABELS, DocPair, Document, PairEvidence,
-                             PairLabel)
+from aligner.records import (
+    LABEL_MEANINGS,
+    PAIR_LABELS,
+    DocPair,
+    Document,
+    PairEvidence,
+    PairLabel,
+)
 from aligner.signature import make_signature
 
 # Verification aligns with a cheaper engine setting than sentence alignment proper: overlaps

@@ -1,7 +1,7 @@
 """Align a pair again around what a person fixed: their beads are fixed points.
 
 Beads a person confirmed or made stay as they are. Each run of machine beads next to such a
-bead is aligned again with the aligner's own search (:func:`aligner.align.align_sentences`)
+bead is aligned again with the aligner's own search (:func:`aligner.alignment.align_sentences`)
 over exactly the sentences of that run, so no new bead crosses a fixed one.
 
 An error is local, so a run is not realigned whole: a window of machine beads next to the
@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 
-from aligner.align import AlignConfig, align_sentences
+from aligner.alignment import AlignConfig, align_sentences
 from aligner.records import Bead
 from aligner.review.model import MACHINE, PairReview, counted, with_beads
 

@@ -18,11 +18,12 @@ from pathlib import Path
 from typing import Any
 
 from aligner.beadfile import alignment_from_lines, alignment_lines
+from aligner.docfile import read_documents_file
 from aligner.errors import InputError
 from aligner.gather import gather_stage
 from aligner.io import read_jsonl, write_jsonl
 from aligner.outfolder import REVIEWED_DIR, RunState
-from aligner.records import BeadScore, DocPair, Document, MtStatus, PairResult
+from aligner.records import BeadScore, DocPair, MtStatus, PairResult
 from aligner.report import RunFigures
 from aligner.review.model import MACHINE, PairReview
 
@@ -121,7 +122,7 @@ def regather(out: Path, results: Sequence[PairResult]) -> dict[str, Any]:
         mt_status = MtStatus(**json.load(handle)["mt"])
     with open(out / "signature.json", encoding="utf-8") as handle:
         signature = json.load(handle)
-    documents = [Document.from_json(record) for record in read_jsonl(out / "documents.jsonl")]
+    documents = read_documents_file(out / "documents.jsonl")
     reviewed, notes = apply_reviews(out, results)
     run = RunFigures(documents, [(path, reason) for path, reason in ingest["skipped"]],
                      [DocPair.from_json(item) for item in pairing["pairs"]],

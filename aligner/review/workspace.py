@@ -17,12 +17,18 @@ from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
-from aligner.align import AlignConfig, align_sentences
+from aligner.alignment import AlignConfig, align_sentences
 from aligner.beadfile import alignment_from_lines
 from aligner.errors import ConfigurationError, EditError, InputError, UnknownPairError
 from aligner.export import write_alignment_tmx
-from aligner.outfolder import (ALIGNMENTS_DIR, STATE_FILE, RunState, output_lock,
-                               read_alignment_records, run_results)
+from aligner.outfolder import (
+    ALIGNMENTS_DIR,
+    STATE_FILE,
+    RunState,
+    output_lock,
+    read_alignment_records,
+    run_results,
+)
 from aligner.records import BeadScore, DocPair, PairResult
 from aligner.review import model
 from aligner.review.model import PairReview, PairSession

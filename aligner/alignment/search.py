@@ -5,6 +5,8 @@ Row ``i`` keeps only the columns ``band.lo[i] .. band.hi[i]``, so time and memor
 ``n * width``, never ``n * m``. Bead scores are computed in bulk per bead type (vectorised
 over every cell of the band); the row loop then only takes maxima. Runs of ``0-1`` beads
 inside a row are solved in one vectorised prefix-maximum instead of a loop over columns.
+The same scored beads (a :class:`Lattice`) give each bead of the best path its posterior
+probability (forward-backward, with log-sum-exp in place of the maxima).
 """
 
 from __future__ import annotations
@@ -119,26 +121,131 @@ def best_path(band: Band, m: int, bead_types: Sequence[BeadType], scorer: TypeSc
     ``0-1`` beads are always allowed and score ``skip`` each (usually negative). Returns beads as ``(a, b, i, j)``:
     ``src[i-a:i]`` with ``tgt[j-b:j]``, in order.
     """
-    cells = Cells.of(band)
-    types = list(bead_types) + [(1, 0)]
-    prev, gain = _transitions(cells, types, scorer, skip, src_breaks, tgt_breaks, chunk)
-    total = len(cells.rows)
-    score = np.full(total + 1, NEG)  # the extra last entry stands for "no predecessor"
-    prev[prev < 0] = total
-    back = np.full(total, START, dtype=np.int64)
-    chain_from = np.zeros(total, dtype=np.int64)
-    for i in range(band.n + 1):
-        s0, s1 = cells.starts[i], cells.starts[i + 1]
-        candidates = score[prev[:, s0:s1]] + gain[:, s0:s1]
-        best = np.argmax(candidates, axis=0)
-        row = candidates[best, np.arange(s1 - s0)]
-        row_back = np.where(row > NEG / 2, best, START)
-        if i == 0 and band.lo[0] == 0:
-            row[0], row_back[0] = 0.0, START
-        _zero_one_runs(row, row_back, skip, chain_from[s0:s1], band.lo[i])
-        score[s0:s1] = row
-        back[s0:s1] = row_back
-    return _backtrack(cells, types, back, chain_from, m)
+    return Lattice.build(band, bead_types, scorer, skip, src_breaks, tgt_breaks,
+                         chunk).best_path(m)
+
+
+@dataclass(frozen=True)
+class Lattice:
+    """Every bead the search may take inside a band, scored once: per bead type (rows of
+    ``prev`` and ``gain``, the last type ``1-0``) each cell's predecessor (flat index, -1:
+    none) and the bead's score; ``0-1`` beads join neighbouring cells of a row and score
+    ``skip``. The best path and the posterior of its beads read the same scores."""
+
+    cells: Cells
+    types: tuple[BeadType, ...]
+    prev: np.ndarray
+    gain: np.ndarray
+    skip: float
+
+    @classmethod
+    def build(cls, band: Band, bead_types: Sequence[BeadType], scorer: TypeScorer,
+              skip: float, src_breaks: np.ndarray | None = None,
+              tgt_breaks: np.ndarray | None = None, chunk: int = 50_000) -> Lattice:
+        cells = Cells.of(band)
+        types = (*bead_types, (1, 0))
+        prev, gain = _transitions(cells, types, scorer, skip, src_breaks, tgt_breaks, chunk)
+        return cls(cells, types, prev, gain, skip)
+
+    def best_path(self, m: int) -> list[tuple[int, int, int, int]]:
+        """The highest-scoring bead sequence (see :func:`best_path`)."""
+        cells, band, skip = self.cells, self.cells.band, self.skip
+        total = len(cells.rows)
+        score = np.full(total + 1, NEG)  # the extra last entry stands for "no predecessor"
+        prev = np.where(self.prev < 0, total, self.prev)
+        back = np.full(total, START, dtype=np.int64)
+        chain_from = np.zeros(total, dtype=np.int64)
+        for i in range(band.n + 1):
+            s0, s1 = cells.starts[i], cells.starts[i + 1]
+            candidates = score[prev[:, s0:s1]] + self.gain[:, s0:s1]
+            best = np.argmax(candidates, axis=0)
+            row = candidates[best, np.arange(s1 - s0)]
+            row_back = np.where(row > NEG / 2, best, START)
+            if i == 0 and band.lo[0] == 0:
+                row[0], row_back[0] = 0.0, START
+            _zero_one_runs(row, row_back, skip, chain_from[s0:s1], band.lo[i])
+            score[s0:s1] = row
+            back[s0:s1] = row_back
+        return _backtrack(cells, self.types, back, chain_from, m)
+
+    def posteriors(self, path: Sequence[tuple[int, int, int, int]], temperature: float
+                   ) -> np.ndarray:
+        """Probability of each bead of ``path`` among all paths through the band, each path
+        weighted by exp(its score / ``temperature``) (forward-backward over the same beads).
+
+        A bead whose sentences could as well be split or merged with a neighbour at nearly
+        the same score gets about an even share; one with no close rival gets nearly 1.
+
+        >>> lattice = Lattice.build(Band.full(1, 1), [(1, 1)], lambda a, b, r, c: r * 0.0, -1.0)
+        >>> path = lattice.best_path(1)
+        >>> path, lattice.posteriors(path, 1.0).round(3).tolist()  # 1 / (1 + 2 exp(-2))
+        ([(1, 1, 1, 1)], [0.787])
+        """
+        forward = self._forward(temperature)
+        backward = self._backward(temperature)
+        log_total = forward[self._at(self.cells.band.n, int(self.cells.band.hi[-1]))]
+        codes = {t: k for k, t in enumerate(self.types)}
+        logs = []
+        for a, b, i, j in path:
+            at = self._at(i, j)
+            if a == 0:
+                before, gain = self._at(i, j - 1), self.skip
+            else:
+                before, gain = int(self.prev[codes[a, b], at]), self.gain[codes[a, b], at]
+            logs.append(forward[before] + gain / temperature + backward[at] - log_total)
+        return np.exp(np.minimum(np.array(logs, dtype=np.float64), 0.0))
+
+    def _at(self, i: int, j: int) -> int:
+        return int(self.cells.index(np.array([i]), np.array([j]))[0])
+
+    def _forward(self, temperature: float) -> np.ndarray:
+        """Log of the summed weight of all paths from the start to each cell."""
+        cells, band = self.cells, self.cells.band
+        total = len(cells.rows)
+        forward = np.full(total + 1, -np.inf)  # the extra last entry: "no predecessor"
+        prev = np.where(self.prev < 0, total, self.prev)
+        step = self.skip / temperature
+        for i in range(band.n + 1):
+            s0, s1 = cells.starts[i], cells.starts[i + 1]
+            row = _logsumexp(forward[prev[:, s0:s1]] + self.gain[:, s0:s1] / temperature)
+            if i == 0 and band.lo[0] == 0:
+                row[0] = 0.0
+            # 0-1 runs inside the row: f[j] = log sum_k<=j exp(row[k] + step * (j - k))
+            steps = np.arange(s1 - s0)
+            forward[s0:s1] = np.logaddexp.accumulate(row - step * steps) + step * steps
+        return forward[:total]
+
+    def _backward(self, temperature: float) -> np.ndarray:
+        """Log of the summed weight of all paths from each cell to the end."""
+        cells, band = self.cells, self.cells.band
+        total = len(cells.rows)
+        backward = np.full(total + 1, -np.inf)
+        following = np.full((len(self.types), total), total, dtype=np.int64)
+        for t in range(len(self.types)):
+            ends = np.flatnonzero(self.prev[t] >= 0)
+            following[t, self.prev[t, ends]] = ends
+        scaled = np.concatenate([self.gain / temperature,
+                                 np.full((len(self.types), 1), -np.inf)], axis=1)
+        step = self.skip / temperature
+        for i in range(band.n, -1, -1):
+            s0, s1 = cells.starts[i], cells.starts[i + 1]
+            nxt = following[:, s0:s1]
+            row = _logsumexp(np.take_along_axis(scaled, nxt, axis=1) + backward[nxt])
+            if i == band.n:
+                row[-1] = 0.0
+            # 0-1 runs to the right: b[j] = log sum_k>=j exp(row[k] + step * (k - j))
+            steps = np.arange(s1 - s0)
+            backward[s0:s1] = (np.logaddexp.accumulate((row + step * steps)[::-1])[::-1]
+                               - step * steps)
+        return backward[:total]
+
+
+def _logsumexp(values: np.ndarray) -> np.ndarray:
+    """Log of the sum of exponentials down the first axis (-inf where all are -inf)."""
+    top = values.max(axis=0)
+    finite = np.where(np.isfinite(top), top, 0.0)
+    with np.errstate(divide="ignore"):
+        return np.log(np.exp(values - finite).sum(axis=0)) + finite
 
 
 def _transitions(cells: Cells, types: Sequence[BeadType], scorer: TypeScorer, skip: float,

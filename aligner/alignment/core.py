@@ -9,7 +9,9 @@
 3. The full search runs in a band around that path (short documents: over every cell) with
    every bead type up to ``max_bead`` sentences, scoring each candidate by the weighted sum of
    the signals.
-4. Every bead gets its per-signal scores and a calibrated confidence.
+4. Every bead gets its per-signal scores, its posterior (its probability among all paths
+   through the band, by forward-backward over the same scored beads) and a confidence
+   calibrated from that posterior.
 5. Each scorer is offered those beads (:meth:`SpanScorer.refine`, the calibration hook); if
    any changed, the search runs once more. The search asks the signals what they are
    (``similarity``, ``needs_translation``) and never tests a signal's name or type.
@@ -24,8 +26,8 @@ from dataclasses import replace
 
 import numpy as np
 
-from aligner.align.config import AlignConfig
-from aligner.align.search import Band, BeadType, best_path
+from aligner.alignment.config import AlignConfig
+from aligner.alignment.search import Band, BeadType, Lattice, best_path
 from aligner.errors import InputError
 from aligner.records import Alignment, Bead, Document
 from aligner.signals import SIGNALS, SignalInput, SpanScorer
@@ -37,18 +39,20 @@ from aligner.signature import make_signature
 COARSE_TYPES: tuple[BeadType, ...] = ((1, 1), (1, 2), (2, 1), (2, 2))
 COARSE_RADIUS = 6
 FULL_SEARCH_CELLS = 2_500  # smaller documents are searched whole: a coarse pass costs more
-# Confidence of a bead with both sides: CONFIDENCE_CEILING * logistic(coefficients . features),
-# features (see confidence_features): 1, the bead's evidence per unit of similarity (its total
-# without the per-bead cost, over similarity_units) and whether it has more than two sentences.
-# Null beads: logistic(NULL_COEFFICIENTS . (1, share of the document's sentences left in null
-# beads)). Fitted over the whole dev pool, with and without MT, by ``benchmarks/align_quality.py
-# --calibrate`` (maximum likelihood of "bead is strictly right", the evidence slope held: the pool
-# has too few unrelated pairs to learn it); it prints the leave-one-set-out reliability per set.
-# A feature relative to the document's typical evidence was tried: its fit gave unrelated
-# sentences a high confidence and did not calibrate Text+Berg any better.
-CONFIDENCE_CEILING = 0.985
-CONFIDENCE_COEFFICIENTS = (2.246, 15.0, -5.337)
-NULL_COEFFICIENTS = (2.804, -0.203)
+# Confidence of a bead: logistic(coefficients . (1, logit of its posterior, the document's share
+# of beads with more than two sentences)), one set of coefficients for beads with both sides and
+# one for null beads. The posterior is the bead's probability among all paths through the band,
+# each weighted by exp(score / (CONFIDENCE_TEMPERATURE * similarity units)): a bead whose
+# sentences could as well be split or merged with a neighbour at nearly the same score gets
+# about an even share. The share of large beads says how much the document in hand depends on
+# such choices. The temperature and coefficients maximise the likelihood of "bead is strictly
+# right" over every document of the dev pool, with and without MT (``benchmarks/align_quality.py
+# --calibrate --all-documents``, which prints the leave-one-set-out reliability per set). Tried and dropped: the
+# bead's evidence and size (no gain once the posterior is in), punctuation at the bead's ends
+# (it marks Text+Berg's errors but not the news sets').
+CONFIDENCE_TEMPERATURE = 0.03
+CONFIDENCE_COEFFICIENTS = (1.724, 0.425, -4.857)
+NULL_COEFFICIENTS = (2.692, 0.462, -6.953)
 
 
 def bead_types(max_bead: int) -> list[BeadType]:
@@ -225,33 +229,36 @@ def _logistic(x: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-np.clip(x, -700.0, 700.0)))
 
 
-def confidence_features(evidence: np.ndarray, sizes: np.ndarray) -> np.ndarray:
-    """Features of the beads with both sides of one document (rows as CONFIDENCE_COEFFICIENTS).
+def confidence_features(posteriors: np.ndarray, large_share: float) -> np.ndarray:
+    """Features of one document's beads (rows as CONFIDENCE_COEFFICIENTS): 1, the logit of the
+    bead's posterior (clipped to 1e-6 .. 1 - 1e-6) and the share of beads with more than two
+    sentences.
 
-    >>> confidence_features(np.array([0.4, 0.1]), np.array([2, 3])).round(3).tolist()
-    [[1.0, 0.4, 0.0], [1.0, 0.1, 1.0]]
+    >>> confidence_features(np.array([0.5, 1.0]), 0.25).round(2).tolist()
+    [[1.0, 0.0, 0.25], [1.0, 13.82, 0.25]]
     """
-    return np.stack([np.ones_like(evidence), evidence, (sizes > 2).astype(np.float64)], axis=1)
+    p = np.clip(np.asarray(posteriors, dtype=np.float64), 1e-6, 1 - 1e-6)
+    return np.stack([np.ones_like(p), np.log(p / (1 - p)), np.full_like(p, large_share)], axis=1)
 
 
-def null_features(null_share: float, count: int) -> np.ndarray:
-    """Features of a document's ``count`` null beads (rows as NULL_COEFFICIENTS)."""
-    return np.tile([1.0, null_share], (count, 1))
+def large_share(sizes: Sequence[int]) -> float:
+    """Share of beads with more than two sentences (``sizes``: sentences per bead)."""
+    return sum(size > 2 for size in sizes) / max(len(sizes), 1)
 
 
-def confidences(evidence: np.ndarray, sizes: np.ndarray, null_share: float, nulls: int,
+def confidences(posteriors: np.ndarray, paired: np.ndarray, share: float,
                 coefficients: Sequence[float] = CONFIDENCE_COEFFICIENTS,
-                null_coefficients: Sequence[float] = NULL_COEFFICIENTS,
-                ceiling: float = CONFIDENCE_CEILING) -> tuple[np.ndarray, np.ndarray]:
-    """Calibrated probabilities that each bead is right: beads with both sides, null beads.
+                null_coefficients: Sequence[float] = NULL_COEFFICIENTS) -> np.ndarray:
+    """Calibrated probability that each bead is right, from its posterior; ``paired`` marks
+    the beads with both sides, ``share`` is the document's :func:`large_share`.
 
-    >>> right, null = confidences(np.array([0.6, -0.3]), np.array([2, 2]), 0.0, 1)
-    >>> bool(right[0] > 0.9 > 0.5 > right[1]), 0.0 < float(null[0]) < 1.0
-    (True, True)
+    >>> confidences(np.array([0.9999, 0.5, 0.01]), np.array([True, True, True]), 0.0).round(2)
+    array([1.  , 0.85, 0.44])
     """
-    pairs = ceiling * _logistic(confidence_features(evidence, sizes) @ np.asarray(coefficients))
-    null = _logistic(null_features(null_share, nulls) @ np.asarray(null_coefficients))
-    return pairs, null
+    features = confidence_features(posteriors, share)
+    weights = np.where(np.asarray(paired)[:, None], np.asarray(coefficients),
+                       np.asarray(null_coefficients))
+    return _logistic(np.einsum("ij,ij->i", features, weights))
 
 
 def align_sentences(src: Sequence[str], tgt: Sequence[str], config: AlignConfig | None = None,
@@ -291,16 +298,43 @@ def align_sentences(src: Sequence[str], tgt: Sequence[str], config: AlignConfig 
         nodes = coarse_nodes(features[0].astype(np.float64), features[1].astype(np.float64),
                              src_len, tgt_len, config.skip, config.coarse_cells)
         band = Band.around(nodes, len(src), len(tgt), config.band)
-    types = bead_types(config.max_bead)
-    path = best_path(band, len(tgt), types, combined, skip, src_breaks, tgt_breaks)
-    path = attach_marks(path, src, tgt, src_breaks, tgt_breaks)
-    beads = _make_beads(path, combined, skip, units)
+    lattice = Lattice.build(band, bead_types(config.max_bead), combined, skip, src_breaks,
+                            tgt_breaks)
+    beads = _search(lattice, combined, units, src, tgt, src_breaks, tgt_breaks)
     refined = [scorer.refine(beads) for scorer in scorers.values()]  # every scorer is asked
     if any(refined):
-        path = best_path(band, len(tgt), types, combined, skip, src_breaks, tgt_breaks)
-        path = attach_marks(path, src, tgt, src_breaks, tgt_breaks)
-        beads = _make_beads(path, combined, skip, units)
+        lattice = Lattice.build(band, bead_types(config.max_bead), combined, skip, src_breaks,
+                                tgt_breaks)
+        beads = _search(lattice, combined, units, src, tgt, src_breaks, tgt_breaks)
     return beads
+
+
+def _search(lattice: Lattice, combined: CombinedScorer, units: float, src: Sequence[str],
+            tgt: Sequence[str], src_breaks: np.ndarray | None, tgt_breaks: np.ndarray | None
+            ) -> list[Bead]:
+    """The best path's beads, with each one's posterior in the lattice and its confidence."""
+    raw = lattice.best_path(len(tgt))
+    posterior = lattice.posteriors(raw, CONFIDENCE_TEMPERATURE * units)
+    path = attach_marks(raw, src, tgt, src_breaks, tgt_breaks)
+    return _make_beads(path, combined, lattice.skip, units, joined_posteriors(raw, posterior, path))
+
+
+def joined_posteriors(raw: Sequence[tuple[int, int, int, int]], posterior: np.ndarray,
+                      path: Sequence[tuple[int, int, int, int]]) -> list[float]:
+    """Posterior of each bead of ``path``, which joins consecutive beads of ``raw`` (stray
+    marks attached): the least posterior among the joined beads with both sides.
+
+    >>> joined_posteriors([(1, 1, 1, 1), (1, 0, 2, 1)], np.array([0.8, 0.3]), [(2, 1, 2, 1)])
+    [0.8]
+    """
+    out, k = [], 0
+    for _, _, i, j in path:
+        parts = []
+        while not parts or raw[k - 1][2:] != (i, j):
+            parts.append((raw[k][0] and raw[k][1], float(posterior[k])))
+            k += 1
+        out.append(min(p for paired, p in parts if paired or not any(q for q, _ in parts)))
+    return out
 
 
 # a stray dash, bullet or quote: one or two marks, no letter or digit (longer wordless lines,
@@ -373,36 +407,25 @@ def similarity_units(weights: Mapping[str, float]) -> float:
 
 
 def _make_beads(path: list[tuple[int, int, int, int]], combined: CombinedScorer, skip: float,
-                units: float) -> list[Bead]:
-    """Beads of a path with their scores (one call per bead type) and calibrated confidence."""
+                units: float, posteriors: Sequence[float]) -> list[Bead]:
+    """Beads of a path with their scores (one call per bead type), posterior and confidence."""
     by_type: dict[tuple[int, int], list[int]] = {}
     for k, (a, b, _, _) in enumerate(path):
         if a and b:
             by_type.setdefault((a, b), []).append(k)
-    scores: dict[int, dict[str, float]] = {}
+    scores: dict[int, dict[str, float]] = {k: {"total": skip} for k in range(len(path))}
     for (a, b), members in by_type.items():
         rows = np.array([path[k][2] for k in members])
         cols = np.array([path[k][3] for k in members])
-        scores.update(zip(members, combined.breakdown(a, b, rows, cols)))
-    paired = sorted(scores)
-    # confidence reads the evidence, without the search's per-bead cost
-    evidence = np.array([(scores[k]["total"] + combined.bead_cost) / units for k in paired])
-    sizes = np.array([path[k][0] + path[k][1] for k in paired])
-    null_sentences = sum(a + b for a, b, _, _ in path if not (a and b))
-    pair_conf, null_conf = confidences(evidence, sizes,
-                                       null_sentences / max(path[-1][2] + path[-1][3], 1),
-                                       len(path) - len(paired))
-    conf = dict(zip(paired, zip(pair_conf.tolist(), evidence.tolist())))
-    null_iter = iter(null_conf.tolist())
-    beads = []
-    for k, (a, b, i, j) in enumerate(path):
-        src, tgt = tuple(range(i - a, i)), tuple(range(j - b, j))
-        if k not in scores:
-            beads.append(Bead(src, tgt, next(null_iter), {"total": skip}))
-        else:
-            bead_conf, bead_evidence = conf[k]
-            beads.append(Bead(src, tgt, bead_conf, {**scores[k], "evidence": bead_evidence}))
-    return beads
+        for k, bead_scores in zip(members, combined.breakdown(a, b, rows, cols)):
+            # the evidence: the total without the search's per-bead cost, per similarity unit
+            scores[k] = {**bead_scores,
+                         "evidence": (bead_scores["total"] + combined.bead_cost) / units}
+    paired = np.array([bool(a and b) for a, b, _, _ in path])
+    conf = confidences(np.asarray(posteriors), paired, large_share([a + b for a, b, _, _ in path]))
+    return [Bead(tuple(range(i - a, i)), tuple(range(j - b, j)), float(conf[k]),
+                 {**scores[k], "posterior": float(posteriors[k])})
+            for k, (a, b, i, j) in enumerate(path)]
 
 
 def align_documents(src: Document, tgt: Document, config: AlignConfig | None = None,
