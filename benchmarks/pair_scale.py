@@ -8,10 +8,8 @@ fresh process with its own empty embedding cache: first the sentences are embedd
 (``embed``), then ``pair_documents`` runs (``rest``: cache look-ups and pooling, neighbour
 search, verification; any encoder time spent inside it is moved to ``embed``; ``search`` and
 ``verify`` are its stages). ``cand/doc`` is the mean and ``max cand`` the largest number of
-candidates of one document (either side). Each document brings at most
-``max(neighbours, relation_neighbours)`` (8) of its own nearest documents, so the mean is
-bounded (at most 16 per document); a document that many others find near them (a hub) can
-still collect more, which ``max cand`` shows. ``distinct`` is the share of sentences that
+candidates of one document (either side): at most ``PairConfig.max_candidates`` (12), however
+many others find a document (a hub) near them. ``distinct`` is the share of sentences that
 occur once in the collection. Peak memory is the child's peak resident set size
 (``getrusage``) after each part. Ratios are against the
 smallest size, measured in the same run, and taken on CPU seconds (``embed cpu``,

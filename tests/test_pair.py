@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import multiprocessing
 import random
+from collections import Counter
 from dataclasses import replace
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -123,6 +124,40 @@ def test_candidates_come_from_both_directions_within_the_window():
     assert all(c.tgt != 2 for c in candidates)
 
 
+def hub_collection(spokes: int = 30, dim: int = 64) -> tuple[np.ndarray, np.ndarray]:
+    """Target 0 (the hub) near every source; source 0 is its translation, source i > 0 has
+    target i as its translation, closer to it than the hub (cosine about 0.89)."""
+    rng = np.random.default_rng(3)
+    hub = np.eye(dim)[0]
+    src = np.stack([hub] + [hub + 0.5 * np.eye(dim)[i] for i in range(1, spokes + 1)])
+    tgt = src + 0.01 * rng.standard_normal(src.shape)
+    unit = [rows / np.linalg.norm(rows, axis=1, keepdims=True) for rows in (src, tgt)]
+    return unit[0].astype(np.float32), unit[1].astype(np.float32)
+
+
+def test_a_hub_takes_part_in_at_most_max_candidates_and_keeps_its_partner():
+    src, tgt = hub_collection()
+    unbounded = find_candidates(src, tgt, PairConfig(max_candidates=100))
+    assert sum(c.tgt == 0 and c.close for c in unbounded) == 31  # every source finds the hub
+    bounded = find_candidates(src, tgt, PairConfig(max_candidates=4))
+    for side in ("src", "tgt"):
+        counts = Counter(getattr(c, side) for c in bounded)
+        assert max(counts.values()) <= 4
+    assert sum(c.tgt == 0 for c in bounded) == 4
+    pairs = {(c.src, c.tgt) for c in bounded if c.close}
+    assert {(i, i) for i in range(31)} <= pairs  # every translation still found
+
+
+def test_the_bound_keeps_the_best_margins_and_changes_nothing_below_it():
+    src, tgt = hub_collection()
+    unbounded = find_candidates(src, tgt, PairConfig(max_candidates=100))
+    assert find_candidates(src, tgt, PairConfig(max_candidates=32)) == unbounded
+    kept = [c for c in find_candidates(src, tgt, PairConfig(max_candidates=4)) if c.tgt == 0]
+    spokes = sorted((c for c in unbounded if c.tgt == 0 and c.src > 0),
+                    key=lambda c: -c.margin)
+    assert [c.src for c in kept if c.src > 0] == sorted(c.src for c in spokes[:3])
+
+
 # --- screening -----------------------------------------------------------------------------
 
 def test_screening_sets_aside_other_languages_empty_and_duplicates():
@@ -185,6 +220,7 @@ def test_greedy_assignment_is_one_to_one_and_best_first():
 
 @pytest.mark.parametrize("options,message", [
     ({"neighbours": 0}, "neighbours must be at least 1"),
+    ({"max_candidates": 0}, "max_candidates must be at least 1"),
     ({"parallel_threshold": 1.5}, "parallel_threshold must lie in"),
 ])
 def test_config_rejects_bad_values(options, message):

