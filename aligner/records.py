@@ -10,12 +10,16 @@ their outputs can be written as JSON Lines.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, fields
 from enum import StrEnum
 from typing import Any
 
 from aligner.paths import pair_file_stem
+
+LANG_CODE = re.compile(r"^[a-z]{2,3}$")
+"""A language code as options give it and records carry it: ISO 639-1 or 639-3, lower case."""
 
 
 class PairLabel(StrEnum):

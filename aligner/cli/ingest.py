@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Any
 
@@ -13,16 +12,14 @@ from aligner.docfile import document_line
 from aligner.errors import ConfigurationError
 from aligner.ingest.encoding import MAX_FILE_BYTES
 from aligner.io import atomic_write, refuse_output_over_input
-from aligner.records import Document
-
-_LANG_CODE = re.compile(r"^[a-z]{2,3}$")
+from aligner.records import LANG_CODE, Document
 
 
 def _check_lang(ctx: click.Context, param: click.Parameter, value: str) -> str | None:
     value = value.strip().lower()
     if value == "auto":
         return None
-    if not _LANG_CODE.match(value):
+    if not LANG_CODE.match(value):
         raise click.BadParameter(f"{value!r} is not 'auto' or an ISO 639-1 code such as ru, en")
     return value
 
