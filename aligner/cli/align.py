@@ -18,6 +18,7 @@ from aligner.cli.common import (
     warn,
 )
 from aligner.cli.signal_options import align_config, signal_options
+from aligner.evaluate import score_files
 from aligner.io import atomic_write, refuse_output_over_input
 from aligner.records import Alignment
 
@@ -27,7 +28,7 @@ DEFAULTS = AlignConfig()
 
 def _write(alignment: Alignment, fmt: str, out: str | None) -> None:
     if fmt == "tmx":
-        from aligner.export import write_alignment_tmx
+        from aligner.export import write_alignment_tmx  # the TMX writer (lxml): only for tmx
 
         write_alignment_tmx(out, [alignment], signature=alignment.signature)
         return
@@ -82,7 +83,7 @@ def align(src: str, tgt: str, src_lang: str | None, tgt_lang: str | None, prespl
       aligner align a.html b.html --format tsv -o pairs.tsv
       aligner align a.html b.html --no-anchors --length-weight 0.1 --embedding-exact-span 2
     """
-    from aligner.api import align as align_sides
+    from aligner.api import align as align_sides  # the aligner stack: --help stays quick
 
     if fmt == "tmx" and out is None:
         raise click.UsageError("--format tmx needs an output file (-o OUT.tmx)")
@@ -123,8 +124,6 @@ def evaluate(gold: tuple[str, ...], test: tuple[str, ...], as_json: bool) -> Non
       aligner eval --gold dev.gold --test dev.beads
       aligner eval --gold a.gold --gold b.gold --test a.out --test b.out --json
     """
-    from aligner.evaluate import score_files
-
     score = score_files(gold, test)
     if as_json:
         echo_json(score.to_json())

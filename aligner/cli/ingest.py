@@ -10,6 +10,8 @@ import click
 from aligner.cli.common import echo_json, json_option, progress, quiet_option, reports_errors, warn
 from aligner.docfile import document_line
 from aligner.errors import ConfigurationError
+from aligner.ingest import ingest_signature, iter_documents
+from aligner.ingest.document import no_documents_error, summarize
 from aligner.ingest.encoding import MAX_FILE_BYTES
 from aligner.io import atomic_write, refuse_output_over_input
 from aligner.records import LANG_CODE, Document
@@ -63,9 +65,6 @@ def ingest(paths: tuple[Path, ...], output: Path | None, lang: str | None, presp
     Exit codes: 0 done, 1 bad input (missing, empty, binary, undecodable, too large, no
     sentence splitter for its language), 2 usage.
     """
-    from aligner.ingest import iter_documents
-    from aligner.ingest.document import no_documents_error, summarize
-
     if as_json and output is None:
         raise ConfigurationError("--json prints a summary on stdout, where the documents go "
                                  "without -o; give -o FILE as well")
@@ -104,8 +103,6 @@ def _record_line(document: Document, options: dict[str, Any],
                  seen: list[tuple[str, int]]) -> str:
     """The document's line with its ingest signature; notes its language and sentence count
     in ``seen``."""
-    from aligner.ingest import ingest_signature
-
     seen.append((document.lang, len(document.sentences)))
     presplit = bool(options.get("presplit"))
     return document_line(document, ingest_signature(options, document.lang, presplit))
