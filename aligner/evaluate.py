@@ -12,7 +12,7 @@ Counts are summed over documents before P, R and F1 are computed (0 where undefi
 
 >>> gold = [((0,), (0,)), ((1,), (1, 2))]
 >>> test = [((0,), (0,)), ((1,), (1,)), ((), (2,))]
->>> score = score_alignments([gold], [test])
+>>> score = evaluate_alignments([gold], [test])
 >>> round(score.strict.precision, 4), score.strict.recall, score.lax.recall
 (0.3333, 0.5, 1.0)
 """
@@ -114,7 +114,7 @@ def _prf(precision: float, recall: float) -> PRF:
     return PRF(precision, recall, f1)
 
 
-def score_alignments(gold: Sequence[Sequence[BeadIndices]],
+def evaluate_alignments(gold: Sequence[Sequence[BeadIndices]],
                      test: Sequence[Sequence[BeadIndices]]) -> AlignmentScore:
     """Strict and lax P/R/F1 over documents paired in order (counts summed, then divided)."""
     if len(gold) != len(test):
@@ -173,5 +173,5 @@ def score_files(gold_paths: Sequence[str | os.PathLike[str]],
     if len(gold_paths) != len(test_paths):
         raise InputError(f"{len(gold_paths)} gold files but {len(test_paths)} test files; "
                          "pass them in matching order")
-    return score_alignments([read_beads(p) for p in gold_paths],
+    return evaluate_alignments([read_beads(p) for p in gold_paths],
                             [read_beads(p) for p in test_paths])
