@@ -9,6 +9,8 @@ A bead is a pair of index tuples ``(src, tgt)``. Per document:
   beads, in the same way.
 
 Counts are summed over documents before P, R and F1 are computed (0 where undefined).
+Gold files (one bead a line, ``[3, 4]:[5]``, as :meth:`~aligner.records.Bead.gold_format`
+writes it) are read here, with a size cap (:func:`read_beads`).
 
 >>> gold = [((0,), (0,)), ((1,), (1, 2))]
 >>> test = [((0,), (0,)), ((1,), (1,)), ((), (2,))]
