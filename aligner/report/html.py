@@ -1,7 +1,7 @@
 """``report.html``: one self-contained page rendered from the report's figures.
 
 CSS, script and plots are inlined; the page references no URL at all, so it opens offline
-and leaks nothing. Every number shown comes from the dict :func:`build_report` made.
+and leaks nothing. Every number shown comes from the dict :func:`aligner.report.build_report` made.
 """
 
 from __future__ import annotations
