@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -42,12 +42,19 @@ def document_line(document: Document, signature: Mapping[str, str] | None = None
     return json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n"
 
 
-def write_documents(path: str | os.PathLike[str], documents: Iterable[Document]) -> int:
-    """Write a documents file atomically, one plain record per line; return the count."""
+def write_documents(path: str | os.PathLike[str], documents: Iterable[Document],
+                    signature_of: Callable[[Document], Mapping[str, str]] | None = None) -> int:
+    """Write a documents file atomically, a record per line; return the count.
+
+    With ``signature_of``, each line carries that document's signature (how ``aligner
+    ingest`` read it). Documents are written as they come, and an error raised while they
+    are produced leaves no file behind.
+    """
     count = 0
     with atomic_write(path) as handle:
         for document in documents:
-            handle.write(document_line(document))
+            handle.write(document_line(document, signature_of(document) if signature_of
+                                       else None))
             count += 1
     return count
 
