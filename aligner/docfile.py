@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from aligner.errors import InputError
-from aligner.io import atomic_write, read_capped_lines
+from aligner.io import atomic_write, json_line, read_capped_lines
 from aligner.records import Document
 
 DOCUMENTS_SUFFIX = ".jsonl"
@@ -39,7 +39,7 @@ def document_line(document: Document, signature: Mapping[str, str] | None = None
     record: dict[str, Any] = document.to_json()
     if signature is not None:
         record["signature"] = dict(signature)
-    return json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n"
+    return json_line(record) + "\n"
 
 
 def write_documents(path: str | os.PathLike[str], documents: Iterable[Document],

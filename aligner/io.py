@@ -143,12 +143,21 @@ def write_json(path: str | os.PathLike[str], data: Any) -> None:
         handle.write("\n")
 
 
+def json_line(record: Any) -> str:
+    """One line of JSON Lines as every output writes it (keys sorted, UTF-8 kept), no line end.
+
+    >>> json_line({"b": "Да", "a": 1})
+    '{"a": 1, "b": "Да"}'
+    """
+    return json.dumps(record, ensure_ascii=False, sort_keys=True)
+
+
 def write_jsonl(path: str | os.PathLike[str], records: Iterable[dict[str, Any]]) -> int:
     """Write one JSON object per line atomically; return the number of records."""
     count = 0
     with atomic_write(path) as handle:
         for record in records:
-            handle.write(json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n")
+            handle.write(json_line(record) + "\n")
             count += 1
     return count
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +18,7 @@ from aligner.cli.common import (
 )
 from aligner.cli.signal_options import align_config, signal_options
 from aligner.evaluate import score_files
-from aligner.io import atomic_write, refuse_output_over_input
+from aligner.io import atomic_write, json_line, refuse_output_over_input
 from aligner.records import Alignment
 
 FORMATS = ("beads", "tsv", "jsonl", "tmx")
@@ -46,8 +45,7 @@ def _lines(alignment: Alignment, fmt: str) -> list[str]:
     if fmt == "tsv":
         return [f"{bead.confidence:.4f}\t{bead.type}\t" + "\t".join(alignment.bead_texts(bead))
                 for bead in alignment.beads]
-    return [json.dumps(record, ensure_ascii=False, sort_keys=True)
-            for record in alignment_lines(alignment)]
+    return [json_line(record) for record in alignment_lines(alignment)]
 
 
 @click.command()
