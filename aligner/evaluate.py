@@ -169,7 +169,7 @@ def read_beads(path: str | os.PathLike[str]) -> list[BeadIndices]:
             if line.strip()]
 
 
-def score_files(gold_paths: Sequence[str | os.PathLike[str]],
+def evaluate_files(gold_paths: Sequence[str | os.PathLike[str]],
                 test_paths: Sequence[str | os.PathLike[str]]) -> AlignmentScore:
     """Score gold-format test files against gold files paired in order."""
     if len(gold_paths) != len(test_paths):

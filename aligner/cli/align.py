@@ -17,7 +17,7 @@ from aligner.cli.common import (
     warn,
 )
 from aligner.cli.signal_options import align_config, signal_options
-from aligner.evaluate import score_files
+from aligner.evaluate import evaluate_files
 from aligner.io import atomic_write, json_line, refuse_output_over_input
 from aligner.records import Alignment
 
@@ -122,7 +122,7 @@ def evaluate(gold: tuple[str, ...], test: tuple[str, ...], as_json: bool) -> Non
       aligner eval --gold dev.gold --test dev.beads
       aligner eval --gold a.gold --gold b.gold --test a.out --test b.out --json
     """
-    score = score_files(gold, test)
+    score = evaluate_files(gold, test)
     if as_json:
         echo_json(score.to_json())
         return
