@@ -75,6 +75,8 @@ from aligner.review.store import apply_reviews
 from aligner.score import DOUBTFUL_BELOW, DoubtfulRule
 from aligner.signature import make_signature
 
+__all__ = ["RunOptions", "RunSummary", "make_tasks", "run_pipeline", "run_signature"]
+
 
 @dataclass(frozen=True)
 class RunOptions:
@@ -384,5 +386,3 @@ def _timed(seconds: dict[str, float], stage: str) -> Iterator[None]:
     finally:
         seconds[stage] = round(time.perf_counter() - started, 3)
 
-
-__all__ = ["RunOptions", "RunSummary", "make_tasks", "run_pipeline"]
