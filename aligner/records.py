@@ -198,9 +198,11 @@ class Alignment:
         covered_src = [i for bead in self.beads for i in bead.src]
         covered_tgt = [i for bead in self.beads for i in bead.tgt]
         if covered_src != list(range(len(self.src_sentences))):
-            raise ValueError(f"{self.src_id}: beads must cover every source sentence once, in order")
+            raise ValueError(f"{self.src_id}: beads must cover every source sentence once, "
+                             "in order")
         if covered_tgt != list(range(len(self.tgt_sentences))):
-            raise ValueError(f"{self.tgt_id}: beads must cover every target sentence once, in order")
+            raise ValueError(f"{self.tgt_id}: beads must cover every target sentence once, "
+                             "in order")
 
     def bead_texts(self, bead: Bead) -> tuple[str, str]:
         """Source and target text of a bead (sentences joined by a space)."""

@@ -39,7 +39,8 @@ def score(alignments: Path, translation: Path | None, model_id: str | None, devi
     """Score aligned beads and documents against machine translation of the source side.
 
     ALIGNMENTS holds one Alignment record (`Alignment.to_json()`) per line, or scored records
-    from `aligner score -o`, or one `alignments/SRC__TGT.jsonl` file of `aligner run`. Per bead: sentence chrF and BLEU; per document: corpus BLEU, chrF and TER with sacrebleu
+    from `aligner score -o`, or one `alignments/SRC__TGT.jsonl` file of `aligner run`. Per
+    bead: sentence chrF and BLEU; per document: corpus BLEU, chrF and TER with sacrebleu
     signatures. Beads below the threshold are flagged doubtful; scores are always kept.
 
     \b

@@ -136,7 +136,8 @@ def _pairs_section(report: Mapping[str, Any]) -> str:
     if not rows:
         return html + "<p>No parallel pairs, so nothing was aligned.</p>"
     html += _table(("source", "target", "src sent.", "tgt sent.", "beads", "types",
-                    "mean conf.", "doubtful", "null", "reviewed", "BLEU", "chrF", "TER", "TMX"), rows)
+                    "mean conf.", "doubtful", "null", "reviewed", "BLEU", "chrF", "TER", "TMX"),
+                   rows)
     signatures = sorted({f'{name}: {value["signature"]}' for p in report["pairs"]
                          for name, value in p["mt"].items() if value.get("signature")})
     html += "".join(f'<p class="sig">{escape(sig)}</p>' for sig in signatures)
