@@ -3,7 +3,13 @@
 import hashlib
 import os
 import re
+import shutil
+import tempfile
+import warnings
+from collections.abc import Callable
 from pathlib import Path
+
+from aligner.errors import AlignerWarning
 
 # A document id written as is in a file name: word characters, dots and dashes, starting and
 # ending with a letter or digit. Without '_' at either end and without '__' inside, the first
@@ -45,3 +51,33 @@ def pair_file_stem(src_id: str, tgt_id: str) -> str:
     both = f"{src_id}\0{tgt_id}".encode("utf-8", "surrogateescape")
     readable = _UNSAFE.sub("-", plain).strip(".-")[:HASHED_PREFIX_CHARS] or "pair"
     return f"{readable}~{hashlib.sha256(both).hexdigest()[:16]}"
+
+
+def unpacked_copy(name: str, source: Path, fill: Callable[[Path], None]) -> Path | None:
+    """A folder ``cache_dir()/models/<name>-<size>-<mtime>`` of ``source`` that ``fill`` made.
+
+    For bundled model files that cost seconds to decompress in every process: the first
+    process calls ``fill(folder)`` on a staging folder, renamed into place (a folder is
+    complete or absent); later ones find it. A reinstalled ``source`` (new size or time)
+    gets a new copy. ``None``, with one warning, when no copy exists and none can be written
+    (a read-only cache): the caller then reads ``source`` itself.
+    """
+    stat = source.stat()
+    folder = cache_dir() / "models" / f"{name}-{stat.st_size:x}-{stat.st_mtime_ns:x}"
+    if folder.is_dir():
+        return folder
+    staging = None
+    try:
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
+        fill(staging)
+        os.rename(staging, folder)
+    except OSError as error:
+        if not folder.is_dir():  # not merely another process first
+            warnings.warn(f"{folder}: cannot write the model copy ({error.strerror or error}); "
+                          f"reading {source.name} instead", AlignerWarning, stacklevel=2)
+            return None
+    finally:
+        if staging is not None:
+            shutil.rmtree(staging, ignore_errors=True)
+    return folder

@@ -24,6 +24,13 @@ is compute-bound, so batching alone gains ~2-3x at the same beam size (see the c
     python benchmarks/mt_throughput.py --quick
     python benchmarks/mt_throughput.py                      # CPU, 1 and 2 threads
     python benchmarks/mt_throughput.py --device cuda        # GPU when present, else CPU
+    python benchmarks/mt_throughput.py --sweep              # where beam-4 time goes (options)
+
+``--sweep`` calls CTranslate2's ``translate_batch`` directly on the same model and sentences
+(one thread, beam ``--beam-size``) with one option changed at a time (scores off, unknown-word
+replacement off, batch sizes, batching by tokens, compute types, greedy), and one sentence per
+call, and prints the CPU seconds of each against the options aligner uses: CPU time, so that
+the table holds on a shared machine.
 """
 
 from __future__ import annotations
@@ -65,6 +72,8 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
                         help="our max batch size (default: aligner's, 32 on CPU, 1024 on GPU)")
     parser.add_argument("--compute-type", default="auto", help="CTranslate2 compute type (ours)")
     parser.add_argument("--json", type=Path, default=None, help="also write the rows as JSON")
+    parser.add_argument("--sweep", action="store_true",
+                        help="time CTranslate2 decoding options one at a time (CPU seconds)")
     return parser.parse_args(argv)
 
 
@@ -210,6 +219,51 @@ def measure_cache(model: Any, device: str, threads: int, sentences: list[str],
     return [cold, warm_row], warm_row["ratio"]
 
 
+SWEEP = (("aligner's options", "auto", {}),
+         ("return_scores=False", "auto", {"return_scores": False}),
+         ("replace_unknowns=False", "auto", {"replace_unknowns": False}),
+         ("max_batch_size=16", "auto", {"max_batch_size": 16}),
+         ("max_batch_size=64", "auto", {"max_batch_size": 64}),
+         ("batch_type=tokens, 1024", "auto", {"max_batch_size": 1024, "batch_type": "tokens"}),
+         ("compute_type=int8_float32", "int8_float32", {}),
+         ("beam_size=1 (greedy)", "auto", {"beam_size": 1}))
+
+
+def sweep(model: Any, sentences: list[str], args: argparse.Namespace) -> None:
+    """CPU seconds of ``translate_batch`` with one option changed at a time, and one by one."""
+    import ctranslate2
+
+    from aligner.mt import DecodingOptions, Translator
+
+    options = DecodingOptions(beam_size=args.beam_size, max_decoding_length=args.max_length)
+    ours = Translator(model, device="cpu", threads=1, options=options, use_cache=False)
+    tokens = ours._load_codec().encode(sentences)
+    settings = {"max_batch_size": args.batch_size or 32, "beam_size": options.beam_size,
+                "max_decoding_length": options.max_decoding_length,
+                "length_penalty": options.length_penalty, "replace_unknowns": True}
+
+    def cpu_seconds(compute_type: str, batches: list[list[list[str]]], **changed: Any) -> float:
+        engine = ctranslate2.Translator(str(model.model_dir), device="cpu", inter_threads=1,
+                                        intra_threads=1, compute_type=compute_type)
+        engine.translate_batch(tokens[:8], **{**settings, **changed})  # warm
+        started = time.process_time()
+        for batch in batches:
+            engine.translate_batch(batch, **{**settings, **changed})
+        return time.process_time() - started
+
+    rows = [(name, cpu_seconds(compute_type, [tokens], **changed))
+            for name, compute_type, changed in SWEEP]
+    single = tokens[:args.baseline_sentences or 48]
+    per_call = cpu_seconds("auto", [[one] for one in single]) * len(tokens) / len(single)
+    rows.append((f"one sentence per call ({len(single)}, scaled to {len(tokens)})", per_call))
+    print(f"\n{len(tokens)} sentences, {args.max_length} tokens each, beam {args.beam_size}, "
+          "1 thread, CTranslate2 translate_batch\n")
+    print("| options | CPU s | vs aligner's | one by one / this |")
+    print("|---|---|---|---|")
+    for name, seconds in rows:
+        print(f"| {name} | {seconds:.2f} | {seconds / rows[0][1]:.2f} | {per_call / seconds:.2f} |")
+
+
 def print_table(rows: list[dict[str, Any]]) -> None:
     print("| run | device | threads | sentences | seconds | sent/s | ratio |")
     print("|---|---|---|---|---|---|---|")
@@ -245,6 +299,9 @@ def run(args: argparse.Namespace, work: Path) -> int:
     batch_size = args.batch_size or DEFAULT_BATCH_SIZE[device]
     sentences, baseline_sentences = russian[:count], russian[:base_count]
     model = build_model(work, training)
+    if args.sweep:
+        sweep(model, sentences, args)
+        return 0
     thread_counts = [int(t) for t in args.threads.split(",")] if not gpu else [1]
     rows, checks = [], []
     for threads in thread_counts:

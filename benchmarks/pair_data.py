@@ -11,6 +11,8 @@
 from __future__ import annotations
 
 import random
+import re
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -97,21 +99,57 @@ def wmt22_translations(shared: Path, collection: Collection, variant: str,
 
 
 def synthetic_collection(shared: Path, documents: int, seed: int = SEED) -> Collection:
-    """``documents`` parallel documents per language recombined from WMT22 segment pairs.
+    """``documents`` distinct parallel documents per language recombined from WMT22 segments.
 
-    Each document takes 3 to 15 consecutive-in-a-shuffle segment pairs, so documents share
-    sentences with others only by chance; a fifth of each side then loses its partner.
+    Each document takes 3 to 15 segment pairs from a shuffled pool of the 2,016 WMT22 ru-en
+    segment pairs (refilled when it runs out). So that documents do not repeat each other
+    once the pool is used up, and embedding work grows with the collection as in a real
+    archive, each sentence pair is varied: every number in a document is shifted by an
+    amount of its own (the same on both sides), and a pair without numbers is joined with
+    the next pair drawn (the two segments joined on both sides; some four million such joins
+    exist). :func:`distinct_share` says how many sentences still repeat.
+    A fifth of each side then loses its partner.
     """
     rng = random.Random(seed)
     segments = [pair for source in read_wmt22(shared, "seg")
                 for pair in zip(source.ru, source.en, strict=True)]
-    sources, pool = [], []
-    for index in range(documents):
-        size = rng.randint(3, 15)
-        if len(pool) < size:
+    pool: list[tuple[str, str]] = []
+
+    def draw() -> tuple[str, str]:
+        nonlocal pool
+        if not pool:
             pool = segments[:]
             rng.shuffle(pool)
-        chosen, pool = pool[:size], pool[size:]
-        sources.append(SourceDocument(f"syn{index:05d}", [ru for ru, _ in chosen],
-                                      [en for _, en in chosen]))
+        return pool.pop()
+
+    sources = []
+    for index in range(documents):
+        shift = rng.randint(1, 997)
+        pairs = []
+        for _ in range(rng.randint(3, 15)):
+            ru, en = draw()
+            if not _NUMBER.search(ru + en):
+                next_ru, next_en = draw()
+                ru, en = f"{ru} {next_ru}", f"{en} {next_en}"
+            pairs.append((_shift_numbers(ru, shift), _shift_numbers(en, shift)))
+        sources.append(SourceDocument(f"syn{index:05d}", [ru for ru, _ in pairs],
+                                      [en for _, en in pairs]))
     return _assemble(sources, rng)
+
+
+_NUMBER = re.compile(r"\d+")
+
+
+def _shift_numbers(text: str, shift: int) -> str:
+    """``text`` with every run of digits read as a number and ``shift`` added.
+
+    >>> _shift_numbers("В 2022 году 15 человек", 3)
+    'В 2025 году 18 человек'
+    """
+    return _NUMBER.sub(lambda match: str(int(match.group()) + shift), text)
+
+
+def distinct_share(collection: Collection) -> float:
+    """The share of the collection's sentences that occur once in it."""
+    texts = Counter(text for document in collection.documents for text in document.sentence_texts)
+    return sum(1 for count in texts.values() if count == 1) / max(1, sum(texts.values()))

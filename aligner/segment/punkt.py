@@ -31,10 +31,12 @@ import importlib
 import re
 from collections import defaultdict
 from functools import lru_cache
-
-from nltk.tokenize.punkt import PunktLanguageVars, PunktParameters, PunktSentenceTokenizer
+from typing import TYPE_CHECKING, Any
 
 from aligner.segment.base import Span, Splitter, trim
+
+if TYPE_CHECKING:  # nltk loads on first use (0.3 s): pre-split input never needs it
+    from nltk.tokenize.punkt import PunktSentenceTokenizer
 
 # ISO 639-1 code -> module name under ``punkt.data``.
 PUNKT_MODELS: dict[str, str] = {
@@ -105,21 +107,26 @@ _FORCED_BREAKS: dict[str, re.Pattern[str]] = {
 }
 
 
-class NewsLanguageVars(PunktLanguageVars):
+@lru_cache(maxsize=1)
+def news_language_vars() -> Any:
     """Punkt's conventions with typographic quotes (« » “ ” „ ‘ ’) as punctuation.
 
     A period right before a closing guillemet is then a candidate sentence end, and the quote
     is kept with the sentence it closes. (Recent nltk releases do this themselves; this class
     makes the behaviour independent of the nltk version.)
     """
+    from nltk.tokenize.punkt import PunktLanguageVars
 
-    re_boundary_realignment = re.compile(
-        r"[\"')\]}\u2018\u2019\u201c\u201d\xab\xbb]+?(?:\s+|(?=--)|$)", re.MULTILINE)
+    class NewsLanguageVars(PunktLanguageVars):
+        re_boundary_realignment = re.compile(
+            r"[\"')\]}\u2018\u2019\u201c\u201d\xab\xbb]+?(?:\s+|(?=--)|$)", re.MULTILINE)
 
-    @property
-    def _re_non_word_chars(self) -> str:  # type: ignore[override]
-        other_ends = re.escape("".join(sorted(set(self.sent_end_chars) - {"."})))
-        return rf"(?:[)\";}}\]\*:@\'\({{\[\u2018\u2019\u201c\u201d\u201e\xab\xbb{other_ends}])"
+        @property
+        def _re_non_word_chars(self) -> str:  # type: ignore[override]
+            other_ends = re.escape("".join(sorted(set(self.sent_end_chars) - {"."})))
+            return rf"(?:[)\";}}\]\*:@\'\({{\[\u2018\u2019\u201c\u201d\u201e\xab\xbb{other_ends}])"
+
+    return NewsLanguageVars()
 
 
 def model_language(lang: str) -> str | None:
@@ -143,13 +150,15 @@ def punkt_tokenizer(lang: str) -> PunktSentenceTokenizer:
     code = model_language(lang)
     if code is None:
         raise KeyError(f"no Punkt model for language {lang!r}")
+    from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer
+
     model = importlib.import_module(f"punkt.data.{PUNKT_MODELS[code]}")
     params = PunktParameters()
     params.abbrev_types = set(model.ABBREV_TYPES) | EXTRA_ABBREVIATIONS.get(code, frozenset())
     params.collocations = set(model.COLLOCATIONS)
     params.sent_starters = set(model.SENT_STARTERS)
     params.ortho_context = defaultdict(int, model.ORTHO_CONTEXT)
-    return PunktSentenceTokenizer(params, lang_vars=NewsLanguageVars())
+    return PunktSentenceTokenizer(params, lang_vars=news_language_vars())
 
 
 class PunktSplitter(Splitter):

@@ -14,6 +14,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 import numpy as np
 
@@ -127,16 +128,24 @@ def anchor_features(sentence: str, names: bool = True) -> list[str]:
     return features
 
 
+@lru_cache(maxsize=8192)
+def _anchors(sentence: str, names: bool) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """A sentence's anchor features and numbers; kept for the sentences seen last, since a
+    run aligns a document more than once (verification, then the pair's alignment)."""
+    return tuple(anchor_features(sentence, names)), tuple(numbers(sentence))
+
+
 class AnchorScorer(HashedSpanScorer):
     """Cosine of the spans' anchors, minus ``mismatch`` where both spans hold numbers and
     share none ("96,5 %" against "3.51 %": same topic, different sentence)."""
 
     def __init__(self, src: Sequence[str], tgt: Sequence[str], names: bool,
                  mismatch: float) -> None:
-        super().__init__(hashed_counts((anchor_features(s, names) for s in src), DIM),
-                         hashed_counts((anchor_features(s, names) for s in tgt), DIM))
-        self.numbers = HashedSpanScorer(hashed_counts(map(numbers, src), NUMBER_DIM),
-                                        hashed_counts(map(numbers, tgt), NUMBER_DIM))
+        super().__init__(hashed_counts((_anchors(s, names)[0] for s in src), DIM),
+                         hashed_counts((_anchors(s, names)[0] for s in tgt), DIM))
+        self.numbers = HashedSpanScorer(
+            hashed_counts((_anchors(s, names)[1] for s in src), NUMBER_DIM),
+            hashed_counts((_anchors(s, names)[1] for s in tgt), NUMBER_DIM))
         self.mismatch = mismatch
 
     def score(self, a: int, b: int, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:

@@ -201,8 +201,9 @@ def hashed_counts(features: Iterable[Iterable[str]], dim: int) -> np.ndarray:
     items = list(features)
     out = np.zeros((len(items), dim), dtype=np.float32)
     for row, feats in enumerate(items):
-        for feat in feats:
-            out[row, zlib.crc32(feat.encode("utf-8")) % dim] += 1.0
+        buckets = [zlib.crc32(feat.encode("utf-8")) % dim for feat in feats]
+        if buckets:
+            out[row] = np.bincount(buckets, minlength=dim)
     return out
 
 

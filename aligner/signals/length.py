@@ -97,5 +97,5 @@ def dense_script(sentences: Sequence[str]) -> bool:
     >>> dense_script(["東京で会談した。"]), dense_script(["Talks in Tokyo."])
     (True, False)
     """
-    letters = sum(ch.isalpha() for s in sentences for ch in s)
+    letters = sum(map(str.isalpha, "".join(sentences)))
     return sum(len(_DENSE.findall(s)) for s in sentences) >= DENSE_SHARE * max(letters, 1)
