@@ -35,10 +35,9 @@ from aligner.ingest import (
     splitter_name,
 )
 from aligner.ingest.langid import identify_language
-from aligner.mt import read_translation_file
+from aligner.mt import Translator, read_translation_file
 from aligner.pair import PairConfig, PairingResult
 from aligner.pair import pair_documents as pair_with_config
-from aligner.pair.core import Translator
 from aligner.pipeline import RunOptions, RunSummary, run_pipeline
 from aligner.records import Alignment, Document, Paragraph, Sentence
 

@@ -3,9 +3,15 @@
 The form that ``aligner align --format jsonl`` prints, ``aligner run`` keeps in
 ``alignments/<src>__<tgt>.jsonl`` and ``aligner score`` reads: each bead line carries its
 indices, texts, type, confidence and signal scores, so it reads well on its own and the whole
-alignment can be rebuilt from the file. :func:`read_alignments` reads it, and the other
-alignment files (one ``Alignment.to_json()`` per line, scored records of ``aligner score``),
-telling them apart by their first record.
+alignment can be rebuilt from the file. A run's per-pair files and ``aligner review``'s
+reviewed files are this form with a few fields more (:mod:`aligner.outfolder`,
+:mod:`aligner.review.store`).
+
+:func:`alignment_records` is the one reader of alignment files, with the size cap; on it
+:func:`read_alignment_records` reads one such file whole, and :func:`read_alignments` reads
+it or the other alignment files (one ``Alignment.to_json()`` per line, scored records of
+``aligner score``), telling them apart by their first record. :func:`alignment_lines` makes
+the lines that :func:`aligner.io.write_jsonl` writes.
 """
 
 from __future__ import annotations
@@ -67,6 +73,49 @@ def alignment_from_lines(records: Sequence[Mapping[str, Any]]) -> Alignment:
         signature=dict(header.get("signature", {})))
 
 
+class RecordError(ValueError):
+    """A line of an alignment file that is not a JSON object; ``line`` is its number."""
+
+    def __init__(self, line: int, problem: str) -> None:
+        super().__init__(problem)
+        self.line = line
+
+
+def alignment_records(path: str | os.PathLike[str]) -> Iterator[tuple[int, dict[str, Any]]]:
+    """Yield ``(line number, record)`` of an alignment file, blank lines skipped.
+
+    Lazy, so a caller may stop after the header. The file is read with a size cap
+    (:data:`MAX_ALIGNMENT_BYTES`).
+
+    :raises InputError: missing, over the cap, or not UTF-8.
+    :raises RecordError: a line that is not a JSON object (the caller names the file).
+    """
+    for number, line in read_capped_lines(path, "JSON Lines alignments", MAX_ALIGNMENT_BYTES):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as error:
+            raise RecordError(number, f"not JSON: {error.msg}") from None
+        except RecursionError:
+            raise RecordError(number, "JSON nested too deeply") from None
+        if not isinstance(record, dict):
+            raise RecordError(number, "not a JSON object")
+        yield number, record
+
+
+def read_alignment_records(path: str | os.PathLike[str]) -> list[dict[str, Any]]:
+    """The records of one bead-per-line alignment file (a header, then the beads).
+
+    :raises InputError: naming the file (and line) that cannot be read as such records.
+    """
+    try:
+        return [record for _, record in alignment_records(path)]
+    except RecordError as error:
+        raise InputError(f"{path}: not JSON Lines of objects (line {error.line}: "
+                         f"{error})") from None
+
+
 def read_alignments(path: str | os.PathLike[str]) -> list[Alignment]:
     """The alignments in a JSON Lines file, in order, read with a size cap.
 
@@ -76,27 +125,15 @@ def read_alignments(path: str | os.PathLike[str]) -> list[Alignment]:
 
     :raises InputError: naming the file (and line) that is not such a file.
     """
-    records = list(_json_lines(path))
+    try:
+        records = list(alignment_records(path))
+    except RecordError as error:
+        raise InputError(f"{path}:{error.line}: {error}") from None
     if not records:
         raise InputError(f"{path}: no alignments in the file; run `aligner align` first")
     if records[0][1].get("record") == "pair":
         return [_from_bead_lines(path, [record for _, record in records])]
     return [_parse_alignment(path, number, record) for number, record in records]
-
-
-def _json_lines(path: str | os.PathLike[str]) -> Iterator[tuple[int, dict[str, Any]]]:
-    for number, line in read_capped_lines(path, "JSON Lines alignments", MAX_ALIGNMENT_BYTES):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as error:
-            raise InputError(f"{path}:{number}: not JSON ({error.msg})") from None
-        except RecursionError:
-            raise InputError(f"{path}:{number}: JSON nested too deeply") from None
-        if not isinstance(record, dict):
-            raise InputError(f"{path}:{number}: not an alignment record (a JSON object)")
-        yield number, record
 
 
 def _parse_alignment(path: str | os.PathLike[str], number: int,

@@ -19,12 +19,12 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 from aligner.errors import InputError
-from aligner.io import atomic_write, read_capped_lines
+from aligner.io import atomic_write, json_line, read_capped_lines
 from aligner.records import Document
 
 DOCUMENTS_SUFFIX = ".jsonl"
@@ -39,15 +39,22 @@ def document_line(document: Document, signature: Mapping[str, str] | None = None
     record: dict[str, Any] = document.to_json()
     if signature is not None:
         record["signature"] = dict(signature)
-    return json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n"
+    return json_line(record) + "\n"
 
 
-def write_documents(path: str | os.PathLike[str], documents: Iterable[Document]) -> int:
-    """Write a documents file atomically, one plain record per line; return the count."""
+def write_documents(path: str | os.PathLike[str], documents: Iterable[Document],
+                    signature_of: Callable[[Document], Mapping[str, str]] | None = None) -> int:
+    """Write a documents file atomically, a record per line; return the count.
+
+    With ``signature_of``, each line carries that document's signature (how ``aligner
+    ingest`` read it). Documents are written as they come, and an error raised while they
+    are produced leaves no file behind.
+    """
     count = 0
     with atomic_write(path) as handle:
         for document in documents:
-            handle.write(document_line(document))
+            handle.write(document_line(document, signature_of(document) if signature_of
+                                       else None))
             count += 1
     return count
 

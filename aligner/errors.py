@@ -6,6 +6,8 @@ and the problem, then say what to try next.
 
 from __future__ import annotations
 
+import sys
+import warnings
 from typing import Any
 
 
@@ -56,9 +58,6 @@ def show_warnings_on_one_line() -> None:
 
     Called by the CLI and in worker processes; other warnings keep Python's format.
     """
-    import sys
-    import warnings
-
     original = warnings.showwarning
     if getattr(original, "one_line", False):
         return

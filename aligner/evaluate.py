@@ -9,10 +9,12 @@ A bead is a pair of index tuples ``(src, tgt)``. Per document:
   beads, in the same way.
 
 Counts are summed over documents before P, R and F1 are computed (0 where undefined).
+Gold files (one bead a line, ``[3, 4]:[5]``, as :meth:`~aligner.records.Bead.gold_format`
+writes it) are read here, with a size cap (:func:`read_beads`).
 
 >>> gold = [((0,), (0,)), ((1,), (1, 2))]
 >>> test = [((0,), (0,)), ((1,), (1,)), ((), (2,))]
->>> score = score_alignments([gold], [test])
+>>> score = evaluate_alignments([gold], [test])
 >>> round(score.strict.precision, 4), score.strict.recall, score.lax.recall
 (0.3333, 0.5, 1.0)
 """
@@ -114,7 +116,7 @@ def _prf(precision: float, recall: float) -> PRF:
     return PRF(precision, recall, f1)
 
 
-def score_alignments(gold: Sequence[Sequence[BeadIndices]],
+def evaluate_alignments(gold: Sequence[Sequence[BeadIndices]],
                      test: Sequence[Sequence[BeadIndices]]) -> AlignmentScore:
     """Strict and lax P/R/F1 over documents paired in order (counts summed, then divided)."""
     if len(gold) != len(test):
@@ -167,11 +169,11 @@ def read_beads(path: str | os.PathLike[str]) -> list[BeadIndices]:
             if line.strip()]
 
 
-def score_files(gold_paths: Sequence[str | os.PathLike[str]],
+def evaluate_files(gold_paths: Sequence[str | os.PathLike[str]],
                 test_paths: Sequence[str | os.PathLike[str]]) -> AlignmentScore:
     """Score gold-format test files against gold files paired in order."""
     if len(gold_paths) != len(test_paths):
         raise InputError(f"{len(gold_paths)} gold files but {len(test_paths)} test files; "
                          "pass them in matching order")
-    return score_alignments([read_beads(p) for p in gold_paths],
+    return evaluate_alignments([read_beads(p) for p in gold_paths],
                             [read_beads(p) for p in test_paths])

@@ -1,4 +1,10 @@
-"""File output that never leaves a partial file behind, capped line input, JSON Lines helpers."""
+"""The file helpers every format's module uses; it owns no format itself.
+
+Output that never leaves a partial file behind (:func:`atomic_write`, and JSON or JSON Lines
+written through it), line input read with a size cap (:func:`read_capped_lines`), and the
+checks that keep an output off its inputs. Each file format has one module that reads and
+writes it (see README's layout).
+"""
 
 from __future__ import annotations
 
@@ -137,19 +143,21 @@ def write_json(path: str | os.PathLike[str], data: Any) -> None:
         handle.write("\n")
 
 
+def json_line(record: Any) -> str:
+    """One line of JSON Lines as every output writes it (keys sorted, UTF-8 kept), no line end.
+
+    >>> json_line({"b": "Да", "a": 1})
+    '{"a": 1, "b": "Да"}'
+    """
+    return json.dumps(record, ensure_ascii=False, sort_keys=True)
+
+
 def write_jsonl(path: str | os.PathLike[str], records: Iterable[dict[str, Any]]) -> int:
     """Write one JSON object per line atomically; return the number of records."""
     count = 0
     with atomic_write(path) as handle:
         for record in records:
-            handle.write(json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n")
+            handle.write(json_line(record) + "\n")
             count += 1
     return count
 
-
-def read_jsonl(path: str | os.PathLike[str]) -> Iterator[dict[str, Any]]:
-    """Yield the JSON objects of a JSON Lines file, skipping blank lines."""
-    with open(path, encoding="utf-8") as handle:
-        for line in handle:
-            if line.strip():
-                yield json.loads(line)

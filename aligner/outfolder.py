@@ -18,14 +18,15 @@ import json
 import os
 import time
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager, suppress
+from contextlib import closing, contextmanager, suppress
 from pathlib import Path
 from typing import IO, Any
 
-from aligner.beadfile import alignment_from_lines, alignment_lines
-from aligner.errors import ConfigurationError, InputError
+from aligner.beadfile import (alignment_from_lines, alignment_lines, alignment_records,
+                              read_alignment_records)
+from aligner.errors import AlignerError, ConfigurationError, InputError
 from aligner.export import write_alignment_tmx
-from aligner.io import atomic_write, read_jsonl, resolved, write_jsonl
+from aligner.io import atomic_write, resolved, write_jsonl
 from aligner.paths import pair_file_stem
 from aligner.records import (BeadScore, CorpusScore, DocPair, PairLabel, PairResult,
                              SimilarityGrid)
@@ -36,7 +37,6 @@ STATE_VERSION = 1
 ALIGNMENTS_DIR = "alignments"
 TMX_DIR = "tmx"
 REVIEWED_DIR = "reviewed"  # aligner review's corrected alignments, never a run's own output
-MAX_ALIGNMENT_BYTES = 256 * 1024 * 1024
 STATE_SAVE_SECONDS = 1.0  # pair TMX digests reach the state file at least this often
 
 
@@ -343,30 +343,14 @@ def run_results(out: Path, pairs: Sequence[DocPair]) -> list[PairResult]:
         if pair.label is not PairLabel.PARALLEL:
             continue
         path = out / pair_files(pair_key(pair))["alignment"]
+        if not path.is_file():
+            raise InputError(f"{path}: missing; finish the run with aligner run --resume")
         try:
             results.append(result_from_records(read_alignment_records(path)))
         except (ValueError, KeyError, TypeError) as error:
             raise InputError(f"{path}: not an alignment file of this run ({error}); "
                              "redo the pair with aligner run") from None
     return results
-
-
-def read_alignment_records(path: Path) -> list[dict[str, Any]]:
-    """The JSON lines of an alignment file, read with a size cap."""
-    try:
-        size = path.stat().st_size
-    except FileNotFoundError:
-        raise InputError(f"{path}: missing; finish the run with aligner run --resume") from None
-    if size > MAX_ALIGNMENT_BYTES:
-        raise InputError(f"{path}: {size} bytes, more than the {MAX_ALIGNMENT_BYTES} an "
-                         "alignment file may have")
-    try:
-        records = list(read_jsonl(path))
-    except (ValueError, UnicodeDecodeError) as error:
-        raise InputError(f"{path}: not JSON Lines ({error})") from None
-    if not all(isinstance(record, dict) for record in records):
-        raise InputError(f"{path}: not JSON Lines of objects")
-    return records
 
 
 def load_result(out: Path, key: str, stamp: str, tmx_digest: str | None) -> PairResult | None:
@@ -378,12 +362,12 @@ def load_result(out: Path, key: str, stamp: str, tmx_digest: str | None) -> Pair
     if tmx_digest is None or file_digest(out / files["tmx"]) != tmx_digest:
         return None
     try:
-        with open(alignment_path, encoding="utf-8") as handle:
-            header = json.loads(handle.readline())
-        if header.get("fingerprint") != stamp:
-            return None
-        return result_from_records(list(read_jsonl(alignment_path)))
-    except (OSError, ValueError, KeyError, TypeError):
+        with closing(alignment_records(alignment_path)) as records:
+            _, header = next(records)
+            if header.get("fingerprint") != stamp:
+                return None
+            return result_from_records([header, *(record for _, record in records)])
+    except (OSError, AlignerError, StopIteration, ValueError, KeyError, TypeError):
         return None  # unreadable, damaged or from another version: redo the pair
 
 

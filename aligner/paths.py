@@ -21,7 +21,8 @@ HASHED_PREFIX_CHARS = 60
 
 
 def cache_dir() -> Path:
-    """The cache root: ``$ALIGNER_CACHE_DIR``, else ``$XDG_CACHE_HOME/aligner``, else ``~/.cache/aligner``."""
+    """The cache root: ``$ALIGNER_CACHE_DIR``, else ``$XDG_CACHE_HOME/aligner``, else
+    ``~/.cache/aligner``."""
     explicit = os.environ.get("ALIGNER_CACHE_DIR")
     if explicit:
         return Path(explicit)

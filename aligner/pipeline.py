@@ -69,11 +69,13 @@ from aligner.pair import (
     write_pairs_tsv,
 )
 from aligner.pairwork import PairTask, process_pair
-from aligner.records import DocPair, Document, MtStatus, PairResult
+from aligner.records import DocPair, Document, MtStatus, PairLabel, PairResult
 from aligner.report import RunFigures
 from aligner.review.store import apply_reviews
 from aligner.score import DOUBTFUL_BELOW, DoubtfulRule
 from aligner.signature import make_signature
+
+__all__ = ["RunOptions", "RunSummary", "make_tasks", "run_pipeline", "run_signature"]
 
 
 @dataclass(frozen=True)
@@ -208,7 +210,8 @@ def pairing_stage(documents: Sequence[Document], options: RunOptions, state: Run
     result = pair_documents(documents, options.src_lang, options.tgt_lang, options.pair,
                             translator=translator, translations=translations or None,
                             progress=progress, map_tasks=map_tasks)
-    pairs = sorted(result.pairs, key=lambda p: (p.label != "parallel", p.src_id, p.tgt_id))
+    pairs = sorted(result.pairs, key=lambda p: (p.label is not PairLabel.PARALLEL, p.src_id,
+                                               p.tgt_id))
     unpaired = sorted(result.unpaired)
     write_pairs_tsv(out / "pairs.tsv", pairs, unpaired, result.signature)
     state.save_stage("pair", {"fingerprint": stamp, "pairs": [p.to_json() for p in pairs],
@@ -235,7 +238,7 @@ def make_tasks(pairs: Sequence[DocPair], documents: Sequence[Document], options:
     doubtful = DoubtfulRule(confidence_below=options.doubtful_below)
     tasks = []
     for pair in pairs:
-        if pair.label != "parallel":
+        if pair.label is not PairLabel.PARALLEL:
             continue
         src, tgt = by_id[pair.src_id], by_id[pair.tgt_id]
         translation = translations.get(pair.src_id)
@@ -365,9 +368,9 @@ def _summarise(summary: RunSummary, report: Mapping[str, Any]) -> None:
     figures = report["summary"]
     summary.documents = figures["documents"]
     summary.skipped_files = figures["skipped_files"]
-    summary.parallel_pairs = figures["pairs_by_label"].get("parallel", 0)
-    summary.same_event_pairs = figures["pairs_by_label"].get("same-event", 0)
-    summary.related_pairs = figures["pairs_by_label"].get("related", 0)
+    summary.parallel_pairs = figures["pairs_by_label"].get(PairLabel.PARALLEL, 0)
+    summary.same_event_pairs = figures["pairs_by_label"].get(PairLabel.SAME_EVENT, 0)
+    summary.related_pairs = figures["pairs_by_label"].get(PairLabel.RELATED, 0)
     summary.unpaired_documents = figures["unpaired_documents"]
     summary.aligned_pairs = figures["aligned_pairs"]
     summary.beads = figures["beads"]
@@ -383,5 +386,3 @@ def _timed(seconds: dict[str, float], stage: str) -> Iterator[None]:
     finally:
         seconds[stage] = round(time.perf_counter() - started, 3)
 
-
-__all__ = ["RunOptions", "RunSummary", "make_tasks", "run_pipeline"]

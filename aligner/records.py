@@ -10,12 +10,16 @@ their outputs can be written as JSON Lines.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, fields
 from enum import StrEnum
 from typing import Any
 
 from aligner.paths import pair_file_stem
+
+LANG_CODE = re.compile(r"^[a-z]{2,3}$")
+"""A language code as options give it and records carry it: ISO 639-1 or 639-3, lower case."""
 
 
 class PairLabel(StrEnum):
@@ -194,9 +198,11 @@ class Alignment:
         covered_src = [i for bead in self.beads for i in bead.src]
         covered_tgt = [i for bead in self.beads for i in bead.tgt]
         if covered_src != list(range(len(self.src_sentences))):
-            raise ValueError(f"{self.src_id}: beads must cover every source sentence once, in order")
+            raise ValueError(f"{self.src_id}: beads must cover every source sentence once, "
+                             "in order")
         if covered_tgt != list(range(len(self.tgt_sentences))):
-            raise ValueError(f"{self.tgt_id}: beads must cover every target sentence once, in order")
+            raise ValueError(f"{self.tgt_id}: beads must cover every target sentence once, "
+                             "in order")
 
     def bead_texts(self, bead: Bead) -> tuple[str, str]:
         """Source and target text of a bead (sentences joined by a space)."""

@@ -37,7 +37,7 @@ from aligner.alignment import AlignConfig, align_sentences, core
 from aligner.alignment.core import bead_types
 from aligner.alignment.search import Band, best_path
 from aligner.embed import get_encoder
-from aligner.evaluate import AlignmentScore, BeadIndices, read_beads, score_alignments
+from aligner.evaluate import AlignmentScore, BeadIndices, read_beads, evaluate_alignments
 from aligner.records import Bead
 
 # (folder, source language, target language, variants, MT systems in order of preference)
@@ -198,7 +198,7 @@ def run_beads(docs: list[Doc], system: str, config: AlignConfig
         beads_per_doc.append(beads)
         tests.append([(b.src, b.tgt) for b in beads])
     elapsed = time.perf_counter() - start
-    return score_alignments([d.gold for d in docs], tests), elapsed, beads_per_doc
+    return evaluate_alignments([d.gold for d in docs], tests), elapsed, beads_per_doc
 
 
 Runs = dict[tuple[str, str], tuple[AlignmentScore, list[list[Bead]]]]

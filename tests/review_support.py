@@ -16,8 +16,8 @@ from pathlib import Path
 
 from run_support import run_cli
 
-from aligner.beadfile import alignment_lines
-from aligner.io import read_jsonl, write_jsonl
+from aligner.beadfile import alignment_lines, read_alignment_records
+from aligner.io import write_jsonl
 from aligner.outfolder import result_from_records
 from aligner.records import Bead
 
@@ -50,7 +50,7 @@ def beads_of(out: Path, key: str) -> list[Bead]:
 
 
 def read_result(out: Path, key: str):
-    return result_from_records(list(read_jsonl(out / "alignments" / f"{key}.jsonl")))
+    return result_from_records(read_alignment_records(out / "alignments" / f"{key}.jsonl"))
 
 
 def first_one_to_one_run(beads: list[Bead], length: int) -> int:
@@ -87,7 +87,7 @@ def corrupt(out: Path, key: str, kind: str) -> int:
         span = 1
     beads[k:k + span] = new
     alignment = replace(result.alignment, beads=tuple(beads))
-    header = next(read_jsonl(out / "alignments" / f"{key}.jsonl"))
+    header = read_alignment_records(out / "alignments" / f"{key}.jsonl")[0]
     keep = {name: header[name] for name in ("fingerprint", "pair", "score_signature",
                                             "document_scores", "similarity")}
     extras = [{"doubtful": bead.confidence < 0.5, "mt_score": None} for bead in beads]

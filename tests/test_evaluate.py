@@ -5,20 +5,20 @@ from __future__ import annotations
 import pytest
 
 from aligner.errors import InputError
-from aligner.evaluate import match_counts, parse_bead_line, read_beads, score_alignments
+from aligner.evaluate import match_counts, parse_bead_line, read_beads, evaluate_alignments
 
 GOLD = [((0,), (0,)), ((1, 2), (1,)), ((3,), ()), ((4,), (2, 3))]
 
 
 def test_perfect_alignment_scores_one() -> None:
-    score = score_alignments([GOLD], [GOLD])
+    score = evaluate_alignments([GOLD], [GOLD])
     assert (score.strict.precision, score.strict.recall, score.strict.f1) == (1.0, 1.0, 1.0)
     assert score.lax.f1 == 1.0
 
 
 def test_split_many_to_one_is_lax_but_not_strict() -> None:
     test = [((0,), (0,)), ((1,), (1,)), ((2,), ()), ((3,), ()), ((4,), (2, 3))]
-    score = score_alignments([GOLD], [test])
+    score = evaluate_alignments([GOLD], [test])
     # precision: 5 beads, strict hits [0]:[0], [3]:[], [4]:[2,3] -> 3/5;
     # lax: [1]:[1] overlaps gold [1,2]:[1] on both sides; [2]:[] cannot -> 4/5
     assert score.precision_counts.tp_strict == 3 and score.precision_counts.fp_strict == 2
@@ -39,7 +39,7 @@ def test_null_beads_count_only_strictly() -> None:
 def test_merged_many_to_many_bead() -> None:
     gold = [((0,), (0,)), ((1,), (1,))]
     test = [((0, 1), (0, 1))]
-    score = score_alignments([gold], [test])
+    score = evaluate_alignments([gold], [test])
     assert score.strict.precision == 0.0 and score.strict.recall == 0.0 and score.strict.f1 == 0.0
     assert score.lax.precision == 1.0 and score.lax.recall == 1.0
 
@@ -47,7 +47,7 @@ def test_merged_many_to_many_bead() -> None:
 def test_duplicate_test_beads_are_counted_once() -> None:
     gold = [((0,), (0,)), ((1,), (1,))]
     test = [((0,), (0,)), ((0,), (0,)), ((1,), (0,))]
-    score = score_alignments([gold], [test])
+    score = evaluate_alignments([gold], [test])
     assert score.precision_counts.tp_strict == 1 and score.precision_counts.fp_strict == 1
     assert score.strict.precision == 0.5 and score.strict.recall == 0.5
 
@@ -55,13 +55,13 @@ def test_duplicate_test_beads_are_counted_once() -> None:
 def test_counts_are_summed_over_documents_before_dividing() -> None:
     doc_a = ([((0,), (0,))], [((0,), (0,))])
     doc_b = ([((0,), (0,)), ((1,), (1,)), ((2,), (2,))], [((0, 1, 2), (0, 1, 2))])
-    score = score_alignments([doc_a[0], doc_b[0]], [doc_a[1], doc_b[1]])
+    score = evaluate_alignments([doc_a[0], doc_b[0]], [doc_a[1], doc_b[1]])
     assert score.strict.precision == 0.5       # (1 + 0) / (1 + 1), not the mean of 1 and 0
     assert score.strict.recall == 0.25         # 1 of 4 gold beads
 
 
 def test_empty_test_gives_zero_not_an_error() -> None:
-    score = score_alignments([GOLD], [[]])
+    score = evaluate_alignments([GOLD], [[]])
     assert score.strict.f1 == 0.0 and score.lax.f1 == 0.0
 
 
@@ -75,7 +75,7 @@ def test_parse_and_read(tmp_path) -> None:
 
 def test_mismatched_file_counts_are_an_error() -> None:
     with pytest.raises(InputError, match="1 gold documents but 2 test"):
-        score_alignments([GOLD], [GOLD, GOLD])
+        evaluate_alignments([GOLD], [GOLD, GOLD])
 
 
 @pytest.mark.parametrize("line, problem", [

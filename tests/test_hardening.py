@@ -215,6 +215,23 @@ def test_review_of_a_file_of_non_objects_is_a_one_line_error(tmp_path):
         invoke("review", path, "--no-browser"), (1,))
 
 
+def test_alignment_files_over_the_cap_are_refused_by_score_and_review(tmp_path, monkeypatch):
+    """Every reader of alignment files goes through the one capped reader."""
+    from aligner import beadfile
+    from aligner.io import write_jsonl
+    from aligner.records import Alignment, Bead
+
+    path = tmp_path / "pair.jsonl"
+    alignment = Alignment("a", "b", "ru", "en", ("Да.",), ("Yes.",), (Bead((0,), (0,)),))
+    write_jsonl(path, beadfile.alignment_lines(alignment))
+    monkeypatch.setattr(beadfile, "MAX_ALIGNMENT_BYTES", path.stat().st_size - 1)
+    for args in (["score", path, "--translation", path], ["review", path, "--no-browser"]):
+        message = assert_one_line_error(invoke(*args), (1,))
+        assert str(path) in message and "limit" in message
+    monkeypatch.setattr(beadfile, "MAX_ALIGNMENT_BYTES", path.stat().st_size)
+    assert beadfile.read_alignments(path) == [alignment]
+
+
 def test_ingest_output_inside_an_input_folder_is_refused(tmp_path):
     src, _ = presplit_pair(tmp_path)
     assert "is also an input" in assert_one_line_error(

@@ -4,16 +4,14 @@ signal registry (:data:`aligner.signals.SIGNALS`), whose defaults are also the C
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any
 
 from aligner.errors import ConfigurationError
+from aligner.records import LANG_CODE
 from aligner.signals import SIGNALS, Signal
 from aligner.signals.base import WEIGHT_BOUNDS, check_bounds
-
-_LANG = re.compile(r"^[a-z]{2,3}$")
 
 
 def _registered() -> tuple[str, ...]:
@@ -113,7 +111,7 @@ class AlignConfig:
         object.__setattr__(self, "params", {name: signal_params(name, self.params.get(name))
                                             for name in SIGNALS})
         for lang in (self.src_lang, self.tgt_lang):
-            if lang is not None and not _LANG.match(lang):
+            if lang is not None and not LANG_CODE.match(lang):
                 raise ConfigurationError(f"unknown language {lang!r}; use an ISO 639 code "
                                          "such as ru, en, de, fr")
         if self.band < 1:

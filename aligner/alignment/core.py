@@ -47,9 +47,9 @@ FULL_SEARCH_CELLS = 2_500  # smaller documents are searched whole: a coarse pass
 # about an even share. The share of large beads says how much the document in hand depends on
 # such choices. The temperature and coefficients maximise the likelihood of "bead is strictly
 # right" over every document of the dev pool, with and without MT (``benchmarks/align_quality.py
-# --calibrate --all-documents``, which prints the leave-one-set-out reliability per set). Tried and dropped: the
-# bead's evidence and size (no gain once the posterior is in), punctuation at the bead's ends
-# (it marks Text+Berg's errors but not the news sets').
+# --calibrate --all-documents``, which prints the leave-one-set-out reliability per set).
+# Tried and dropped: the bead's evidence and size (no gain once the posterior is in),
+# punctuation at the bead's ends (it marks Text+Berg's errors but not the news sets').
 CONFIDENCE_TEMPERATURE = 0.03
 CONFIDENCE_COEFFICIENTS = (1.724, 0.425, -4.857)
 NULL_COEFFICIENTS = (2.692, 0.462, -6.953)

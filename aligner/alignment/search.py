@@ -118,8 +118,8 @@ def best_path(band: Band, m: int, bead_types: Sequence[BeadType], scorer: TypeSc
     """The highest-scoring bead sequence from ``(0, 0)`` to ``(n, m)`` inside ``band``.
 
     ``bead_types`` are ``(a, b)`` sizes with ``a, b >= 1`` (scored by ``scorer``); ``1-0`` and
-    ``0-1`` beads are always allowed and score ``skip`` each (usually negative). Returns beads as ``(a, b, i, j)``:
-    ``src[i-a:i]`` with ``tgt[j-b:j]``, in order.
+    ``0-1`` beads are always allowed and score ``skip`` each (usually negative). Returns beads
+    as ``(a, b, i, j)``: ``src[i-a:i]`` with ``tgt[j-b:j]``, in order.
     """
     return Lattice.build(band, bead_types, scorer, skip, src_breaks, tgt_breaks,
                          chunk).best_path(m)

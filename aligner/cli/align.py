@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +17,8 @@ from aligner.cli.common import (
     warn,
 )
 from aligner.cli.signal_options import align_config, signal_options
-from aligner.io import atomic_write, refuse_output_over_input
+from aligner.evaluate import evaluate_files
+from aligner.io import atomic_write, json_line, refuse_output_over_input
 from aligner.records import Alignment
 
 FORMATS = ("beads", "tsv", "jsonl", "tmx")
@@ -27,7 +27,7 @@ DEFAULTS = AlignConfig()
 
 def _write(alignment: Alignment, fmt: str, out: str | None) -> None:
     if fmt == "tmx":
-        from aligner.export import write_alignment_tmx
+        from aligner.export import write_alignment_tmx  # the TMX writer (lxml): only for tmx
 
         write_alignment_tmx(out, [alignment], signature=alignment.signature)
         return
@@ -45,8 +45,7 @@ def _lines(alignment: Alignment, fmt: str) -> list[str]:
     if fmt == "tsv":
         return [f"{bead.confidence:.4f}\t{bead.type}\t" + "\t".join(alignment.bead_texts(bead))
                 for bead in alignment.beads]
-    return [json.dumps(record, ensure_ascii=False, sort_keys=True)
-            for record in alignment_lines(alignment)]
+    return [json_line(record) for record in alignment_lines(alignment)]
 
 
 @click.command()
@@ -82,7 +81,7 @@ def align(src: str, tgt: str, src_lang: str | None, tgt_lang: str | None, prespl
       aligner align a.html b.html --format tsv -o pairs.tsv
       aligner align a.html b.html --no-anchors --length-weight 0.1 --embedding-exact-span 2
     """
-    from aligner.api import align as align_sides
+    from aligner.api import align as align_sides  # the aligner stack: --help stays quick
 
     if fmt == "tmx" and out is None:
         raise click.UsageError("--format tmx needs an output file (-o OUT.tmx)")
@@ -123,9 +122,7 @@ def evaluate(gold: tuple[str, ...], test: tuple[str, ...], as_json: bool) -> Non
       aligner eval --gold dev.gold --test dev.beads
       aligner eval --gold a.gold --gold b.gold --test a.out --test b.out --json
     """
-    from aligner.evaluate import score_files
-
-    score = score_files(gold, test)
+    score = evaluate_files(gold, test)
     if as_json:
         echo_json(score.to_json())
         return

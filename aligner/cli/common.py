@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 import click
 
 from aligner.errors import AlignerError
+from aligner.threads import use_threads
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -48,8 +49,6 @@ json_option = click.option("--json", "as_json", is_flag=True,
 
 
 def _use_threads(_context: click.Context, _parameter: click.Parameter, count: int) -> int:
-    from aligner.threads import use_threads
-
     use_threads(count)
     return count
 

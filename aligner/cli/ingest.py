@@ -2,27 +2,27 @@
 
 from __future__ import annotations
 
-import re
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 import click
 
 from aligner.cli.common import echo_json, json_option, progress, quiet_option, reports_errors, warn
-from aligner.docfile import document_line
+from aligner.docfile import document_line, write_documents
 from aligner.errors import ConfigurationError
+from aligner.ingest import ingest_signature, iter_documents
+from aligner.ingest.document import no_documents_error, summarize
 from aligner.ingest.encoding import MAX_FILE_BYTES
-from aligner.io import atomic_write, refuse_output_over_input
-from aligner.records import Document
-
-_LANG_CODE = re.compile(r"^[a-z]{2,3}$")
+from aligner.io import refuse_output_over_input
+from aligner.records import LANG_CODE, Document
 
 
 def _check_lang(ctx: click.Context, param: click.Parameter, value: str) -> str | None:
     value = value.strip().lower()
     if value == "auto":
         return None
-    if not _LANG_CODE.match(value):
+    if not LANG_CODE.match(value):
         raise click.BadParameter(f"{value!r} is not 'auto' or an ISO 639-1 code such as ru, en")
     return value
 
@@ -66,9 +66,6 @@ def ingest(paths: tuple[Path, ...], output: Path | None, lang: str | None, presp
     Exit codes: 0 done, 1 bad input (missing, empty, binary, undecodable, too large, no
     sentence splitter for its language), 2 usage.
     """
-    from aligner.ingest import iter_documents
-    from aligner.ingest.document import no_documents_error, summarize
-
     if as_json and output is None:
         raise ConfigurationError("--json prints a summary on stdout, where the documents go "
                                  "without -o; give -o FILE as well")
@@ -86,32 +83,28 @@ def ingest(paths: tuple[Path, ...], output: Path | None, lang: str | None, presp
     options = {"lang": lang or "auto", "presplit": presplit, "strict": strict,
                "max_mb": max_mb}
     seen: list[tuple[str, int]] = []
-    if output is None:  # buffered, so that a failure half-way prints no documents either
-        text = "".join(_record_line(doc, options, seen) for doc in documents)
+
+    def noted(documents: Iterable[Document]) -> Iterator[Document]:
+        """The documents, each language and sentence count noted in ``seen``; none is an error."""
+        for document in documents:
+            seen.append((document.lang, len(document.sentences)))
+            yield document
         if not seen:
             raise no_documents_error(paths, skipped)
-        click.echo(text, nl=False)
-    else:
-        with atomic_write(output) as handle:  # streamed; removed again on any failure
-            handle.writelines(_record_line(doc, options, seen) for doc in documents)
-            if not seen:
-                raise no_documents_error(paths, skipped)
+
+    def signature(document: Document) -> dict[str, str]:
+        return ingest_signature(options, document.lang, presplit)
+
+    if output is None:  # buffered, so that a failure half-way prints no documents either
+        click.echo("".join(document_line(doc, signature(doc)) for doc in noted(documents)),
+                   nl=False)
+    else:  # streamed into a temporary file, removed again on any failure
+        write_documents(output, noted(documents), signature)
     summary = summarize(seen, skipped)
     if as_json:
         echo_json({**summary, "output": str(output)})
     elif not quiet:
         click.echo(_summary_line(summary, output), err=True)
-
-
-def _record_line(document: Document, options: dict[str, Any],
-                 seen: list[tuple[str, int]]) -> str:
-    """The document's line with its ingest signature; notes its language and sentence count
-    in ``seen``."""
-    from aligner.ingest import ingest_signature
-
-    seen.append((document.lang, len(document.sentences)))
-    presplit = bool(options.get("presplit"))
-    return document_line(document, ingest_signature(options, document.lang, presplit))
 
 
 def _summary_line(summary: dict[str, Any], output: Path | None) -> str:

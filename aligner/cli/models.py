@@ -4,18 +4,15 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import click
 
 from aligner.cli.common import echo_json, json_option, progress, quiet_option, reports_errors, warn
 from aligner.io import atomic_write, refuse_output_over_input
-from aligner.mt.packages import NETWORK_TIMEOUT, ModelInfo
-from aligner.mt.translator import DEVICES, DecodingOptions
-
-if TYPE_CHECKING:
-    from aligner.mt.translator import ArgosTranslator
-
+from aligner.mt.packages import (NETWORK_TIMEOUT, ModelInfo, install_from_index, install_model,
+                                 list_models, package_dirs)
+from aligner.mt.translator import (DEVICES, ArgosTranslator, DecodingOptions, load_translator,
+                                   read_lines)
 
 
 @click.group()
@@ -47,8 +44,6 @@ def install(archive: Path | None, from_index: tuple[str, str] | None, timeout: f
       aligner models install translate-ru_en-1_9.argosmodel
       aligner models install --from-index ru en --timeout 5
     """
-    from aligner.mt.packages import install_from_index, install_model
-
     if (archive is None) == (from_index is None):
         raise click.UsageError("give either FILE.argosmodel or --from-index SRC TGT")
     info = install_model(archive) if archive is not None else install_from_index(*from_index,
@@ -71,8 +66,6 @@ def list_installed(as_json: bool) -> None:
       aligner models list
       aligner models list --json | jq '.[].id'
     """
-    from aligner.mt.packages import list_models, package_dirs
-
     installed = list_models()
     if as_json:
         echo_json([info.to_json() for info in installed])
@@ -120,8 +113,6 @@ def make_translator(src_lang: str, tgt_lang: str, model_id: str | None, device: 
                     beam_size: int, max_length: int, batch_size: int | None, threads: int | None,
                     no_cache: bool) -> ArgosTranslator:
     """A translator built from the options of :func:`translation_options`."""
-    from aligner.mt.translator import load_translator
-
     return load_translator(src_lang, tgt_lang, model_id, device=device, threads=threads,
                            beam_size=beam_size, max_decoding_length=max_length,
                            max_batch_size=batch_size, use_cache=not no_cache)
@@ -161,8 +152,6 @@ def translate(file: Path, src_lang: str, tgt_lang: str, model_id: str | None, de
     Example:
       aligner translate doc.ru.txt -o doc.mt.en --beam-size 2 --threads 2
     """
-    from aligner.mt.translator import read_lines
-
     if as_json and output is None:
         raise click.UsageError("--json prints a summary on stdout: give -o for the translations")
     refuse_output_over_input(output, [file])

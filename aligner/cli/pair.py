@@ -9,7 +9,7 @@ import click
 from aligner.cli.common import (echo_json, json_option, progress, quiet_option, reports_errors,
                                 threads_option, warn)
 from aligner.io import refuse_output_over_input
-from aligner.mt import Translator
+from aligner.mt import load_translator
 from aligner.pair import PairConfig, PairingResult
 from aligner.records import LABEL_MEANINGS, PAIR_LABELS, DocPair
 
@@ -56,13 +56,13 @@ def pair(paths: tuple[Path, ...], src_lang: str, tgt_lang: str, output: Path | N
       aligner pair corpus/
       aligner pair corpus/ -o pairs.tsv --json
     """
-    from aligner.api import pair_documents, read_documents
+    from aligner.api import pair_documents, read_documents  # the pairing stack: --help stays quick
 
     refuse_output_over_input(output, paths)
     documents = read_documents(paths)
     for skipped, reason in documents.skipped:
         warn(f"{skipped}: {reason}; skipped", quiet)
-    translator = _load_translator(src_lang, tgt_lang) if use_mt else None
+    translator = load_translator(src_lang, tgt_lang) if use_mt else None
     result = pair_documents(
         documents, src_lang, tgt_lang, translator=translator, neighbours=neighbours,
         parallel_threshold=threshold,
@@ -75,12 +75,6 @@ def pair(paths: tuple[Path, ...], src_lang: str, tgt_lang: str, output: Path | N
         echo_json(result.to_json())
     else:
         click.echo(format_result(result))
-
-
-def _load_translator(src_lang: str, tgt_lang: str) -> Translator:
-    from aligner.mt import load_translator
-
-    return load_translator(src_lang, tgt_lang)
 
 
 def format_evidence(pair: DocPair) -> str:

@@ -38,6 +38,7 @@ def review(source: Path, port: int, no_browser: bool, quiet: bool) -> None:
       aligner review out/ --no-browser --port 8765
       aligner review pair.jsonl
     """
+    # the web server and the review stack: `aligner review --help` stays quick
     from aligner.review.web import bind, new_token, serve
     from aligner.review.workspace import Workspace
 

@@ -8,6 +8,7 @@ from typing import Any
 
 import click
 
+from aligner.api import run as run_job
 from aligner.cli.common import (UserError, echo_json, json_option, progress, quiet_option,
                                 reports_errors, threads_option, warn)
 from aligner.cli.signal_options import align_config, signal_options
@@ -84,8 +85,6 @@ def run(inputs: tuple[Path, ...], out: Path, src_lang: str, tgt_lang: str, model
     Exit codes: 0 success; 1 data error, or no parallel pair found (the outputs are still
     written, with no translation units); 2 usage error.
     """
-    from aligner.api import run as run_job
-
     options = RunOptions(src_lang=src_lang, tgt_lang=tgt_lang, model=model, use_mt=not no_mt,
                          translations=translations, doubtful_below=doubtful_below,
                          presplit=presplit, align=align_config(settings))

@@ -10,7 +10,8 @@ import click
 from aligner.beadfile import read_alignments
 from aligner.cli.common import echo_json, json_option, quiet_option, reports_errors
 from aligner.cli.models import make_translator, translate_all, translation_options
-from aligner.io import refuse_output_over_input
+from aligner.io import refuse_output_over_input, write_jsonl
+from aligner.mt.translator import read_translation_file
 from aligner.records import Alignment
 from aligner.score import (DEFAULT_THRESHOLD, THRESHOLD_METRICS, Threshold, language_pair,
                            score_alignments)
@@ -38,7 +39,8 @@ def score(alignments: Path, translation: Path | None, model_id: str | None, devi
     """Score aligned beads and documents against machine translation of the source side.
 
     ALIGNMENTS holds one Alignment record (`Alignment.to_json()`) per line, or scored records
-    from `aligner score -o`, or one `alignments/SRC__TGT.jsonl` file of `aligner run`. Per bead: sentence chrF and BLEU; per document: corpus BLEU, chrF and TER with sacrebleu
+    from `aligner score -o`, or one `alignments/SRC__TGT.jsonl` file of `aligner run`. Per
+    bead: sentence chrF and BLEU; per document: corpus BLEU, chrF and TER with sacrebleu
     signatures. Beads below the threshold are flagged doubtful; scores are always kept.
 
     \b
@@ -46,9 +48,6 @@ def score(alignments: Path, translation: Path | None, model_id: str | None, devi
       aligner score aligned.jsonl -o scored.jsonl     # MT with the installed ru-en model
       aligner score aligned.jsonl --translation doc.mt.en --threshold 25 --json
     """
-    from aligner.io import write_jsonl
-    from aligner.mt.translator import read_translation_file
-
     if translation is not None and model_id is not None:
         raise click.UsageError("give --translation or --model, not both")
     refuse_output_over_input(output, [path for path in (alignments, translation) if path])

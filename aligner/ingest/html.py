@@ -15,6 +15,7 @@ features rather than markup.
 
 from __future__ import annotations
 
+import codecs
 import re
 
 from aligner.errors import InputError
@@ -44,8 +45,6 @@ def declared_charset(data: bytes) -> str | None:
     >>> declared_charset(b"<p>no declaration</p>") is None
     True
     """
-    import codecs
-
     match = _META_CHARSET.search(data[:_CHARSET_SCAN_BYTES])
     if not match:
         return None

@@ -98,7 +98,7 @@ class SentencePieceCodec:
     """The package's SentencePiece model: text to pieces and back."""
 
     def __init__(self, path: Path) -> None:
-        import sentencepiece
+        import sentencepiece  # heavy backends load on first use (see aligner.mt)
 
         self._processor = sentencepiece.SentencePieceProcessor(model_file=str(path))
 
@@ -239,7 +239,7 @@ class ArgosTranslator:
 
     def _load_engine(self) -> Any:
         if self._engine is None:
-            import ctranslate2
+            import ctranslate2  # heavy backends load on first use (see aligner.mt)
 
             try:
                 self._engine = ctranslate2.Translator(

@@ -25,6 +25,9 @@
 5. Decide: greedy one-to-one assignment of parallel pairs by confidence, best first; the
    relation rule (:class:`aligner.pair.relation.RelationRule`) labels every other candidate
    ``same-event``, ``related`` or nothing.
+
+The result's file, ``pairs.tsv`` with its ``pairs.signature.json``, is written here
+(:func:`write_pairs_tsv`) and nowhere else.
 """
 
 from __future__ import annotations

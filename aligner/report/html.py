@@ -1,7 +1,7 @@
 """``report.html``: one self-contained page rendered from the report's figures.
 
 CSS, script and plots are inlined; the page references no URL at all, so it opens offline
-and leaks nothing. Every number shown comes from the dict :func:`build_report` made.
+and leaks nothing. Every number shown comes from the dict :func:`aligner.report.build_report` made.
 """
 
 from __future__ import annotations
@@ -136,7 +136,8 @@ def _pairs_section(report: Mapping[str, Any]) -> str:
     if not rows:
         return html + "<p>No parallel pairs, so nothing was aligned.</p>"
     html += _table(("source", "target", "src sent.", "tgt sent.", "beads", "types",
-                    "mean conf.", "doubtful", "null", "reviewed", "BLEU", "chrF", "TER", "TMX"), rows)
+                    "mean conf.", "doubtful", "null", "reviewed", "BLEU", "chrF", "TER", "TMX"),
+                   rows)
     signatures = sorted({f'{name}: {value["signature"]}' for p in report["pairs"]
                          for name, value in p["mt"].items() if value.get("signature")})
     html += "".join(f'<p class="sig">{escape(sig)}</p>' for sig in signatures)

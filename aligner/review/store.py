@@ -17,11 +17,11 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from aligner.beadfile import alignment_from_lines, alignment_lines
+from aligner.beadfile import alignment_from_lines, alignment_lines, alignment_records
 from aligner.docfile import read_documents_file
 from aligner.errors import InputError
 from aligner.gather import gather_stage
-from aligner.io import read_jsonl, write_jsonl
+from aligner.io import write_jsonl
 from aligner.outfolder import REVIEWED_DIR, RunState
 from aligner.records import BeadScore, DocPair, MtStatus, PairResult
 from aligner.report import RunFigures
@@ -68,7 +68,7 @@ def write_review(path: Path, review: PairReview, header: Mapping[str, Any]) -> N
 def read_review(path: Path, key: str) -> tuple[PairReview, dict[str, Any]]:
     """A review and its header; an :class:`InputError` names a broken file."""
     try:
-        records = list(read_jsonl(path))
+        records = [record for _, record in alignment_records(path)]
         return review_from_records(key, records), dict(records[0])
     except (ValueError, KeyError, TypeError, IndexError, AttributeError) as error:
         raise InputError(f"{path}: not a reviewed alignment ({error}); move it away to "

@@ -180,7 +180,7 @@ def bind(port: int) -> socket.socket:
 def serve(workspace: Workspace, sock: socket.socket, token: str, open_browser: bool,
           announce: Callable[[str], None]) -> None:
     """Serve until interrupted (Ctrl+C); ``announce`` gets the address with its token."""
-    import uvicorn
+    import uvicorn  # the server itself: loaded only when one is started
 
     port = sock.getsockname()[1]
     address = f"http://127.0.0.1:{port}/?token={token}"

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from aligner.alignment import AlignConfig, align_sentences
-from aligner.beadfile import alignment_from_lines
+from aligner.beadfile import alignment_from_lines, read_alignment_records
 from aligner.errors import ConfigurationError, EditError, InputError, UnknownPairError
 from aligner.export import write_alignment_tmx
 from aligner.outfolder import (
@@ -26,7 +26,6 @@ from aligner.outfolder import (
     STATE_FILE,
     RunState,
     output_lock,
-    read_alignment_records,
     run_results,
 )
 from aligner.records import BeadScore, DocPair, PairResult
