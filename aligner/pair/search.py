@@ -24,6 +24,8 @@ from typing import Any
 
 import numpy as np
 
+from aligner.threads import thread_count
+
 POSITION_PARTS = 3
 # Weight of the whole-document mean against each positional third in the pooled vector.
 MEAN_WEIGHT = 2.0
@@ -96,7 +98,7 @@ def nearest_neighbours(queries: np.ndarray, base: np.ndarray, k: int, block: int
     ``exact_limit`` base rows (or without faiss), else from an inverted-file index."""
     if len(base) > exact_limit and len(queries) and k:
         try:
-            import faiss
+            import faiss  # the optional `scale` extra, needed only past exact_limit
         except ImportError:
             faiss = None
         if faiss is not None:
@@ -134,8 +136,6 @@ def _indexed_neighbours(faiss: Any, queries: np.ndarray, base: np.ndarray,
                         k: int) -> Neighbours:
     """Approximate ``k`` nearest neighbours from an inverted-file index over ``base`` (exact
     scores, ties to the lower index, padded with ``-1`` like :func:`exact_neighbours`)."""
-    from aligner.threads import thread_count
-
     base = np.ascontiguousarray(base, dtype=np.float32)
     dim, cells = base.shape[1], max(1, int(CELLS_PER_ROOT * np.sqrt(len(base))))
     index = faiss.IndexIVFFlat(faiss.IndexFlatIP(dim), dim, cells, faiss.METRIC_INNER_PRODUCT)
