@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from aligner import __version__
-from aligner.alignment import AlignConfig
+from aligner.alignment import AlignConfig, confidence_model
 from aligner.docfile import read_documents_file, write_documents
 from aligner.errors import ConfigurationError, InputError
 from aligner.executors import (
@@ -261,6 +261,7 @@ def run_signature(options: RunOptions, mt: MtStatus, mt_signature: Mapping[str, 
     settings.update({f"ingest.{key}.{lang}": value for lang in sorted(set(languages))
                      for key, value in ingest_method(lang, options.presplit).items()})
     settings.update({f"align.{key}": value for key, value in options.align.to_json().items()})
+    settings["align.confidence"] = confidence_model()
     settings.update({f"pair.{key}": value for key, value in options.pair.options().items()})
     settings["mt.state"] = mt.state
     settings["mt.model"] = mt.model or "none"

@@ -25,6 +25,7 @@ from run_support import (
 )
 
 import tmx
+from aligner.alignment import core
 from aligner.cli import main
 from aligner.errors import ConfigurationError
 from aligner.executors import (
@@ -165,6 +166,27 @@ def test_rerun_redoes_nothing_and_changes_nothing(seed_run, tmp_path, monkeypatc
     assert summary["reused_stages"] == ["ingest", "pair"]
     assert summary["reused_pairs"] == 1
     assert output_bytes(out) == output_bytes(first)
+
+
+def test_a_changed_confidence_model_is_signed_and_redoes_the_pairs(seed_run, tmp_path,
+                                                                    monkeypatch):
+    """The confidence model is part of what ran: signature.json and each alignment say which
+    one rated the beads, and a run with another model does not reuse the old beads."""
+    first, _ = seed_run
+    signature = json.loads((first / "signature.json").read_text("utf-8"))
+    header = json.loads((first / "alignments" / f"{KEY}.jsonl").read_text("utf-8")
+                        .splitlines()[0])
+    assert signature["align.confidence"] == header["signature"]["confidence"] \
+        == core.confidence_model()
+    use_package_dir(monkeypatch, seed_packages(first))
+    out = tmp_path / "out"
+    shutil.copytree(first, out)
+    monkeypatch.setattr(core, "CONFIDENCE_TEMPERATURE", 0.05)
+    result = run_cli(CORPUS, "-o", out, "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["reused_pairs"] == 0
+    resigned = json.loads((out / "signature.json").read_text("utf-8"))
+    assert resigned["align.confidence"].startswith("posterior:t=0.05:")
 
 
 def test_a_deleted_pair_output_is_redone(seed_run, tmp_path, monkeypatch):

@@ -55,6 +55,19 @@ CONFIDENCE_COEFFICIENTS = (1.724, 0.425, -4.857)
 NULL_COEFFICIENTS = (2.692, 0.462, -6.953)
 
 
+def confidence_model() -> str:
+    """The confidence model as one signature value, so an output says which model rated it.
+
+    >>> confidence_model()
+    'posterior:t=0.03:paired=1.724,0.425,-4.857:null=2.692,0.462,-6.953'
+    """
+    def numbers(values: Sequence[float]) -> str:
+        return ",".join(str(value) for value in values)
+
+    return (f"posterior:t={CONFIDENCE_TEMPERATURE}:paired={numbers(CONFIDENCE_COEFFICIENTS)}"
+            f":null={numbers(NULL_COEFFICIENTS)}")
+
+
 def bead_types(max_bead: int) -> list[BeadType]:
     """Every ``a-b`` bead with both sides non-empty and at most ``max_bead`` sentences.
 
@@ -437,6 +450,7 @@ def align_documents(src: Document, tgt: Document, config: AlignConfig | None = N
     beads = align_sentences(src.sentence_texts, tgt.sentence_texts, config, translation,
                             [s.paragraph for s in src.sentences],
                             [s.paragraph for s in tgt.sentences])
-    options = dict(config.to_json(), translation=translation is not None)
+    options = dict(config.to_json(), translation=translation is not None,
+                   confidence=confidence_model())
     return Alignment(src.id, tgt.id, src.lang, tgt.lang, tuple(src.sentence_texts),
                      tuple(tgt.sentence_texts), tuple(beads), make_signature("align", options))
