@@ -17,7 +17,7 @@ except PackageNotFoundError:  # running from a source tree that was never instal
     __version__ = "0.0.0+source"
 
 API = ("align", "pair_documents", "read_documents", "run")
-__all__ = ["__version__", "align", "pair_documents", "read_documents", "run"]
+__all__ = ["__version__", *API]
 
 
 def __getattr__(name: str) -> Any:

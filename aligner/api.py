@@ -30,11 +30,11 @@ from aligner.executors import Executor, ProgressFactory
 from aligner.ingest import (
     document_from_lines,
     document_from_text,
+    document_language,
     read_document,
     read_documents,
     splitter_name,
 )
-from aligner.ingest.langid import identify_language
 from aligner.mt import Translator, read_translation_file
 from aligner.pair import PairConfig, PairingResult
 from aligner.pair import pair_documents as pair_with_config
@@ -213,8 +213,6 @@ def _sentences_document(doc_id: str, sentences: Sequence[str], lang: str | None)
         spans.append(Sentence(text, 0, start, start + len(text)))
         start += len(text) + 1
     clean_text = " ".join(sentences)
-    confidence = 1.0
-    if lang is None:
-        lang, confidence = identify_language(clean_text)
+    lang, confidence = document_language(lang, clean_text)
     return Document(doc_id, "", lang, "utf-8", (Paragraph(clean_text),) if sentences else (),
                     tuple(spans), clean_text, lang_confidence=confidence)

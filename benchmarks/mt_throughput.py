@@ -233,10 +233,10 @@ def sweep(model: Any, sentences: list[str], args: argparse.Namespace) -> None:
     """CPU seconds of ``translate_batch`` with one option changed at a time, and one by one."""
     import ctranslate2
 
-    from aligner.mt import DecodingOptions, Translator
+    from aligner.mt import ArgosTranslator, DecodingOptions
 
     options = DecodingOptions(beam_size=args.beam_size, max_decoding_length=args.max_length)
-    ours = Translator(model, device="cpu", threads=1, options=options, use_cache=False)
+    ours = ArgosTranslator(model, device="cpu", threads=1, options=options, use_cache=False)
     tokens = ours._load_codec().encode(sentences)
     settings = {"max_batch_size": args.batch_size or 32, "beam_size": options.beam_size,
                 "max_decoding_length": options.max_decoding_length,

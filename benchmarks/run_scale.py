@@ -241,11 +241,11 @@ def main() -> None:
         for size in sizes:
             collection = Path(tmp) / f"c{size}"
             build_collection(pool, size, collection)
-            floor = floor_seconds(collection, collection)
+            floor = floor_seconds(collection, Path(tmp))
             print(f"  {size:>5} pairs, floor (embed every sentence once): {floor:.1f} s",
                   file=sys.stderr, flush=True)
             for config in (c for c in CONFIGS if c.key in args.configs):
-                figures = run_once(collection, config, collection)
+                figures = run_once(collection, config, Path(tmp))
                 figures["floor"] = floor
                 rows.append((size, config, figures))
                 print(f"  {size:>5} pairs, {config.name}: {figures['seconds']:.1f} s, "

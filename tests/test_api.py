@@ -50,6 +50,11 @@ def test_align_takes_strings_and_records_and_gives_beads_with_confidence():
     assert same.beads == alignment.beads and "src_splitter" not in same.signature
 
 
+def test_sentence_sides_take_language_codes_as_text_sides_do():
+    alignment = align(["Да."], ["Yes."], "RU", "EN")
+    assert (alignment.src_lang, alignment.tgt_lang) == ("ru", "en")
+
+
 def test_align_splits_a_text_and_identifies_its_language():
     alignment = align(" ".join(RU), " ".join(EN), src_lang=None, tgt_lang=None)
     assert alignment.src_sentences == tuple(RU) and alignment.tgt_lang == "en"

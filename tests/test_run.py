@@ -27,7 +27,7 @@ from run_support import (
 import tmx
 from aligner.alignment import core
 from aligner.cli import main
-from aligner.errors import ConfigurationError
+from aligner.errors import ConfigurationError, InputError
 from aligner.executors import (
     InProcessExecutor,
     ProcessExecutor,
@@ -438,6 +438,26 @@ def test_mistakes_found_before_writing_leave_no_output_folder(tmp_path):
     result = run_cli(CORPUS, "-o", missing, "--model", "no-such-model")
     assert result.exit_code == 1 and "Traceback" not in result.output
     assert not missing.exists()
+
+
+def test_a_missing_translations_folder_leaves_no_output_folder(tmp_path):
+    """The command's option checks the folder itself; the library checks it before writing."""
+    from aligner import run
+
+    missing = tmp_path / "never-created"
+    with pytest.raises(InputError, match="--translations must be a folder"):
+        run(CORPUS, missing, translations=str(tmp_path / "no-mt"))
+    assert not missing.exists()
+
+
+def test_regather_of_a_folder_without_its_signature_is_an_input_error(seed_run, tmp_path):
+    from aligner.review.store import regather
+
+    out = tmp_path / "out"
+    shutil.copytree(seed_run[0], out)
+    (out / "signature.json").unlink()
+    with pytest.raises(InputError, match="no finished aligner run here"):
+        regather(out, [])
 
 
 def test_a_damaged_documents_file_is_rebuilt(tmp_path):

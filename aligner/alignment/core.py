@@ -311,15 +311,15 @@ def align_sentences(src: Sequence[str], tgt: Sequence[str], config: AlignConfig 
         nodes = coarse_nodes(features[0].astype(np.float64), features[1].astype(np.float64),
                              src_len, tgt_len, config.skip, config.coarse_cells)
         band = Band.around(nodes, len(src), len(tgt), config.band)
-    lattice = Lattice.build(band, bead_types(config.max_bead), combined, skip, src_breaks,
-                            tgt_breaks)
-    beads = _search(lattice, combined, units, src, tgt, src_breaks, tgt_breaks)
+    types = bead_types(config.max_bead)
+
+    def search() -> list[Bead]:
+        lattice = Lattice.build(band, types, combined, skip, src_breaks, tgt_breaks)
+        return _search(lattice, combined, units, src, tgt, src_breaks, tgt_breaks)
+
+    beads = search()
     refined = [scorer.refine(beads) for scorer in scorers.values()]  # every scorer is asked
-    if any(refined):
-        lattice = Lattice.build(band, bead_types(config.max_bead), combined, skip, src_breaks,
-                                tgt_breaks)
-        beads = _search(lattice, combined, units, src, tgt, src_breaks, tgt_breaks)
-    return beads
+    return search() if any(refined) else beads
 
 
 def _search(lattice: Lattice, combined: CombinedScorer, units: float, src: Sequence[str],

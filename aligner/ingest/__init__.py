@@ -22,10 +22,10 @@ text blocks), :mod:`~aligner.ingest.langid` (language), :mod:`~aligner.ingest.ch
 """
 
 from aligner.ingest.document import (IngestResult, document_from_bytes, document_from_lines,
-                                     document_from_text, ingest_paths, iter_documents,
+                                     document_from_text, document_language, ingest_paths, iter_documents,
                                      read_document, read_documents, splitter_name)
 from aligner.ingest.signature import ingest_method, ingest_signature
 
 __all__ = ["IngestResult", "document_from_bytes", "document_from_lines", "document_from_text",
-           "ingest_method", "ingest_paths", "ingest_signature", "iter_documents",
+           "document_language",           "ingest_method", "ingest_paths", "ingest_signature", "iter_documents",
            "read_document", "read_documents", "splitter_name"]

@@ -183,7 +183,7 @@ def document_from_text(doc_id: str, path: str, text: str, lang: str | None = Non
     """
     texts = split_paragraphs(text)
     named = _is_named(lang)
-    lang, confidence = _language(lang, text)
+    lang, confidence = document_language(lang, text)
     splitter = _splitter(lang, confidence, path or doc_id, named)
     texts, date_index = _split_date_label(texts)
     verdicts = classify_paragraphs(texts, lang)
@@ -213,7 +213,7 @@ def document_from_lines(doc_id: str, path: str, lines: Iterable[str],
         else:
             groups[-1].append(line)
     groups = [group for group in groups if group]
-    lang, confidence = _language(lang, "\n".join(line for group in groups for line in group))
+    lang, confidence = document_language(lang, "\n".join(line for group in groups for line in group))
     paragraphs = tuple(Paragraph(text="\n".join(group)) for group in groups)
     sentences: list[Sentence] = []
     offset = 0
@@ -392,7 +392,8 @@ def _is_named(lang: str | None) -> bool:
     return bool(lang and lang != "auto")
 
 
-def _language(lang: str | None, text: str) -> tuple[str, float]:
+def document_language(lang: str | None, text: str) -> tuple[str, float]:
+    """``lang`` as named (any case), else identified from ``text``; with the confidence."""
     if lang and _is_named(lang):
         return lang.lower(), 1.0
     return identify_language(text)

@@ -42,6 +42,9 @@ def plan_mt(src_lang: str, tgt_lang: str, *, model: str | None = None, use_mt: b
     if not use_mt:
         return MtPlan("none"), MtStatus("off", None, "MT scoring was switched off (--no-mt)."), None
     if translations:
+        if not Path(translations).is_dir():
+            raise InputError(f"{translations}: --translations must be a folder holding "
+                             f"<document id>.{tgt_lang} files")
         return (MtPlan("precomputed", src_lang, tgt_lang, "precomputed"),
                 MtStatus("scored", "precomputed",
                          f"Beads scored against precomputed MT from {translations}."),

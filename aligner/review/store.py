@@ -116,12 +116,16 @@ def regather(out: Path, results: Sequence[PairResult]) -> dict[str, Any]:
     state = RunState(out)
     state.load()
     ingest, pairing = state.stage("ingest"), state.stage("pair")
-    if ingest is None or pairing is None or not (out / "report.json").is_file():
-        raise InputError(f"{out}: no finished aligner run here (run aligner run first)")
-    with open(out / "report.json", encoding="utf-8") as handle:
-        mt_status = MtStatus(**json.load(handle)["mt"])
-    with open(out / "signature.json", encoding="utf-8") as handle:
-        signature = json.load(handle)
+    unfinished = InputError(f"{out}: no finished aligner run here (run aligner run first)")
+    if ingest is None or pairing is None:
+        raise unfinished
+    try:
+        with open(out / "report.json", encoding="utf-8") as handle:
+            mt_status = MtStatus(**json.load(handle)["mt"])
+        with open(out / "signature.json", encoding="utf-8") as handle:
+            signature = json.load(handle)
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        raise unfinished from error
     documents = read_documents_file(out / "documents.jsonl")
     reviewed, notes = apply_reviews(out, results)
     run = RunFigures(documents, [(path, reason) for path, reason in ingest["skipped"]],

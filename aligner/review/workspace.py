@@ -8,7 +8,6 @@ command line, never from a request.
 
 from __future__ import annotations
 
-import hashlib
 import heapq
 import threading
 from collections.abc import Callable, Mapping
@@ -25,6 +24,7 @@ from aligner.outfolder import (
     ALIGNMENTS_DIR,
     STATE_FILE,
     RunState,
+    file_digest,
     output_lock,
     run_results,
 )
@@ -122,7 +122,7 @@ class Workspace:
                     for b, bead in zip(beads, alignment.beads)]
         key = path.stem
         machine = PairReview.from_machine(key, alignment, scores, doubtful)
-        fingerprint = hashlib.sha256(path.read_bytes()).hexdigest()
+        fingerprint = file_digest(path)
         review_file = path.with_name(f"{key}.reviewed.jsonl")
         start, note = _earlier_review(review_file, key, fingerprint)
         entry = ReviewedPair(key, PairSession(start or machine), fingerprint, None,

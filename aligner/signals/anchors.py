@@ -114,13 +114,15 @@ def numbers(sentence: str) -> list[str]:
     return found
 
 
-def anchor_features(sentence: str, names: bool = True) -> list[str]:
-    """Number tokens and name 3-grams of one sentence.
+def anchor_features(sentence: str, names: bool = True,
+                    found: Sequence[str] | None = None) -> list[str]:
+    """Number tokens and name 3-grams of one sentence (``found``: its :func:`numbers`, when
+    the caller has them already).
 
     >>> anchor_features("В 2022 году Токаев принял Вэй Фэнхэ.")[:3]
     ['n:2022', '#to', 'tok']
     """
-    features = ["n:" + number for number in numbers(sentence)]
+    features = ["n:" + number for number in (numbers(sentence) if found is None else found)]
     if names:
         for word in _CAPITALISED.findall(sentence):
             padded = f"#{romanise(word)}#"
@@ -132,7 +134,8 @@ def anchor_features(sentence: str, names: bool = True) -> list[str]:
 def _anchors(sentence: str, names: bool) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """A sentence's anchor features and numbers; kept for the sentences seen last, since a
     run aligns a document more than once (verification, then the pair's alignment)."""
-    return tuple(anchor_features(sentence, names)), tuple(numbers(sentence))
+    found = tuple(numbers(sentence))
+    return tuple(anchor_features(sentence, names, found)), found
 
 
 class AnchorScorer(HashedSpanScorer):
@@ -141,11 +144,13 @@ class AnchorScorer(HashedSpanScorer):
 
     def __init__(self, src: Sequence[str], tgt: Sequence[str], names: bool,
                  mismatch: float) -> None:
-        super().__init__(hashed_counts((_anchors(s, names)[0] for s in src), DIM),
-                         hashed_counts((_anchors(s, names)[0] for s in tgt), DIM))
+        src_anchors = [_anchors(s, names) for s in src]
+        tgt_anchors = [_anchors(s, names) for s in tgt]
+        super().__init__(hashed_counts((a[0] for a in src_anchors), DIM),
+                         hashed_counts((a[0] for a in tgt_anchors), DIM))
         self.numbers = HashedSpanScorer(
-            hashed_counts((_anchors(s, names)[1] for s in src), NUMBER_DIM),
-            hashed_counts((_anchors(s, names)[1] for s in tgt), NUMBER_DIM))
+            hashed_counts((a[1] for a in src_anchors), NUMBER_DIM),
+            hashed_counts((a[1] for a in tgt_anchors), NUMBER_DIM))
         self.mismatch = mismatch
 
     def score(self, a: int, b: int, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
