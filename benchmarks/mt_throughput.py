@@ -37,6 +37,9 @@ Targets: batched beam 4 >= 5x argostranslate beam 4; warm re-run >= 50x faster t
     python benchmarks/mt_throughput.py                      # CPU, 1 and 2 threads
     python benchmarks/mt_throughput.py --device cuda        # GPU when present, else CPU
     python benchmarks/mt_throughput.py --sweep              # where beam-4 time goes
+    python benchmarks/mt_throughput.py --model-dir /tmp/mt --decode batched   # build once
+    perf record -o batched.data python benchmarks/mt_throughput.py --model-dir /tmp/mt \
+        --decode batched                                    # where the time goes inside
 
 ``--sweep`` calls CTranslate2's ``translate_batch`` directly on the same model and sentences
 (one thread, beam ``--beam-size``): one sentence per call against batches of 8 to 256
@@ -100,6 +103,12 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--json", type=Path, default=None, help="also write the rows as JSON")
     parser.add_argument("--sweep", action="store_true",
                         help="time batch sizes and decoding options one at a time (CPU seconds)")
+    parser.add_argument("--decode", choices=("one", "batched"), default=None,
+                        help="only decode (one thread, --beam-size): one sentence per call or "
+                             "aligner's batches; to run under a profiler such as perf")
+    parser.add_argument("--model-dir", type=Path, default=None,
+                        help="keep the built package in DIR/MODEL and reuse it on later runs "
+                             "(default: built anew in a temporary folder)")
     args = parser.parse_args(argv)
     if args.max_length is None:
         args.max_length = RANDOM_MAX_LENGTH if args.model == "random" else COPY_MAX_LENGTH
@@ -129,15 +138,18 @@ def read_sentences(shared: Path) -> tuple[list[str], list[str]]:
     return russian, russian + [line for line in en if line.strip()]
 
 
-def build_model(work: Path, training: list[str], copy: bool) -> Any:
+def build_model(folder: Path, training: list[str], copy: bool) -> Any:
+    """Build the package in ``folder`` (unless it is there already) and install it."""
     from aligner.mt import install_model
     from synthetic_mt import TRANSFORMER_BASE, build_argos_package  # noqa: E402
 
     started = time.perf_counter()
-    archive = build_argos_package(work / "build", size=TRANSFORMER_BASE, sentences=training,
-                                  spm_vocab_size=8000, quantization="int8", copy=copy)
+    archive = folder / "translate-ru_en-1_0.argosmodel"
+    if not archive.exists():
+        archive = build_argos_package(folder, size=TRANSFORMER_BASE, sentences=training,
+                                      spm_vocab_size=8000, quantization="int8", copy=copy)
     model = install_model(archive)
-    print(f"built and installed {model.id} ({'copy' if copy else 'random'} model): "
+    print(f"installed {model.id} ({'copy' if copy else 'random'} model): "
           f"{model.size_bytes / 2**20:.0f} MB, int8, in {time.perf_counter() - started:.1f}s",
           file=sys.stderr)
     return model
@@ -349,43 +361,52 @@ SWEEP_OPTIONS = (("return_scores=False", "auto", {"return_scores": False}),
                   "auto", {"beam_size": 1, "max_batch_size": 128}))
 
 
-def sweep(model: Any, sentences: list[str], args: argparse.Namespace) -> None:
-    """CPU seconds of ``translate_batch`` by batch size and with one option changed at a time,
-    against one sentence per call."""
-    import ctranslate2
+class Decoding:
+    """CTranslate2's ``translate_batch`` on the sentences, one thread, aligner's settings at
+    ``--beam-size`` (each call may change some)."""
 
-    from aligner.mt import ArgosTranslator, DecodingOptions
+    def __init__(self, model: Any, sentences: list[str], args: argparse.Namespace) -> None:
+        from aligner.mt import ArgosTranslator, DecodingOptions
 
-    options = DecodingOptions(beam_size=args.beam_size, max_decoding_length=args.max_length)
-    ours = ArgosTranslator(model, device="cpu", threads=1, options=options, use_cache=False)
-    tokens = ours._load_codec().encode(sentences)
-    settings = {"max_batch_size": args.batch_size or 32, "beam_size": options.beam_size,
-                "max_decoding_length": options.max_decoding_length,
-                "length_penalty": options.length_penalty, "replace_unknowns": True}
+        options = DecodingOptions(beam_size=args.beam_size, max_decoding_length=args.max_length)
+        ours = ArgosTranslator(model, device="cpu", threads=1, options=options, use_cache=False)
+        self.model = model
+        self.tokens = ours._load_codec().encode(sentences)
+        self.single = evenly_spaced(self.tokens, args.baseline_sentences or 48)
+        self.settings = {"max_batch_size": args.batch_size or 32, "beam_size": args.beam_size,
+                         "max_decoding_length": options.max_decoding_length,
+                         "length_penalty": options.length_penalty, "replace_unknowns": True}
 
-    def cpu_seconds(compute_type: str, batches: list[list[list[str]]],
-                    **changed: Any) -> tuple[float, int]:
-        engine = ctranslate2.Translator(str(model.model_dir), device="cpu", inter_threads=1,
-                                        intra_threads=1, compute_type=compute_type)
-        engine.translate_batch(tokens[:8], **{**settings, **changed})  # warm
+    def cpu_ms(self, one_by_one: bool = False, compute_type: str = "auto",
+               **changed: Any) -> tuple[float, float, float]:
+        """CPU ms per sentence and per decoded token, and decoded tokens per sentence, of the
+        whole list (or of one sentence per call, on the baseline's sample)."""
+        import ctranslate2
+
+        engine = ctranslate2.Translator(str(self.model.model_dir), device="cpu",
+                                        inter_threads=1, intra_threads=1,
+                                        compute_type=compute_type)
+        settings = {**self.settings, **changed}
+        engine.translate_batch(self.tokens[:8], **settings)  # warm
+        batches = [[sentence] for sentence in self.single] if one_by_one else [self.tokens]
+        sentences = sum(len(batch) for batch in batches)
         started, decoded = time.process_time(), 0
         for batch in batches:
-            results = engine.translate_batch(batch, **{**settings, **changed})
+            results = engine.translate_batch(batch, **settings)
             decoded += sum(len(result.hypotheses[0]) for result in results)
-        return time.process_time() - started, decoded
+        seconds = time.process_time() - started
+        return 1000 * seconds / sentences, 1000 * seconds / decoded, decoded / sentences
 
-    single = evenly_spaced(tokens, args.baseline_sentences or 48)
-    one_seconds, one_decoded = cpu_seconds("auto", [[sentence] for sentence in single])
-    one = (1000 * one_seconds / len(single), 1000 * one_seconds / one_decoded)
-    rows = [(f"one sentence per call ({len(single)} sentences)", *one, one_decoded / len(single))]
-    for name, changed in SWEEP_BATCHES:
-        seconds, decoded = cpu_seconds("auto", [tokens], **changed)
-        rows.append((name, 1000 * seconds / len(tokens), 1000 * seconds / decoded,
-                     decoded / len(tokens)))
-    for name, compute_type, changed in SWEEP_OPTIONS:
-        seconds, decoded = cpu_seconds(compute_type, [tokens], **changed)
-        rows.append((name, 1000 * seconds / len(tokens), 1000 * seconds / decoded,
-                     decoded / len(tokens)))
+
+def sweep(decoding: Decoding, args: argparse.Namespace) -> None:
+    """CPU time of ``translate_batch`` by batch size and with one option changed at a time,
+    against one sentence per call."""
+    one = decoding.cpu_ms(one_by_one=True)
+    rows = [(f"one sentence per call ({len(decoding.single)} sentences)", *one)]
+    rows += [(name, *decoding.cpu_ms(**changed)) for name, changed in SWEEP_BATCHES]
+    rows += [(name, *decoding.cpu_ms(compute_type=compute_type, **changed))
+             for name, compute_type, changed in SWEEP_OPTIONS]
+    tokens = decoding.tokens
     source = sum(len(sentence) for sentence in tokens) / len(tokens)
     print(f"\n{args.model} model, {len(tokens)} sentences of {source:.1f} source tokens, "
           f"beam {args.beam_size}, max length {args.max_length}, 1 thread, CTranslate2 "
@@ -396,6 +417,13 @@ def sweep(model: Any, sentences: list[str], args: argparse.Namespace) -> None:
     for name, per_sentence, per_token, decoded in rows:
         print(f"| {name} | {decoded:.1f} | {per_sentence:.1f} | {per_token:.2f} | "
               f"{one[0] / per_sentence:.2f} | {one[1] / per_token:.2f} |")
+
+
+def decode_only(decoding: Decoding, how: str) -> None:
+    """Decode only (for a profiler): one sentence per call, or aligner's batches."""
+    per_sentence, per_token, decoded = decoding.cpu_ms(one_by_one=how == "one")
+    print(f"{how}: {per_sentence:.1f} CPU ms/sentence, {per_token:.2f} CPU ms/token, "
+          f"{decoded:.1f} decoded tokens/sentence")
 
 
 def print_table(rows: list[dict[str, Any]]) -> None:
@@ -446,9 +474,14 @@ def run(args: argparse.Namespace, work: Path) -> int:
     sentences = russian[:count]
     baseline_sentences = evenly_spaced(sentences, args.baseline_sentences or
                                        (16 if args.quick else 48))
-    model = build_model(work, training, copy=args.model == "copy")
-    if args.sweep:
-        sweep(model, sentences, args)
+    model = build_model(args.model_dir / args.model if args.model_dir else work / "build",
+                        training, copy=args.model == "copy")
+    if args.sweep or args.decode:
+        decoding = Decoding(model, sentences, args)
+        if args.sweep:
+            sweep(decoding, args)
+        else:
+            decode_only(decoding, args.decode)
         return 0
     thread_counts = [int(t) for t in args.threads.split(",")] if not gpu else [1]
     rows, checks = [], []
