@@ -10,8 +10,9 @@ from align_cases import EN, GOLD, MT, RU
 
 from aligner.alignment import AlignConfig, align_sentences, bead_types
 from aligner.alignment.core import (CONFIDENCE_COEFFICIENTS, CONFIDENCE_FEATURES,
-                                    NULL_COEFFICIENTS, confidence_features, confidence_model,
-                                    confidences, confident_pairs, neighbour_similarity)
+                                    NULL_COEFFICIENTS, TYPICAL_NEIGHBOUR, confidence_features,
+                                    confidence_model, confidences, confident_pairs,
+                                    neighbour_similarity)
 from aligner.alignment.search import Band, Lattice
 from aligner.evaluate import read_beads
 from aligner.signals import SignalInput
@@ -210,6 +211,8 @@ def test_beads_with_both_sides_carry_their_neighbour_similarity() -> None:
     alone = align_sentences(RU, EN, AlignConfig(signals=("length",), src_lang="ru",
                                                 tgt_lang="en"))
     assert all("neighbour" not in bead.scores for bead in alone)
+    paired_alone = np.array([not bead.is_null for bead in alone])
+    assert np.all(confidence_features(alone)[paired_alone, 3] == TYPICAL_NEIGHBOUR)
 
 
 def test_the_confidence_model_is_signed_with_its_features() -> None:

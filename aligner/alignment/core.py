@@ -65,21 +65,22 @@ CONFIDENCE_COEFFICIENTS = (1.906, 0.39, -5.072, -1.024, 0.258)
 NULL_COEFFICIENTS = (2.692, 0.462, -6.953)  # null beads read the first three features only
 CONFIDENCE_FEATURES = ("posterior", "large", "neighbour", "length")
 # Neighbour similarity of a bead without sentence vectors (no similarity signal): the median
-# over the dev pool's beads
-TYPICAL_NEIGHBOUR = -0.41
+# over the dev pool's beads with both sides
+TYPICAL_NEIGHBOUR = -0.43
 
 
 def confidence_model() -> str:
     """The confidence model as one signature value, so an output says which model rated it.
 
     >>> confidence_model()
-    'posterior,large,neighbour,length:t=0.03:paired=1.906,0.39,-5.072,-1.024,0.258:null=2.692,0.462,-6.953'
+    'posterior,large,neighbour,length:t=0.03:paired=1.906,0.39,-5.072,-1.024,0.258:null=2.692,0.462,-6.953:typical_neighbour=-0.43'
     """
     def numbers(values: Sequence[float]) -> str:
         return ",".join(str(value) for value in values)
 
     return (f"{','.join(CONFIDENCE_FEATURES)}:t={CONFIDENCE_TEMPERATURE}"
-            f":paired={numbers(CONFIDENCE_COEFFICIENTS)}:null={numbers(NULL_COEFFICIENTS)}")
+            f":paired={numbers(CONFIDENCE_COEFFICIENTS)}:null={numbers(NULL_COEFFICIENTS)}"
+            f":typical_neighbour={TYPICAL_NEIGHBOUR}")
 
 
 def bead_types(max_bead: int) -> list[BeadType]:
