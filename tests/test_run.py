@@ -34,6 +34,7 @@ from aligner.executors import (
     make_executor,
     map_in_order,
 )
+from aligner import outfolder
 from aligner.outfolder import result_from_records, result_records
 from aligner.pipeline import RunOptions
 from aligner.records import Document
@@ -204,6 +205,27 @@ def test_a_deleted_pair_output_is_redone(seed_run, tmp_path, monkeypatch):
     assert json.loads(result.stdout)["reused_pairs"] == 0
     assert output_bytes(out) == output_bytes(first)
     assert not stray.exists() and not list(out.glob(".*.tmp"))
+
+
+def test_pair_tmx_digests_come_from_the_bytes_written_and_gathering_saves_the_state_once(
+        tmp_path, monkeypatch):
+    """No pair TMX is read back for its digest, and once the pairs are settled the run
+    state is written once."""
+    digests_read, events = [], []
+    real_digest, real_save, real_keep = (outfolder.file_digest, outfolder.RunState.save,
+                                         outfolder.RunState.keep_pair_tmx)
+    monkeypatch.setattr(outfolder, "file_digest",
+                        lambda path: digests_read.append(path) or real_digest(path))
+    monkeypatch.setattr(outfolder.RunState, "save",
+                        lambda self: events.append("save") or real_save(self))
+    monkeypatch.setattr(outfolder.RunState, "keep_pair_tmx",
+                        lambda self, keys: events.append("keep") or real_keep(self, keys))
+    out = tmp_path / "out"
+    assert run_cli(CORPUS, "-o", out, "--no-mt", "--quiet").exit_code == 0
+    assert digests_read == []
+    assert events[events.index("keep"):] == ["keep", "save"]
+    state = json.loads((out / ".aligner-run.json").read_text(encoding="utf-8"))
+    assert state["pair_tmx"] == {KEY: real_digest(out / "tmx" / f"{KEY}.tmx")}
 
 
 @pytest.mark.slow
