@@ -67,6 +67,19 @@ def read_capped_lines(path: str | os.PathLike[str], what: str,
             yield number, line.removesuffix("\n").removesuffix("\r")
 
 
+def text_lines(text: str) -> list[str]:
+    """The lines of a text as :func:`read_capped_lines` reads a file's: split at ``\\n``,
+    a ``\\r`` before it dropped, a final line end adding no empty line.
+
+    >>> text_lines("Yes.\\r\\nNo.\\n"), text_lines("One"), text_lines("")
+    (['Yes.', 'No.'], ['One'], [])
+    """
+    lines = text.split("\n")
+    if lines[-1] == "":
+        lines.pop()
+    return [line.removesuffix("\r") for line in lines]
+
+
 def _over_cap(path: str | os.PathLike[str], max_bytes: int, size: int | None = None) -> InputError:
     found = f"{size / 2**20:.1f} MiB" if size is not None else "longer"
     return InputError(f"{path}: {found}, over the {max_bytes / 2**20:g} MiB limit for this "
