@@ -206,9 +206,9 @@ def print_table(rows: list[dict[str, float]]) -> None:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--shared", type=Path, default=Path("../shared"),
-                        help="the shared data folder (default: ../shared)")
+    from common import benchmark_parser
+
+    parser = benchmark_parser(__doc__)
     parser.add_argument("--quick", action="store_true", help="250 and 1000 documents per language")
     parser.add_argument("--large", action="store_true", help="add 16000 documents per language")
     parser.add_argument("--sizes", type=int, nargs="+", metavar="N",
