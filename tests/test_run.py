@@ -309,6 +309,7 @@ def test_a_folder_without_pairs_fails_with_consistent_outputs(tmp_path):
     (["--model", "xx-yy"], 1, "no installed model named 'xx-yy'"),
     (["--resume"], 1, "nothing to resume"),
     (["--jobs", "0"], 2, "Invalid value for '--jobs'"),
+    (["--max-candidates", "0"], 2, "Invalid value for '--max-candidates'"),
 ])
 def test_bad_options_give_one_line_errors(tmp_path, args, code, message):
     result = run_cli(russian_only(tmp_path), "-o", tmp_path / "out", *args)
@@ -492,12 +493,15 @@ def test_a_damaged_documents_file_is_rebuilt(tmp_path):
     assert (out / "documents.jsonl").read_bytes() == before
 
 
-def test_signal_options_reach_alignment_pairing_and_every_signature(tmp_path):
+def test_signal_and_pairing_options_reach_alignment_pairing_and_every_signature(tmp_path):
     out = tmp_path / "out"
     result = run_cli(CORPUS, "-o", out, "--no-mt", "--quiet", "--no-anchors",
-                     "--length-weight", "0.1", "--embedding-member-floor", "0.2")
+                     "--length-weight", "0.1", "--embedding-member-floor", "0.2",
+                     "--max-candidates", "9", "-k", "3", "--threshold", "0.45")
     assert result.exit_code == 0, result.output
     signature = json.loads((out / "signature.json").read_text("utf-8"))
+    assert (signature["pair.max_candidates"], signature["pair.neighbours"],
+            signature["pair.parallel_threshold"]) == ("9", "3", "0.45")
     assert signature["align.signals"] == "embedding,mt,length,continuation"
     assert (signature["align.length_weight"], signature["align.embedding_member_floor"]) == (
         "0.1", "0.2")
