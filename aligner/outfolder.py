@@ -218,7 +218,9 @@ def prepare_output(out: Path, options: Mapping[str, Any], resume: bool) -> RunSt
 
     Called under :func:`output_lock`, which made the folder and proved it writable. ``out``
     must be a new or empty folder, or one an earlier run wrote (it holds the state file).
-    ``resume`` additionally requires that earlier run, with the same options.
+    ``resume`` additionally requires that earlier run, with the same options. The state,
+    with this run's options, is written with the first stage's record: a run that fails
+    before (inputs without a single document) leaves a new folder empty, so it goes again.
     """
     if resume and not (out / STATE_FILE).is_file():
         raise _nothing_to_resume(out)
@@ -238,7 +240,6 @@ def prepare_output(out: Path, options: Mapping[str, Any], resume: bool) -> RunSt
                                  f"({_changed_options(state.data.get('options', {}), options)}); "
                                  "repeat them to resume, or run without --resume to redo it")
     state.data["options"] = dict(options)
-    state.save()
     return state
 
 

@@ -461,6 +461,13 @@ def test_mistakes_found_before_writing_leave_no_output_folder(tmp_path):
     result = run_cli(CORPUS, "-o", missing, "--model", "no-such-model")
     assert result.exit_code == 1 and "Traceback" not in result.output
     assert not missing.exists()
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "binary.ru").write_bytes(b"\x00\x01 not text")
+    for inputs, message in ((tmp_path / "empty", "empty: no text files"),
+                            (tmp_path / "binary.ru", "binary.ru: binary file")):
+        result = run_cli(inputs, "-o", missing, "--no-mt")
+        assert result.exit_code == 1 and message in result.output, result.output
+        assert not missing.exists()
 
 
 def test_a_missing_translations_folder_leaves_no_output_folder(tmp_path):
