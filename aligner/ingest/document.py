@@ -533,9 +533,9 @@ def _folder_files(root: Path, on_unreadable: Callable[[str, str], None] | None
             if path.is_file():
                 yield path
             elif on_unreadable:
-                on_unreadable(str(path), "a broken symbolic link (to nothing, or a loop); not ingested"
-                              if path.is_symlink() else "not a regular file (a pipe or "
-                              "device); not ingested")
+                what = ("a broken symbolic link (to nothing, or a loop)" if path.is_symlink()
+                        else "not a regular file (a pipe or device)")
+                on_unreadable(str(path), f"{what}; not ingested")
 
 
 def _has_text_name(path: Path, root: Path) -> bool:
