@@ -105,6 +105,13 @@ def test_a_translation_follows_the_sides_rule_for_lists_texts_and_files(tmp_path
         align(RU, EN, translation=[EN[0], None, EN[2]])
 
 
+def test_signals_that_all_need_a_translation_are_refused_without_one():
+    """Aligned on no evidence at all, the beads would still be rated confident."""
+    assert align(RU, EN, translation=EN, signals=("mt",)).signature["signals"] == "mt"
+    with pytest.raises(InputError, match="no signal to align with: mt needs a translation"):
+        align(RU, EN, signals=("mt",))
+
+
 def test_align_command_and_function_give_the_same_alignment(tmp_path):
     src, tgt = tmp_path / "a.ru", tmp_path / "a.en"
     src.write_text("\n".join(RU) + "\n", encoding="utf-8")
