@@ -113,8 +113,6 @@ def _source_id(source: Path) -> str:
 def _use(folder: Path) -> bool:
     """Hold a shared lock on ``folder`` for the rest of this process; False when it is
     absent (or was deleted while we waited for the lock)."""
-    if folder in _IN_USE:
-        return True
     try:
         descriptor = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
     except OSError:
@@ -147,15 +145,21 @@ def _remove_stale_copies(current: Path, source: Path) -> None:
         except OSError:
             continue
         try:
-            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            trash = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=".stale",
-                                          dir=current.parent))
-            os.rename(folder, trash / "copy")
-            shutil.rmtree(trash, ignore_errors=True)
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)  # BlockingIOError: in use
+            _delete(folder)
         except OSError:
-            continue  # in use (BlockingIOError), or not ours to delete
+            pass  # in use, or not ours to delete: a later process tries again
         finally:
             os.close(descriptor)
+
+
+def _delete(folder: Path) -> None:
+    """Rename ``folder`` into a hidden one, then remove it: nobody sees half a copy."""
+    trash = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=".stale", dir=folder.parent))
+    try:
+        os.rename(folder, trash / folder.name)
+    finally:
+        shutil.rmtree(trash, ignore_errors=True)
 
 
 def _copy_of(folder: Path, source_id: str) -> bool:
