@@ -46,6 +46,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from common import benchmark_parser  # noqa: E402
 
 EMBED_CHUNK = 4096  # sentences embedded per call before pairing
 
@@ -206,8 +207,6 @@ def print_table(rows: list[dict[str, float]]) -> None:
 
 
 def main() -> int:
-    from common import benchmark_parser
-
     parser = benchmark_parser(__doc__)
     parser.add_argument("--quick", action="store_true", help="250 and 1000 documents per language")
     parser.add_argument("--large", action="store_true", help="add 16000 documents per language")
