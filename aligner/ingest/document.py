@@ -533,9 +533,8 @@ def _folder_files(root: Path, on_unreadable: Callable[[str, str], None] | None
             if path.is_file():
                 yield path
             elif on_unreadable:
-                what = ("a broken symbolic link (to nothing, or a loop)" if path.is_symlink()
-                        else "not a regular file (a pipe or device)")
-                on_unreadable(str(path), f"{what}; not ingested")
+                on_unreadable(str(path), "a broken symbolic link (to nothing, or a loop)"
+                              if path.is_symlink() else "not a regular file (a pipe or device)")
 
 
 def _has_text_name(path: Path, root: Path) -> bool:
