@@ -101,7 +101,11 @@ def read_document(path: str | os.PathLike[str], lang: str | None = None,
     if not file.is_file():
         raise InputError(f"{file}: not a regular file")
     check_size(file.stat().st_size, str(file), max_bytes)
-    return document_from_bytes(str(file), file.read_bytes(), lang, doc_id, presplit, max_bytes)
+    try:
+        data = file.read_bytes()
+    except OSError as error:  # a read error carries no file name of its own
+        raise InputError(f"{file}: cannot read ({error.strerror or error})") from None
+    return document_from_bytes(str(file), data, lang, doc_id, presplit, max_bytes)
 
 
 def document_from_bytes(name: str, data: bytes, lang: str | None = None,
