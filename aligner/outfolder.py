@@ -220,7 +220,8 @@ def prepare_output(out: Path, options: Mapping[str, Any], resume: bool) -> RunSt
     must be a new or empty folder, or one an earlier run wrote (it holds the state file).
     ``resume`` additionally requires that earlier run, with the same options. The state,
     with this run's options, is written with the first stage's record: a run that fails
-    before (inputs without a single document) leaves a new folder empty, so it goes again.
+    before that (inputs without a single document) leaves a new folder empty, and
+    :func:`output_lock` removes it.
     """
     if resume and not (out / STATE_FILE).is_file():
         raise _nothing_to_resume(out)
