@@ -74,10 +74,10 @@ COPY_MAX_LENGTH = 256
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    from common import benchmark_parser
+
+    parser = benchmark_parser(__doc__)
     parser.add_argument("--quick", action="store_true", help="fewer sentences (a smoke run)")
-    parser.add_argument("--shared", type=Path, default=Path("../shared"),
-                        help="shared data folder (wmt22-ruen)")
     parser.add_argument("--model", choices=("copy", "random"), default="copy",
                         help="copy: decodes each sentence's own length (default); random: "
                              "decodes --max-length tokens per sentence")
