@@ -185,15 +185,15 @@ class Lattice:
         backward = self._backward(temperature)
         log_total = forward[self._at(self.cells.band.n, int(self.cells.band.hi[-1]))]
         codes = {t: k for k, t in enumerate(self.types)}
-        logs = []
-        for a, b, i, j in path:
-            at = self._at(i, j)
-            if a == 0:
-                before, gain = self._at(i, j - 1), self.skip
-            else:
-                before, gain = int(self.prev[codes[a, b], at]), self.gain[codes[a, b], at]
-            logs.append(forward[before] + gain / temperature + backward[at] - log_total)
-        return np.exp(np.minimum(np.array(logs, dtype=np.float64), 0.0))
+        a, b, i, j = np.array(path, dtype=np.int64).reshape(-1, 4).T
+        at = self.cells.index(i, j)
+        zero_one = a == 0  # 0-1 beads join neighbouring cells of a row
+        code = np.array([codes.get(bead, 0) for bead in zip(a.tolist(), b.tolist())],
+                        dtype=np.int64)
+        before = np.where(zero_one, self.cells.index(i, j - 1), self.prev[code, at])
+        gain = np.where(zero_one, self.skip, self.gain[code, at])
+        logs = forward[before] + gain / temperature + backward[at] - log_total
+        return np.exp(np.minimum(logs, 0.0))
 
     def _at(self, i: int, j: int) -> int:
         return int(self.cells.index(np.array([i]), np.array([j]))[0])

@@ -66,6 +66,10 @@ class SpanScorer(ABC):
         a translation is) read it off here and set ``reliability``.
         """
 
+    #: Whether :meth:`refine` may change anything (it then reads the first search's bead
+    #: confidences, which the search must compute even when its caller needs none).
+    refines: bool = False
+
     def refine(self, beads: Sequence[Bead]) -> bool:
         """Fit this scorer to the document in hand, given a first search's ``beads``.
 

@@ -218,9 +218,10 @@ class EmbeddingScorer(MarginScorer):
         self.sides = (src, tgt)
         self.exact_span, self.refine_span = params.exact_span, params.refine_span
         self.longest = min(params.refine_span, longest)
+        self.refines = self.refine_span > self.exact_span
 
     def refine(self, beads: Sequence[Bead]) -> bool:
-        if self.refine_span <= self.exact_span:
+        if not self.refines:
             return False
         ends = unsure_ends(beads, self.refine_span)
         if not any(len(side_ends) for side_ends in ends):
