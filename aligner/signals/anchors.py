@@ -154,10 +154,8 @@ class AnchorScorer(HashedSpanScorer):
         self.mismatch = mismatch
 
     def score(self, a: int, b: int, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
-        shared = self.numbers.score(a, b, rows, cols)
-        src_norm = self.numbers.span_counts(0, a)[1][rows]
-        tgt_norm = self.numbers.span_counts(1, b)[1][cols]
-        disjoint = (src_norm > 0) & (tgt_norm > 0) & (shared == 0)
+        shared, src_numbers, tgt_numbers = self.numbers.dots(a, b, rows, cols)
+        disjoint = (src_numbers > 0) & (tgt_numbers > 0) & (shared == 0)
         return super().score(a, b, rows, cols) - self.mismatch * disjoint
 
 

@@ -213,6 +213,9 @@ def hashed_counts(features: Iterable[Iterable[str]], dim: int) -> np.ndarray:
 
 MIN_PAIRS = 3  # fewer confident pairs than this say nothing about a signal
 BLOCK_ROWS = 32  # rows of a band per dense block in pair_dots
+# Documents with at most this many cells get a bead type's scores from one dense matrix
+# product (cheaper than many small gathers; the member checks then only index into it).
+DENSE_CELLS = 10_000
 
 
 def pair_dots(left: np.ndarray, right: np.ndarray, rows: np.ndarray,
@@ -250,6 +253,7 @@ class HashedSpanScorer(SpanScorer):
         self.counts = (src_counts, tgt_counts)
         self._sides = (PrefixSums(src_counts), PrefixSums(tgt_counts))
         self._spans: dict[tuple[int, int], tuple[np.ndarray, np.ndarray]] = {}
+        self._dense = (len(src_counts) + 1) * (len(tgt_counts) + 1) <= DENSE_CELLS
 
     def sentence_features(self) -> tuple[np.ndarray, np.ndarray]:
         return self.counts
@@ -264,9 +268,16 @@ class HashedSpanScorer(SpanScorer):
             self._spans[side, length] = (spans, np.linalg.norm(spans, axis=1))
         return self._spans[side, length]
 
-    def score(self, a: int, b: int, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+    def dots(self, a: int, b: int, rows: np.ndarray, cols: np.ndarray
+             ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Dot products of the two spans' counts, and each span's norm, per bead (counts are
+        whole numbers: every way of summing gives the same dots)."""
         src, src_norm = self.span_counts(0, a)
         tgt, tgt_norm = self.span_counts(1, b)
-        norms = src_norm[rows] * tgt_norm[cols]
-        dots = pair_dots(src, tgt, rows, cols)
+        dots = (src @ tgt.T)[rows, cols] if self._dense else pair_dots(src, tgt, rows, cols)
+        return dots, src_norm[rows], tgt_norm[cols]
+
+    def score(self, a: int, b: int, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+        dots, src_norm, tgt_norm = self.dots(a, b, rows, cols)
+        norms = src_norm * tgt_norm
         return np.divide(dots, norms, out=np.zeros_like(dots), where=norms > 0)
