@@ -13,6 +13,7 @@ translation"); the search weighs and sums them, offers each scorer a first searc
 
 from __future__ import annotations
 
+import itertools
 import math
 import zlib
 from abc import ABC, abstractmethod
@@ -202,13 +203,25 @@ def hashed_counts(features: Iterable[Iterable[str]], dim: int) -> np.ndarray:
     >>> hashed_counts([["ab", "ab"], []], 8).sum(axis=1).tolist()
     [2.0, 0.0]
     """
-    items = list(features)
-    out = np.zeros((len(items), dim), dtype=np.float32)
-    for row, feats in enumerate(items):
-        buckets = [zlib.crc32(feat.encode("utf-8")) % dim for feat in feats]
-        if buckets:
-            out[row] = np.bincount(buckets, minlength=dim)
-    return out
+    return bucket_counts([feature_buckets(feats, dim) for feats in features], dim)
+
+
+def feature_buckets(features: Iterable[str], dim: int) -> tuple[int, ...]:
+    """The bucket of each feature among ``dim`` (see :func:`hashed_counts`)."""
+    return tuple(zlib.crc32(feat.encode("utf-8")) % dim for feat in features)
+
+
+def bucket_counts(buckets: Sequence[Sequence[int]], dim: int) -> np.ndarray:
+    """Count vectors of each row's feature buckets, all rows in one ``bincount``.
+
+    >>> bucket_counts([(1, 1, 3), ()], 4).tolist()
+    [[0.0, 2.0, 0.0, 1.0], [0.0, 0.0, 0.0, 0.0]]
+    """
+    sizes = [len(row) for row in buckets]
+    flat = np.fromiter(itertools.chain.from_iterable(buckets), dtype=np.int64, count=sum(sizes))
+    cells = np.repeat(np.arange(len(buckets), dtype=np.int64), sizes) * dim + flat
+    counts = np.bincount(cells, minlength=len(buckets) * dim)
+    return counts.reshape(len(buckets), dim).astype(np.float32)
 
 
 MIN_PAIRS = 3  # fewer confident pairs than this say nothing about a signal
