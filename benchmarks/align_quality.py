@@ -20,7 +20,6 @@ peak memory on synthetic documents. ``--ablation`` adds strict F1 with each sign
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import json
 import os
@@ -588,8 +587,9 @@ def ablation_table(sets: dict[str, list[Doc]], config: AlignConfig) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--shared", type=Path, default=Path("../shared"))
+    from common import benchmark_parser
+
+    parser = benchmark_parser(__doc__)
     parser.add_argument("--quick", action="store_true",
                         help=f"{QUICK_LIMIT} documents per WMT variant, no leave-one-set-out, "
                         "search sizes 1k and 4k only")

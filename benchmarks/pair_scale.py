@@ -46,6 +46,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from common import benchmark_parser  # noqa: E402
 
 EMBED_CHUNK = 4096  # sentences embedded per call before pairing
 
@@ -206,9 +207,7 @@ def print_table(rows: list[dict[str, float]]) -> None:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--shared", type=Path, default=Path("../shared"),
-                        help="the shared data folder (default: ../shared)")
+    parser = benchmark_parser(__doc__)
     parser.add_argument("--quick", action="store_true", help="250 and 1000 documents per language")
     parser.add_argument("--large", action="store_true", help="add 16000 documents per language")
     parser.add_argument("--sizes", type=int, nargs="+", metavar="N",

@@ -27,7 +27,6 @@ in one go.
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import csv
 import json
@@ -225,14 +224,14 @@ def _timed(command: list[str], cache: Path, out: Path) -> dict[str, float]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    from common import benchmark_parser
+
+    parser = benchmark_parser(__doc__)
     parser.add_argument("--quick", action="store_true", help="100 and 1,000 pairs only")
     parser.add_argument("--sizes", type=int, nargs="+", help="collection sizes (pairs)")
     parser.add_argument("--configs", nargs="+", choices=[c.key for c in CONFIGS],
                         default=[c.key for c in CONFIGS],
                         help="configurations to run (warm ones need cold1 before them)")
-    parser.add_argument("--shared", type=Path, default=Path("../shared"),
-                        help="the shared data folder (default ../shared)")
     args = parser.parse_args()
     sizes = args.sizes or ([100, 1000] if args.quick else [100, 1000, 5000])
     pool = segment_pool(args.shared)

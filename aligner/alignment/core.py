@@ -160,10 +160,14 @@ def _breaks(paragraphs: Sequence[int] | None, count: int, side: str) -> np.ndarr
 
 def _prepare(src: Sequence[str], tgt: Sequence[str], config: AlignConfig,
              translation: Sequence[str] | None) -> dict[str, SpanScorer]:
+    usable = [name for name in config.signals
+              if translation is not None or not SIGNALS[name].needs_translation]
+    if not usable:  # aligning on no evidence would still rate its beads confident
+        raise InputError(f"no signal to align with: {', '.join(config.signals)} needs a "
+                         "translation of the source; give one, or choose other signals too")
     data = SignalInput(src=src, tgt=tgt, src_lang=config.src_lang, tgt_lang=config.tgt_lang,
                        translation=translation, max_span=config.max_bead - 1)
-    return {name: config.signal(name).prepare(data) for name in config.signals
-            if translation is not None or not SIGNALS[name].needs_translation}
+    return {name: config.signal(name).prepare(data) for name in usable}
 
 
 CONFIDENT_CELLS = 4_000_000  # larger documents look for confident pairs among sampled rows
