@@ -6,11 +6,11 @@ import random
 
 import numpy as np
 import pytest
-from conftest import CORPUS
 
 from aligner.embed import Usem3Encoder, get_encoder, normalise_rows
 from aligner.embed import encoder as encoder_module
 from aligner.embed.usem3_spans import DIM, head
+from conftest import CORPUS
 
 TEXTS = ["Добрый день.", "Good afternoon.", "Good afternoon.", ""]
 
