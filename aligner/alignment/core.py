@@ -59,7 +59,11 @@ FULL_SEARCH_CELLS = 2_500  # smaller documents are searched whole: a coarse pass
 # the last two features). Tried and dropped: the bead's evidence and size (no gain once the
 # posterior is in), punctuation at the bead's ends (it marks Text+Berg's errors but not the
 # news sets'), the document's null-bead share, share of uncertain beads, share of unfinished
-# sentences, and evidence relative to the document's median (none moved the held-out sets).
+# sentences, and evidence relative to the document's median (none moved the held-out sets);
+# agreement with a second alignment of the same document (the same lattice with the merge
+# penalty or the null cost moved, beads of at most 3 sentences, the similarity signals alone,
+# bertalign's scoring on the sentence vectors): whether the bead recurs there, and the
+# document's disagreement rate. Text+Berg's confident errors recur in every such alignment.
 CONFIDENCE_TEMPERATURE = 0.03
 CONFIDENCE_COEFFICIENTS = (1.906, 0.39, -5.072, -1.024, 0.258)
 NULL_COEFFICIENTS = (2.692, 0.462, -6.953)  # null beads read the first three features only
