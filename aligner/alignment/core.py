@@ -110,21 +110,28 @@ class CombinedScorer:
         self.size_power, self.bead_cost = size_power, bead_cost
 
     def __call__(self, a: int, b: int, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
-        evidence = np.zeros(len(rows))
-        for name, scorer in self.scorers.items():
-            evidence += self.weights[name] * scorer.score(a, b, rows, cols)
-        # A bead's evidence speaks for all its sentences: scaling it by the bead's size keeps
-        # one right 2-2 bead from losing to two wrong 1-1 beads merely by counting twice.
-        return (evidence * ((a + b) / 2) ** self.size_power - self.merge_penalty * (a + b - 2)
-                - self.bead_cost)
+        return self._total(a, b, len(rows), self._scores(a, b, rows, cols))
 
     def breakdown(self, a: int, b: int, rows: np.ndarray, cols: np.ndarray
                   ) -> list[dict[str, float]]:
         """Each signal's raw score of each bead, plus ``total`` (one call per signal)."""
-        scores = {name: s.score(a, b, rows, cols) for name, s in self.scorers.items()}
-        scores["total"] = self(a, b, rows, cols)
+        scores = self._scores(a, b, rows, cols)
+        scores["total"] = self._total(a, b, len(rows), scores)
         return [{name: float(values[k]) for name, values in scores.items()}
                 for k in range(len(rows))]
+
+    def _scores(self, a: int, b: int, rows: np.ndarray, cols: np.ndarray
+                ) -> dict[str, np.ndarray]:
+        return {name: scorer.score(a, b, rows, cols) for name, scorer in self.scorers.items()}
+
+    def _total(self, a: int, b: int, count: int, scores: Mapping[str, np.ndarray]) -> np.ndarray:
+        evidence = np.zeros(count)
+        for name in self.scorers:
+            evidence += self.weights[name] * scores[name]
+        # A bead's evidence speaks for all its sentences: scaling it by the bead's size keeps
+        # one right 2-2 bead from losing to two wrong 1-1 beads merely by counting twice.
+        return (evidence * ((a + b) / 2) ** self.size_power - self.merge_penalty * (a + b - 2)
+                - self.bead_cost)
 
 
 class CoarseScorer:
@@ -350,12 +357,15 @@ def neighbour_similarity(path: Sequence[tuple[int, int, int, int]], src: np.ndar
 def align_sentences(src: Sequence[str], tgt: Sequence[str], config: AlignConfig | None = None,
                     translation: Sequence[str] | None = None,
                     src_paragraphs: Sequence[int] | None = None,
-                    tgt_paragraphs: Sequence[int] | None = None) -> list[Bead]:
+                    tgt_paragraphs: Sequence[int] | None = None, *,
+                    scored: bool = True) -> list[Bead]:
     """Align two lists of sentences into beads, in order, covering every sentence once.
 
     ``translation`` is a machine translation of ``src`` into the target language, line by line;
     ``src_paragraphs``/``tgt_paragraphs`` give each sentence's paragraph id: no bead crosses a
-    paragraph boundary.
+    paragraph boundary. ``scored=False`` gives the same beads without their posterior,
+    calibrated confidence and scores (the :class:`Bead` defaults), for callers that read only
+    which sentences each bead joins (pair verification).
     """
     config = config or AlignConfig()
     if translation is not None and len(translation) != len(src):
@@ -387,13 +397,17 @@ def align_sentences(src: Sequence[str], tgt: Sequence[str], config: AlignConfig 
         band = Band.around(nodes, len(src), len(tgt), config.band)
     types = bead_types(config.max_bead)
 
-    def search() -> list[Bead]:
+    def search(scored: bool) -> list[Bead]:
         lattice = Lattice.build(band, types, combined, skip, src_breaks, tgt_breaks)
+        if not scored:
+            path = attach_marks(lattice.best_path(len(tgt)), src, tgt, src_breaks, tgt_breaks)
+            return [Bead(tuple(range(i - a, i)), tuple(range(j - b, j))) for a, b, i, j in path]
         return _search(lattice, combined, units, src, tgt, src_breaks, tgt_breaks, vectors)
 
-    beads = search()
+    # a scorer that refines reads the first search's confidences
+    beads = search(scored or any(scorer.refines for scorer in scorers.values()))
     refined = [scorer.refine(beads) for scorer in scorers.values()]  # every scorer is asked
-    return search() if any(refined) else beads
+    return search(scored) if any(refined) else beads
 
 
 def _search(lattice: Lattice, combined: CombinedScorer, units: float, src: Sequence[str],
