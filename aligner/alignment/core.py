@@ -29,7 +29,7 @@ import numpy as np
 from aligner.alignment.config import AlignConfig
 from aligner.alignment.search import Band, BeadType, Lattice, best_path
 from aligner.embed import normalise_rows
-from aligner.errors import InputError
+from aligner.errors import ConfigurationError, InputError
 from aligner.records import Alignment, Bead, Document
 from aligner.signals import SIGNALS, SignalInput, SpanScorer
 from aligner.signals.base import MIN_PAIRS, pair_dots
@@ -177,13 +177,31 @@ def _breaks(paragraphs: Sequence[int] | None, count: int, side: str) -> np.ndarr
     return np.concatenate([[True], ids[1:] != ids[:-1]]) if count else np.zeros(0, dtype=bool)
 
 
+def usable_signals(config: AlignConfig, translated: bool,
+                   how: str = "give one") -> tuple[str, ...]:
+    """The signals of ``config`` that can run with (``translated``) or without a machine
+    translation of the source; a ConfigurationError when none can (aligning on no evidence
+    would still rate its beads confident). ``how`` says how the caller gives a translation.
+
+    >>> usable_signals(AlignConfig(signals=("embedding", "mt")), translated=False)
+    ('embedding',)
+    >>> usable_signals(AlignConfig(signals=("mt",)), translated=False)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    aligner.errors.ConfigurationError: no signal to align with: mt needs a translation of ...
+    """
+    usable = tuple(name for name in config.signals
+                   if translated or not SIGNALS[name].needs_translation)
+    if not usable:
+        raise ConfigurationError(f"no signal to align with: {', '.join(config.signals)} needs "
+                                 f"a translation of the source; {how}, or choose other "
+                                 "signals too")
+    return usable
+
+
 def _prepare(src: Sequence[str], tgt: Sequence[str], config: AlignConfig,
              translation: Sequence[str] | None) -> dict[str, SpanScorer]:
-    usable = [name for name in config.signals
-              if translation is not None or not SIGNALS[name].needs_translation]
-    if not usable:  # aligning on no evidence would still rate its beads confident
-        raise InputError(f"no signal to align with: {', '.join(config.signals)} needs a "
-                         "translation of the source; give one, or choose other signals too")
+    usable = usable_signals(config, translated=translation is not None)
     data = SignalInput(src=src, tgt=tgt, src_lang=config.src_lang, tgt_lang=config.tgt_lang,
                        translation=translation, max_span=config.max_bead - 1)
     return {name: config.signal(name).prepare(data) for name in usable}
@@ -407,7 +425,9 @@ def align_sentences(src: Sequence[str], tgt: Sequence[str], config: AlignConfig 
     # a scorer that refines reads the first search's confidences
     beads = search(scored or any(scorer.refines for scorer in scorers.values()))
     refined = [scorer.refine(beads) for scorer in scorers.values()]  # every scorer is asked
-    return search(scored) if any(refined) else beads
+    if any(refined):
+        return search(scored)
+    return beads if scored else [Bead(bead.src, bead.tgt) for bead in beads]
 
 
 def _search(lattice: Lattice, combined: CombinedScorer, units: float, src: Sequence[str],
