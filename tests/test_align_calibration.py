@@ -10,7 +10,8 @@ from align_cases import EN, GOLD, MT, RU
 
 from aligner.alignment import AlignConfig, align_sentences, bead_types
 from aligner.alignment.core import (CONFIDENCE_COEFFICIENTS, CONFIDENCE_FEATURES,
-                                    NULL_COEFFICIENTS, TYPICAL_NEIGHBOUR, confidence_features,
+                                    NULL_COEFFICIENTS, TYPICAL_LENGTH, TYPICAL_NEIGHBOUR,
+                                    confidence_features,
                                     confidence_model, confidences, confident_pairs,
                                     neighbour_similarity)
 from aligner.alignment.search import Band, Lattice
@@ -213,6 +214,12 @@ def test_beads_with_both_sides_carry_their_neighbour_similarity() -> None:
     assert all("neighbour" not in bead.scores for bead in alone)
     paired_alone = np.array([not bead.is_null for bead in alone])
     assert np.all(confidence_features(alone)[paired_alone, 3] == TYPICAL_NEIGHBOUR)
+    # nor is a missing length score read as the best one (0)
+    unmeasured = align_sentences(RU, EN, AlignConfig(signals=("embedding",), src_lang="ru",
+                                                     tgt_lang="en"))
+    assert all("length" not in bead.scores for bead in unmeasured)
+    paired_unmeasured = np.array([not bead.is_null for bead in unmeasured])
+    assert np.all(confidence_features(unmeasured)[paired_unmeasured, 4] == TYPICAL_LENGTH)
 
 
 def test_the_confidence_model_is_signed_with_its_features() -> None:

@@ -68,23 +68,25 @@ CONFIDENCE_TEMPERATURE = 0.03
 CONFIDENCE_COEFFICIENTS = (1.906, 0.39, -5.072, -1.024, 0.258)
 NULL_COEFFICIENTS = (2.692, 0.462, -6.953)  # null beads read the first three features only
 CONFIDENCE_FEATURES = ("posterior", "large", "neighbour", "length")
-# Neighbour similarity of a bead without sentence vectors (no similarity signal): the median
-# over the dev pool's beads with both sides
+# Neighbour similarity of a bead without sentence vectors (no similarity signal), and length
+# score of a bead without the length signal: their medians over the dev pool's beads with both
+# sides (a missing score is not read as the best one)
 TYPICAL_NEIGHBOUR = -0.43
+TYPICAL_LENGTH = -0.42
 
 
 def confidence_model() -> str:
     """The confidence model as one signature value, so an output says which model rated it.
 
     >>> confidence_model()
-    'posterior,large,neighbour,length:t=0.03:paired=1.906,0.39,-5.072,-1.024,0.258:null=2.692,0.462,-6.953:typical_neighbour=-0.43'
+    'posterior,large,neighbour,length:t=0.03:paired=1.906,0.39,-5.072,-1.024,0.258:null=2.692,0.462,-6.953:typical_neighbour=-0.43:typical_length=-0.42'
     """
     def numbers(values: Sequence[float]) -> str:
         return ",".join(str(value) for value in values)
 
     return (f"{','.join(CONFIDENCE_FEATURES)}:t={CONFIDENCE_TEMPERATURE}"
             f":paired={numbers(CONFIDENCE_COEFFICIENTS)}:null={numbers(NULL_COEFFICIENTS)}"
-            f":typical_neighbour={TYPICAL_NEIGHBOUR}")
+            f":typical_neighbour={TYPICAL_NEIGHBOUR}:typical_length={TYPICAL_LENGTH}")
 
 
 def bead_types(max_bead: int) -> list[BeadType]:
@@ -310,8 +312,9 @@ def confidence_features(beads: Sequence[Bead]) -> np.ndarray:
                 1e-6, 1 - 1e-6)
     share = large_share([len(bead.src) + len(bead.tgt) for bead in beads])
     own = np.array([[0.0, 0.0] if bead.is_null else
-                     [bead.scores.get("neighbour", TYPICAL_NEIGHBOUR),
-                      bead.scores.get("length", 0.0)] for bead in beads]).reshape(-1, 2)
+                    [bead.scores.get("neighbour", TYPICAL_NEIGHBOUR),
+                     bead.scores.get("length", TYPICAL_LENGTH)] for bead in beads])
+    own = own.reshape(-1, 2)
     return np.column_stack([np.ones_like(p), np.log(p / (1 - p)), np.full_like(p, share), own])
 
 
