@@ -21,6 +21,7 @@ from __future__ import annotations
 import functools
 import io
 import json
+import os
 import tempfile
 import zipfile
 from collections.abc import Sequence
@@ -87,7 +88,9 @@ def build_argos_package(out_dir: str | Path, src_lang: str = "ru", tgt_lang: str
         converter.convert(str(package_dir / "model"), quantization=quantization)
         metadata = package_metadata(src_lang, tgt_lang, version)
         (package_dir / "metadata.json").write_text(json.dumps(metadata, indent=2), "utf-8")
-        _zip_folder(package_dir, archive)
+        partial = Path(tmp) / archive.name  # an interrupted build leaves no archive behind
+        _zip_folder(package_dir, partial)
+        os.replace(partial, archive)
     return archive
 
 
