@@ -11,10 +11,10 @@
    can only be reports of the same event or on the same topic. No document takes part in
    more than ``max_candidates`` candidates, possible translations and the best margins
    first, so a hub (a document many others find near them) adds no work that grows with
-   the collection. The search is
-   exact, by blocks of matrix products: quadratic in arithmetic but with a small constant
-   (about 4 s for 4,000 x 4,000 documents on one busy core), and memory bounded by the
-   block size.
+   the collection. Up to 8,192 documents per side the search is exact, by blocks of
+   matrix products (quadratic in arithmetic, with a small constant: about 4 s for 4,000 x
+   4,000 documents on one busy core); above, with faiss, an inverted file of k-means cells
+   (:mod:`aligner.pair.search`), with exact scores.
 4. Verify each candidate: align the two documents sentence by sentence where they may be
    translations, and gather the evidence of :mod:`aligner.pair.evidence` (the event
    evidence of :mod:`aligner.pair.relation` included). A cheap pre-check first (how many
