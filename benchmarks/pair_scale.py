@@ -26,15 +26,18 @@ the cache look-ups). ``--embed-only`` stops after embedding, to fill such a cach
     python benchmarks/pair_scale.py              # 1000 and 4000
     python benchmarks/pair_scale.py --sizes 1000 4000 16000 65536   # any sizes
     python benchmarks/pair_scale.py --search 1000 4000 16000 65536   # the search stage alone
+    python benchmarks/pair_scale.py --search 16000 --real --cache C   # on real vectors
     python benchmarks/pair_scale.py --embed-only --cache C --sizes 16000 65536   # fill a cache
     python benchmarks/pair_scale.py --cache C --sizes 16000 65536   # then pair, embedding cached
 
-``--search`` times the candidate search alone on synthetic document vectors (2048 dimensions,
-as pooled ones: topic clusters plus noise; each query a noisy copy of its true partner):
-the exact search against the inverted-file index (faiss) that replaces it above
+``--search`` times the candidate search alone (one direction) on synthetic document vectors
+(2048 dimensions, as pooled ones: topic clusters plus noise; each query a noisy copy of its
+true partner), or with ``--real`` on the pooled vectors of the collection above: the exact
+search against the inverted file (faiss) that replaces it above
 ``aligner.pair.search.EXACT_LIMIT`` documents, with the recall of the true partners at 1,
-the share of the exact 8 nearest (pairing's relation neighbours) the index also returns, peak memory and growth against
-N log N. The exact search is skipped above ``--exact-max`` (it grows as N squared).
+the share of the exact 8 nearest (pairing's relation neighbours) the index also returns,
+the child's peak memory (vectors included) and growth of CPU seconds against N log N. The
+exact search is skipped above ``--exact-max`` (it grows as N squared).
 """
 
 from __future__ import annotations
@@ -183,34 +186,37 @@ def measure_search(size: int, exact_max: int, shared: Path | None) -> dict[str, 
         truth = np.arange(size)
     else:
         queries, base, truth = collection_vectors(size, shared)
-    before = peak_rss_mb()
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     found = nearest_neighbours(queries, base, SEARCH_K, exact_limit=0)
     paired = truth >= 0
     row = {"N": size, "index s": time.perf_counter() - started,
-           "index MiB": peak_rss_mb() - before,
+           "index cpu": time.process_time() - cpu_started,
            "recall@1": float(np.mean(found.indices[paired, 0] == truth[paired]))}
     if size <= exact_max:
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         exact = exact_neighbours(queries, base, SEARCH_K)
         row["exact s"] = time.perf_counter() - started
+        row["exact cpu"] = time.process_time() - cpu_started
         row["same top8"] = float(np.mean([len(set(a) & set(b)) / SEARCH_K for a, b in
                                           zip(found.indices.tolist(), exact.indices.tolist())]))
-    return row
+    return {**row, "peak MiB": peak_rss_mb()}
 
 
 def print_search_table(rows: list[dict[str, float]]) -> None:
+    """Seconds (wall and CPU) per size; growth on CPU seconds against the first size."""
     base = rows[0]
-    print(f"{'N':>7} {'exact s':>8} {'index s':>8} {'index MiB':>9} {'recall@1':>8} "
-          f"{'same top8':>9} {'index x':>8} {'NlogN x':>8} {'exact x':>8}")
+    print(f"{'N':>7} {'exact s':>8} {'exact cpu':>9} {'index s':>8} {'index cpu':>9} "
+          f"{'peak MiB':>9} {'recall@1':>8} {'same top8':>9} {'index x':>8} {'NlogN x':>8} "
+          f"{'exact x':>8}")
     for row in rows:
-        nlogn = row["N"] * math.log(row["N"]) / (base["N"] * math.log(base["N"]))
-        exact = row.get("exact s")
-        exact_cell = "-" if exact is None else f"{exact:.1f}"
-        exact_growth = "-" if exact is None else f"{exact / base['exact s']:.1f}"
-        print(f"{row['N']:>7} {exact_cell:>8} {row['index s']:>8.1f} {row['index MiB']:>9.0f} "
-              f"{row['recall@1']:>8.4f} {row.get('same top8', float('nan')):>9.4f} "
-              f"{row['index s'] / base['index s']:>8.1f} {nlogn:>8.1f} {exact_growth:>8}")
+        exact = "exact cpu" in row
+        print(f"{row['N']:>7} {row.get('exact s', math.nan):>8.1f} "
+              f"{row.get('exact cpu', math.nan):>9.1f} {row['index s']:>8.1f} "
+              f"{row['index cpu']:>9.1f} {row['peak MiB']:>9.0f} {row['recall@1']:>8.4f} "
+              f"{row.get('same top8', math.nan):>9.4f} "
+              f"{ratio(row['index cpu'], base['index cpu']):>8.1f} "
+              f"{nlogn_growth(row, base):>8.1f} "
+              f"{ratio(row['exact cpu'], base['exact cpu']) if exact else math.nan:>8.1f}")
 
 
 def run_child(flags: list[str], cache: Path | None) -> dict[str, float]:
