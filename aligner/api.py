@@ -27,6 +27,7 @@ from typing import Any, TypeVar
 from aligner.alignment import AlignConfig, align_documents
 from aligner.errors import ConfigurationError
 from aligner.executors import Executor, ProgressFactory
+from aligner.io import text_lines
 from aligner.ingest import (
     document_from_lines,
     document_from_text,
@@ -44,15 +45,23 @@ from aligner.records import Alignment, Document, Paragraph, Sentence
 PathLike = str | os.PathLike[str]
 Side = Sequence[str | Sentence] | str | os.PathLike[str] | Document
 """One side of :func:`align`: sentences, a text, a file (a ``Path``) or a Document."""
+Lines = Sequence[str] | str | os.PathLike[str]
+"""``translation`` of :func:`align`: lines (a list), a text of lines or a file (a ``Path``)."""
 Settings = TypeVar("Settings", AlignConfig, PairConfig, RunOptions)
 
 __all__ = ["align", "pair_documents", "read_documents", "run"]
 
 
 def align(src: Side, tgt: Side, src_lang: str | None = "ru", tgt_lang: str | None = "en", *,
-          translation: Sequence[str] | os.PathLike[str] | None = None, presplit: bool = False,
+          translation: Lines | None = None, presplit: bool = False,
           config: AlignConfig | None = None, **overrides: Any) -> Alignment:
     """Align two sides sentence by sentence into beads, each with a calibrated confidence.
+
+    One rule for every argument that holds text: a list is taken as given, a ``str`` is
+    text (never a file name), a ``Path`` (any ``os.PathLike``) is a file, read as ``aligner
+    align`` reads it. A ``str`` of one line that names an existing file is refused with a
+    :class:`~aligner.errors.ConfigurationError` (pass ``Path(name)``), so a file name is
+    never aligned as if it were a sentence.
 
     Each side is a list of sentences (strings or :class:`~aligner.records.Sentence`), aligned
     as given; a ``str``, a text read as ``aligner align`` reads a file (chrome removed,
@@ -63,7 +72,10 @@ def align(src: Side, tgt: Side, src_lang: str | None = "ru", tgt_lang: str | Non
     :param src_lang: language of the source (ISO 639-1); None identifies it; a Document
         keeps its own.
     :param translation: machine translation of the source sentences into the target
-        language, one per sentence (a list, or a ``Path`` to a file of lines).
+        language, one per sentence: a list of lines, a ``str`` of lines (as a file of lines
+        reads: a final line end adds no line) or a ``Path`` to a file of lines; its line
+        count must equal the source's sentence count (an :class:`~aligner.errors.InputError`
+        otherwise).
     :param config: alignment settings; ``overrides`` replace some of its fields
         (``max_bead=4``, ``weights={"length": 0.1}``, ``signals=("embedding", "length")``).
     :returns: an :class:`~aligner.records.Alignment`: the sentences of both sides and the
@@ -80,9 +92,8 @@ def align(src: Side, tgt: Side, src_lang: str | None = "ru", tgt_lang: str | Non
     settings = configure(config or AlignConfig(), overrides)
     src_doc, src_split = _side(src, "src", src_lang, presplit)
     tgt_doc, tgt_split = _side(tgt, "tgt", tgt_lang, presplit)
-    if isinstance(translation, os.PathLike):
-        translation = read_translation_file(translation, len(src_doc.sentences))
-    alignment = align_documents(src_doc, tgt_doc, settings, translation)
+    lines = _translation_lines(translation, len(src_doc.sentences))
+    alignment = align_documents(src_doc, tgt_doc, settings, lines)
     splitters = {f"{name}_splitter": splitter_name(doc.lang, split)
                  for name, doc, split in (("src", src_doc, src_split), ("tgt", tgt_doc, tgt_split))
                  if split is not None}
@@ -186,10 +197,35 @@ def _side(side: Side, name: str, lang: str | None,
     if isinstance(side, os.PathLike):
         return _read_file(side, lang, presplit), presplit
     if isinstance(side, str):
+        _refuse_file_name(side, name)
         if presplit:
-            return document_from_lines(name, "", side.split("\n"), lang), True
+            return document_from_lines(name, "", text_lines(side), lang), True
         return document_from_text(name, "", side, lang), False
     return _sentences_document(name, [getattr(item, "text", item) for item in side], lang), True
+
+
+def _translation_lines(translation: Lines | None, sentences: int) -> list[str] | None:
+    """``translation`` as its lines (see :func:`align`'s rule for lists, texts and files)."""
+    if translation is None:
+        return None
+    if isinstance(translation, os.PathLike):
+        return read_translation_file(translation, sentences)
+    if isinstance(translation, str):
+        _refuse_file_name(translation, "translation")
+        return text_lines(translation)
+    for number, line in enumerate(translation, 1):
+        if not isinstance(line, str):
+            raise ConfigurationError(f"translation line {number}: {line!r} is not a string; "
+                                     "give one string per source sentence")
+    return list(translation)
+
+
+def _refuse_file_name(text: str, name: str) -> None:
+    """Refuse a one-line ``str`` that names an existing file: a ``str`` is text, and aligning
+    a file's name instead of its contents would be a silent mistake."""
+    if "\n" not in text and os.path.isfile(text):
+        raise ConfigurationError(f"{name} {text!r}: a str is read as text, but this one names "
+                                 f"a file; pass pathlib.Path({text!r}) to read the file")
 
 
 def _read_file(path: os.PathLike[str], lang: str | None, presplit: bool) -> Document:

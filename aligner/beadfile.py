@@ -128,7 +128,9 @@ def read_alignments(path: str | os.PathLike[str]) -> list[Alignment]:
     try:
         records = list(alignment_records(path))
     except RecordError as error:
-        raise InputError(f"{path}:{error.line}: {error}") from None
+        raise InputError(f"{path}:{error.line}: {error}; expected JSON Lines alignments "
+                         "(aligner align --format jsonl, aligner score -o or an alignment "
+                         "file of aligner run)") from None
     if not records:
         raise InputError(f"{path}: no alignments in the file; run `aligner align` first")
     if records[0][1].get("record") == "pair":

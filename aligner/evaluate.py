@@ -149,7 +149,7 @@ def parse_bead_line(line: str, where: str = "<string>") -> BeadIndices:
             raise ValueError(f"longer than {MAX_BEAD_LINE_CHARS} characters")
         if not sep:
             raise ValueError("no ':'")
-        src, tgt = ast.literal_eval(left.strip()), ast.literal_eval(right.strip())
+        src, tgt = _literal(left), _literal(right)
         if not (isinstance(src, list) and isinstance(tgt, list)):
             raise ValueError("not two lists")
         if not all(type(i) is int and i >= 0 for i in src + tgt):
@@ -160,6 +160,14 @@ def parse_bead_line(line: str, where: str = "<string>") -> BeadIndices:
         raise InputError(f"{where}: not a bead line {excerpt(line.strip())} ({error}); "
                          "expected e.g. [3, 4]:[5]") from None
     return tuple(src), tuple(tgt)
+
+
+def _literal(side: str) -> object:
+    """One side of a bead line as the Python literal it should be (a list of indices)."""
+    try:
+        return ast.literal_eval(side.strip())
+    except (ValueError, SyntaxError):  # their messages name parser internals
+        raise ValueError(f"{excerpt(side.strip())} is not a list of indices") from None
 
 
 def read_beads(path: str | os.PathLike[str]) -> list[BeadIndices]:

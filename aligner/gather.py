@@ -26,10 +26,12 @@ def gather_stage(out: Path, run: RunFigures, state: RunState,
     their reviews applied, see :func:`aligner.review.store.apply_reviews`); returns the TMX
     units and the report.
 
-    A reviewed pair's own TMX is rewritten from its review too, so every TMX file agrees.
+    A pair's own TMX is rewritten when it is reviewed, and when it was written from a review
+    that no longer applies (moved away, deleted, made for another alignment): every TMX file
+    agrees with the reviews present. The run ``state`` is saved once, here.
     """
     for result in run.outcomes:
-        if result.reviewed is not None:
+        if result.reviewed is not None or state.pair_tmx_reviewed(result.key):
             write_pair_tmx(out, result, run.signature, state)
     state.save()
     warnings = list(run.warnings)

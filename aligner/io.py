@@ -55,7 +55,7 @@ def read_capped_lines(path: str | os.PathLike[str], what: str,
         if size > max_bytes:
             raise _over_cap(path, max_bytes, size)
         read = number = 0
-        while raw := handle.readline(max_bytes - read + 1):
+        while raw := _read_line(handle, path, max_bytes - read + 1):
             read, number = read + len(raw), number + 1
             if read > max_bytes:
                 raise _over_cap(path, max_bytes)
@@ -65,6 +65,26 @@ def read_capped_lines(path: str | os.PathLike[str], what: str,
                 raise InputError(f"{path}:{number}: not UTF-8 text ({error.reason} at byte "
                                  f"{error.start} of the line); expected {what}") from None
             yield number, line.removesuffix("\n").removesuffix("\r")
+
+
+def _read_line(handle: IO[bytes], path: str | os.PathLike[str], limit: int) -> bytes:
+    try:
+        return handle.readline(limit)
+    except OSError as error:  # a read error carries no file name of its own
+        raise InputError(f"{path}: cannot read ({error.strerror or error})") from None
+
+
+def text_lines(text: str) -> list[str]:
+    """The lines of a text as :func:`read_capped_lines` reads a file's: split at ``\\n``,
+    a ``\\r`` before it dropped, a final line end adding no empty line.
+
+    >>> text_lines("Yes.\\r\\nNo.\\n"), text_lines("One"), text_lines("")
+    (['Yes.', 'No.'], ['One'], [])
+    """
+    lines = text.split("\n")
+    if lines[-1] == "":
+        lines.pop()
+    return [line.removesuffix("\r") for line in lines]
 
 
 def _over_cap(path: str | os.PathLike[str], max_bytes: int, size: int | None = None) -> InputError:

@@ -1,13 +1,14 @@
 """The output folder of a run: what it remembers, the checks before writing, per-pair files.
 
 A run keeps its state in ``OUT/.aligner-run.json`` (its options, each stage's input
-fingerprint and the digest of each pair's TMX) and holds ``OUT/.aligner-run.lock`` while it
-writes, so two runs never write one folder at once. Each parallel pair has two files:
-``tmx/<src>__<tgt>.tmx`` and ``alignments/<src>__<tgt>.jsonl``, a header line (pair,
-signatures, document scores, similarity grid, the fingerprint of the pair's inputs) then one
-line per bead (indices, texts, confidence, signal and MT scores, the doubtful decision): a
-:class:`~aligner.records.PairResult` as written. The alignment file is written last, so its
-presence with the right fingerprint (and a TMX of the recorded digest) means the pair is done.
+fingerprint, the digest of each pair's TMX and which of them a review wrote) and holds
+``OUT/.aligner-run.lock`` while it writes, so two runs never write one folder at once. Each
+parallel pair has two files: ``tmx/<src>__<tgt>.tmx`` and ``alignments/<src>__<tgt>.jsonl``,
+a header line (pair, signatures, document scores, similarity grid, the fingerprint of the
+pair's inputs) then one line per bead (indices, texts, confidence, signal and MT scores, the
+doubtful decision): a :class:`~aligner.records.PairResult` as written. The alignment file is
+written last, so its presence with the right fingerprint (and a TMX of the recorded digest)
+means the pair is done.
 """
 
 from __future__ import annotations
@@ -124,19 +125,29 @@ class RunState:
         digest = self.data.get("pair_tmx", {}).get(key)
         return digest if isinstance(digest, str) else None
 
-    def record_pair_tmx(self, key: str, digest: str | None) -> None:
-        """Remember the digest of a pair's TMX just written. The state is saved at most every
-        :data:`STATE_SAVE_SECONDS` (a run of many pairs would rewrite it per pair), so an
-        interrupted run loses at most that much: those pairs are redone."""
+    def pair_tmx_reviewed(self, key: str) -> bool:
+        """Whether ``tmx/<key>.tmx`` was last written from a review (not the machine's)."""
+        return self.data.get("reviewed_tmx", {}).get(key) is True
+
+    def record_pair_tmx(self, key: str, digest: str | None, reviewed: bool = False) -> None:
+        """Remember the digest of a pair's TMX just written, and whether a review made it.
+        The state is saved at most every :data:`STATE_SAVE_SECONDS` (a run of many pairs
+        would rewrite it per pair), so an interrupted run loses at most that much: those
+        pairs are redone."""
         self.data.setdefault("pair_tmx", {})[key] = digest
+        reviewed_keys = self.data.setdefault("reviewed_tmx", {})
+        if reviewed:
+            reviewed_keys[key] = True
+        else:
+            reviewed_keys.pop(key, None)
         if time.monotonic() - self._saved_at >= STATE_SAVE_SECONDS:
             self.save()
 
     def keep_pair_tmx(self, keys: set[str]) -> None:
-        """Forget the TMX digests of pairs other than ``keys``, and save."""
-        digests = self.data.get("pair_tmx", {})
-        self.data["pair_tmx"] = {key: digests[key] for key in sorted(keys & digests.keys())}
-        self.save()
+        """Forget the TMX of pairs other than ``keys`` (saved with the state's next save)."""
+        for name in ("pair_tmx", "reviewed_tmx"):
+            known = self.data.get(name, {})
+            self.data[name] = {key: known[key] for key in sorted(keys & known.keys())}
 
 
 def _valid_state(data: Any) -> bool:
@@ -146,6 +157,7 @@ def _valid_state(data: Any) -> bool:
     stages, options = data.get("stages", {}), data.get("options", {})
     return (isinstance(stages, dict) and isinstance(options, dict)
             and isinstance(data.get("pair_tmx", {}), dict)
+            and isinstance(data.get("reviewed_tmx", {}), dict)
             and all(isinstance(record, dict) for record in stages.values()))
 
 
@@ -206,7 +218,10 @@ def prepare_output(out: Path, options: Mapping[str, Any], resume: bool) -> RunSt
 
     Called under :func:`output_lock`, which made the folder and proved it writable. ``out``
     must be a new or empty folder, or one an earlier run wrote (it holds the state file).
-    ``resume`` additionally requires that earlier run, with the same options.
+    ``resume`` additionally requires that earlier run, with the same options. The state,
+    with this run's options, is written with the first stage's record: a run that fails
+    before that (inputs without a single document) leaves a new folder empty, and
+    :func:`output_lock` removes it.
     """
     if resume and not (out / STATE_FILE).is_file():
         raise _nothing_to_resume(out)
@@ -226,7 +241,6 @@ def prepare_output(out: Path, options: Mapping[str, Any], resume: bool) -> RunSt
                                  f"({_changed_options(state.data.get('options', {}), options)}); "
                                  "repeat them to resume, or run without --resume to redo it")
     state.data["options"] = dict(options)
-    state.save()
     return state
 
 
@@ -388,13 +402,13 @@ def save_result(out: Path, result: PairResult, signature: Mapping[str, str],
 
 def write_pair_tmx(out: Path, result: PairResult, signature: Mapping[str, str],
                    state: RunState) -> None:
-    """Write ``tmx/<key>.tmx`` of one pair (machine or reviewed) atomically; its digest goes
-    into the run ``state``."""
+    """Write ``tmx/<key>.tmx`` of one pair (machine or reviewed) atomically; the digest of
+    the bytes written, and which of the two it is, go into the run ``state``."""
     (out / TMX_DIR).mkdir(exist_ok=True)
-    path = out / result.files["tmx"]
-    write_alignment_tmx(path, [result.alignment], scores=[result.bead_scores],
-                        signature=signature, reviewed=[result.reviewed])
-    state.record_pair_tmx(result.key, file_digest(path))
+    stats = write_alignment_tmx(out / result.files["tmx"], [result.alignment],
+                                scores=[result.bead_scores], signature=signature,
+                                reviewed=[result.reviewed])
+    state.record_pair_tmx(result.key, stats.sha256, reviewed=result.reviewed is not None)
 
 
 def file_digest(path: Path) -> str | None:

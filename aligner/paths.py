@@ -1,5 +1,7 @@
-"""Where the toolkit keeps its persistent caches, and how per-pair output files are named."""
+"""Where the toolkit keeps its persistent caches (and the unpacked model copies in them), and
+how per-pair output files are named."""
 
+import fcntl
 import hashlib
 import os
 import re
@@ -53,31 +55,115 @@ def pair_file_stem(src_id: str, tgt_id: str) -> str:
     return f"{readable}~{hashlib.sha256(both).hexdigest()[:16]}"
 
 
+SOURCE_NOTE = ".source"  # in each unpacked copy: the path of the file it was made from
+_IN_USE: dict[Path, int] = {}  # copies this process uses: their folders, open and locked
+
+
 def unpacked_copy(name: str, source: Path, fill: Callable[[Path], None]) -> Path | None:
     """A folder ``cache_dir()/models/<name>-<size>-<mtime>`` of ``source`` that ``fill`` made.
 
     For bundled model files that cost seconds to decompress in every process: the first
     process calls ``fill(folder)`` on a staging folder, renamed into place (a folder is
     complete or absent); later ones find it. A reinstalled ``source`` (new size or time)
-    gets a new copy. ``None``, with one warning, when no copy exists and none can be written
-    (a read-only cache): the caller then reads ``source`` itself.
+    gets a new copy, and the earlier copies of the same ``source`` path are deleted once no
+    process uses them (:func:`_remove_stale_copies`, on each process's first use). ``None``,
+    with one warning, when no copy exists and none can be written (a read-only cache): the
+    caller then reads ``source`` itself.
+
+    A process holds a shared lock on the folder of each copy it uses until it ends, so a
+    copy is never deleted under a process that reads it; a copy of another path of the
+    file (another environment sharing the cache) and a copy made before copies recorded
+    their source are never deleted.
     """
     stat = source.stat()
     folder = cache_dir() / "models" / f"{name}-{stat.st_size:x}-{stat.st_mtime_ns:x}"
-    if folder.is_dir():
+    if folder in _IN_USE:
         return folder
+    if not _use(folder) and not (_make(folder, source, fill) and _use(folder)):
+        return None  # unwritable, or deleted at once by a process that saw a newer source
+    _remove_stale_copies(folder, source)
+    return folder
+
+
+def _make(folder: Path, source: Path, fill: Callable[[Path], None]) -> bool:
+    """Fill a staging folder and rename it into place; False, with one warning, when that
+    cannot be done (True when another process was first)."""
     staging = None
     try:
         folder.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
         fill(staging)
+        (staging / SOURCE_NOTE).write_text(_source_id(source), encoding="utf-8")
         os.rename(staging, folder)
     except OSError as error:
         if not folder.is_dir():  # not merely another process first
             warnings.warn(f"{folder}: cannot write the model copy ({error.strerror or error}); "
-                          f"reading {source.name} instead", AlignerWarning, stacklevel=2)
-            return None
+                          f"reading {source.name} instead", AlignerWarning, stacklevel=3)
+            return False
     finally:
         if staging is not None:
             shutil.rmtree(staging, ignore_errors=True)
-    return folder
+    return True
+
+
+def _source_id(source: Path) -> str:
+    return os.fsdecode(source.resolve())
+
+
+def _use(folder: Path) -> bool:
+    """Hold a shared lock on ``folder`` for the rest of this process; False when it is
+    absent (or was deleted while we waited for the lock)."""
+    try:
+        descriptor = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    except OSError:
+        return False
+    fcntl.flock(descriptor, fcntl.LOCK_SH)  # waits only while a stale copy is being removed
+    try:
+        same = os.stat(folder).st_ino == os.fstat(descriptor).st_ino
+    except OSError:
+        same = False
+    if not same:
+        os.close(descriptor)
+        return False
+    _IN_USE[folder] = descriptor
+    return True
+
+
+def _remove_stale_copies(current: Path, source: Path) -> None:
+    """Delete the other copies of the same ``source`` path that no process uses.
+
+    A copy is taken over with an exclusive lock that waits for nobody (a copy in use stays,
+    and goes on a later call), then renamed away before it is removed: a process that finds
+    it gone makes or uses the current copy instead.
+    """
+    wanted = _source_id(source)
+    for folder in sorted(current.parent.iterdir()):
+        if folder == current or folder.name.startswith(".") or not _copy_of(folder, wanted):
+            continue
+        try:
+            descriptor = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+        except OSError:
+            continue
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)  # BlockingIOError: in use
+            _delete(folder)
+        except OSError:
+            pass  # in use, or not ours to delete: a later process tries again
+        finally:
+            os.close(descriptor)
+
+
+def _delete(folder: Path) -> None:
+    """Rename ``folder`` into a hidden one, then remove it: nobody sees half a copy."""
+    trash = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=".stale", dir=folder.parent))
+    try:
+        os.rename(folder, trash / folder.name)
+    finally:
+        shutil.rmtree(trash, ignore_errors=True)
+
+
+def _copy_of(folder: Path, source_id: str) -> bool:
+    try:
+        return (folder / SOURCE_NOTE).read_text(encoding="utf-8") == source_id
+    except (OSError, UnicodeDecodeError):
+        return False

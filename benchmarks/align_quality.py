@@ -5,9 +5,10 @@ en-zh (seg_perturbed), de-fr news (seg, seg_perturbed); the first 40 documents o
 variant (as in issue 18; ``--all-documents`` for all). Per set: strict/lax P/R/F1 of
 Gale-Church (``nltk.translate.gale_church``), bertalign's scoring with the same encoder, this
 aligner without MT and with each of the set's two MT systems, and its null beads against the
-gold's. Then a reliability table per set (confidence bins against strict accuracy, with the
+gold's. Then reliability tables per set (confidence bins against strict accuracy, with the
 confidence constants and the posterior's temperature fitted leaving that set's corpus out; the
-searches are repeated at each temperature tried), the leave-one-set-out table
+searches are repeated at each temperature tried), with the posterior's features only and with
+every confidence feature, and the bins that miss the target; the leave-one-set-out table
 (constants of ``FIT_GRID`` fitted on the other corpora, F1 on the one left out), the ratio of
 one ``align`` call (cold cache) to embedding every sentence once, and search-only time and
 peak memory on synthetic documents. ``--ablation`` adds strict F1 with each signal off.
@@ -20,7 +21,6 @@ peak memory on synthetic documents. ``--ablation`` adds strict F1 with each sign
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import json
 import os
@@ -319,9 +319,7 @@ class BeadSample:
         x, y, paired = [], [], []
         for doc, beads in zip(docs, beads_per_doc):
             gold = set(doc.gold)
-            x.append(core.confidence_features(
-                np.array([b.scores["posterior"] for b in beads]),
-                core.large_share([len(b.src) + len(b.tgt) for b in beads])))
+            x.append(core.confidence_features(beads))
             y.append([(b.src, b.tgt) in gold for b in beads])
             paired.append([not b.is_null for b in beads])
         return cls(np.concatenate(x), np.concatenate(y).astype(float),
@@ -353,23 +351,29 @@ class ConfidenceModel:
     null_coefficients: tuple[float, ...]
 
     @classmethod
-    def fit(cls, by_temperature: dict[float, BeadSample]) -> ConfidenceModel:
+    def fit(cls, by_temperature: dict[float, BeadSample], columns: int) -> ConfidenceModel:
         """The temperature and coefficients of the highest likelihood (beads with both sides
-        and null beads fitted apart)."""
+        and null beads fitted apart): beads with both sides read the first ``columns`` of
+        ``core.confidence_features`` (the others get 0), null beads as many as
+        ``core.NULL_COEFFICIENTS`` has."""
+        nulls = len(core.NULL_COEFFICIENTS)
         fits = []
         for temperature, sample in by_temperature.items():
-            pair_w, pair_ll = fit_logistic(sample.x[sample.paired], sample.y[sample.paired])
-            null_w, null_ll = fit_logistic(sample.x[~sample.paired], sample.y[~sample.paired])
+            pair_w, pair_ll = fit_logistic(sample.x[sample.paired][:, :columns],
+                                           sample.y[sample.paired])
+            null_w, null_ll = fit_logistic(sample.x[~sample.paired][:, :nulls],
+                                           sample.y[~sample.paired])
             fits.append((pair_ll + null_ll, temperature, pair_w, null_w))
         _, temperature, pair_w, null_w = max(fits, key=lambda fit: fit[0])
-        return cls(temperature, tuple(round(float(w), 3) for w in pair_w),
+        width = len(core.CONFIDENCE_COEFFICIENTS)
+        return cls(temperature,
+                   tuple(round(float(w), 3) for w in np.pad(pair_w, (0, width - columns))),
                    tuple(round(float(w), 3) for w in null_w))
 
     def predict(self, by_temperature: dict[float, BeadSample]) -> tuple[np.ndarray, np.ndarray]:
         sample = by_temperature[self.temperature]
-        pair = 1 / (1 + np.exp(-(sample.x @ np.array(self.coefficients))))
-        null = 1 / (1 + np.exp(-(sample.x @ np.array(self.null_coefficients))))
-        return np.where(sample.paired, pair, null), sample.y
+        return (core.confidences(sample.x, sample.paired, self.coefficients,
+                                 self.null_coefficients), sample.y)
 
 
 # Temperatures of the bead posterior tried when fitting confidence (in similarity units)
@@ -377,18 +381,46 @@ CALIBRATION_TEMPERATURES = (0.01, 0.015, 0.02, 0.03, 0.05, 0.08, 0.12)
 RELIABILITY_BINS = (0.0, 0.5, 0.7, 0.9, 1.0001)
 
 
+BASE_FEATURES = 3  # the constant, the posterior's logit and the large-bead share
+MIN_BIN = 10  # bins with fewer beads are not counted as missing the target
+
+
+def _bins(confidence: np.ndarray) -> Iterator[tuple[float, np.ndarray]]:
+    for low, high in zip(RELIABILITY_BINS[:-1], RELIABILITY_BINS[1:]):
+        yield low, (confidence >= low) & (confidence < high)
+
+
 def reliability_row(confidence: np.ndarray, right: np.ndarray) -> str:
     """Per confidence bin: beads, mean confidence, strict accuracy and the gap between them
-    (``n:conf/acc gap``)."""
+    (``n:conf/acc gap``), ``*`` where a bin of ``MIN_BIN`` or more beads misses the target."""
     cells = []
-    for low, high in zip(RELIABILITY_BINS[:-1], RELIABILITY_BINS[1:]):
-        pick = (confidence >= low) & (confidence < high)
+    missed = {low for low, _ in _missed(confidence, right)}
+    for low, pick in _bins(confidence):
         if not pick.any():
             cells.append("-")
             continue
         conf, acc = confidence[pick].mean(), right[pick].mean()
-        cells.append(f"{pick.sum()}:{conf:.2f}/{acc:.2f} {abs(conf - acc):.2f}")
+        cells.append(f"{pick.sum()}:{conf:.2f}/{acc:.2f} {abs(conf - acc):.2f}"
+                     + ("*" if low in missed else " "))
     return "".join(f"{cell:>22}" for cell in cells)
+
+
+def _missed(confidence: np.ndarray, right: np.ndarray) -> list[tuple[float, str]]:
+    """Bins of ``MIN_BIN`` or more beads whose accuracy is more than 0.05 from their mean
+    confidence, or (the top bin) under 0.95."""
+    out = []
+    for low, pick in _bins(confidence):
+        if pick.sum() < MIN_BIN:
+            continue
+        conf, acc = confidence[pick].mean(), right[pick].mean()
+        if abs(conf - acc) > 0.05 or (low >= 0.9 and acc < 0.95):
+            out.append((low, f"{low:.1f}+: {pick.sum()} beads {conf:.2f}/{acc:.2f}"))
+    return out
+
+
+def missed_bins(confidence: np.ndarray, right: np.ndarray) -> list[str]:
+    """The bins of :func:`_missed`, in words."""
+    return [words for _, words in _missed(confidence, right)]
 
 
 @contextlib.contextmanager
@@ -416,7 +448,9 @@ def quality_runs(sets: dict[str, list[Doc]], config: AlignConfig) -> Runs:
 def calibrate(sets: dict[str, list[Doc]], runs: Runs, config: AlignConfig) -> None:
     """Fit the confidence constants of aligner.alignment.core on the pool (the beads of ``runs``,
     searched again at each of ``CALIBRATION_TEMPERATURES``); print them and, per set, the
-    reliability of constants fitted without that set's corpus (leave-one-set-out)."""
+    reliability of constants fitted without that set's corpus (leave-one-set-out), first with
+    the posterior's features only, then with every feature, and the bins that miss the target
+    (accuracy within 0.05 of the bin's mean confidence; at least 0.95 at 0.9 and above)."""
     by_key: dict[str, dict[float, BeadSample]] = {}
     searched = core.CONFIDENCE_TEMPERATURE  # the temperature the beads of ``runs`` have
     for temperature in CALIBRATION_TEMPERATURES:
@@ -429,18 +463,26 @@ def calibrate(sets: dict[str, list[Doc]], runs: Runs, config: AlignConfig) -> No
     def pooled(keys: list[str]) -> dict[float, BeadSample]:
         return {t: BeadSample.merge([by_key[k][t] for k in keys]) for t in CALIBRATION_TEMPERATURES}
 
-    model = ConfidenceModel.fit(pooled(list(by_key)))
+    columns = len(core.CONFIDENCE_COEFFICIENTS)
+    model = ConfidenceModel.fit(pooled(list(by_key)), columns)
     print(f"CONFIDENCE_TEMPERATURE = {model.temperature}\nCONFIDENCE_COEFFICIENTS = "
           f"{model.coefficients}\nNULL_COEFFICIENTS = {model.null_coefficients}")
-    print("\nreliability, leave-one-set-out (per bin: beads:mean confidence/strict accuracy "
-          f"|gap|)\n{'data':38}" + "".join(f"{f'{lo:.1f}-{min(hi, 1):.1f}':>22}" for lo, hi
-                                            in zip(RELIABILITY_BINS[:-1], RELIABILITY_BINS[1:]))
-          + f"{'T':>6}")
-    for key, samples in by_key.items():
-        held_out = ConfidenceModel.fit(pooled([k for k in by_key
-                                               if set_group(k) != set_group(key)]))
-        print(f"{key:38}" + reliability_row(*held_out.predict(samples))
-              + f"{held_out.temperature:6}", flush=True)
+    for label, used in (("the posterior and the large-bead share only", BASE_FEATURES),
+                        (f"every feature ({', '.join(core.CONFIDENCE_FEATURES)})", columns)):
+        print(f"\nreliability, leave-one-set-out, {label}\n(per bin: beads:mean confidence/"
+              f"strict accuracy |gap|; * marks a bin of {MIN_BIN}+ beads that misses the target)"
+              f"\n{'data':38}" + "".join(f"{f'{lo:.1f}-{min(hi, 1):.1f}':>22}" for lo, hi
+                                        in zip(RELIABILITY_BINS[:-1], RELIABILITY_BINS[1:]))
+              + f"{'T':>6}")
+        missed = []
+        for key, samples in by_key.items():
+            held_out = ConfidenceModel.fit(pooled([k for k in by_key
+                                                   if set_group(k) != set_group(key)]), used)
+            confidence, right = held_out.predict(samples)
+            missed += [f"{key} {cell}" for cell in missed_bins(confidence, right)]
+            print(f"{key:38}" + reliability_row(confidence, right)
+                  + f"{held_out.temperature:6}", flush=True)
+        print(f"bins missing the target: {len(missed)}" + "".join(f"\n  {m}" for m in missed))
 
 
 # Constants fitted over the pool, with the values tried (one coordinate sweep from the default):
@@ -588,8 +630,9 @@ def ablation_table(sets: dict[str, list[Doc]], config: AlignConfig) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--shared", type=Path, default=Path("../shared"))
+    from common import benchmark_parser
+
+    parser = benchmark_parser(__doc__)
     parser.add_argument("--quick", action="store_true",
                         help=f"{QUICK_LIMIT} documents per WMT variant, no leave-one-set-out, "
                         "search sizes 1k and 4k only")

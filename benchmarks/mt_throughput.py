@@ -54,10 +54,10 @@ CACHE_TARGET = 50.0
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    from common import benchmark_parser
+
+    parser = benchmark_parser(__doc__)
     parser.add_argument("--quick", action="store_true", help="fewer sentences (a smoke run)")
-    parser.add_argument("--shared", type=Path, default=Path("../shared"),
-                        help="shared data folder (wmt22-ruen)")
     parser.add_argument("--device", choices=("cpu", "cuda", "auto"), default="cpu",
                         help="cuda/auto use the GPU when CTranslate2 sees one")
     parser.add_argument("--threads", default="1,2", help="CPU thread counts to compare")

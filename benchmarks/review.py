@@ -18,7 +18,6 @@ runs of the same process; wall and CPU seconds.
 
 from __future__ import annotations
 
-import argparse
 import statistics
 import time
 from pathlib import Path
@@ -128,10 +127,10 @@ def realign_pair(shared: Path, rounds: int) -> dict[str, float]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    from common import benchmark_parser
+
+    parser = benchmark_parser(__doc__)
     parser.add_argument("--run", type=Path, help="a finished run folder to open")
-    parser.add_argument("--shared", type=Path, default=Path("../shared"),
-                        help="the shared data folder (default ../shared)")
     parser.add_argument("--rounds", type=int, default=5, help="timed realignments")
     args = parser.parse_args()
     if args.run:

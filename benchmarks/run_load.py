@@ -26,7 +26,6 @@ and ``cpu x`` (CPU seconds loaded over idle) near 1.
 
 from __future__ import annotations
 
-import argparse
 import os
 import resource
 import statistics
@@ -124,7 +123,9 @@ def timed_run(docs: Path, threads: int, work: Path, label: str) -> Timing:
 def main() -> int:
     from run_scale import build_collection, segment_pool
 
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    from common import benchmark_parser
+
+    parser = benchmark_parser(__doc__)
     parser.add_argument("--pairs", type=int, default=150, help="document pairs (default 150)")
     parser.add_argument("--rounds", type=int, default=3,
                         help="idle/loaded run pairs per thread count (default 3)")
@@ -133,8 +134,6 @@ def main() -> int:
     parser.add_argument("--threads", type=int, nargs="+", default=[1],
                         help="--threads values to compare (default: 1, the default)")
     parser.add_argument("--quick", action="store_true", help="60 pairs, 2 rounds")
-    parser.add_argument("--shared", type=Path, default=Path("../shared"),
-                        help="the shared data folder (default ../shared)")
     args = parser.parse_args()
     pairs, rounds = (60, 2) if args.quick else (args.pairs, args.rounds)
     rows = []

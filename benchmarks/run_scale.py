@@ -31,7 +31,6 @@ worker core (by wall time) and per CPU hour (what a core of its own would give).
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import csv
 import json
@@ -251,7 +250,9 @@ def cpu_seconds(workers: tuple[psutil.Process, ...]) -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    from common import benchmark_parser
+
+    parser = benchmark_parser(__doc__)
     parser.add_argument("--quick", action="store_true", help="100 and 1,000 pairs only")
     parser.add_argument("--sizes", type=int, nargs="+", help="collection sizes (pairs)")
     parser.add_argument("--configs", nargs="+", choices=[c.key for c in CONFIGS],
@@ -260,8 +261,6 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=1,
                         help="run the configurations in turn this many times; medians "
                              "(default 1), e.g. --rounds 3")
-    parser.add_argument("--shared", type=Path, default=Path("../shared"),
-                        help="the shared data folder (default ../shared)")
     args = parser.parse_args()
     sizes = args.sizes or ([100, 1000] if args.quick else [100, 1000, 5000])
     configs = [c for c in CONFIGS if c.key in args.configs]

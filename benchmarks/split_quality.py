@@ -14,14 +14,12 @@ Punkt without the news rules where NLTK has a model.
 
 from __future__ import annotations
 
-import argparse
 from collections.abc import Callable
 from pathlib import Path
 
 from aligner.segment import Span, punkt_tokenizer, splitter_for
 from aligner.segment.score import BoundaryScore, boundary_score
 
-ROOT = Path(__file__).resolve().parent.parent
 SETS = (("wmt22-enzh", "zh"), ("wmt22-jaen", "ja"), ("wmt22-enzh", "en"), ("wmt22-jaen", "en"),
         ("wmt22-ruen", "ru"), ("wmt22-ruen", "en"), ("wmt22-defr", "de"), ("wmt22-defr", "fr"))
 UNSPACED = ("zh", "ja")
@@ -46,9 +44,9 @@ def row(name: str, score: BoundaryScore) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--shared", type=Path, default=ROOT.parent / "shared",
-                        help="the evaluation data folder (its data/wmt22-* sets)")
+    from common import benchmark_parser
+
+    parser = benchmark_parser(__doc__)
     args = parser.parse_args()
     print(f"  {'splitter':34s} {'expected':>8s} {'found':>7s} {'cuts':>6s} {'extra':>6s} "
           f"{'precision':>9s}")

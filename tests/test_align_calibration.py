@@ -9,7 +9,10 @@ import pytest
 from align_cases import EN, GOLD, MT, RU
 
 from aligner.alignment import AlignConfig, align_sentences, bead_types
-from aligner.alignment.core import confidences, confident_pairs
+from aligner.alignment.core import (CONFIDENCE_COEFFICIENTS, CONFIDENCE_FEATURES,
+                                    NULL_COEFFICIENTS, TYPICAL_NEIGHBOUR, confidence_features,
+                                    confidence_model, confidences, confident_pairs,
+                                    neighbour_similarity)
 from aligner.alignment.search import Band, Lattice
 from aligner.evaluate import read_beads
 from aligner.signals import SignalInput
@@ -148,14 +151,76 @@ def test_a_near_tie_between_merging_and_leaving_out_gets_an_even_posterior() -> 
         assert low <= posterior.min() <= high, (margin, path, posterior)
 
 
+def _features(posterior: np.ndarray, share: float = 0.0, neighbour: float = -0.4,
+              length: float = 0.0) -> np.ndarray:
+    logit = np.log(posterior / (1 - posterior))
+    return np.column_stack([np.ones_like(posterior), logit, np.full_like(posterior, share),
+                            np.full_like(posterior, neighbour), np.full_like(posterior, length)])
+
+
 def test_confidence_grows_with_the_posterior() -> None:
     posterior = np.linspace(0.01, 0.9999, 25)
     for paired in (True, False):
-        conf = confidences(posterior, np.full(25, paired), 0.0)
+        conf = confidences(_features(posterior), np.full(25, paired))
         assert np.all(np.diff(conf) > 0) and conf[0] < 0.7 and conf[-1] > 0.9
     # a document of many large beads rests on many granularity choices: less confidence
-    assert np.all(confidences(posterior, np.full(25, True), 0.3)
-                  < confidences(posterior, np.full(25, True), 0.0))
+    assert np.all(confidences(_features(posterior, share=0.3), np.full(25, True))
+                  < confidences(_features(posterior), np.full(25, True)))
+
+
+def test_a_close_neighbour_or_a_length_mismatch_lowers_confidence() -> None:
+    posterior = np.linspace(0.5, 0.9999, 25)
+    paired = np.full(25, True)
+    clear = confidences(_features(posterior, neighbour=-0.5), paired)
+    assert np.all(confidences(_features(posterior, neighbour=0.0), paired) < clear - 0.001)
+    assert np.all(confidences(_features(posterior, neighbour=-0.5, length=-4.0), paired)
+                  < clear - 0.001)
+    # null beads have neither: their confidence reads the posterior and the document only
+    null = np.full(25, False)
+    assert np.array_equal(confidences(_features(posterior, neighbour=0.0, length=-4.0), null),
+                          confidences(_features(posterior), null))
+
+
+def test_neighbour_similarity_marks_sentence_boundaries_that_cross() -> None:
+    rng = np.random.default_rng(5)
+    src = rng.normal(size=(4, 64))
+    src /= np.linalg.norm(src, axis=1, keepdims=True)
+    path = [(1, 1, k, k) for k in range(1, 5)]
+    clean = neighbour_similarity(path, src, src.copy())
+    assert all(value < -0.6 for value in clean)  # each sentence's own match is far the best
+    # target 2 (0-based) holds half of source 1's content: beads 1-1 and 2-2 become suspect
+    crossed = src.copy()
+    crossed[2] = src[1] + src[2]
+    crossed /= np.linalg.norm(crossed, axis=1, keepdims=True)
+    values = neighbour_similarity(path, src, crossed)
+    assert values[1] > -0.35 and values[2] > -0.1  # target 2 matches source 1 about as well
+    assert values[0] < -0.6 and values[3] < -0.6  # beads next to no crossing: unchanged
+    assert neighbour_similarity([(1, 0, 1, 0), (0, 1, 1, 1)], src[:1], src[:1]) == [None, None]
+
+
+def test_beads_with_both_sides_carry_their_neighbour_similarity() -> None:
+    beads = align_sentences(RU, EN, AlignConfig(src_lang="ru", tgt_lang="en"))
+    paired = [bead for bead in beads if not bead.is_null]
+    assert paired and all(-2.0 <= bead.scores["neighbour"] <= 1.0 for bead in paired)
+    assert all("neighbour" not in bead.scores for bead in beads if bead.is_null)
+    features = confidence_features(beads)
+    assert features.shape == (len(beads), len(CONFIDENCE_COEFFICIENTS))
+    assert np.allclose(confidences(features, np.array([not b.is_null for b in beads])),
+                       [bead.confidence for bead in beads])
+    # without sentence vectors (no similarity signal) a typical value stands in
+    alone = align_sentences(RU, EN, AlignConfig(signals=("length",), src_lang="ru",
+                                                tgt_lang="en"))
+    assert all("neighbour" not in bead.scores for bead in alone)
+    paired_alone = np.array([not bead.is_null for bead in alone])
+    assert np.all(confidence_features(alone)[paired_alone, 3] == TYPICAL_NEIGHBOUR)
+
+
+def test_the_confidence_model_is_signed_with_its_features() -> None:
+    model = confidence_model()
+    assert model.startswith(",".join(CONFIDENCE_FEATURES) + ":")
+    assert f"paired={','.join(str(c) for c in CONFIDENCE_COEFFICIENTS)}" in model
+    assert len(CONFIDENCE_COEFFICIENTS) == len(CONFIDENCE_FEATURES) + 1  # and the constant
+    assert len(NULL_COEFFICIENTS) == 3
 
 
 def test_a_granularity_choice_is_less_confident_than_a_clear_pair() -> None:

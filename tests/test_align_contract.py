@@ -38,9 +38,10 @@ def test_contract_for_every_signal_combination(signals: tuple[str, ...]) -> None
     check_contract(beads, len(RU), len(EN))
     assert beads == align_sentences(RU, EN, config, translation=MT)
     used = set(signals)
+    similarity = {"neighbour"} if any(SIGNALS[name].similarity for name in signals) else set()
     for bead in beads:
         if not bead.is_null:
-            assert set(bead.scores) == used | {"total", "evidence", "posterior"}
+            assert set(bead.scores) == used | {"total", "evidence", "posterior"} | similarity
         assert 0.0 < bead.scores["posterior"] <= 1.0
 
 

@@ -85,6 +85,33 @@ def test_align_uses_mt_given_as_lines_or_a_file(tmp_path):
         align(RU, EN, translation=path)
 
 
+def test_a_translation_follows_the_sides_rule_for_lists_texts_and_files(tmp_path,
+                                                                         monkeypatch):
+    """A list is lines as given, a str is a text of lines, a Path is a file; a str is never
+    read as a file name, for a translation as for a side."""
+    with_mt = align(RU, EN, translation=EN)
+    assert align(RU, EN, translation="\r\n".join(EN) + "\n") == with_mt
+    monkeypatch.chdir(tmp_path)
+    Path("mt.en").write_text("\n".join(EN) + "\n", encoding="utf-8")
+    assert align(RU, EN, translation=Path("mt.en")) == with_mt
+    for call in (lambda: align(RU, EN, translation="mt.en"), lambda: align("mt.en", EN),
+                 lambda: align(RU, "mt.en", presplit=True)):
+        with pytest.raises(ConfigurationError, match=r"'mt.en': a str is read as text, but "
+                                                     r"this one names a file; pass pathlib"):
+            call()
+    with pytest.raises(InputError, match="the translation has 1 lines but the source has 3"):
+        align(RU, EN, translation="no such file")
+    with pytest.raises(ConfigurationError, match="translation line 2: None is not a string"):
+        align(RU, EN, translation=[EN[0], None, EN[2]])
+
+
+def test_signals_that_all_need_a_translation_are_refused_without_one():
+    """Aligned on no evidence at all, the beads would still be rated confident."""
+    assert align(RU, EN, translation=EN, signals=("mt",)).signature["signals"] == "mt"
+    with pytest.raises(InputError, match="no signal to align with: mt needs a translation"):
+        align(RU, EN, signals=("mt",))
+
+
 def test_align_command_and_function_give_the_same_alignment(tmp_path):
     src, tgt = tmp_path / "a.ru", tmp_path / "a.en"
     src.write_text("\n".join(RU) + "\n", encoding="utf-8")

@@ -81,7 +81,17 @@ def test_empty_side_gives_null_beads_and_a_note(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, presplit(tmp_path, tgt=[]))
     assert result.exit_code == 0
     assert result.stdout.splitlines() == [f"[{i}]:[]" for i in range(len(RU))]
-    assert "no sentences" in result.stderr
+    assert "no sentences (every line is empty)" in result.stderr
+
+
+def test_a_side_that_is_all_page_chrome_says_so(tmp_path: Path) -> None:
+    (tmp_path / "short.ru").write_text("Привет, мир.\n", encoding="utf-8")
+    (tmp_path / "b.en").write_text("\n".join(EN) + "\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["align", str(tmp_path / "short.ru"),
+                                       str(tmp_path / "b.en"), "--src-lang", "ru"])
+    assert result.exit_code == 0, result.output
+    assert (f"{tmp_path / 'short.ru'}: no sentences (every paragraph looked like page chrome"
+            in result.stderr and "--presplit keeps every line" in result.stderr)
 
 
 def test_eval_table(tmp_path: Path) -> None:

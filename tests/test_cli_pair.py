@@ -181,6 +181,24 @@ def test_threshold_above_every_confidence_makes_the_translation_same_event(corpu
     assert data["signature"]["parallel_threshold"] == "1.0"
 
 
+def test_max_candidates_bounds_the_pairs_of_each_document_and_is_signed(corpus_dir):
+    result = invoke(str(corpus_dir), "--max-candidates", "1", "--json", "-q")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["signature"]["max_candidates"] == "1"
+    ends = [doc_id for p in data["pairs"] for doc_id in (p["src_id"], p["tgt_id"])]
+    assert len(ends) == len(set(ends))  # no document in two candidates, so in two pairs
+    labels = {(p["src_id"], p["tgt_id"]): p["label"] for p in data["pairs"]}
+    assert labels[PARALLEL] == "parallel"
+
+
+@pytest.mark.parametrize("value", ["0", "-2", "many"])
+def test_max_candidates_out_of_range_is_a_usage_error(corpus_dir, value):
+    result = invoke(str(corpus_dir), "--max-candidates", value)
+    assert result.exit_code == 2
+    assert "Invalid value for '--max-candidates'" in result.stderr
+
+
 def test_malformed_language_code_is_a_usage_error(corpus_dir):
     result = invoke(str(corpus_dir), "--tgt-lang", "english")
     assert result.exit_code == 2

@@ -71,6 +71,10 @@ def test_parse_and_read(tmp_path) -> None:
     assert read_beads(path) == [((0,), (0,)), ((1, 2), ()), ((), (1,))]
     with pytest.raises(InputError, match="a.gold:2: not a bead line"):
         parse_bead_line("[0]-[1]", f"{path.name}:2")
+    with pytest.raises(InputError) as error:
+        parse_bead_line("[x]:[1]", "a.gold:3")
+    assert str(error.value) == ("a.gold:3: not a bead line '[x]:[1]' ('[x]' is not a list of "
+                                "indices); expected e.g. [3, 4]:[5]")
 
 
 def test_mismatched_file_counts_are_an_error() -> None:

@@ -587,6 +587,27 @@ def test_translation_and_alignment_inputs_are_capped(tmp_path, command):
     assert str(big) in message and "limit" in message
 
 
+UNREADABLE = Path("/proc/self/mem")  # a file whose every read fails (EIO at offset 0)
+
+
+@pytest.mark.skipif(not UNREADABLE.is_file(), reason="needs Linux's /proc/self/mem")
+@pytest.mark.parametrize("command", ["align", "translation", "eval", "score", "ingest",
+                                     "tmx stats", "tmx convert"])
+def test_a_file_that_fails_to_read_is_named(tmp_path, command):
+    """A read error carries no file name of its own: the message must add it."""
+    src, tgt = presplit_pair(tmp_path)
+    args = {"align": ["align", UNREADABLE, tgt],
+            "translation": ["align", src, tgt, "--presplit", "--src-lang", "ru", "--tgt-lang",
+                            "en", "--translation", UNREADABLE],
+            "eval": ["eval", "--gold", UNREADABLE, "--test", src],
+            "score": ["score", UNREADABLE, "--translation", src],
+            "ingest": ["ingest", UNREADABLE],
+            "tmx stats": ["tmx", "stats", UNREADABLE],
+            "tmx convert": ["tmx", "convert", UNREADABLE, "--to", "tsv"]}[command]
+    message = assert_one_line_error(invoke(*args), (1,))
+    assert message.startswith(f"Error: {UNREADABLE}: cannot read"), message
+
+
 # ---------------------------------------------------------------- 16. orphaned workers
 
 def test_workers_exit_when_their_parent_is_killed(tmp_path):

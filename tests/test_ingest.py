@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import random
 import shutil
 from pathlib import Path
@@ -359,6 +360,24 @@ def test_folder_skips_bad_files_unless_strict(tmp_path: Path, corpus_dir: Path) 
     assert [doc.id for doc in result.documents] == ["good"]
     assert result.skipped == [(str(tmp_path / "empty.txt"), "file is empty; nothing to ingest")]
     with pytest.raises(InputError, match=r"empty\.txt: file is empty"):
+        ingest_paths([tmp_path], strict=True)
+
+
+@pytest.mark.parametrize("map_tasks", [None, map])
+def test_links_to_nothing_and_pipes_in_a_folder_are_named_never_opened(tmp_path: Path,
+                                                                       corpus_dir: Path,
+                                                                       map_tasks) -> None:
+    (tmp_path / "good.txt").write_text((corpus_dir / SEED_002).read_text("utf-8"), "utf-8")
+    (tmp_path / "gone.ru").symlink_to(tmp_path / "deleted.ru")
+    (tmp_path / "loop").symlink_to(tmp_path / "loop")
+    os.mkfifo(tmp_path / "pipe.en")  # opening it would wait for a writer forever
+    result = ingest_paths([tmp_path], map_tasks=map_tasks)
+    assert [doc.id for doc in result.documents] == ["good"]
+    assert sorted((Path(path).name, reason.split(" (")[0]) for path, reason in result.skipped) \
+        == [("gone.ru", "a broken symbolic link"), ("loop", "a broken symbolic link"),
+            ("pipe.en", "not a regular file")]
+    with pytest.raises(InputError, match=r"(gone\.ru|loop): a broken symbolic link|"
+                                         r"pipe\.en: not a regular file"):
         ingest_paths([tmp_path], strict=True)
 
 

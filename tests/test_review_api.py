@@ -6,6 +6,8 @@ A refused request answers 4xx with a one-line message and writes nothing; a save
 
 from __future__ import annotations
 
+import io
+import json
 import shutil
 from pathlib import Path
 
@@ -225,7 +227,32 @@ def test_resume_keeps_reviews_and_a_changed_pair_drops_its_stale_review(client, 
     assert "made for an earlier alignment" in result.output
     assert "made for an earlier alignment" in (run / "report.json").read_text(encoding="utf-8")
     assert len(list(read_units(run / "corpus.tmx"))) == 17
+    assert len(list(read_units(run / "tmx" / f"{key}.tmx"))) == 17
     assert Workspace.open(run).notes[0].endswith("(saving replaces that review)")
+
+
+@pytest.mark.parametrize("away", ["moved", "deleted"])
+def test_a_review_taken_away_leaves_no_output_reviewed(client, run, tmp_path, monkeypatch, away):
+    """The pair's own TMX, corpus.tmx and the report all follow the reviews present."""
+    key = key_of(run)
+    machine = {name: (run / name).read_bytes() for name in ("corpus.tmx", f"tmx/{key}.tmx")}
+    edit(client, key, 0, op="merge", bead=1, direction="down")
+    client.post("/api/save", json={}, headers=HEADERS)
+    assert list(read_units(run / "tmx" / f"{key}.tmx"))[1].prop("x-reviewed") == "yes"
+    review = run / "reviewed" / f"{key}.jsonl"
+    if away == "moved":
+        review.rename(tmp_path / "set-aside.jsonl")
+    else:
+        review.unlink()
+    use_package_dir(monkeypatch, tmp_path / "argos")
+    result = run_cli(CORPUS, "-o", run, "--no-mt", "--quiet", "--resume")
+    assert result.exit_code == 0, result.output
+    for name, earlier in machine.items():
+        units = list(read_units(run / name))
+        assert len(units) == len(list(read_units(io.BytesIO(earlier)))) == 17, name
+        assert {unit.prop("x-reviewed") for unit in units} == {None}, name
+    summary = json.loads((run / "report.json").read_text(encoding="utf-8"))["summary"]
+    assert not summary["review_changes"]
 
 
 def test_one_alignment_file_is_reviewed_beside_itself(tmp_path):

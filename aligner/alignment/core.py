@@ -28,6 +28,7 @@ import numpy as np
 
 from aligner.alignment.config import AlignConfig
 from aligner.alignment.search import Band, BeadType, Lattice, best_path
+from aligner.embed import normalise_rows
 from aligner.errors import InputError
 from aligner.records import Alignment, Bead, Document
 from aligner.signals import SIGNALS, SignalInput, SpanScorer
@@ -39,33 +40,47 @@ from aligner.signature import make_signature
 COARSE_TYPES: tuple[BeadType, ...] = ((1, 1), (1, 2), (2, 1), (2, 2))
 COARSE_RADIUS = 6
 FULL_SEARCH_CELLS = 2_500  # smaller documents are searched whole: a coarse pass costs more
-# Confidence of a bead: logistic(coefficients . (1, logit of its posterior, the document's share
-# of beads with more than two sentences)), one set of coefficients for beads with both sides and
-# one for null beads. The posterior is the bead's probability among all paths through the band,
-# each weighted by exp(score / (CONFIDENCE_TEMPERATURE * similarity units)): a bead whose
-# sentences could as well be split or merged with a neighbour at nearly the same score gets
-# about an even share. The share of large beads says how much the document in hand depends on
-# such choices. The temperature and coefficients maximise the likelihood of "bead is strictly
-# right" over every document of the dev pool, with and without MT (``benchmarks/align_quality.py
-# --calibrate --all-documents``, which prints the leave-one-set-out reliability per set).
-# Tried and dropped: the bead's evidence and size (no gain once the posterior is in),
-# punctuation at the bead's ends (it marks Text+Berg's errors but not the news sets').
+# Confidence of a bead: logistic(coefficients . confidence_features), one set of coefficients
+# for beads with both sides and one for null beads. The features:
+# - the logit of the bead's posterior: its probability among all paths through the band, each
+#   weighted by exp(score / (CONFIDENCE_TEMPERATURE * similarity units)); a bead whose
+#   sentences could as well be split or merged with a neighbour at nearly the same score gets
+#   about an even share;
+# - the document's share of beads with more than two sentences: how much the document in hand
+#   depends on such choices;
+# - (beads with both sides) the neighbour similarity: how close the sentence just outside the
+#   bead comes to the bead's own match (near 0: the two sides' sentence boundaries cross there,
+#   and a larger bead may be the right one);
+# - (beads with both sides) the length signal's score: the spans' length mismatch against the
+#   document's own length ratio and spread.
+# The temperature and coefficients maximise the likelihood of "bead is strictly right" over every
+# document of the dev pool, with and without MT (``benchmarks/align_quality.py --calibrate
+# --all-documents``, which prints the leave-one-set-out reliability per set, with and without
+# the last two features). Tried and dropped: the bead's evidence and size (no gain once the
+# posterior is in), punctuation at the bead's ends (it marks Text+Berg's errors but not the
+# news sets'), the document's null-bead share, share of uncertain beads, share of unfinished
+# sentences, and evidence relative to the document's median (none moved the held-out sets).
 CONFIDENCE_TEMPERATURE = 0.03
-CONFIDENCE_COEFFICIENTS = (1.724, 0.425, -4.857)
-NULL_COEFFICIENTS = (2.692, 0.462, -6.953)
+CONFIDENCE_COEFFICIENTS = (1.906, 0.39, -5.072, -1.024, 0.258)
+NULL_COEFFICIENTS = (2.692, 0.462, -6.953)  # null beads read the first three features only
+CONFIDENCE_FEATURES = ("posterior", "large", "neighbour", "length")
+# Neighbour similarity of a bead without sentence vectors (no similarity signal): the median
+# over the dev pool's beads with both sides
+TYPICAL_NEIGHBOUR = -0.43
 
 
 def confidence_model() -> str:
     """The confidence model as one signature value, so an output says which model rated it.
 
     >>> confidence_model()
-    'posterior:t=0.03:paired=1.724,0.425,-4.857:null=2.692,0.462,-6.953'
+    'posterior,large,neighbour,length:t=0.03:paired=1.906,0.39,-5.072,-1.024,0.258:null=2.692,0.462,-6.953:typical_neighbour=-0.43'
     """
     def numbers(values: Sequence[float]) -> str:
         return ",".join(str(value) for value in values)
 
-    return (f"posterior:t={CONFIDENCE_TEMPERATURE}:paired={numbers(CONFIDENCE_COEFFICIENTS)}"
-            f":null={numbers(NULL_COEFFICIENTS)}")
+    return (f"{','.join(CONFIDENCE_FEATURES)}:t={CONFIDENCE_TEMPERATURE}"
+            f":paired={numbers(CONFIDENCE_COEFFICIENTS)}:null={numbers(NULL_COEFFICIENTS)}"
+            f":typical_neighbour={TYPICAL_NEIGHBOUR}")
 
 
 def bead_types(max_bead: int) -> list[BeadType]:
@@ -153,10 +168,14 @@ def _breaks(paragraphs: Sequence[int] | None, count: int, side: str) -> np.ndarr
 
 def _prepare(src: Sequence[str], tgt: Sequence[str], config: AlignConfig,
              translation: Sequence[str] | None) -> dict[str, SpanScorer]:
+    usable = [name for name in config.signals
+              if translation is not None or not SIGNALS[name].needs_translation]
+    if not usable:  # aligning on no evidence would still rate its beads confident
+        raise InputError(f"no signal to align with: {', '.join(config.signals)} needs a "
+                         "translation of the source; give one, or choose other signals too")
     data = SignalInput(src=src, tgt=tgt, src_lang=config.src_lang, tgt_lang=config.tgt_lang,
                        translation=translation, max_span=config.max_bead - 1)
-    return {name: config.signal(name).prepare(data) for name in config.signals
-            if translation is not None or not SIGNALS[name].needs_translation}
+    return {name: config.signal(name).prepare(data) for name in usable}
 
 
 CONFIDENT_CELLS = 4_000_000  # larger documents look for confident pairs among sampled rows
@@ -200,12 +219,17 @@ def _in_order(pairs: np.ndarray) -> np.ndarray:
     return pairs[chain[::-1]].reshape(-1, 2)
 
 
-def _calibrate(scorers: dict[str, SpanScorer]) -> None:
-    """Let every signal adapt to the document's confident pairs (from the first similarity
-    signal's sentence vectors; none without such a signal)."""
-    features = next((scorer.sentence_features() for name, scorer in scorers.items()
-                     if SIGNALS[name].similarity), None)
-    pairs = confident_pairs(*features) if features else np.zeros((0, 2), dtype=np.int64)
+def sentence_vectors(scorers: Mapping[str, SpanScorer]) -> tuple[np.ndarray, np.ndarray] | None:
+    """Each side's sentence vectors from the first similarity signal (None without one)."""
+    return next((scorer.sentence_features() for name, scorer in scorers.items()
+                 if SIGNALS[name].similarity), None)
+
+
+def _calibrate(scorers: dict[str, SpanScorer],
+               vectors: tuple[np.ndarray, np.ndarray] | None) -> None:
+    """Let every signal adapt to the document's confident pairs (mutual best matches of the
+    sentence ``vectors``; none without them)."""
+    pairs = confident_pairs(*vectors) if vectors else np.zeros((0, 2), dtype=np.int64)
     for scorer in scorers.values():
         scorer.calibrate(pairs)
     _weigh_by_separation({name: scorer for name, scorer in scorers.items()
@@ -242,16 +266,24 @@ def _logistic(x: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-np.clip(x, -700.0, 700.0)))
 
 
-def confidence_features(posteriors: np.ndarray, large_share: float) -> np.ndarray:
+def confidence_features(beads: Sequence[Bead]) -> np.ndarray:
     """Features of one document's beads (rows as CONFIDENCE_COEFFICIENTS): 1, the logit of the
-    bead's posterior (clipped to 1e-6 .. 1 - 1e-6) and the share of beads with more than two
-    sentences.
+    bead's posterior (clipped to 1e-6 .. 1 - 1e-6), the document's share of beads with more
+    than two sentences, and for beads with both sides their ``neighbour`` and ``length`` scores
+    (0 for null beads, whose model reads only the first three).
 
-    >>> confidence_features(np.array([0.5, 1.0]), 0.25).round(2).tolist()
-    [[1.0, 0.0, 0.25], [1.0, 13.82, 0.25]]
+    >>> beads = [Bead((0,), (0,), scores={"posterior": 0.5, "neighbour": -0.3, "length": -1.0}),
+    ...          Bead((1, 2, 3), (), scores={"posterior": 1.0})]
+    >>> confidence_features(beads).round(2).tolist()
+    [[1.0, 0.0, 0.5, -0.3, -1.0], [1.0, 13.82, 0.5, 0.0, 0.0]]
     """
-    p = np.clip(np.asarray(posteriors, dtype=np.float64), 1e-6, 1 - 1e-6)
-    return np.stack([np.ones_like(p), np.log(p / (1 - p)), np.full_like(p, large_share)], axis=1)
+    p = np.clip(np.array([bead.scores["posterior"] for bead in beads], dtype=np.float64),
+                1e-6, 1 - 1e-6)
+    share = large_share([len(bead.src) + len(bead.tgt) for bead in beads])
+    own = np.array([[0.0, 0.0] if bead.is_null else
+                     [bead.scores.get("neighbour", TYPICAL_NEIGHBOUR),
+                      bead.scores.get("length", 0.0)] for bead in beads]).reshape(-1, 2)
+    return np.column_stack([np.ones_like(p), np.log(p / (1 - p)), np.full_like(p, share), own])
 
 
 def large_share(sizes: Sequence[int]) -> float:
@@ -259,19 +291,56 @@ def large_share(sizes: Sequence[int]) -> float:
     return sum(size > 2 for size in sizes) / max(len(sizes), 1)
 
 
-def confidences(posteriors: np.ndarray, paired: np.ndarray, share: float,
+def confidences(features: np.ndarray, paired: np.ndarray,
                 coefficients: Sequence[float] = CONFIDENCE_COEFFICIENTS,
                 null_coefficients: Sequence[float] = NULL_COEFFICIENTS) -> np.ndarray:
-    """Calibrated probability that each bead is right, from its posterior; ``paired`` marks
-    the beads with both sides, ``share`` is the document's :func:`large_share`.
+    """Calibrated probability that each bead is right, from its :func:`confidence_features`;
+    ``paired`` marks the beads with both sides (null beads read the first
+    ``len(null_coefficients)`` features).
 
-    >>> confidences(np.array([0.9999, 0.5, 0.01]), np.array([True, True, True]), 0.0).round(2)
-    array([1.  , 0.85, 0.44])
+    >>> features = np.array([[1.0, 0.0, 0.0, -0.5, 0.0],     # even posterior, clear neighbours
+    ...                      [1.0, 0.0, 0.0, -0.05, 0.0],    # a neighbour nearly as close
+    ...                      [1.0, 0.0, 0.0, 0.0, 0.0]])     # a null bead
+    >>> confidences(features, np.array([True, True, False]), (1.7, 0.4, -4.9, -1.0, 0.2),
+    ...             (2.0, 0.4, -6.0)).round(2).tolist()
+    [0.9, 0.85, 0.88]
     """
-    features = confidence_features(posteriors, share)
-    weights = np.where(np.asarray(paired)[:, None], np.asarray(coefficients),
-                       np.asarray(null_coefficients))
-    return _logistic(np.einsum("ij,ij->i", features, weights))
+    x = np.asarray(features, dtype=np.float64)
+    paired_logit = x @ np.asarray(coefficients, dtype=np.float64)
+    null_logit = x[:, :len(null_coefficients)] @ np.asarray(null_coefficients, dtype=np.float64)
+    return _logistic(np.where(np.asarray(paired, dtype=bool), paired_logit, null_logit))
+
+
+def neighbour_similarity(path: Sequence[tuple[int, int, int, int]], src: np.ndarray,
+                         tgt: np.ndarray) -> list[float | None]:
+    """For each bead with both sides (None for null beads), how close a sentence just outside
+    it comes to its own match: the highest cosine of one of its sentences with the other
+    side's sentence just before or after the bead, minus the mean cosine of its sentences
+    with their best partner inside the bead. ``src`` and ``tgt`` are unit sentence vectors.
+
+    Around -0.4 on clean news; near 0 where the two sides' sentence boundaries cross (the
+    bead's neighbour holds part of its translation, as in a split 2-2 bead).
+
+    >>> vectors = np.eye(3)
+    >>> neighbour_similarity([(1, 1, 1, 1), (1, 1, 2, 2), (1, 0, 3, 2)], vectors, vectors)
+    [-1.0, -1.0, None]
+    >>> tgt = np.array([[1.0, 0.0, 0.0], [0.6, 0.8, 0.0]])  # target 1 also resembles source 0
+    >>> [round(v, 2) for v in neighbour_similarity([(1, 1, 1, 1), (1, 1, 2, 2)], vectors[:2], tgt)]
+    [-0.4, -0.2]
+    """
+    out: list[float | None] = []
+    for a, b, i, j in path:
+        if not (a and b):
+            out.append(None)
+            continue
+        inside = src[i - a:i] @ tgt[j - b:j].T
+        own = (inside.max(axis=1).sum() + inside.max(axis=0).sum()) / (a + b)
+        near = [float((src[i - a:i] @ tgt[[k]].T).max()) for k in (j - b - 1, j)
+                if 0 <= k < len(tgt)]
+        near += [float((src[[k]] @ tgt[j - b:j].T).max()) for k in (i - a - 1, i)
+                 if 0 <= k < len(src)]
+        out.append(max(near, default=0.0) - float(own))  # alone in its document: no neighbour
+    return out
 
 
 def align_sentences(src: Sequence[str], tgt: Sequence[str], config: AlignConfig | None = None,
@@ -293,7 +362,8 @@ def align_sentences(src: Sequence[str], tgt: Sequence[str], config: AlignConfig 
     if not src or not tgt:
         return _null_beads(len(src), len(tgt))
     scorers = _prepare(src, tgt, config, translation)
-    _calibrate(scorers)
+    vectors = sentence_vectors(scorers)
+    _calibrate(scorers, vectors)
     weights = {name: config.weight(name) * scorer.reliability for name, scorer in scorers.items()}
     units = similarity_units(weights)
     skip = config.skip * units
@@ -315,7 +385,7 @@ def align_sentences(src: Sequence[str], tgt: Sequence[str], config: AlignConfig 
 
     def search() -> list[Bead]:
         lattice = Lattice.build(band, types, combined, skip, src_breaks, tgt_breaks)
-        return _search(lattice, combined, units, src, tgt, src_breaks, tgt_breaks)
+        return _search(lattice, combined, units, src, tgt, src_breaks, tgt_breaks, vectors)
 
     beads = search()
     refined = [scorer.refine(beads) for scorer in scorers.values()]  # every scorer is asked
@@ -323,13 +393,18 @@ def align_sentences(src: Sequence[str], tgt: Sequence[str], config: AlignConfig 
 
 
 def _search(lattice: Lattice, combined: CombinedScorer, units: float, src: Sequence[str],
-            tgt: Sequence[str], src_breaks: np.ndarray | None, tgt_breaks: np.ndarray | None
-            ) -> list[Bead]:
-    """The best path's beads, with each one's posterior in the lattice and its confidence."""
+            tgt: Sequence[str], src_breaks: np.ndarray | None, tgt_breaks: np.ndarray | None,
+            vectors: tuple[np.ndarray, np.ndarray] | None) -> list[Bead]:
+    """The best path's beads, with each one's posterior in the lattice, its neighbour
+    similarity (from the sentence ``vectors``, where there are any) and its confidence."""
     raw = lattice.best_path(len(tgt))
     posterior = lattice.posteriors(raw, CONFIDENCE_TEMPERATURE * units)
     path = attach_marks(raw, src, tgt, src_breaks, tgt_breaks)
-    return _make_beads(path, combined, lattice.skip, units, joined_posteriors(raw, posterior, path))
+    neighbours = (neighbour_similarity(path, *(normalise_rows(np.asarray(v, dtype=np.float32))
+                                               for v in vectors))
+                  if vectors else [None] * len(path))
+    return _make_beads(path, combined, lattice.skip, units,
+                       joined_posteriors(raw, posterior, path), neighbours)
 
 
 def joined_posteriors(raw: Sequence[tuple[int, int, int, int]], posterior: np.ndarray,
@@ -420,8 +495,10 @@ def similarity_units(weights: Mapping[str, float]) -> float:
 
 
 def _make_beads(path: list[tuple[int, int, int, int]], combined: CombinedScorer, skip: float,
-                units: float, posteriors: Sequence[float]) -> list[Bead]:
-    """Beads of a path with their scores (one call per bead type), posterior and confidence."""
+                units: float, posteriors: Sequence[float],
+                neighbours: Sequence[float | None]) -> list[Bead]:
+    """Beads of a path with their scores (one call per bead type), posterior, neighbour
+    similarity and confidence."""
     by_type: dict[tuple[int, int], list[int]] = {}
     for k, (a, b, _, _) in enumerate(path):
         if a and b:
@@ -434,11 +511,14 @@ def _make_beads(path: list[tuple[int, int, int, int]], combined: CombinedScorer,
             # the evidence: the total without the search's per-bead cost, per similarity unit
             scores[k] = {**bead_scores,
                          "evidence": (bead_scores["total"] + combined.bead_cost) / units}
-    paired = np.array([bool(a and b) for a, b, _, _ in path])
-    conf = confidences(np.asarray(posteriors), paired, large_share([a + b for a, b, _, _ in path]))
-    return [Bead(tuple(range(i - a, i)), tuple(range(j - b, j)), float(conf[k]),
-                 {**scores[k], "posterior": float(posteriors[k])})
-            for k, (a, b, i, j) in enumerate(path)]
+    for k, neighbour in enumerate(neighbours):
+        if neighbour is not None:
+            scores[k]["neighbour"] = neighbour
+    beads = [Bead(tuple(range(i - a, i)), tuple(range(j - b, j)), 1.0,
+                  {**scores[k], "posterior": float(posteriors[k])})
+             for k, (a, b, i, j) in enumerate(path)]
+    conf = confidences(confidence_features(beads), np.array([not bead.is_null for bead in beads]))
+    return [replace(bead, confidence=float(c)) for bead, c in zip(beads, conf)]
 
 
 def align_documents(src: Document, tgt: Document, config: AlignConfig | None = None,

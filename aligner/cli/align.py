@@ -96,10 +96,12 @@ def align(src: str, tgt: str, src_lang: str | None, tgt_lang: str | None, prespl
     alignment = align_sides(Path(src), Path(tgt), src_lang, tgt_lang, presplit=presplit,
                             translation=Path(translation) if translation else None,
                             config=config)
+    why = ("every line is empty" if presplit else "every paragraph looked like page chrome "
+           "(too short, a widget, a footer); --presplit keeps every line")
     for path, sentences in ((src, alignment.src_sentences), (tgt, alignment.tgt_sentences)):
         if not sentences:
-            warn(f"{Path(path)}: no sentences; every sentence of the other side is a null bead",
-                 quiet=quiet)
+            warn(f"{Path(path)}: no sentences ({why}); every sentence of the other side is a "
+                 "null bead", quiet=quiet)
     _write(alignment, fmt, out)
     if not quiet and out is not None:
         nulls = sum(bead.is_null for bead in alignment.beads)

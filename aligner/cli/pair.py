@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 
 from aligner.cli.common import (echo_json, json_option, progress, quiet_option, reports_errors,
                                 threads_option, warn)
+from aligner.cli.pair_options import pair_config, pair_options
 from aligner.io import refuse_output_over_input
 from aligner.mt import load_translator
-from aligner.pair import PairConfig, PairingResult
+from aligner.pair import PairingResult
 from aligner.records import LABEL_MEANINGS, PAIR_LABELS, DocPair
-
-DEFAULTS = PairConfig()
 
 
 @click.command()
@@ -28,19 +28,13 @@ DEFAULTS = PairConfig()
                    "(signature in NAME.signature.json beside it).")
 @click.option("--mt", "use_mt", is_flag=True,
               help="Add machine-translation evidence (needs an installed Argos model; slower).")
-@click.option("--neighbours", "-k", type=click.IntRange(min=1), default=DEFAULTS.neighbours,
-              show_default=True,
-              help="Nearest documents to verify as translations, per document and direction "
-                   f"(same-event and related pairs: up to {DEFAULTS.relation_neighbours}).")
-@click.option("--threshold", type=click.FloatRange(0.0, 1.0),
-              default=DEFAULTS.parallel_threshold, show_default=True,
-              help="Least confidence for a parallel pair.")
+@pair_options
 @json_option
 @threads_option
 @quiet_option
 @reports_errors
 def pair(paths: tuple[Path, ...], src_lang: str, tgt_lang: str, output: Path | None,
-         use_mt: bool, neighbours: int, threshold: float, as_json: bool, quiet: bool) -> None:
+         use_mt: bool, as_json: bool, quiet: bool, **settings: Any) -> None:
     """Find which documents are translations of each other, and which report one event.
 
     PATH is a text or HTML file, a folder of them, or a JSON Lines file written by
@@ -55,6 +49,7 @@ def pair(paths: tuple[Path, ...], src_lang: str, tgt_lang: str, output: Path | N
     Example:
       aligner pair corpus/
       aligner pair corpus/ -o pairs.tsv --json
+      aligner pair archive/ --max-candidates 32 -k 8
     """
     from aligner.api import pair_documents, read_documents  # the pairing stack: --help stays quick
 
@@ -64,8 +59,7 @@ def pair(paths: tuple[Path, ...], src_lang: str, tgt_lang: str, output: Path | N
         warn(f"{skipped}: {reason}; skipped", quiet)
     translator = load_translator(src_lang, tgt_lang) if use_mt else None
     result = pair_documents(
-        documents, src_lang, tgt_lang, translator=translator, neighbours=neighbours,
-        parallel_threshold=threshold,
+        documents, src_lang, tgt_lang, pair_config(settings), translator=translator,
         progress=lambda items, desc, total: progress(items, desc, quiet, total=total))
     for message in result.warnings:
         warn(message, quiet)

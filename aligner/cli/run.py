@@ -11,6 +11,7 @@ import click
 from aligner.api import run as run_job
 from aligner.cli.common import (UserError, echo_json, json_option, progress, quiet_option,
                                 reports_errors, threads_option, warn)
+from aligner.cli.pair_options import pair_config, pair_options
 from aligner.cli.signal_options import align_config, signal_options
 from aligner.pipeline import RunOptions, RunSummary
 from aligner.records import LABEL_MEANINGS
@@ -54,6 +55,7 @@ DEFAULTS = RunOptions()
                    "(scheduler address tcp://HOST:8786) instead; --jobs is then ignored.")
 @click.option("--resume", is_flag=True,
               help="Continue an interrupted run in OUT (it must exist, with the same options).")
+@pair_options
 @signal_options(translation_switches=False)
 @threads_option
 @quiet_option
@@ -72,7 +74,7 @@ def run(inputs: tuple[Path, ...], out: Path, src_lang: str, tgt_lang: str, model
     nothing that is already done. Without an installed MT model the run still completes;
     the report says that MT scoring was skipped. The signal options set the alignment, and
     pairing verifies candidates with the same signals and weights (--no-mt also switches the
-    MT signal off).
+    MT signal off); the pairing options are those of aligner pair.
 
     \b
     Example:
@@ -81,13 +83,15 @@ def run(inputs: tuple[Path, ...], out: Path, src_lang: str, tgt_lang: str, model
       aligner run archive/ -o out/ --threads 2     # one process, two cores of an idle machine
       aligner run archive/ -o out/ --dask-scheduler tcp://10.0.0.5:8786 --resume
       aligner run corpus/ -o out/ --no-anchors --length-weight 0.1
+      aligner run archive/ -o out/ --max-candidates 8    # less pairing work per document
 
     Exit codes: 0 success; 1 data error, or no parallel pair found (the outputs are still
     written, with no translation units); 2 usage error.
     """
     options = RunOptions(src_lang=src_lang, tgt_lang=tgt_lang, model=model, use_mt=not no_mt,
                          translations=translations, doubtful_below=doubtful_below,
-                         presplit=presplit, align=align_config(settings))
+                         presplit=presplit, align=align_config(settings),
+                         pair=pair_config(settings))
 
     def bar(items: Iterable[Any], desc: str, total: int) -> Iterable[Any]:
         return progress(items, desc, quiet, total=total)

@@ -101,7 +101,11 @@ def read_document(path: str | os.PathLike[str], lang: str | None = None,
     if not file.is_file():
         raise InputError(f"{file}: not a regular file")
     check_size(file.stat().st_size, str(file), max_bytes)
-    return document_from_bytes(str(file), file.read_bytes(), lang, doc_id, presplit, max_bytes)
+    try:
+        data = file.read_bytes()
+    except OSError as error:  # a read error carries no file name of its own
+        raise InputError(f"{file}: cannot read ({error.strerror or error})") from None
+    return document_from_bytes(str(file), data, lang, doc_id, presplit, max_bytes)
 
 
 def document_from_bytes(name: str, data: bytes, lang: str | None = None,
@@ -496,7 +500,8 @@ def input_files(paths: Sequence[str | os.PathLike[str]],
                 ) -> Iterator[tuple[Path, bool]]:
     """``(file, named)`` for each input file; folders are walked in sorted order.
 
-    :param on_unreadable: hears ``(folder, reason)`` of each folder that cannot be listed.
+    :param on_unreadable: hears ``(path, reason)`` of each folder that cannot be listed and
+        of each entry named like a text file that is no regular file (a broken link, a pipe).
     """
     for raw in paths:
         path = Path(raw)
@@ -516,7 +521,8 @@ def input_files(paths: Sequence[str | os.PathLike[str]],
 def _folder_files(root: Path, on_unreadable: Callable[[str, str], None] | None
                   ) -> Iterator[Path]:
     """The text files under ``root``, hidden folders aside (symbolic links to folders are
-    not followed, so a link loop cannot trap the walk)."""
+    not followed, so a link loop cannot trap the walk). An entry named like a text file that
+    is no regular file is never opened (a pipe would block the run) but named."""
     def unreadable(error: OSError) -> None:
         if on_unreadable:
             on_unreadable(str(error.filename),
@@ -525,15 +531,20 @@ def _folder_files(root: Path, on_unreadable: Callable[[str, str], None] | None
 
     for folder, subfolders, names in os.walk(root, onerror=unreadable):
         subfolders[:] = [name for name in subfolders if not name.startswith(".")]
-        yield from (path for path in (Path(folder) / name for name in names)
-                    if _is_text_file(path, root))
+        for path in (Path(folder) / name for name in names):
+            if not _has_text_name(path, root):
+                continue
+            if path.is_file():
+                yield path
+            elif on_unreadable:
+                on_unreadable(str(path), "a broken symbolic link (to nothing, or a loop)"
+                              if path.is_symlink() else "not a regular file (a pipe or device)")
 
 
-def _is_text_file(path: Path, root: Path) -> bool:
+def _has_text_name(path: Path, root: Path) -> bool:
     hidden = any(part.startswith(".") for part in path.relative_to(root).parts)
     suffix = path.suffix.lower()
-    return path.is_file() and not hidden and (suffix in TEXT_SUFFIXES
-                                              or suffix in LANGUAGE_SUFFIXES)
+    return not hidden and (suffix in TEXT_SUFFIXES or suffix in LANGUAGE_SUFFIXES)
 
 
 def unique_id(stem: str, taken: set[str]) -> str:
