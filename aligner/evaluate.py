@@ -22,6 +22,7 @@ writes it) are read here, with a size cap (:func:`read_beads`).
 from __future__ import annotations
 
 import ast
+import math
 import os
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -114,6 +115,23 @@ def _ratio(numerator: int, denominator: int) -> float:
 def _prf(precision: float, recall: float) -> PRF:
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
     return PRF(precision, recall, f1)
+
+
+def wilson_interval(right: int, total: int, z: float = 1.96) -> tuple[float, float]:
+    """Wilson score interval of the proportion ``right / total`` (95 % for ``z`` = 1.96): how far
+    the strict accuracy of a few dozen beads may wander by chance alone.
+
+    >>> [round(bound, 3) for bound in wilson_interval(90, 100)]
+    [0.826, 0.945]
+    >>> wilson_interval(0, 0)
+    (0.0, 1.0)
+    """
+    if total <= 0:
+        return 0.0, 1.0
+    share, spread = right / total, z * z / total
+    centre = (share + spread / 2) / (1 + spread)
+    half = z * math.sqrt(share * (1 - share) / total + spread / (4 * total)) / (1 + spread)
+    return max(centre - half, 0.0), min(centre + half, 1.0)
 
 
 def evaluate_alignments(gold: Sequence[Sequence[BeadIndices]],

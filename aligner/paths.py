@@ -79,8 +79,13 @@ def unpacked_copy(name: str, source: Path, fill: Callable[[Path], None]) -> Path
     folder = cache_dir() / "models" / f"{name}-{stat.st_size:x}-{stat.st_mtime_ns:x}"
     if folder in _IN_USE:
         return folder
-    if not _use(folder) and not (_make(folder, source, fill) and _use(folder)):
-        return None  # unwritable, or deleted at once by a process that saw a newer source
+    if not _use(folder):
+        if not _make(folder, source, fill):
+            return None
+        if not _use(folder):  # deleted at once by a process that saw a newer source
+            warnings.warn(f"{folder}: the model copy went away as it was made; reading "
+                          f"{source.name} instead", AlignerWarning, stacklevel=2)
+            return None
     _remove_stale_copies(folder, source)
     return folder
 
@@ -117,7 +122,10 @@ def _use(folder: Path) -> bool:
         descriptor = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
     except OSError:
         return False
-    fcntl.flock(descriptor, fcntl.LOCK_SH)  # waits only while a stale copy is being removed
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_SH)  # waits only while a stale copy is being removed
+    except OSError:  # a file system without locks (NFS without lockd): no copy there is
+        pass  # ever deleted (see _remove_stale_copies), so it is safe to use unlocked
     try:
         same = os.stat(folder).st_ino == os.fstat(descriptor).st_ino
     except OSError:

@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from aligner import __version__
-from aligner.alignment import AlignConfig, confidence_model
+from aligner.alignment import AlignConfig, confidence_model, usable_signals
 from aligner.docfile import read_documents_file, write_documents
 from aligner.errors import ConfigurationError, InputError
 from aligner.executors import (
@@ -291,6 +291,8 @@ def run_pipeline(inputs: Sequence[str | os.PathLike[str]], out: str | os.PathLik
     plan, mt_status, translator = plan_mt(options.src_lang, options.tgt_lang,
                                           model=options.model, use_mt=options.use_mt,
                                           translations=options.translations)
+    usable_signals(options.align, translated=plan.kind != "none",
+                   how="install a model (aligner models install) or give --translations DIR")
     own_executor = executor is None
     executor = executor or make_executor(jobs, dask_scheduler)
     summary = RunSummary(out=str(out_dir), executor=executor.name, workers=executor.workers,

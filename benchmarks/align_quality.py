@@ -5,7 +5,8 @@ en-zh (seg_perturbed), de-fr news (seg, seg_perturbed); the first 40 documents o
 variant (as in issue 18; ``--all-documents`` for all). Per set: strict/lax P/R/F1 of
 Gale-Church (``nltk.translate.gale_church``), bertalign's scoring with the same encoder, this
 aligner without MT and with each of the set's two MT systems, and its null beads against the
-gold's. Then reliability tables per set (confidence bins against strict accuracy, with the
+gold's. Then reliability tables per set (confidence bins against strict accuracy with its 95 %
+Wilson interval, so a bin that misses by chance can be told from a real miss; with the
 confidence constants and the posterior's temperature fitted leaving that set's corpus out; the
 searches are repeated at each temperature tried), with the posterior's features only and with
 every confidence feature, and the bins that miss the target; the leave-one-set-out table
@@ -37,7 +38,8 @@ from aligner.alignment import AlignConfig, align_sentences, core
 from aligner.alignment.core import bead_types
 from aligner.alignment.search import Band, best_path
 from aligner.embed import get_encoder
-from aligner.evaluate import AlignmentScore, BeadIndices, read_beads, evaluate_alignments
+from aligner.evaluate import (AlignmentScore, BeadIndices, evaluate_alignments, read_beads,
+                              wilson_interval)
 from aligner.records import Bead
 
 # (folder, source language, target language, variants, MT systems in order of preference)
@@ -383,6 +385,7 @@ RELIABILITY_BINS = (0.0, 0.5, 0.7, 0.9, 1.0001)
 
 BASE_FEATURES = 3  # the constant, the posterior's logit and the large-bead share
 MIN_BIN = 10  # bins with fewer beads are not counted as missing the target
+BIN_WIDTH = 34  # characters of one bin's cell in the reliability table
 
 
 def _bins(confidence: np.ndarray) -> Iterator[tuple[float, np.ndarray]]:
@@ -391,36 +394,44 @@ def _bins(confidence: np.ndarray) -> Iterator[tuple[float, np.ndarray]]:
 
 
 def reliability_row(confidence: np.ndarray, right: np.ndarray) -> str:
-    """Per confidence bin: beads, mean confidence, strict accuracy and the gap between them
-    (``n:conf/acc gap``), ``*`` where a bin of ``MIN_BIN`` or more beads misses the target."""
+    """Per confidence bin: beads, mean confidence, strict accuracy with its 95 % Wilson
+    interval, and the gap between them (``n:conf/acc[low,high] gap``); ``*`` where a bin of
+    ``MIN_BIN`` or more beads misses the target, ``!`` where it misses it beyond sampling noise."""
     cells = []
-    missed = {low for low, _ in _missed(confidence, right)}
+    missed = {low: beyond for low, _, beyond in _missed(confidence, right)}
     for low, pick in _bins(confidence):
         if not pick.any():
             cells.append("-")
             continue
         conf, acc = confidence[pick].mean(), right[pick].mean()
-        cells.append(f"{pick.sum()}:{conf:.2f}/{acc:.2f} {abs(conf - acc):.2f}"
-                     + ("*" if low in missed else " "))
-    return "".join(f"{cell:>22}" for cell in cells)
+        bounds = wilson_interval(int(right[pick].sum()), int(pick.sum()))
+        mark = " " if low not in missed else "!" if missed[low] else "*"
+        cells.append(f"{pick.sum()}:{conf:.2f}/{acc:.2f}[{bounds[0]:.2f},{bounds[1]:.2f}] "
+                     f"{abs(conf - acc):.2f}{mark}")
+    return "".join(f"{cell:>{BIN_WIDTH}}" for cell in cells)
 
 
-def _missed(confidence: np.ndarray, right: np.ndarray) -> list[tuple[float, str]]:
+def _missed(confidence: np.ndarray, right: np.ndarray) -> list[tuple[float, str, bool]]:
     """Bins of ``MIN_BIN`` or more beads whose accuracy is more than 0.05 from their mean
-    confidence, or (the top bin) under 0.95."""
+    confidence, or (the top bin) under 0.95; each with whether it misses beyond sampling noise
+    (no accuracy in the bin's 95 % Wilson interval would meet the target)."""
     out = []
     for low, pick in _bins(confidence):
         if pick.sum() < MIN_BIN:
             continue
         conf, acc = confidence[pick].mean(), right[pick].mean()
         if abs(conf - acc) > 0.05 or (low >= 0.9 and acc < 0.95):
-            out.append((low, f"{low:.1f}+: {pick.sum()} beads {conf:.2f}/{acc:.2f}"))
+            bottom, top = wilson_interval(int(right[pick].sum()), int(pick.sum()))
+            beyond = not bottom - 0.05 <= conf <= top + 0.05 or (low >= 0.9 and top < 0.95)
+            out.append((low, f"{low:.1f}+: {pick.sum()} beads {conf:.2f}/{acc:.2f} "
+                             f"[{bottom:.2f},{top:.2f}]" + (" beyond noise" if beyond else ""),
+                        beyond))
     return out
 
 
 def missed_bins(confidence: np.ndarray, right: np.ndarray) -> list[str]:
     """The bins of :func:`_missed`, in words."""
-    return [words for _, words in _missed(confidence, right)]
+    return [words for _, words, _ in _missed(confidence, right)]
 
 
 @contextlib.contextmanager
@@ -470,8 +481,9 @@ def calibrate(sets: dict[str, list[Doc]], runs: Runs, config: AlignConfig) -> No
     for label, used in (("the posterior and the large-bead share only", BASE_FEATURES),
                         (f"every feature ({', '.join(core.CONFIDENCE_FEATURES)})", columns)):
         print(f"\nreliability, leave-one-set-out, {label}\n(per bin: beads:mean confidence/"
-              f"strict accuracy |gap|; * marks a bin of {MIN_BIN}+ beads that misses the target)"
-              f"\n{'data':38}" + "".join(f"{f'{lo:.1f}-{min(hi, 1):.1f}':>22}" for lo, hi
+              f"strict accuracy[its 95 % Wilson interval] |gap|; * marks a bin of {MIN_BIN}+ "
+              "beads that misses the target, ! one that misses it beyond sampling noise)"
+              f"\n{'data':38}" + "".join(f"{f'{lo:.1f}-{min(hi, 1):.1f}':>{BIN_WIDTH}}" for lo, hi
                                         in zip(RELIABILITY_BINS[:-1], RELIABILITY_BINS[1:]))
               + f"{'T':>6}")
         missed = []
@@ -482,7 +494,9 @@ def calibrate(sets: dict[str, list[Doc]], runs: Runs, config: AlignConfig) -> No
             missed += [f"{key} {cell}" for cell in missed_bins(confidence, right)]
             print(f"{key:38}" + reliability_row(confidence, right)
                   + f"{held_out.temperature:6}", flush=True)
-        print(f"bins missing the target: {len(missed)}" + "".join(f"\n  {m}" for m in missed))
+        beyond = sum(m.endswith("beyond noise") for m in missed)
+        print(f"bins missing the target: {len(missed)}, {beyond} beyond sampling noise"
+              + "".join(f"\n  {m}" for m in missed))
 
 
 # Constants fitted over the pool, with the values tried (one coordinate sweep from the default):

@@ -1,36 +1,51 @@
 """MT throughput: batched CTranslate2 (aligner.mt) against argostranslate's own translate().
 
-A Transformer-base-sized Argos package (random weights, d=512, 6+6 layers, 8 heads, 32k
-vocabulary, int8) is built in a temporary folder, installed into a private argostranslate
-package folder, and run on Russian sentences of ``shared/data/wmt22-ruen``:
+A Transformer-base-sized Argos package (d=512, 6+6 layers, 8 heads, 32k vocabulary, int8,
+SentencePiece of 8k pieces trained on the data) is built in a temporary folder, installed into
+a private argostranslate package folder, and run on Russian sentences of
+``shared/data/wmt22-ruen`` (the first 256 distinct ones by default):
 
 * baseline: argostranslate's ``translate()`` one sentence per call, on the same model, the
-  same device, beam size and thread count;
+  same device, beam size and thread count, on an evenly spaced sample of the sentences;
 * ours: :class:`aligner.mt.ArgosTranslator` on the whole list, batched, cache off, with
   the baseline's beam size (the like-for-like figure) and with our default, greedy search;
 * cache: the same sentences cold (load, translate and store) and warm (a new translator).
 
+The model (``--model``): ``copy`` (default) has weights set so that it translates a sentence
+into itself and stops at end-of-sentence, so each sentence decodes as many tokens as it has,
+as a trained model decodes about as many as its translation has (tests/synthetic_mt.py);
+``random`` has random weights, which seldom emit end-of-sentence: every sentence decodes to
+``--max-length`` (32), whatever its length, the figures of earlier closing notes. Dense
+layers cost the same whatever their weights. The table states the source and decoded tokens
+per sentence of each side, and the time inside CTranslate2's ``translate_batch`` against
+the rest (tokenisation, detokenisation, Python), from a wrapper around each side's
+CTranslate2 translator. Ratios are of CPU seconds (one thread: immune to other work on a
+shared machine), per sentence and per decoded token; the baseline and ours run in turns
+(``--rounds``), medians quoted; like for like means the same beam and the same outputs,
+which the table counts.
+
 The baseline stays offline: argostranslate's sentence splitter (MiniSBD, which downloads a
 model on first use) is replaced by one that returns the input as one sentence, which is what
-one-sentence-per-call input needs anyway. Random weights seldom emit end-of-sentence, so both
-sides decode exactly up to ``--max-length`` tokens: ours through its option, argostranslate
-through a wrapper that adds ``max_decoding_length`` to its ``translate_batch`` calls
-(it sets none, so CTranslate2's 256 would apply). Everything else in argostranslate's path
-(its paragraph cache, tokenisation, ``translate_batch`` settings, detokenisation) is unchanged.
+one-sentence-per-call input needs anyway (so the baseline is, if anything, faster than a real
+argostranslate). Everything else in argostranslate's path (its paragraph cache,
+tokenisation, ``translate_batch`` settings, detokenisation) is unchanged; ``max_decoding_length``
+is set on both sides (CTranslate2's default, 256, for the copy model).
 
-Targets: batched >= 5x argostranslate; warm re-run >= 50x faster than cold. On a CPU, beam 4
-is compute-bound, so batching alone gains ~2-3x at the same beam size (see the closing notes).
+Targets: batched beam 4 >= 5x argostranslate beam 4; warm re-run >= 50x faster than cold.
 
     python benchmarks/mt_throughput.py --quick
     python benchmarks/mt_throughput.py                      # CPU, 1 and 2 threads
     python benchmarks/mt_throughput.py --device cuda        # GPU when present, else CPU
-    python benchmarks/mt_throughput.py --sweep              # where beam-4 time goes (options)
+    python benchmarks/mt_throughput.py --sweep              # where beam-4 time goes
+    python benchmarks/mt_throughput.py --model-dir /tmp/mt --decode batched   # build once
+    perf record -o batched.data python benchmarks/mt_throughput.py --model-dir /tmp/mt \
+        --decode batched                                    # where the time goes inside
 
 ``--sweep`` calls CTranslate2's ``translate_batch`` directly on the same model and sentences
-(one thread, beam ``--beam-size``) with one option changed at a time (scores off, unknown-word
-replacement off, batch sizes, batching by tokens, compute types, greedy), and one sentence per
-call, and prints the CPU seconds of each against the options aligner uses: CPU time, so that
-the table holds on a shared machine.
+(one thread, beam ``--beam-size``): one sentence per call against batches of 8 to 256
+sentences and batches by tokens, then one option changed at a time against aligner's (scores
+off, unknown-word replacement off, compute types, greedy); it prints the CPU seconds per
+sentence and per decoded token of each: CPU time, so that the table holds on a shared machine.
 """
 
 from __future__ import annotations
@@ -39,6 +54,7 @@ import argparse
 import json
 import os
 import shutil
+import statistics
 import sys
 import tempfile
 import time
@@ -46,11 +62,15 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-# the random-weight Argos package builder is test support (tests/synthetic_mt.py)
+# the Argos package builder is test support (tests/synthetic_mt.py)
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
 BATCHED_TARGET = 5.0
 CACHE_TARGET = 50.0
+#: decoded tokens per sentence of the random model, which decodes to the limit
+RANDOM_MAX_LENGTH = 32
+#: CTranslate2's own default, which argostranslate leaves as it is
+COPY_MAX_LENGTH = 256
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
@@ -58,23 +78,41 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
 
     parser = benchmark_parser(__doc__)
     parser.add_argument("--quick", action="store_true", help="fewer sentences (a smoke run)")
+    parser.add_argument("--model", choices=("copy", "random"), default="copy",
+                        help="copy: decodes each sentence's own length (default); random: "
+                             "decodes --max-length tokens per sentence")
     parser.add_argument("--device", choices=("cpu", "cuda", "auto"), default="cpu",
                         help="cuda/auto use the GPU when CTranslate2 sees one")
     parser.add_argument("--threads", default="1,2", help="CPU thread counts to compare")
     parser.add_argument("--sentences", type=int, default=None,
                         help="sentences for batched runs (default 256; 64 quick; 2016 on GPU)")
     parser.add_argument("--baseline-sentences", type=int, default=None,
-                        help="sentences for the one-by-one baseline (default 48; 16 quick)")
+                        help="sentences for the one-by-one baseline, evenly spaced among the "
+                             "batched ones (default 48; 16 quick)")
+    parser.add_argument("--rounds", type=int, default=None,
+                        help="baseline and ours measured in turns this many times (default 3; "
+                             "1 quick)")
     parser.add_argument("--beam-size", type=int, default=4,
                         help="beam of the baseline and the like-for-like run (argostranslate: 4)")
-    parser.add_argument("--max-length", type=int, default=32, help="decoded tokens per sentence")
+    parser.add_argument("--max-length", type=int, default=None,
+                        help="max decoded tokens per sentence, both sides (default: 32 random, "
+                             "256 copy)")
     parser.add_argument("--batch-size", type=int, default=None,
                         help="our max batch size (default: aligner's, 32 on CPU, 1024 on GPU)")
     parser.add_argument("--compute-type", default="auto", help="CTranslate2 compute type (ours)")
     parser.add_argument("--json", type=Path, default=None, help="also write the rows as JSON")
     parser.add_argument("--sweep", action="store_true",
-                        help="time CTranslate2 decoding options one at a time (CPU seconds)")
-    return parser.parse_args(argv)
+                        help="time batch sizes and decoding options one at a time (CPU seconds)")
+    parser.add_argument("--decode", choices=("one", "batched"), default=None,
+                        help="only decode (one thread, --beam-size): one sentence per call or "
+                             "aligner's batches; to run under a profiler such as perf")
+    parser.add_argument("--model-dir", type=Path, default=None,
+                        help="keep the built package in DIR/MODEL and reuse it on later runs "
+                             "(default: built anew in a temporary folder)")
+    args = parser.parse_args(argv)
+    if args.max_length is None:
+        args.max_length = RANDOM_MAX_LENGTH if args.model == "random" else COPY_MAX_LENGTH
+    return args
 
 
 def isolate_argos(work: Path) -> None:
@@ -100,16 +138,20 @@ def read_sentences(shared: Path) -> tuple[list[str], list[str]]:
     return russian, russian + [line for line in en if line.strip()]
 
 
-def build_model(work: Path, training: list[str]) -> Any:
+def build_model(folder: Path, training: list[str], copy: bool) -> Any:
+    """Build the package in ``folder`` (unless it is there already) and install it."""
     from aligner.mt import install_model
     from synthetic_mt import TRANSFORMER_BASE, build_argos_package  # noqa: E402
 
     started = time.perf_counter()
-    archive = build_argos_package(work / "build", size=TRANSFORMER_BASE, sentences=training,
-                                  spm_vocab_size=8000, quantization="int8")
+    archive = folder / "translate-ru_en-1_0.argosmodel"
+    if not archive.exists():
+        archive = build_argos_package(folder, size=TRANSFORMER_BASE, sentences=training,
+                                      spm_vocab_size=8000, quantization="int8", copy=copy)
     model = install_model(archive)
-    print(f"built and installed {model.id}: {model.size_bytes / 2**20:.0f} MB, int8, "
-          f"in {time.perf_counter() - started:.1f}s", file=sys.stderr)
+    print(f"installed {model.id} ({'copy' if copy else 'random'} model): "
+          f"{model.size_bytes / 2**20:.0f} MB, int8, in {time.perf_counter() - started:.1f}s",
+          file=sys.stderr)
     return model
 
 
@@ -120,77 +162,146 @@ class OneSentence:
         return [text]
 
 
-class CappedLength:
-    """argostranslate's CTranslate2 translator, with ``max_decoding_length`` set like ours."""
+class Recorder:
+    """A CTranslate2 translator that sets ``max_decoding_length`` when the caller does not
+    (argostranslate does not) and records the seconds inside ``translate_batch`` (by
+    ``clock``) and the source and decoded tokens of each sentence."""
 
-    def __init__(self, engine: Any, max_length: int) -> None:
-        self.engine, self.max_length = engine, max_length
+    def __init__(self, engine: Any, max_length: int, clock: Callable[[], float]) -> None:
+        self.engine, self.max_length, self.clock = engine, max_length, clock
+        self.reset()
 
-    def translate_batch(self, *args: Any, **kwargs: Any) -> Any:
+    def reset(self) -> None:
+        self.seconds, self.source, self.decoded = 0.0, [], []
+
+    def translate_batch(self, tokens: list[list[str]], *args: Any, **kwargs: Any) -> Any:
         kwargs.setdefault("max_decoding_length", self.max_length)
-        return self.engine.translate_batch(*args, **kwargs)
+        started = self.clock()
+        results = self.engine.translate_batch(tokens, *args, **kwargs)
+        self.seconds += self.clock() - started
+        self.source += [len(sentence) for sentence in tokens]
+        self.decoded += [len(result.hypotheses[0]) for result in results]
+        return results
 
 
-def argos_baseline(device: str, threads: int, beam_size: int,
-                   max_length: int) -> Callable[[list[str]], list[str]]:
-    """argostranslate's translate() for ru->en, offline, on the given device and threads."""
+class Side:
+    """One way of translating a list of sentences, timed over rounds by its recorder's clock."""
+
+    def __init__(self, name: str, translate: Callable[[list[str]], list[str]],
+                 recorder: Recorder, sentences: list[str]) -> None:
+        self.name, self.translate, self.recorder = name, translate, recorder
+        self.sentences = sentences
+        self.totals: list[float] = []
+        self.inside: list[float] = []
+        self.outputs: list[str] = []
+
+    def measure(self) -> None:
+        self.recorder.reset()
+        started = self.recorder.clock()
+        self.outputs = self.translate(self.sentences)
+        self.totals.append(self.recorder.clock() - started)
+        self.inside.append(self.recorder.seconds)
+
+    def row(self, device: str, threads: int,
+            baseline: dict[str, Any] | None = None) -> dict[str, Any]:
+        seconds = statistics.median(self.totals)
+        inside = statistics.median(self.inside)
+        count, decoded = len(self.sentences), sum(self.recorder.decoded)
+        per_sentence, per_token = seconds / count, seconds / decoded
+        return {"run": self.name, "device": device, "threads": threads, "sentences": count,
+                "source_tokens": round(sum(self.recorder.source) / count, 1),
+                "decoded_tokens": round(decoded / count, 1),
+                "max_decoded": max(self.recorder.decoded), "seconds": round(seconds, 3),
+                "clock": "CPU" if self.recorder.clock is time.process_time else "wall",
+                "in_ctranslate2": round(inside / seconds, 3),
+                "ms_per_sentence": round(1000 * per_sentence, 2),
+                "ms_per_token": round(1000 * per_token, 3),
+                "ratio": None if baseline is None
+                else round(baseline["ms_per_sentence"] / (1000 * per_sentence), 2),
+                "token_ratio": None if baseline is None
+                else round(baseline["ms_per_token"] / (1000 * per_token), 2)}
+
+
+def argos_side(device: str, threads: int, args: argparse.Namespace,
+               sentences: list[str]) -> Side:
+    """argostranslate's translate() for ru->en, one sentence per call, offline."""
     from argostranslate import settings
     from argostranslate import translate as argos
 
     settings.device, settings.intra_threads, settings.inter_threads = device, threads, 1
-    settings.beam_size = beam_size
+    settings.beam_size = args.beam_size
     translation = argos.get_translation_from_codes("ru", "en")
     package_translation = translation.underlying
     package_translation.sentencizer = OneSentence()
     package_translation.translator = None  # rebuilt by argostranslate from the settings above
     translation.translate("Проверка.")  # loads the model through argostranslate's own code
-    package_translation.translator = CappedLength(package_translation.translator, max_length)
-    return lambda sentences: [translation.translate(sentence) for sentence in sentences]
+    recorder = Recorder(package_translation.translator, args.max_length, clock(device, threads))
+    package_translation.translator = recorder
+    return Side(f"argostranslate translate(), one by one, beam {args.beam_size}",
+                lambda texts: [translation.translate(text) for text in texts], recorder,
+                sentences)
 
 
-def timed(function: Callable[[], Any]) -> tuple[float, Any]:
-    started = time.perf_counter()
-    result = function()
-    return time.perf_counter() - started, result
+def aligner_side(model: Any, device: str, threads: int, beam: int, batch_size: int,
+                 args: argparse.Namespace, sentences: list[str]) -> Side:
+    """aligner.mt's ArgosTranslator, batched, cache off, loaded and warmed up."""
+    from aligner.mt import ArgosTranslator, DecodingOptions
+
+    options = DecodingOptions(beam_size=beam, max_decoding_length=args.max_length)
+    ours = ArgosTranslator(model, device=device, threads=threads, options=options,
+                           max_batch_size=batch_size, compute_type=args.compute_type,
+                           use_cache=False)
+    # Untimed: load the model and let a full batch size the GPU's buffers, as the
+    # baseline's first call did for its batches of one.
+    ours.translate(sentences[:batch_size])
+    recorder = Recorder(ours._engine, args.max_length, clock(device, threads))
+    ours._engine = recorder  # the benchmark watches the translator's CTranslate2 calls
+    label = "same beam" if beam == args.beam_size else "aligner default"
+    return Side(f"aligner.mt batched ({batch_size}), beam {beam} ({label})", ours.translate,
+                recorder, sentences)
 
 
-def row(run: str, device: str, threads: int | str, count: int, seconds: float,
-        baseline: float | None = None) -> dict[str, Any]:
-    rate = count / seconds
-    return {"run": run, "device": device, "threads": threads, "sentences": count,
-            "seconds": round(seconds, 3), "sent_per_s": round(rate, 2),
-            "ratio": None if baseline is None else round(rate / baseline, 2)}
+def clock(device: str, threads: int) -> Callable[[], float]:
+    """CPU time on one CPU thread (it holds on a shared machine), wall time otherwise."""
+    return time.process_time if device == "cpu" and threads == 1 else time.perf_counter
+
+
+def evenly_spaced(items: list[str], count: int) -> list[str]:
+    """``count`` items spread over ``items`` (the baseline's sample of the batched sentences).
+
+    >>> evenly_spaced(list("abcdefgh"), 3)
+    ['a', 'c', 'f']
+    """
+    count = min(count, len(items))
+    return [items[i * len(items) // count] for i in range(count)]
 
 
 def measure_device(model: Any, device: str, threads: int, sentences: list[str],
                    baseline_sentences: list[str], args: argparse.Namespace,
                    batch_size: int) -> tuple[list[dict[str, Any]], list[tuple[str, float]]]:
     """Baseline and batched rows for one device and thread count, and the ratios to check."""
-    from aligner.mt import ArgosTranslator, DecodingOptions
+    from aligner.mt import DecodingOptions
 
-    baseline = argos_baseline(device, threads, args.beam_size, args.max_length)
-    base_seconds, base_out = timed(lambda: baseline(baseline_sentences))
-    base_row = row(f"argostranslate translate(), one by one, beam {args.beam_size}", device,
-                   threads, len(baseline_sentences), base_seconds)
+    baseline = argos_side(device, threads, args, baseline_sentences)
+    beams = dict.fromkeys((args.beam_size, DecodingOptions.beam_size))
+    ours = [aligner_side(model, device, threads, beam, batch_size, args, sentences)
+            for beam in beams]
+    for _ in range(args.rounds):
+        for side in (baseline, *ours):
+            side.measure()
+    base_row = baseline.row(device, threads)
     rows, ratios = [base_row], []
-    for beam in dict.fromkeys((args.beam_size, DecodingOptions.beam_size)):
-        options = DecodingOptions(beam_size=beam, max_decoding_length=args.max_length)
-        ours = ArgosTranslator(model, device=device, threads=threads, options=options,
-                               max_batch_size=batch_size, compute_type=args.compute_type,
-                               use_cache=False)
-        # Untimed: load the model and let a full batch size the GPU's buffers, as the
-        # baseline's first call did for its batches of one.
-        ours.translate(sentences[:batch_size])
-        seconds, out = timed(lambda: ours.translate(sentences))
-        label = "same beam" if beam == args.beam_size else "aligner default"
-        rows.append(row(f"aligner.mt batched ({batch_size}), beam {beam} ({label})", device,
-                        threads, len(sentences), seconds, base_row["sent_per_s"]))
-        ratios.append((f"batched beam {beam} ({label}) >= {BATCHED_TARGET:g}x argostranslate "
-                       f"beam {args.beam_size} ({device}, {threads} threads)", rows[-1]["ratio"]))
+    for beam, side in zip(beams, ours):
+        rows.append(side.row(device, threads, base_row))
+        check = (f"batched beam {beam} >= {BATCHED_TARGET:g}x argostranslate beam "
+                 f"{args.beam_size} ({device}, {threads} threads)")
+        ratios.append((check, rows[-1]["ratio"]))
         if beam == args.beam_size:
-            same = sum(a == b for a, b in zip(base_out, out))
-            print(f"  {device}/{threads} threads: {same}/{len(base_out)} baseline outputs "
-                  "identical to ours", file=sys.stderr)
+            translated = dict(zip(side.sentences, side.outputs))
+            same = sum(translated[text] == out
+                       for text, out in zip(baseline.sentences, baseline.outputs))
+            print(f"  {device}/{threads} threads: {same}/{len(baseline.sentences)} baseline "
+                  "outputs identical to ours", file=sys.stderr)
     return rows, ratios
 
 
@@ -212,59 +323,124 @@ def measure_cache(model: Any, device: str, threads: int, sentences: list[str],
     warm_seconds, warm_out = timed(lambda: warm.translate(sentences))
     if warm_out != cold_out or warm.stats.translated or warm.loaded:
         raise SystemExit("warm run did model work or returned other translations")
-    cold = row(f"cold cache (load, translate, store), beam {options.beam_size}", device,
-               threads, len(sentences), cold_seconds)
-    warm_row = row(f"warm cache (re-run, new translator), beam {options.beam_size}", device,
-                   threads, len(sentences), warm_seconds, cold["sent_per_s"])
+    cold = cache_row(f"cold cache (load, translate, store), beam {options.beam_size}", device,
+                     threads, len(sentences), cold_seconds)
+    warm_row = cache_row(f"warm cache (re-run, new translator), beam {options.beam_size}",
+                         device, threads, len(sentences), warm_seconds, cold["sent_per_s"])
     return [cold, warm_row], warm_row["ratio"]
 
 
-SWEEP = (("aligner's options", "auto", {}),
-         ("return_scores=False", "auto", {"return_scores": False}),
-         ("replace_unknowns=False", "auto", {"replace_unknowns": False}),
-         ("max_batch_size=16", "auto", {"max_batch_size": 16}),
-         ("max_batch_size=64", "auto", {"max_batch_size": 64}),
-         ("batch_type=tokens, 1024", "auto", {"max_batch_size": 1024, "batch_type": "tokens"}),
-         ("compute_type=int8_float32", "int8_float32", {}),
-         ("beam_size=1 (greedy)", "auto", {"beam_size": 1}))
+def timed(function: Callable[[], Any]) -> tuple[float, Any]:
+    started = time.perf_counter()
+    result = function()
+    return time.perf_counter() - started, result
 
 
-def sweep(model: Any, sentences: list[str], args: argparse.Namespace) -> None:
-    """CPU seconds of ``translate_batch`` with one option changed at a time, and one by one."""
-    import ctranslate2
+def cache_row(run: str, device: str, threads: int, count: int, seconds: float,
+              baseline: float | None = None) -> dict[str, Any]:
+    rate = count / seconds
+    return {"run": run, "device": device, "threads": threads, "sentences": count,
+            "seconds": round(seconds, 3), "sent_per_s": round(rate, 2),
+            "ratio": None if baseline is None else round(rate / baseline, 2)}
 
-    from aligner.mt import ArgosTranslator, DecodingOptions
 
-    options = DecodingOptions(beam_size=args.beam_size, max_decoding_length=args.max_length)
-    ours = ArgosTranslator(model, device="cpu", threads=1, options=options, use_cache=False)
-    tokens = ours._load_codec().encode(sentences)
-    settings = {"max_batch_size": args.batch_size or 32, "beam_size": options.beam_size,
-                "max_decoding_length": options.max_decoding_length,
-                "length_penalty": options.length_penalty, "replace_unknowns": True}
+SWEEP_BATCHES = (("batches of 8", {"max_batch_size": 8}),
+                 ("batches of 16", {"max_batch_size": 16}),
+                 ("batches of 32 (aligner's options)", {}),
+                 ("batches of 64", {"max_batch_size": 64}),
+                 ("batches of 128", {"max_batch_size": 128}),
+                 ("batches of 256", {"max_batch_size": 256}),
+                 ("batch_type=tokens, 1024", {"max_batch_size": 1024, "batch_type": "tokens"}),
+                 ("batch_type=tokens, 4096", {"max_batch_size": 4096, "batch_type": "tokens"}))
+SWEEP_OPTIONS = (("return_scores=False", "auto", {"return_scores": False}),
+                 ("replace_unknowns=False", "auto", {"replace_unknowns": False}),
+                 ("compute_type=int8_float32", "int8_float32", {}),
+                 ("compute_type=float32", "float32", {}),
+                 ("beam_size=1 (greedy)", "auto", {"beam_size": 1}),
+                 ("beam_size=1, batches of 128 (as many hypotheses per step as beam 4 in 32s)",
+                  "auto", {"beam_size": 1, "max_batch_size": 128}))
 
-    def cpu_seconds(compute_type: str, batches: list[list[list[str]]], **changed: Any) -> float:
-        engine = ctranslate2.Translator(str(model.model_dir), device="cpu", inter_threads=1,
-                                        intra_threads=1, compute_type=compute_type)
-        engine.translate_batch(tokens[:8], **{**settings, **changed})  # warm
-        started = time.process_time()
+
+class Decoding:
+    """CTranslate2's ``translate_batch`` on the sentences, one thread, aligner's settings at
+    ``--beam-size`` (each call may change some)."""
+
+    def __init__(self, model: Any, sentences: list[str], args: argparse.Namespace) -> None:
+        from aligner.mt import ArgosTranslator, DecodingOptions
+
+        options = DecodingOptions(beam_size=args.beam_size, max_decoding_length=args.max_length)
+        ours = ArgosTranslator(model, device="cpu", threads=1, options=options, use_cache=False)
+        self.model = model
+        self.tokens = ours._load_codec().encode(sentences)
+        self.single = evenly_spaced(self.tokens, args.baseline_sentences or 48)
+        self.settings = {"max_batch_size": args.batch_size or 32, "beam_size": args.beam_size,
+                         "max_decoding_length": options.max_decoding_length,
+                         "length_penalty": options.length_penalty, "replace_unknowns": True}
+
+    def cpu_ms(self, one_by_one: bool = False, compute_type: str = "auto",
+               **changed: Any) -> tuple[float, float, float]:
+        """CPU ms per sentence and per decoded token, and decoded tokens per sentence, of the
+        whole list (or of one sentence per call, on the baseline's sample)."""
+        import ctranslate2
+
+        engine = ctranslate2.Translator(str(self.model.model_dir), device="cpu",
+                                        inter_threads=1, intra_threads=1,
+                                        compute_type=compute_type)
+        settings = {**self.settings, **changed}
+        engine.translate_batch(self.tokens[:8], **settings)  # warm
+        batches = [[sentence] for sentence in self.single] if one_by_one else [self.tokens]
+        sentences = sum(len(batch) for batch in batches)
+        started, decoded = time.process_time(), 0
         for batch in batches:
-            engine.translate_batch(batch, **{**settings, **changed})
-        return time.process_time() - started
+            results = engine.translate_batch(batch, **settings)
+            decoded += sum(len(result.hypotheses[0]) for result in results)
+        seconds = time.process_time() - started
+        return 1000 * seconds / sentences, 1000 * seconds / decoded, decoded / sentences
 
-    rows = [(name, cpu_seconds(compute_type, [tokens], **changed))
-            for name, compute_type, changed in SWEEP]
-    single = tokens[:args.baseline_sentences or 48]
-    per_call = cpu_seconds("auto", [[one] for one in single]) * len(tokens) / len(single)
-    rows.append((f"one sentence per call ({len(single)}, scaled to {len(tokens)})", per_call))
-    print(f"\n{len(tokens)} sentences, {args.max_length} tokens each, beam {args.beam_size}, "
-          "1 thread, CTranslate2 translate_batch\n")
-    print("| options | CPU s | vs aligner's | one by one / this |")
-    print("|---|---|---|---|")
-    for name, seconds in rows:
-        print(f"| {name} | {seconds:.2f} | {seconds / rows[0][1]:.2f} | {per_call / seconds:.2f} |")
+
+def sweep(decoding: Decoding, args: argparse.Namespace) -> None:
+    """CPU time of ``translate_batch`` by batch size and with one option changed at a time,
+    against one sentence per call."""
+    one = decoding.cpu_ms(one_by_one=True)
+    rows = [(f"one sentence per call ({len(decoding.single)} sentences)", *one)]
+    rows += [(name, *decoding.cpu_ms(**changed)) for name, changed in SWEEP_BATCHES]
+    rows += [(name, *decoding.cpu_ms(compute_type=compute_type, **changed))
+             for name, compute_type, changed in SWEEP_OPTIONS]
+    tokens = decoding.tokens
+    source = sum(len(sentence) for sentence in tokens) / len(tokens)
+    print(f"\n{args.model} model, {len(tokens)} sentences of {source:.1f} source tokens, "
+          f"beam {args.beam_size}, max length {args.max_length}, 1 thread, CTranslate2 "
+          "translate_batch, CPU time\n")
+    print("| run | decoded tokens/sentence | CPU ms/sentence | CPU ms/token "
+          "| one by one / this (sentence) | (token) |")
+    print("|---|---|---|---|---|---|")
+    for name, per_sentence, per_token, decoded in rows:
+        print(f"| {name} | {decoded:.1f} | {per_sentence:.1f} | {per_token:.2f} | "
+              f"{one[0] / per_sentence:.2f} | {one[1] / per_token:.2f} |")
+
+
+def decode_only(decoding: Decoding, how: str) -> None:
+    """Decode only (for a profiler): one sentence per call, or aligner's batches."""
+    per_sentence, per_token, decoded = decoding.cpu_ms(one_by_one=how == "one")
+    print(f"{how}: {per_sentence:.1f} CPU ms/sentence, {per_token:.2f} CPU ms/token, "
+          f"{decoded:.1f} decoded tokens/sentence")
 
 
 def print_table(rows: list[dict[str, Any]]) -> None:
+    print("| run | threads | sentences | source tokens | decoded tokens (max) | seconds "
+          "| in CTranslate2 | ms/sentence | ms/token | ratio (sentence) | (token) |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    for item in rows:
+        ratios = ("", "") if item["ratio"] is None else (f"{item['ratio']:.2f}x",
+                                                         f"{item['token_ratio']:.2f}x")
+        print(f"| {item['run']} | {item['threads']} | {item['sentences']} | "
+              f"{item['source_tokens']:.1f} | {item['decoded_tokens']:.1f} "
+              f"({item['max_decoded']}) | {item['seconds']:.2f} {item['clock']} | "
+              f"{100 * item['in_ctranslate2']:.1f}% | {item['ms_per_sentence']:.1f} | "
+              f"{item['ms_per_token']:.2f} | {ratios[0]} | {ratios[1]} |")
+
+
+def print_cache_table(rows: list[dict[str, Any]]) -> None:
     print("| run | device | threads | sentences | seconds | sent/s | ratio |")
     print("|---|---|---|---|---|---|---|")
     for item in rows:
@@ -285,7 +461,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def run(args: argparse.Namespace, work: Path) -> int:
     """Build the model in ``work``, measure, print the table; 0 when every target is met."""
     isolate_argos(work)
-    from aligner.mt.translator import resolve_device
+    from aligner.mt.translator import DEFAULT_BATCH_SIZE, resolve_device
 
     device, reason = resolve_device(args.device)
     if reason:
@@ -293,14 +469,19 @@ def run(args: argparse.Namespace, work: Path) -> int:
     russian, training = read_sentences(args.shared)
     gpu = device == "cuda"
     count = args.sentences or (64 if args.quick else len(russian) if gpu else 256)
-    base_count = args.baseline_sentences or (16 if args.quick else 48)
-    from aligner.mt.translator import DEFAULT_BATCH_SIZE
-
+    args.rounds = args.rounds or (1 if args.quick else 3)
     batch_size = args.batch_size or DEFAULT_BATCH_SIZE[device]
-    sentences, baseline_sentences = russian[:count], russian[:base_count]
-    model = build_model(work, training)
-    if args.sweep:
-        sweep(model, sentences, args)
+    sentences = russian[:count]
+    baseline_sentences = evenly_spaced(sentences, args.baseline_sentences or
+                                       (16 if args.quick else 48))
+    model = build_model(args.model_dir / args.model if args.model_dir else work / "build",
+                        training, copy=args.model == "copy")
+    if args.sweep or args.decode:
+        decoding = Decoding(model, sentences, args)
+        if args.sweep:
+            sweep(decoding, args)
+        else:
+            decode_only(decoding, args.decode)
         return 0
     thread_counts = [int(t) for t in args.threads.split(",")] if not gpu else [1]
     rows, checks = [], []
@@ -309,17 +490,21 @@ def run(args: argparse.Namespace, work: Path) -> int:
                                        args, batch_size)
         rows += found
         checks += [(name, ratio >= BATCHED_TARGET, ratio) for name, ratio in ratios]
-    found, ratio = measure_cache(model, device, thread_counts[-1], sentences, args, batch_size)
-    rows += found
+    cache_rows, ratio = measure_cache(model, device, thread_counts[-1], sentences, args,
+                                      batch_size)
     checks.append((f"warm cache >= {CACHE_TARGET:g}x cold", ratio >= CACHE_TARGET, ratio))
-    print(f"\n{args.max_length} tokens per sentence, Transformer-base int8 (random weights), "
-          f"compute type {args.compute_type}\n")
+    print(f"\n{args.model} model: Transformer-base int8, compute type {args.compute_type}, "
+          f"device {device}, max decoding length {args.max_length}; CPU time on 1 CPU "
+          f"thread, wall time otherwise; median of {args.rounds} rounds taken in turns\n")
     print_table(rows)
     print()
+    print_cache_table(cache_rows)
+    print()
     for name, passed, value in checks:
-        print(f"{'PASS' if passed else 'FAIL'}  {name}: {value:.1f}x")
+        print(f"{'PASS' if passed else 'FAIL'}  {name}: {value:.2f}x")
     if args.json:
-        args.json.write_text(json.dumps({"rows": rows, "checks": checks}, indent=2), "utf-8")
+        args.json.write_text(json.dumps({"rows": rows + cache_rows, "checks": checks},
+                                        indent=2), "utf-8")
     return 0 if all(passed for _, passed, _ in checks) else 1
 
 

@@ -6,6 +6,14 @@ Test support, not part of the library (benchmarks put ``tests/`` on their path t
 CTranslate2 Transformer with random weights through a ``ctranslate2.converters.Converter``,
 writes ``metadata.json`` and zips the folder in the ``.argosmodel`` layout. The package
 installs and runs exactly like a downloaded one; its output is gibberish by design.
+
+``copy=True`` builds the same shapes with weights set by hand so that the model copies its
+input: it translates a sentence into itself and stops at the end-of-sentence token appended
+to the source, so it decodes as many tokens as the sentence has (plus the end token), as a
+trained model decodes about as many as its translation has. A random model seldom emits
+end-of-sentence and always decodes to the length limit. Dense layers cost the same whatever
+their weights, so the copy model times decoding like a trained model of its shape would on
+sentences whose translations are as long as they are.
 """
 
 from __future__ import annotations
@@ -13,6 +21,7 @@ from __future__ import annotations
 import functools
 import io
 import json
+import os
 import tempfile
 import zipfile
 from collections.abc import Sequence
@@ -60,8 +69,11 @@ def build_argos_package(out_dir: str | Path, src_lang: str = "ru", tgt_lang: str
                         size: TransformerSize = TransformerSize(),
                         sentences: Sequence[str] = SAMPLE_SENTENCES, spm_vocab_size: int = 80,
                         quantization: str | None = None, version: str = "1.0",
-                        seed: int = 1234) -> Path:
-    """Build ``translate-SRC_TGT-VERSION.argosmodel`` in ``out_dir`` and return its path."""
+                        seed: int = 1234, copy: bool = False) -> Path:
+    """Build ``translate-SRC_TGT-VERSION.argosmodel`` in ``out_dir`` and return its path.
+
+    ``copy``: a model that copies its input (see the module docstring) instead of a random one.
+    """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     top = f"translate-{src_lang}_{tgt_lang}-{version.replace('.', '_')}"
@@ -72,11 +84,13 @@ def build_argos_package(out_dir: str | Path, src_lang: str = "ru", tgt_lang: str
         vocabulary = train_sentencepiece(sentences, package_dir / "sentencepiece.model",
                                          spm_vocab_size)
         vocabulary += [f"<extra{i}>" for i in range(max(0, size.vocab_size - len(vocabulary)))]
-        converter = random_transformer_converter(vocabulary, size, seed)
+        converter = random_transformer_converter(vocabulary, size, seed, copy)
         converter.convert(str(package_dir / "model"), quantization=quantization)
         metadata = package_metadata(src_lang, tgt_lang, version)
         (package_dir / "metadata.json").write_text(json.dumps(metadata, indent=2), "utf-8")
-        _zip_folder(package_dir, archive)
+        partial = Path(tmp) / archive.name  # an interrupted build leaves no archive behind
+        _zip_folder(package_dir, partial)
+        os.replace(partial, archive)
     return archive
 
 
@@ -112,12 +126,15 @@ def _zip_folder(folder: Path, archive: Path) -> None:
             zipped.write(path, f"{folder.name}/{path.relative_to(folder).as_posix()}")
 
 
-def random_transformer_converter(vocabulary: list[str], size: TransformerSize, seed: int) -> Any:
-    """A ``ctranslate2.converters.Converter`` whose "source model" is a seeded random Transformer.
+def random_transformer_converter(vocabulary: list[str], size: TransformerSize, seed: int,
+                                 copy: bool = False) -> Any:
+    """A ``ctranslate2.converters.Converter`` whose "source model" is a seeded random Transformer
+    (with ``copy``, one that copies its input).
 
     Call ``.convert(output_dir, quantization=...)`` on it like on any CTranslate2 converter.
     """
-    return _converter_class()(vocabulary, size, seed)
+    converter_class = _copy_converter_class() if copy else _converter_class()
+    return converter_class(vocabulary, size, seed)
 
 
 @functools.cache
@@ -188,3 +205,97 @@ def _sinusoids(positions: int, dim: int) -> Any:
     table[:, 0::2] = numpy.sin(position * rates)
     table[:, 1::2] = numpy.cos(position * rates)
     return table
+
+
+#: Logit margin (nats) of the copy model's attention peak and of its copied token.
+COPY_MARGIN = 25.0
+
+
+@functools.cache
+def _copy_converter_class() -> type:
+    """A converter of a Transformer that copies its source, end-of-sentence token included.
+
+    Half of the model dimensions carry the token (random embeddings), the other half the
+    position (sinusoids and their negatives). Both halves have zero mean and a fixed norm,
+    so every LayerNorm scales them by the same constant. Every layer is near identity
+    (weights 1e-3 of a random layer's) except the last decoder layer's encoder-decoder
+    attention: its queries and keys are the sinusoids, so decoder step t attends to source
+    position t, and its values bring the token half of that position into the decoder, where
+    the output projection (the token embeddings) picks that token. The source gets an
+    end-of-sentence token, which is copied last.
+    """
+    import numpy
+
+    class CopyTransformerConverter(_converter_class()):  # type: ignore[misc]
+        def _load(self) -> Any:
+            spec = super()._load()
+            d = self.size.d_model
+            tokens = self._token_embeddings()
+            spec.encoder.embeddings[0].weight = tokens
+            spec.decoder.embeddings.weight = tokens * numpy.float32(1e-3)
+            positions = numpy.zeros((self.size.max_positions, d), dtype=numpy.float32)
+            waves = _sinusoids(self.size.max_positions, d // 4)
+            positions[:, d // 2:] = numpy.concatenate([waves, -waves], axis=1)
+            for stack in (spec.encoder, spec.decoder):
+                stack.position_encodings.encodings = positions
+                for layer in stack.layer:
+                    linears = [layer.ffn.linear_0, layer.ffn.linear_1]
+                    for attention in (layer.self_attention, getattr(layer, "attention", None)):
+                        linears += attention.linear if attention is not None else []
+                    for linear in linears:
+                        linear.weight = linear.weight * numpy.float32(1e-3)
+            self._copy_attention(spec.decoder.layer[-1].attention)
+            # Logits: the token half against the embeddings. After the final LayerNorm the
+            # copied token is sqrt(d) / (0.707 * 0.866) times its embedding (norm 0.5), so it
+            # scores 2 * COPY_MARGIN and the others, at random, 1 / sqrt(d / 2) of that each.
+            scale = 2 * COPY_MARGIN * 0.707 * 0.866 / (0.25 * d ** 0.5)
+            spec.decoder.projection.weight = tokens * numpy.float32(scale)
+            spec.config.add_source_eos = True
+            return spec
+
+        def _token_embeddings(self) -> Any:
+            """Random token halves with zero mean and norm 0.5: as large as the position half
+            once CTranslate2 scales embeddings by sqrt(d)."""
+            d = self.size.d_model
+            tokens = numpy.zeros((len(self.vocabulary), d), dtype=numpy.float32)
+            random = self.rng.standard_normal((len(self.vocabulary), d // 2))
+            random -= random.mean(axis=1, keepdims=True)
+            tokens[:, :d // 2] = 0.5 * random / numpy.linalg.norm(random, axis=1, keepdims=True)
+            return tokens
+
+        def _copy_attention(self, attention: Any) -> None:
+            d, heads = self.size.d_model, self.size.heads
+            head_dim, pairs = d // heads, d // 8  # (sin, cos) pairs of the position half
+            stride = max(1, pairs // (head_dim // 2))
+            query = numpy.zeros((d, d), dtype=numpy.float32)
+            for head in range(heads):
+                # each head sees every stride-th frequency: sharp and unambiguous
+                chosen = list(range(head % stride, pairs, stride))[:head_dim // 2]
+                for slot, pair in enumerate(chosen):
+                    for offset in (0, 1):
+                        query[head * head_dim + 2 * slot + offset, d // 2 + 2 * pair + offset] = 1
+            margin = min(_attention_margin(d // 4, stride, start, self.size.max_positions)
+                         for start in range(stride))
+            # LayerNorm scales the decoder by 1 / 0.5 and the encoder by 1 / 0.707; the scores
+            # are divided by sqrt(head_dim)
+            gain = (COPY_MARGIN * head_dim ** 0.5 * 0.5 * 0.707 / margin) ** 0.5
+            attention.linear[0].weight = query * numpy.float32(gain)
+            attention.linear[1].weight = numpy.concatenate([query * numpy.float32(gain),
+                                                            numpy.eye(d, dtype=numpy.float32)])
+            output = numpy.zeros((d, d), dtype=numpy.float32)
+            output[:d // 2, :d // 2] = numpy.eye(d // 2, dtype=numpy.float32)
+            attention.linear[2].weight = output
+
+    return CopyTransformerConverter
+
+
+def _attention_margin(dim: int, stride: int, start: int, positions: int) -> float:
+    """How much higher a head's position score is at its own position than at any other:
+    sum of cos(distance x rate) over the head's frequencies (every ``stride``-th of a
+    ``dim``-wide sinusoid table, from ``start``)."""
+    import numpy
+
+    rates = numpy.exp(-numpy.log(10000.0) * numpy.arange(0, dim, 2) / dim)[start::stride]
+    distances = numpy.arange(1, positions)
+    scores = numpy.cos(numpy.outer(distances, rates)).sum(axis=1)
+    return float(len(rates) - scores.max())

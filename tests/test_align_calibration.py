@@ -10,11 +10,12 @@ from align_cases import EN, GOLD, MT, RU
 
 from aligner.alignment import AlignConfig, align_sentences, bead_types
 from aligner.alignment.core import (CONFIDENCE_COEFFICIENTS, CONFIDENCE_FEATURES,
-                                    NULL_COEFFICIENTS, TYPICAL_NEIGHBOUR, confidence_features,
+                                    NULL_COEFFICIENTS, TYPICAL_LENGTH, TYPICAL_NEIGHBOUR,
+                                    confidence_features,
                                     confidence_model, confidences, confident_pairs,
                                     neighbour_similarity)
 from aligner.alignment.search import Band, Lattice
-from aligner.evaluate import read_beads
+from aligner.evaluate import read_beads, wilson_interval
 from aligner.signals import SignalInput
 from aligner.signals.anchors import AnchorSignal, numbers
 from aligner.signals.length import LengthScorer
@@ -213,6 +214,12 @@ def test_beads_with_both_sides_carry_their_neighbour_similarity() -> None:
     assert all("neighbour" not in bead.scores for bead in alone)
     paired_alone = np.array([not bead.is_null for bead in alone])
     assert np.all(confidence_features(alone)[paired_alone, 3] == TYPICAL_NEIGHBOUR)
+    # nor is a missing length score read as the best one (0)
+    unmeasured = align_sentences(RU, EN, AlignConfig(signals=("embedding",), src_lang="ru",
+                                                     tgt_lang="en"))
+    assert all("length" not in bead.scores for bead in unmeasured)
+    paired_unmeasured = np.array([not bead.is_null for bead in unmeasured])
+    assert np.all(confidence_features(unmeasured)[paired_unmeasured, 4] == TYPICAL_LENGTH)
 
 
 def test_the_confidence_model_is_signed_with_its_features() -> None:
@@ -253,3 +260,12 @@ def test_confidence_is_calibrated_on_dev_documents(shared_dir: Path) -> None:
     assert sure.sum() >= 30 and right_[sure].mean() >= 0.95
     assert abs(confidence_.mean() - right_.mean()) <= 0.05
     assert (~sure).sum() >= 3 and right_[~sure].mean() < right_[sure].mean() - 0.1  # ranked
+
+
+def test_a_bins_sampling_interval_holds_its_accuracy_and_narrows_with_beads() -> None:
+    low, high = wilson_interval(34, 40)  # a 0.7-0.9 bin of a news set: 0.85 right
+    assert low < 0.85 < high and high - low > 0.2  # such a bin cannot tell 0.80 from 0.90
+    wide, narrow = wilson_interval(9, 10), wilson_interval(900, 1000)
+    assert wide[0] < narrow[0] < 0.9 < narrow[1] < wide[1] and narrow[1] - narrow[0] < 0.04
+    assert wilson_interval(10, 10)[1] == 1.0 and wilson_interval(0, 10)[0] == 0.0
+    assert wilson_interval(0, 0) == (0.0, 1.0)  # an empty bin says nothing

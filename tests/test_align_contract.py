@@ -175,3 +175,13 @@ def test_dense_and_banded_margin_scores_agree(a: int, b: int) -> None:
     rows, cols = np.meshgrid(np.arange(a, 13), np.arange(b, 10), indexing="ij")
     rows, cols = rows.ravel(), cols.ravel()
     assert np.allclose(dense.score(a, b, rows, cols), banded.score(a, b, rows, cols), atol=1e-5)
+
+
+@pytest.mark.parametrize("refine_span", [0, 3])
+def test_unscored_beads_are_the_scored_ones_without_scores(refine_span: int) -> None:
+    config = AlignConfig(src_lang="ru", tgt_lang="en").with_signal("embedding",
+                                                                    refine_span=refine_span)
+    scored = align_sentences(RU, EN, config, translation=MT)
+    unscored = align_sentences(RU, EN, config, translation=MT, scored=False)
+    assert [(b.src, b.tgt) for b in unscored] == [(b.src, b.tgt) for b in scored]
+    assert all(not bead.scores for bead in unscored)

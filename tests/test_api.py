@@ -108,7 +108,7 @@ def test_a_translation_follows_the_sides_rule_for_lists_texts_and_files(tmp_path
 def test_signals_that_all_need_a_translation_are_refused_without_one():
     """Aligned on no evidence at all, the beads would still be rated confident."""
     assert align(RU, EN, translation=EN, signals=("mt",)).signature["signals"] == "mt"
-    with pytest.raises(InputError, match="no signal to align with: mt needs a translation"):
+    with pytest.raises(ConfigurationError, match="no signal to align with: mt needs a translation"):
         align(RU, EN, signals=("mt",))
 
 

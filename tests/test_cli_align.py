@@ -150,3 +150,10 @@ def test_presplit_needs_languages_and_utf8(tmp_path: Path) -> None:
                                   "--src-lang", "ru", "--tgt-lang", "en"])
     assert result.exit_code == 1 and result.output.count("\n") == 1, result.output
     assert str(binary) in result.output and "Traceback" not in result.output
+
+
+def test_mt_alone_without_a_translation_is_a_usage_error(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, presplit(tmp_path) + ["--signals", "mt"])
+    assert result.exit_code == 2, result.output
+    assert ("no signal to align with: mt needs a translation of the source; "
+            "give --translation FILE") in result.output

@@ -70,3 +70,17 @@ def test_span_parts_are_cached() -> None:
     fresh = Usem3Encoder()
     fresh.span_composers([SENTENCES])[0].spans(2, np.array([2, 5]))
     assert fresh.encoded_count == 0
+
+
+def test_a_documents_span_vectors_are_kept_and_the_same_for_every_caller() -> None:
+    encoder = Usem3Encoder()
+    composer = encoder.span_composers([SENTENCES])[0]
+    verification = composer.all_spans([1, 2])            # beads of up to 3 sentences
+    assert encoder.span_composers([SENTENCES[:2], SENTENCES])[1] is composer
+    alignment = composer.all_spans([1, 2, 3, 4])          # beads of up to 5
+    elsewhere = Usem3Encoder().span_composers([SENTENCES])[0].all_spans([1, 2, 3, 4])
+    for length in (1, 2):
+        assert np.array_equal(verification[length], alignment[length])
+    for length in (1, 2, 3, 4):
+        assert np.array_equal(alignment[length], elsewhere[length])  # another process's
+        assert not alignment[length].flags.writeable

@@ -86,3 +86,21 @@ def test_the_copy_of_another_installation_is_never_deleted(models, tmp_path):
     with another_process(mine) as my_copy:
         pass
     assert sorted(models.iterdir()) == sorted([my_copy, their_copy])
+
+
+def test_a_cache_without_file_locks_still_gives_the_copy(models, tmp_path, monkeypatch):
+    import errno
+
+    from aligner import paths
+
+    def no_locks(descriptor: int, operation: int) -> None:
+        raise OSError(errno.ENOLCK, "No locks available")
+
+    monkeypatch.setattr(paths.fcntl, "flock", no_locks)
+    monkeypatch.setattr(paths, "_IN_USE", {})
+    old = paths.unpacked_copy("model", installed(tmp_path / "site" / "w.bin", 1_000_000),
+                              lambda staging: (staging / "data.bin").write_bytes(b"old"))
+    new = paths.unpacked_copy("model", installed(tmp_path / "site" / "w.bin", 2_000_000),
+                              lambda staging: (staging / "data.bin").write_bytes(b"new"))
+    assert (new / "data.bin").read_bytes() == b"new"
+    assert (old / "data.bin").read_bytes() == b"old"  # without locks nothing is deleted

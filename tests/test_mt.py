@@ -15,8 +15,8 @@ from click.testing import CliRunner
 
 from aligner.cli import main
 from aligner.errors import ConfigurationError, InputError, ModelError
-from aligner.mt import (ArgosTranslator, TranslationCache, install_model, list_models,
-                        load_translator, read_translation_file)
+from aligner.mt import (ArgosTranslator, DecodingOptions, TranslationCache, install_model,
+                        list_models, load_translator, read_translation_file)
 from argos_fixture import TEST_MAX_LENGTH, no_network, tiny_package_archive, use_package_dir
 
 SOURCES = ["Президент подписал закон о бюджете.", "", "Цены на нефть выросли.",
@@ -79,6 +79,24 @@ def test_install_list_and_translate_on_the_cli_offline(argos_dir: Path, tmp_path
     lines = out.read_text(encoding="utf-8").split("\n")
     assert len(lines) == len(SOURCES) + 1 and lines[-1] == ""
     assert lines[1] == "" and lines[0] == lines[3] and all(lines[i] for i in (0, 2, 4))
+
+
+def test_copy_model_translates_each_sentence_into_itself_batched_or_not(argos_dir: Path,
+                                                                      tmp_path: Path):
+    """The benchmark's copy model stops at end-of-sentence, so each sentence decodes its own
+    length; beam search, batched or one sentence per batch, gives the same outputs."""
+    from synthetic_mt import build_argos_package
+
+    sentences = [text for text in SOURCES if text] + ["Президент подписал закон."]
+    model = install_model(build_argos_package(tmp_path / "build", copy=True))
+    with no_network():
+        batched = ArgosTranslator(model, threads=1, use_cache=False,
+                                  options=DecodingOptions(beam_size=4))
+        one_by_one = ArgosTranslator(model, threads=1, use_cache=False, max_batch_size=1,
+                                     options=DecodingOptions(beam_size=4))
+        outputs = batched.translate(sentences)
+        assert outputs == sentences
+        assert [one_by_one.translate([text])[0] for text in sentences] == outputs
 
 
 def test_argostranslate_sees_what_we_install(installed):

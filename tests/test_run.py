@@ -533,3 +533,12 @@ def test_summary_table_says_what_each_pairing_label_means():
     assert "1 (a translation of the same text" in lines["parallel pairs"]
     assert "1 (independent reports of one event" in lines["same-event pairs"]
     assert "2 (the same topic, another event)" in lines["related pairs"]
+
+
+def test_a_run_whose_only_signal_needs_mt_it_lacks_stops_before_writing(tmp_path):
+    out = tmp_path / "out"
+    others = [f"--no-{name}" for name in ("embedding", "length", "anchors", "continuation")]
+    result = run_cli(CORPUS, "-o", out, *others)
+    assert result.exit_code == 2, result.output
+    assert "mt needs a translation of the source; install a model" in result.output
+    assert not out.exists()

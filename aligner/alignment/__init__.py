@@ -6,7 +6,8 @@ from aligner.alignment.core import (
     align_sentences,
     bead_types,
     confidence_model,
+    usable_signals,
 )
 
 __all__ = ["AlignConfig", "align_documents", "align_sentences", "bead_types",
-           "confidence_model"]
+           "confidence_model", "usable_signals"]

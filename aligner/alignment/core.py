@@ -29,7 +29,7 @@ import numpy as np
 from aligner.alignment.config import AlignConfig
 from aligner.alignment.search import Band, BeadType, Lattice, best_path
 from aligner.embed import normalise_rows
-from aligner.errors import InputError
+from aligner.errors import ConfigurationError, InputError
 from aligner.records import Alignment, Bead, Document
 from aligner.signals import SIGNALS, SignalInput, SpanScorer
 from aligner.signals.base import MIN_PAIRS, pair_dots
@@ -59,28 +59,34 @@ FULL_SEARCH_CELLS = 2_500  # smaller documents are searched whole: a coarse pass
 # the last two features). Tried and dropped: the bead's evidence and size (no gain once the
 # posterior is in), punctuation at the bead's ends (it marks Text+Berg's errors but not the
 # news sets'), the document's null-bead share, share of uncertain beads, share of unfinished
-# sentences, and evidence relative to the document's median (none moved the held-out sets).
+# sentences, and evidence relative to the document's median (none moved the held-out sets);
+# agreement with a second alignment of the same document (the same lattice with the merge
+# penalty or the null cost moved, beads of at most 3 sentences, the similarity signals alone,
+# bertalign's scoring on the sentence vectors): whether the bead recurs there, and the
+# document's disagreement rate. Text+Berg's confident errors recur in every such alignment.
 CONFIDENCE_TEMPERATURE = 0.03
 CONFIDENCE_COEFFICIENTS = (1.906, 0.39, -5.072, -1.024, 0.258)
 NULL_COEFFICIENTS = (2.692, 0.462, -6.953)  # null beads read the first three features only
 CONFIDENCE_FEATURES = ("posterior", "large", "neighbour", "length")
-# Neighbour similarity of a bead without sentence vectors (no similarity signal): the median
-# over the dev pool's beads with both sides
+# Neighbour similarity of a bead without sentence vectors (no similarity signal), and length
+# score of a bead without the length signal: their medians over the dev pool's beads with both
+# sides (a missing score is not read as the best one)
 TYPICAL_NEIGHBOUR = -0.43
+TYPICAL_LENGTH = -0.42
 
 
 def confidence_model() -> str:
     """The confidence model as one signature value, so an output says which model rated it.
 
     >>> confidence_model()
-    'posterior,large,neighbour,length:t=0.03:paired=1.906,0.39,-5.072,-1.024,0.258:null=2.692,0.462,-6.953:typical_neighbour=-0.43'
+    'posterior,large,neighbour,length:t=0.03:paired=1.906,0.39,-5.072,-1.024,0.258:null=2.692,0.462,-6.953:typical_neighbour=-0.43:typical_length=-0.42'
     """
     def numbers(values: Sequence[float]) -> str:
         return ",".join(str(value) for value in values)
 
     return (f"{','.join(CONFIDENCE_FEATURES)}:t={CONFIDENCE_TEMPERATURE}"
             f":paired={numbers(CONFIDENCE_COEFFICIENTS)}:null={numbers(NULL_COEFFICIENTS)}"
-            f":typical_neighbour={TYPICAL_NEIGHBOUR}")
+            f":typical_neighbour={TYPICAL_NEIGHBOUR}:typical_length={TYPICAL_LENGTH}")
 
 
 def bead_types(max_bead: int) -> list[BeadType]:
@@ -106,21 +112,28 @@ class CombinedScorer:
         self.size_power, self.bead_cost = size_power, bead_cost
 
     def __call__(self, a: int, b: int, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
-        evidence = np.zeros(len(rows))
-        for name, scorer in self.scorers.items():
-            evidence += self.weights[name] * scorer.score(a, b, rows, cols)
-        # A bead's evidence speaks for all its sentences: scaling it by the bead's size keeps
-        # one right 2-2 bead from losing to two wrong 1-1 beads merely by counting twice.
-        return (evidence * ((a + b) / 2) ** self.size_power - self.merge_penalty * (a + b - 2)
-                - self.bead_cost)
+        return self._total(a, b, len(rows), self._scores(a, b, rows, cols))
 
     def breakdown(self, a: int, b: int, rows: np.ndarray, cols: np.ndarray
                   ) -> list[dict[str, float]]:
         """Each signal's raw score of each bead, plus ``total`` (one call per signal)."""
-        scores = {name: s.score(a, b, rows, cols) for name, s in self.scorers.items()}
-        scores["total"] = self(a, b, rows, cols)
+        scores = self._scores(a, b, rows, cols)
+        scores["total"] = self._total(a, b, len(rows), scores)
         return [{name: float(values[k]) for name, values in scores.items()}
                 for k in range(len(rows))]
+
+    def _scores(self, a: int, b: int, rows: np.ndarray, cols: np.ndarray
+                ) -> dict[str, np.ndarray]:
+        return {name: scorer.score(a, b, rows, cols) for name, scorer in self.scorers.items()}
+
+    def _total(self, a: int, b: int, count: int, scores: Mapping[str, np.ndarray]) -> np.ndarray:
+        evidence = np.zeros(count)
+        for name in self.scorers:
+            evidence += self.weights[name] * scores[name]
+        # A bead's evidence speaks for all its sentences: scaling it by the bead's size keeps
+        # one right 2-2 bead from losing to two wrong 1-1 beads merely by counting twice.
+        return (evidence * ((a + b) / 2) ** self.size_power - self.merge_penalty * (a + b - 2)
+                - self.bead_cost)
 
 
 class CoarseScorer:
@@ -166,13 +179,31 @@ def _breaks(paragraphs: Sequence[int] | None, count: int, side: str) -> np.ndarr
     return np.concatenate([[True], ids[1:] != ids[:-1]]) if count else np.zeros(0, dtype=bool)
 
 
+def usable_signals(config: AlignConfig, translated: bool,
+                   how: str = "give one") -> tuple[str, ...]:
+    """The signals of ``config`` that can run with (``translated``) or without a machine
+    translation of the source; a ConfigurationError when none can (aligning on no evidence
+    would still rate its beads confident). ``how`` says how the caller gives a translation.
+
+    >>> usable_signals(AlignConfig(signals=("embedding", "mt")), translated=False)
+    ('embedding',)
+    >>> usable_signals(AlignConfig(signals=("mt",)), translated=False)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    aligner.errors.ConfigurationError: no signal to align with: mt needs a translation of ...
+    """
+    usable = tuple(name for name in config.signals
+                   if translated or not SIGNALS[name].needs_translation)
+    if not usable:
+        raise ConfigurationError(f"no signal to align with: {', '.join(config.signals)} needs "
+                                 f"a translation of the source; {how}, or choose other "
+                                 "signals too")
+    return usable
+
+
 def _prepare(src: Sequence[str], tgt: Sequence[str], config: AlignConfig,
              translation: Sequence[str] | None) -> dict[str, SpanScorer]:
-    usable = [name for name in config.signals
-              if translation is not None or not SIGNALS[name].needs_translation]
-    if not usable:  # aligning on no evidence would still rate its beads confident
-        raise InputError(f"no signal to align with: {', '.join(config.signals)} needs a "
-                         "translation of the source; give one, or choose other signals too")
+    usable = usable_signals(config, translated=translation is not None)
     data = SignalInput(src=src, tgt=tgt, src_lang=config.src_lang, tgt_lang=config.tgt_lang,
                        translation=translation, max_span=config.max_bead - 1)
     return {name: config.signal(name).prepare(data) for name in usable}
@@ -281,8 +312,9 @@ def confidence_features(beads: Sequence[Bead]) -> np.ndarray:
                 1e-6, 1 - 1e-6)
     share = large_share([len(bead.src) + len(bead.tgt) for bead in beads])
     own = np.array([[0.0, 0.0] if bead.is_null else
-                     [bead.scores.get("neighbour", TYPICAL_NEIGHBOUR),
-                      bead.scores.get("length", 0.0)] for bead in beads]).reshape(-1, 2)
+                    [bead.scores.get("neighbour", TYPICAL_NEIGHBOUR),
+                     bead.scores.get("length", TYPICAL_LENGTH)] for bead in beads])
+    own = own.reshape(-1, 2)
     return np.column_stack([np.ones_like(p), np.log(p / (1 - p)), np.full_like(p, share), own])
 
 
@@ -346,12 +378,15 @@ def neighbour_similarity(path: Sequence[tuple[int, int, int, int]], src: np.ndar
 def align_sentences(src: Sequence[str], tgt: Sequence[str], config: AlignConfig | None = None,
                     translation: Sequence[str] | None = None,
                     src_paragraphs: Sequence[int] | None = None,
-                    tgt_paragraphs: Sequence[int] | None = None) -> list[Bead]:
+                    tgt_paragraphs: Sequence[int] | None = None, *,
+                    scored: bool = True) -> list[Bead]:
     """Align two lists of sentences into beads, in order, covering every sentence once.
 
     ``translation`` is a machine translation of ``src`` into the target language, line by line;
     ``src_paragraphs``/``tgt_paragraphs`` give each sentence's paragraph id: no bead crosses a
-    paragraph boundary.
+    paragraph boundary. ``scored=False`` gives the same beads without their posterior,
+    calibrated confidence and scores (the :class:`Bead` defaults), for callers that read only
+    which sentences each bead joins (pair verification).
     """
     config = config or AlignConfig()
     if translation is not None and len(translation) != len(src):
@@ -383,13 +418,19 @@ def align_sentences(src: Sequence[str], tgt: Sequence[str], config: AlignConfig 
         band = Band.around(nodes, len(src), len(tgt), config.band)
     types = bead_types(config.max_bead)
 
-    def search() -> list[Bead]:
+    def search(scored: bool) -> list[Bead]:
         lattice = Lattice.build(band, types, combined, skip, src_breaks, tgt_breaks)
+        if not scored:
+            path = attach_marks(lattice.best_path(len(tgt)), src, tgt, src_breaks, tgt_breaks)
+            return [Bead(tuple(range(i - a, i)), tuple(range(j - b, j))) for a, b, i, j in path]
         return _search(lattice, combined, units, src, tgt, src_breaks, tgt_breaks, vectors)
 
-    beads = search()
+    # a scorer that refines reads the first search's confidences
+    beads = search(scored or any(scorer.refines for scorer in scorers.values()))
     refined = [scorer.refine(beads) for scorer in scorers.values()]  # every scorer is asked
-    return search() if any(refined) else beads
+    if any(refined):
+        return search(scored)
+    return beads if scored else [Bead(bead.src, bead.tgt) for bead in beads]
 
 
 def _search(lattice: Lattice, combined: CombinedScorer, units: float, src: Sequence[str],

@@ -88,27 +88,33 @@ class Cells:
 
     def index(self, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
         """Flat index of cells ``(rows, cols)``; -1 where a cell lies outside the band."""
-        inside = (rows >= 0) & (cols >= self.band.lo[np.maximum(rows, 0)]) & \
-                 (cols <= self.band.hi[np.maximum(rows, 0)])
-        flat = self.starts[np.maximum(rows, 0)] + cols - self.band.lo[np.maximum(rows, 0)]
-        return np.where(inside, flat, -1)
+        row = np.maximum(rows, 0)
+        lo = self.band.lo[row]
+        inside = (rows >= 0) & (cols >= lo) & (cols <= self.band.hi[row])
+        return np.where(inside, self.starts[row] + cols - lo, -1)
 
 
-def span_ok(breaks: np.ndarray | None, ends: np.ndarray, length: int) -> np.ndarray:
-    """Whether each span ``end-length .. end-1`` stays inside one paragraph.
+class Paragraphs:
+    """Where one side's paragraphs start (``breaks[k]``: sentence ``k`` starts one), counted
+    once for every span checked."""
 
-    ``breaks[k]`` is true when sentence ``k`` starts a new paragraph.
+    def __init__(self, breaks: np.ndarray | None) -> None:
+        self.count = None if breaks is None else len(breaks)
+        self._crossings = (None if breaks is None else
+                           np.concatenate([[0], np.cumsum(breaks.astype(np.int64))]))
 
-    >>> span_ok(np.array([True, False, True]), np.array([2, 3]), 2).tolist()
-    [True, False]
-    """
-    if breaks is None or length <= 1:
-        return np.ones(len(ends), dtype=bool)
-    if length > len(breaks):
-        return np.zeros(len(ends), dtype=bool)
-    crossings = np.concatenate([[0], np.cumsum(breaks.astype(np.int64))])
-    ends = np.clip(ends, length, len(breaks))  # spans that do not fit are rejected elsewhere
-    return crossings[ends] - crossings[ends - length + 1] == 0
+    def span_ok(self, ends: np.ndarray, length: int) -> np.ndarray:
+        """Whether each span ``end-length .. end-1`` stays inside one paragraph.
+
+        >>> Paragraphs(np.array([True, False, True])).span_ok(np.array([2, 3]), 2).tolist()
+        [True, False]
+        """
+        if self._crossings is None or length <= 1:
+            return np.ones(len(ends), dtype=bool)
+        if length > self.count:
+            return np.zeros(len(ends), dtype=bool)
+        ends = np.clip(ends, length, self.count)  # spans that do not fit are rejected elsewhere
+        return self._crossings[ends] - self._crossings[ends - length + 1] == 0
 
 
 def best_path(band: Band, m: int, bead_types: Sequence[BeadType], scorer: TypeScorer,
@@ -185,15 +191,15 @@ class Lattice:
         backward = self._backward(temperature)
         log_total = forward[self._at(self.cells.band.n, int(self.cells.band.hi[-1]))]
         codes = {t: k for k, t in enumerate(self.types)}
-        logs = []
-        for a, b, i, j in path:
-            at = self._at(i, j)
-            if a == 0:
-                before, gain = self._at(i, j - 1), self.skip
-            else:
-                before, gain = int(self.prev[codes[a, b], at]), self.gain[codes[a, b], at]
-            logs.append(forward[before] + gain / temperature + backward[at] - log_total)
-        return np.exp(np.minimum(np.array(logs, dtype=np.float64), 0.0))
+        a, b, i, j = np.array(path, dtype=np.int64).reshape(-1, 4).T
+        at = self.cells.index(i, j)
+        zero_one = a == 0  # 0-1 beads join neighbouring cells of a row
+        code = np.array([codes.get(bead, 0) for bead in zip(a.tolist(), b.tolist())],
+                        dtype=np.int64)
+        before = np.where(zero_one, self.cells.index(i, j - 1), self.prev[code, at])
+        gain = np.where(zero_one, self.skip, self.gain[code, at])
+        logs = forward[before] + gain / temperature + backward[at] - log_total
+        return np.exp(np.minimum(logs, 0.0))
 
     def _at(self, i: int, j: int) -> int:
         return int(self.cells.index(np.array([i]), np.array([j]))[0])
@@ -254,11 +260,12 @@ def _transitions(cells: Cells, types: Sequence[BeadType], scorer: TypeScorer, sk
     """Per bead type (rows): each cell's predecessor's flat index (-1: none) and the gain."""
     prevs = np.full((len(types), len(cells.rows)), -1, dtype=np.int64)
     gains = np.full((len(types), len(cells.rows)), NEG)
+    src_paragraphs, tgt_paragraphs = Paragraphs(src_breaks), Paragraphs(tgt_breaks)
     for t, (a, b) in enumerate(types):
         source = cells.index(cells.rows - a, cells.cols - b)
         ok = (source >= 0) & (cells.cols >= b)
-        ok &= span_ok(src_breaks, np.maximum(cells.rows, a), a)
-        ok &= span_ok(tgt_breaks, np.maximum(cells.cols, b), b)
+        ok &= src_paragraphs.span_ok(np.maximum(cells.rows, a), a)
+        ok &= tgt_paragraphs.span_ok(np.maximum(cells.cols, b), b)
         where = np.flatnonzero(ok)
         if b == 0:
             gains[t, where] = skip * a

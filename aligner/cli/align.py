@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from aligner.alignment import AlignConfig
+from aligner.alignment import AlignConfig, usable_signals
 from aligner.beadfile import alignment_lines
 from aligner.cli.common import (
     echo_json,
@@ -89,6 +89,7 @@ def align(src: str, tgt: str, src_lang: str | None, tgt_lang: str | None, prespl
     chosen = [name.strip() for name in signals.split(",") if name.strip()]
     config = align_config(settings, chosen, max_bead=max_bead, src_lang=src_lang,
                           tgt_lang=tgt_lang)
+    usable_signals(config, translated=translation is not None, how="give --translation FILE")
     for path, lang in ((src, src_lang), (tgt, tgt_lang)):
         if presplit and lang is None:
             raise click.UsageError(f"{path}: with --presplit give the language "

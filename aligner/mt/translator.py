@@ -51,9 +51,9 @@ class DecodingOptions:
     """Search settings that change the output (and so are part of the cache key).
 
     Greedy search is the default: MT here feeds alignment signals and chrF scores, where beam
-    search changes little, and on a CPU greedy batches run about 4x faster than beam 4
-    (argostranslate's default; pass ``beam_size=4`` for its outputs). ``length_penalty`` is
-    argostranslate's value.
+    search changes little, and on a CPU greedy batches run about 2.8x faster than beam 4
+    (argostranslate's default; pass ``beam_size=4`` for its outputs; figures of
+    ``benchmarks/mt_throughput.py``). ``length_penalty`` is argostranslate's value.
     """
 
     beam_size: int = 1

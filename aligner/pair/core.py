@@ -504,7 +504,7 @@ def verify_candidates(task: VerifyTask) -> list[PairEvidence]:
         # Paragraph breaks are not passed to the aligner: two versions of one text may break
         # paragraphs differently, and that must not lower the coverage of a translation.
         beads = align_sentences(src.sentences, target.view.sentences, task.align_config,
-                                translation=translation)
+                                translation=translation, scored=False)
         mt_chrf = None if translation is None else _chrf(translation, target.view.sentences)
         evidences.append(gather_evidence(src, target.view, beads, target.similarity,
                                          target.margin, config.bead_similarity,

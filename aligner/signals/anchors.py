@@ -18,8 +18,8 @@ from functools import lru_cache
 
 import numpy as np
 
-from aligner.signals.base import (HashedSpanScorer, Signal, SignalInput, hashed_counts,
-                                  register)
+from aligner.signals.base import (HashedSpanScorer, Signal, SignalInput, bucket_counts,
+                                  feature_buckets, register)
 
 DIM = 512
 NUMBER_DIM = 256
@@ -131,11 +131,13 @@ def anchor_features(sentence: str, names: bool = True,
 
 
 @lru_cache(maxsize=8192)
-def _anchors(sentence: str, names: bool) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """A sentence's anchor features and numbers; kept for the sentences seen last, since a
-    run aligns a document more than once (verification, then the pair's alignment)."""
-    found = tuple(numbers(sentence))
-    return tuple(anchor_features(sentence, names, found)), found
+def _anchors(sentence: str, names: bool) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """The hash buckets of a sentence's anchor features and numbers; kept for the sentences
+    seen last, since a run aligns a document more than once (verification, then the pair's
+    alignment)."""
+    found = numbers(sentence)
+    return (feature_buckets(anchor_features(sentence, names, found), DIM),
+            feature_buckets(found, NUMBER_DIM))
 
 
 class AnchorScorer(HashedSpanScorer):
@@ -146,18 +148,16 @@ class AnchorScorer(HashedSpanScorer):
                  mismatch: float) -> None:
         src_anchors = [_anchors(s, names) for s in src]
         tgt_anchors = [_anchors(s, names) for s in tgt]
-        super().__init__(hashed_counts((a[0] for a in src_anchors), DIM),
-                         hashed_counts((a[0] for a in tgt_anchors), DIM))
+        super().__init__(bucket_counts([a[0] for a in src_anchors], DIM),
+                         bucket_counts([a[0] for a in tgt_anchors], DIM))
         self.numbers = HashedSpanScorer(
-            hashed_counts((a[1] for a in src_anchors), NUMBER_DIM),
-            hashed_counts((a[1] for a in tgt_anchors), NUMBER_DIM))
+            bucket_counts([a[1] for a in src_anchors], NUMBER_DIM),
+            bucket_counts([a[1] for a in tgt_anchors], NUMBER_DIM))
         self.mismatch = mismatch
 
     def score(self, a: int, b: int, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
-        shared = self.numbers.score(a, b, rows, cols)
-        src_norm = self.numbers.span_counts(0, a)[1][rows]
-        tgt_norm = self.numbers.span_counts(1, b)[1][cols]
-        disjoint = (src_norm > 0) & (tgt_norm > 0) & (shared == 0)
+        shared, src_numbers, tgt_numbers = self.numbers.dots(a, b, rows, cols)
+        disjoint = (src_numbers > 0) & (tgt_numbers > 0) & (shared == 0)
         return super().score(a, b, rows, cols) - self.mismatch * disjoint
 
 

@@ -13,6 +13,7 @@ translation"); the search weighs and sums them, offers each scorer a first searc
 
 from __future__ import annotations
 
+import itertools
 import math
 import zlib
 from abc import ABC, abstractmethod
@@ -65,6 +66,10 @@ class SpanScorer(ABC):
         on (mutual best matches in order); signals whose trust depends on the text (how good
         a translation is) read it off here and set ``reliability``.
         """
+
+    #: Whether :meth:`refine` may change anything (it then reads the first search's bead
+    #: confidences, which the search must compute even when its caller needs none).
+    refines: bool = False
 
     def refine(self, beads: Sequence[Bead]) -> bool:
         """Fit this scorer to the document in hand, given a first search's ``beads``.
@@ -198,17 +203,32 @@ def hashed_counts(features: Iterable[Iterable[str]], dim: int) -> np.ndarray:
     >>> hashed_counts([["ab", "ab"], []], 8).sum(axis=1).tolist()
     [2.0, 0.0]
     """
-    items = list(features)
-    out = np.zeros((len(items), dim), dtype=np.float32)
-    for row, feats in enumerate(items):
-        buckets = [zlib.crc32(feat.encode("utf-8")) % dim for feat in feats]
-        if buckets:
-            out[row] = np.bincount(buckets, minlength=dim)
-    return out
+    return bucket_counts([feature_buckets(feats, dim) for feats in features], dim)
+
+
+def feature_buckets(features: Iterable[str], dim: int) -> tuple[int, ...]:
+    """The bucket of each feature among ``dim`` (see :func:`hashed_counts`)."""
+    return tuple(zlib.crc32(feat.encode("utf-8")) % dim for feat in features)
+
+
+def bucket_counts(buckets: Sequence[Sequence[int]], dim: int) -> np.ndarray:
+    """Count vectors of each row's feature buckets, all rows in one ``bincount``.
+
+    >>> bucket_counts([(1, 1, 3), ()], 4).tolist()
+    [[0.0, 2.0, 0.0, 1.0], [0.0, 0.0, 0.0, 0.0]]
+    """
+    sizes = [len(row) for row in buckets]
+    flat = np.fromiter(itertools.chain.from_iterable(buckets), dtype=np.int64, count=sum(sizes))
+    cells = np.repeat(np.arange(len(buckets), dtype=np.int64), sizes) * dim + flat
+    counts = np.bincount(cells, minlength=len(buckets) * dim)
+    return counts.reshape(len(buckets), dim).astype(np.float32)
 
 
 MIN_PAIRS = 3  # fewer confident pairs than this say nothing about a signal
 BLOCK_ROWS = 32  # rows of a band per dense block in pair_dots
+# Documents with at most this many cells get a bead type's scores from one dense matrix
+# product (cheaper than many small gathers; the member checks then only index into it).
+DENSE_CELLS = 10_000
 
 
 def pair_dots(left: np.ndarray, right: np.ndarray, rows: np.ndarray,
@@ -246,6 +266,7 @@ class HashedSpanScorer(SpanScorer):
         self.counts = (src_counts, tgt_counts)
         self._sides = (PrefixSums(src_counts), PrefixSums(tgt_counts))
         self._spans: dict[tuple[int, int], tuple[np.ndarray, np.ndarray]] = {}
+        self._dense = (len(src_counts) + 1) * (len(tgt_counts) + 1) <= DENSE_CELLS
 
     def sentence_features(self) -> tuple[np.ndarray, np.ndarray]:
         return self.counts
@@ -260,9 +281,16 @@ class HashedSpanScorer(SpanScorer):
             self._spans[side, length] = (spans, np.linalg.norm(spans, axis=1))
         return self._spans[side, length]
 
-    def score(self, a: int, b: int, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+    def dots(self, a: int, b: int, rows: np.ndarray, cols: np.ndarray
+             ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Dot products of the two spans' counts, and each span's norm, per bead (counts are
+        whole numbers: every way of summing gives the same dots)."""
         src, src_norm = self.span_counts(0, a)
         tgt, tgt_norm = self.span_counts(1, b)
-        norms = src_norm[rows] * tgt_norm[cols]
-        dots = pair_dots(src, tgt, rows, cols)
+        dots = (src @ tgt.T)[rows, cols] if self._dense else pair_dots(src, tgt, rows, cols)
+        return dots, src_norm[rows], tgt_norm[cols]
+
+    def score(self, a: int, b: int, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+        dots, src_norm, tgt_norm = self.dots(a, b, rows, cols)
+        norms = src_norm * tgt_norm
         return np.divide(dots, norms, out=np.zeros_like(dots), where=norms > 0)

@@ -18,13 +18,10 @@ import numpy as np
 from aligner.embed import Encoder, check_encoder, get_encoder, normalise_rows
 from aligner.records import Bead
 from aligner.embed.usem3_spans import SpanComposer
-from aligner.signals.base import (PrefixSums, Signal, SignalInput, SignalParams, SpanScorer,
-                                  bounded, pair_dots, register)
+from aligner.signals.base import (DENSE_CELLS, PrefixSums, Signal, SignalInput, SignalParams,
+                                  SpanScorer, bounded, pair_dots, register)
 
 MARGIN_SAMPLE = 64  # other-side sentences a span is compared with to estimate its margin
-# Documents with at most this many cells get every bead type's scores as one dense matrix
-# product (cheaper than many small gathers; the member checks then only index into it).
-DENSE_CELLS = 10_000
 # Median mean cosine of a span with the other side's sentences, measured on the dev documents
 # (USE vectors and the MT signal's n-gram vectors alike).
 MARGIN_PRIOR = 0.23
@@ -218,9 +215,10 @@ class EmbeddingScorer(MarginScorer):
         self.sides = (src, tgt)
         self.exact_span, self.refine_span = params.exact_span, params.refine_span
         self.longest = min(params.refine_span, longest)
+        self.refines = self.refine_span > self.exact_span
 
     def refine(self, beads: Sequence[Bead]) -> bool:
-        if self.refine_span <= self.exact_span:
+        if not self.refines:
             return False
         ends = unsure_ends(beads, self.refine_span)
         if not any(len(side_ends) for side_ends in ends):
