@@ -14,18 +14,30 @@ occur once in the collection. Peak memory is the child's peak resident set size
 (``getrusage``) after each part. Ratios are against the
 smallest size, measured in the same run, and taken on CPU seconds (``embed cpu``,
 ``rest cpu``: the child's own), which a shared machine disturbs far less than wall seconds.
+Each size's row is printed as soon as it is measured.
+
+With ``--cache DIR`` every size shares one lasting embedding cache instead of an empty one
+of its own: the first documents of a larger collection are those of a smaller one, so a
+16k run embeds a quarter of a 64k collection's sentences, and a rerun embeds nothing
+(``new`` counts the sentences run through the encoder; ``embed`` then times only them and
+the cache look-ups). ``--embed-only`` stops after embedding, to fill such a cache.
 
     python benchmarks/pair_scale.py --quick      # 250 and 1000 documents per language
     python benchmarks/pair_scale.py              # 1000 and 4000
     python benchmarks/pair_scale.py --sizes 1000 4000 16000 65536   # any sizes
     python benchmarks/pair_scale.py --search 1000 4000 16000 65536   # the search stage alone
+    python benchmarks/pair_scale.py --search 16000 --real --cache C   # on real vectors
+    python benchmarks/pair_scale.py --embed-only --cache C --sizes 16000 65536   # fill a cache
+    python benchmarks/pair_scale.py --cache C --sizes 16000 65536   # then pair, embedding cached
 
-``--search`` times the candidate search alone on synthetic document vectors (2048 dimensions,
-as pooled ones: topic clusters plus noise; each query a noisy copy of its true partner):
-the exact search against the inverted-file index (faiss) that replaces it above
+``--search`` times the candidate search alone (one direction) on synthetic document vectors
+(2048 dimensions, as pooled ones: topic clusters plus noise; each query a noisy copy of its
+true partner), or with ``--real`` on the pooled vectors of the collection above: the exact
+search against the inverted file (faiss) that replaces it above
 ``aligner.pair.search.EXACT_LIMIT`` documents, with the recall of the true partners at 1,
-the share of the exact 4 nearest the index also returns, peak memory and growth against
-N log N. The exact search is skipped above ``--exact-max`` (it grows as N squared).
+the share of the exact 8 nearest (pairing's relation neighbours) the index also returns,
+the child's peak memory (vectors included) and growth of CPU seconds against N log N. The
+exact search is skipped above ``--exact-max`` (it grows as N squared).
 """
 
 from __future__ import annotations
@@ -49,6 +61,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import benchmark_parser  # noqa: E402
 
 EMBED_CHUNK = 4096  # sentences embedded per call before pairing
+SEARCH_K = 8  # neighbours per document, as pairing asks (relation_neighbours)
 
 
 def peak_rss_mb() -> float:
@@ -56,8 +69,9 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def measure(size: int, shared: Path) -> dict[str, float]:
-    """Build one collection, embed it, pair it; return the figures (run in a child process)."""
+def measure(size: int, shared: Path, embed_only: bool = False) -> dict[str, float]:
+    """Build one collection, embed it and (unless ``embed_only``) pair it; return the
+    figures (run in a child process)."""
     from pair_data import distinct_share, synthetic_collection
     from pair_quality import precision_recall
 
@@ -87,6 +101,12 @@ def measure(size: int, shared: Path) -> dict[str, float]:
     embed_seconds = time.perf_counter() - started
     embed_cpu = time.process_time() - cpu_started
     embed_rss = peak_rss_mb()
+    embedded = {"N": size, "sentences": len(texts), "new": encoder.encoded_count,
+                "distinct": distinct_share(collection), "embed s": embed_seconds,
+                "embed cpu": embed_cpu, "embed MiB": embed_rss - base_rss,
+                "peak MiB": embed_rss}
+    if embed_only:
+        return embedded
     encode_before = encode_seconds[0]
     started, cpu_started = time.perf_counter(), time.process_time()
     result = pair_documents(collection.documents)
@@ -96,15 +116,14 @@ def measure(size: int, shared: Path) -> dict[str, float]:
     found = {(pair.src_id, pair.tgt_id) for pair in result.parallel}
     precision, recall, _ = precision_recall(found, collection.gold)
     per_document = [count for side in candidates for count in side.values()]
-    return {"N": size, "sentences": sum(len(doc.sentences) for doc in collection.documents),
-            "distinct": distinct_share(collection),
+    return {**embedded, "new": encoder.encoded_count,
             "embed s": embed_seconds + late_encoding, "rest s": total - late_encoding,
-            "embed cpu": embed_cpu, "rest cpu": rest_cpu,
+            "rest cpu": rest_cpu,
             "search s": result.timings["search"], "verify s": result.timings["verify"],
             "verified": result.candidates_verified,
             "cand/doc": len(per_document) and sum(per_document) / len(per_document),
             "max cand": max(per_document, default=0),
-            "embed MiB": embed_rss - base_rss, "rest MiB": peak_rss_mb() - embed_rss,
+            "rest MiB": peak_rss_mb() - embed_rss,
             "peak MiB": peak_rss_mb(), "P": precision, "R": recall}
 
 
@@ -136,74 +155,126 @@ def synthetic_vectors(size: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
     return queries, base
 
 
-def measure_search(size: int, exact_max: int) -> dict[str, float]:
-    """The search stage on ``size`` synthetic documents per side (run in a child process)."""
+def collection_vectors(size: int, shared: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The pooled vectors of the Russian and English documents of :func:`measure`'s
+    collection, and for each Russian one the row of its English partner (-1 for none)."""
+    from pair_data import synthetic_collection
+
+    from aligner.embed import get_encoder
+    from aligner.executors import no_progress
+    from aligner.pair.core import embed_documents
+
+    collection = synthetic_collection(shared, size)
+    ru = [doc for doc in collection.documents if doc.lang == "ru"]
+    en = [doc for doc in collection.documents if doc.lang == "en"]
+    row_of = {doc.id: row for row, doc in enumerate(en)}
+    partner = dict(collection.gold)
+    truth = np.array([row_of.get(partner.get(doc.id, ""), -1) for doc in ru])
+    encoder = get_encoder()
+    return (embed_documents(encoder, ru, 256, no_progress),
+            embed_documents(encoder, en, 256, no_progress), truth)
+
+
+def measure_search(size: int, exact_max: int, shared: Path | None) -> dict[str, float]:
+    """The search stage on ``size`` documents per side (run in a child process): synthetic
+    vectors, or with ``shared`` the real pooled vectors of :func:`measure`'s collection
+    (embedded first, or read from the cache)."""
     from aligner.pair.search import exact_neighbours, nearest_neighbours
 
-    queries, base = synthetic_vectors(size, seed=size)
-    before = peak_rss_mb()
-    started = time.perf_counter()
-    found = nearest_neighbours(queries, base, 4, exact_limit=0)
+    if shared is None:
+        queries, base = synthetic_vectors(size, seed=size)
+        truth = np.arange(size)
+    else:
+        queries, base, truth = collection_vectors(size, shared)
+    started, cpu_started = time.perf_counter(), time.process_time()
+    found = nearest_neighbours(queries, base, SEARCH_K, exact_limit=0)
+    paired = truth >= 0
     row = {"N": size, "index s": time.perf_counter() - started,
-           "index MiB": peak_rss_mb() - before,
-           "recall@1": float(np.mean(found.indices[:, 0] == np.arange(size)))}
+           "index cpu": time.process_time() - cpu_started,
+           "recall@1": float(np.mean(found.indices[paired, 0] == truth[paired]))}
     if size <= exact_max:
-        started = time.perf_counter()
-        exact = exact_neighbours(queries, base, 4)
+        started, cpu_started = time.perf_counter(), time.process_time()
+        exact = exact_neighbours(queries, base, SEARCH_K)
         row["exact s"] = time.perf_counter() - started
-        row["same top4"] = float(np.mean([len(set(a) & set(b)) / 4 for a, b in
+        row["exact cpu"] = time.process_time() - cpu_started
+        row["same top8"] = float(np.mean([len(set(a) & set(b)) / SEARCH_K for a, b in
                                           zip(found.indices.tolist(), exact.indices.tolist())]))
-    return row
+    return {**row, "peak MiB": peak_rss_mb()}
 
 
 def print_search_table(rows: list[dict[str, float]]) -> None:
+    """Seconds (wall and CPU) per size; growth on CPU seconds against the first size."""
     base = rows[0]
-    print(f"{'N':>7} {'exact s':>8} {'index s':>8} {'index MiB':>9} {'recall@1':>8} "
-          f"{'same top4':>9} {'index x':>8} {'NlogN x':>8} {'exact x':>8}")
+    print(f"{'N':>7} {'exact s':>8} {'exact cpu':>9} {'index s':>8} {'index cpu':>9} "
+          f"{'peak MiB':>9} {'recall@1':>8} {'same top8':>9} {'index x':>8} {'NlogN x':>8} "
+          f"{'exact x':>8}")
     for row in rows:
-        nlogn = row["N"] * math.log(row["N"]) / (base["N"] * math.log(base["N"]))
-        exact = row.get("exact s")
-        exact_cell = "-" if exact is None else f"{exact:.1f}"
-        exact_growth = "-" if exact is None else f"{exact / base['exact s']:.1f}"
-        print(f"{row['N']:>7} {exact_cell:>8} {row['index s']:>8.1f} {row['index MiB']:>9.0f} "
-              f"{row['recall@1']:>8.4f} {row.get('same top4', float('nan')):>9.4f} "
-              f"{row['index s'] / base['index s']:>8.1f} {nlogn:>8.1f} {exact_growth:>8}")
+        exact = "exact cpu" in row
+        print(f"{row['N']:>7} {row.get('exact s', math.nan):>8.1f} "
+              f"{row.get('exact cpu', math.nan):>9.1f} {row['index s']:>8.1f} "
+              f"{row['index cpu']:>9.1f} {row['peak MiB']:>9.0f} {row['recall@1']:>8.4f} "
+              f"{row.get('same top8', math.nan):>9.4f} "
+              f"{ratio(row['index cpu'], base['index cpu']):>8.1f} "
+              f"{nlogn_growth(row, base):>8.1f} "
+              f"{ratio(row['exact cpu'], base['exact cpu']) if exact else math.nan:>8.1f}")
 
 
-def run_child(size: int, shared: Path) -> dict[str, float]:
-    """Measure one size in a fresh Python process with an empty cache."""
-    with tempfile.TemporaryDirectory(prefix="pair-scale-") as cache:
-        env = {**os.environ, "ALIGNER_CACHE_DIR": cache}
-        completed = subprocess.run(
-            [sys.executable, __file__, "--child", str(size), "--shared", str(shared)],
-            env=env, check=True, capture_output=True, text=True)
+def run_child(flags: list[str], cache: Path | None) -> dict[str, float]:
+    """Measure in a fresh Python process (this script with ``flags``), with ``cache`` or an
+    empty one; its figures."""
+    with tempfile.TemporaryDirectory(prefix="pair-scale-") as empty:
+        env = {**os.environ, "ALIGNER_CACHE_DIR": str(cache or empty)}
+        completed = subprocess.run([sys.executable, __file__, *flags], env=env, check=True,
+                                   capture_output=True, text=True)
     return json.loads(completed.stdout.strip().splitlines()[-1])
 
 
-def print_table(rows: list[dict[str, float]]) -> None:
-    """Figures per size, then growth ratios against the first size."""
+EMBED_COLUMNS = ("N", "sentences", "new", "distinct", "embed s", "embed cpu", "embed MiB",
+                 "peak MiB", "embed x", "new x")
+PAIR_COLUMNS = ("N", "sentences", "new", "distinct", "embed s", "rest s", "embed cpu",
+                "rest cpu", "search s", "verify s", "cand/doc", "max cand", "peak MiB",
+                "rest MiB", "P", "R", "embed x", "rest x", "NlogN x")
+
+
+def nlogn_growth(row: dict[str, float], base: dict[str, float]) -> float:
+    """How much N log N grows from ``base``'s N to ``row``'s."""
+    return row["N"] * math.log(row["N"]) / (base["N"] * math.log(base["N"]))
+
+
+def ratio(value: float, base: float) -> float:
+    """``value / base``; NaN when the base is nothing (no sentence embedded: all cached)."""
+    return value / base if base > 0 else math.nan
+
+
+def format_row(row: dict[str, float], base: dict[str, float]) -> str:
+    """One size's figures, and its growth against ``base`` (the first size) on CPU seconds."""
+    growth = {"embed x": ratio(row["embed cpu"], base["embed cpu"]),
+              "new x": ratio(row["new"], base["new"]), "NlogN x": nlogn_growth(row, base)}
+    if "rest cpu" in row:
+        growth["rest x"] = ratio(row["rest cpu"], base["rest cpu"])
+    columns = PAIR_COLUMNS if "rest cpu" in row else EMBED_COLUMNS
+    return " ".join(format(growth.get(name, row.get(name)), f">9{cell_format(name)}")
+                    for name in columns)
+
+
+def cell_format(column: str) -> str:
+    """The format of a table column's figures (counts, shares, MiB, ratios, seconds)."""
+    if column in ("N", "sentences", "new", "max cand"):
+        return "d"
+    if column in ("distinct", "P", "R"):
+        return ".4f"
+    if column.endswith("MiB"):
+        return ".0f"
+    return ".2f" if column.endswith(" x") or column == "cand/doc" else ".1f"
+
+
+def growth_verdict(rows: list[dict[str, float]]) -> str:
+    """Whether the part after embedding grew no worse than N log N (CPU seconds)."""
     base = rows[0]
-    header = ("N", "sentences", "distinct", "embed s", "rest s", "embed cpu", "rest cpu",
-              "search s", "verify s", "cand/doc", "max cand", "peak MiB", "rest MiB", "P", "R",
-              "embed x", "rest x", "NlogN x")
-    print(" ".join(f"{name:>9}" for name in header))
-    for row in rows:
-        nlogn = row["N"] * math.log(row["N"]) / (base["N"] * math.log(base["N"]))
-        cells = [f"{row['N']:>9d}", f"{row['sentences']:>9d}", f"{row['distinct']:>9.3f}",
-                 *(f"{row[key]:>9.1f}" for key in ("embed s", "rest s", "embed cpu",
-                                                    "rest cpu", "search s", "verify s")),
-                 f"{row['cand/doc']:>9.2f}", f"{row['max cand']:>9d}",
-                 *(f"{row[key]:>9.0f}" for key in ("peak MiB", "rest MiB")),
-                 f"{row['P']:>9.4f}", f"{row['R']:>9.4f}",
-                 f"{row['embed cpu'] / base['embed cpu']:>9.2f}",
-                 f"{row['rest cpu'] / base['rest cpu']:>9.2f}", f"{nlogn:>9.2f}"]
-        print(" ".join(cells))
-    worst = max(row["rest cpu"] / base["rest cpu"]
-                / (row["N"] * math.log(row["N"]) / (base["N"] * math.log(base["N"])))
-                for row in rows)
-    print(f"rest grows no worse than N log N: {'yes' if worst <= 1.1 else 'NO'} "
-          f"(worst ratio to N log N growth {worst:.2f}); sizes run: "
-          + ", ".join(str(row["N"]) for row in rows))
+    worst = max(row["rest cpu"] / base["rest cpu"] / nlogn_growth(row, base) for row in rows)
+    return (f"rest grows no worse than N log N: {'yes' if worst <= 1.1 else 'NO'} "
+            f"(worst ratio to N log N growth {worst:.2f}); sizes run: "
+            + ", ".join(str(row["N"]) for row in rows))
 
 
 def main() -> int:
@@ -212,36 +283,50 @@ def main() -> int:
     parser.add_argument("--large", action="store_true", help="add 16000 documents per language")
     parser.add_argument("--sizes", type=int, nargs="+", metavar="N",
                         help="documents per language to run (default 1000 4000)")
+    parser.add_argument("--cache", type=Path, metavar="DIR",
+                        help="one lasting embedding cache for every size (default: an empty "
+                             "one per size), e.g. --cache /tmp/pair-scale-cache")
+    parser.add_argument("--embed-only", action="store_true",
+                        help="embed each collection and stop (fills --cache)")
     parser.add_argument("--search", type=int, nargs="+", metavar="N",
                         help="time the search stage alone on N synthetic documents per side")
+    parser.add_argument("--real", action="store_true",
+                        help="with --search: the real pooled vectors of the collection of "
+                             "that size (embedded, or read from --cache), not synthetic ones")
     parser.add_argument("--exact-max", type=int, default=16384,
                         help="largest N for the exact search with --search (default 16384)")
     parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--search-child", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    shared = args.shared.resolve()
+    cache = args.cache.resolve() if args.cache else None
     if args.child:
-        print(json.dumps(measure(args.child, args.shared)))
+        print(json.dumps(measure(args.child, shared, args.embed_only)))
         return 0
     if args.search_child:
-        print(json.dumps(measure_search(args.search_child, args.exact_max)))
+        print(json.dumps(measure_search(args.search_child, args.exact_max,
+                                        shared if args.real else None)))
         return 0
     if args.search:
         rows = []
         for size in args.search:
-            completed = subprocess.run(
-                [sys.executable, __file__, "--search-child", str(size), "--exact-max",
-                 str(args.exact_max)], check=True, capture_output=True, text=True)
-            rows.append(json.loads(completed.stdout.strip().splitlines()[-1]))
+            flags = ["--search-child", str(size), "--exact-max", str(args.exact_max),
+                     "--shared", str(shared)] + (["--real"] if args.real else [])
+            rows.append(run_child(flags, cache))
             print(f"N={size} done", file=sys.stderr, flush=True)
         print_search_table(rows)
         return 0
     sizes = args.sizes or ([250, 1000] if args.quick
                             else [1000, 4000] + ([16000] if args.large else []))
-    rows = []
+    print(" ".join(f"{name:>9}" for name in (EMBED_COLUMNS if args.embed_only
+                                              else PAIR_COLUMNS)), flush=True)
+    rows: list[dict[str, float]] = []
     for size in sizes:
-        rows.append(run_child(size, args.shared.resolve()))
-        print(f"N={size}: {json.dumps(rows[-1])}", file=sys.stderr, flush=True)
-    print_table(rows)
+        flags = ["--child", str(size), "--shared", str(shared)]
+        rows.append(run_child(flags + (["--embed-only"] if args.embed_only else []), cache))
+        print(format_row(rows[-1], rows[0]), flush=True)
+    if not args.embed_only:
+        print(growth_verdict(rows))
     return 0
 
 

@@ -18,11 +18,15 @@ processes or a Dask ``LocalCluster`` of 1 or 2 single-threaded workers (started 
 run is timed) against 1 process, and the seconds against the floor: a new process that embeds
 every sentence of the collection once (imports and model load included; targets: cold <= 1.5,
 warm <= 1.2). Timings share the machine with whatever else runs: read the ratios, measured
-in one go.
+in one go. ``--rounds R`` runs the configurations in turn R times (A B C A B C ...) and
+reports each one's median, so a change in the machine's load falls on all of them alike.
+``cpu s`` is the CPU time of the whole work: the run's processes and, for Dask, the workers
+and the scheduler. A last table gives the sizing figures of README: documents per hour, per
+worker core (by wall time) and per CPU hour (what a core of its own would give).
 
     python benchmarks/run_scale.py --quick     # 100 and 1,000 pairs
     python benchmarks/run_scale.py             # 100, 1,000 and 5,000 pairs
-    python benchmarks/run_scale.py --sizes 200 --configs cold1 dask1 dask2 warm1
+    python benchmarks/run_scale.py --sizes 200 --configs cold1 cold2 dask1 dask2 --rounds 3
 """
 
 from __future__ import annotations
@@ -32,6 +36,8 @@ import csv
 import json
 import os
 import random
+import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -111,10 +117,13 @@ def build_collection(pool: list[tuple[str, str, str]], pairs: int, folder: Path)
 
 
 class PeakMemory:
-    """Samples the resident memory of a process and its children; keeps the peak sum."""
+    """Samples the resident memory of a process and its children (and of ``others``, such
+    as Dask workers); keeps the peak sum."""
 
-    def __init__(self, pid: int, interval: float = 0.1) -> None:
+    def __init__(self, pid: int, others: tuple[psutil.Process, ...] = (),
+                 interval: float = 0.1) -> None:
         self.process = psutil.Process(pid)
+        self.others = others
         self.interval = interval
         self.peak = 0
         self._stop = threading.Event()
@@ -124,7 +133,7 @@ class PeakMemory:
     def _sample(self) -> None:
         while not self._stop.is_set():
             try:
-                tree = [self.process, *self.process.children(recursive=True)]
+                tree = [self.process, *self.process.children(recursive=True), *self.others]
                 self.peak = max(self.peak, sum(p.memory_info().rss for p in tree))
             except psutil.Error:
                 pass
@@ -169,17 +178,19 @@ def floor_seconds(collection: Path, work: Path) -> float:
     return time.perf_counter() - started
 
 
-def run_once(collection: Path, config: Config, work: Path) -> dict[str, float]:
-    """Run ``aligner run`` once in a new output folder; return seconds, peak MiB, figures."""
-    out = work / f"out-{config.key}"
+def run_once(collection: Path, config: Config, work: Path, round_: int) -> dict[str, float]:
+    """Run ``aligner run`` once in a new output folder; return seconds, CPU seconds, peak
+    MiB and figures."""
+    out = work / f"out-{config.key}-{round_}"
     command = [sys.executable, "-m", "aligner", "run", str(collection / "docs"), "-o", str(out),
                "--presplit", "--jobs", str(config.jobs), "--json", "--quiet"]
     command += ["--no-mt"] if config.mt == "none" else ["--translations", str(collection / "mt")]
-    cache = (new_cache(work / f"cache-{config.key}", work) if config.cache == "cold"
-             else work / "cache-cold1")
+    cache = (new_cache(work / f"cache-{config.key}-{round_}", work) if config.cache == "cold"
+             else work / "cache-cold1-0")
     if config.dask:
         with dask_cluster(config.dask, cache) as address:
-            return _timed(command + ["--dask-scheduler", address], cache, out)
+            workers = tuple(psutil.Process().children(recursive=True))
+            return _timed(command + ["--dask-scheduler", address], cache, out, workers)
     return _timed(command, cache, out)
 
 
@@ -202,15 +213,18 @@ def dask_cluster(workers: int, cache: Path) -> Iterator[str]:
             os.environ["ALIGNER_CACHE_DIR"] = previous
 
 
-def _timed(command: list[str], cache: Path, out: Path) -> dict[str, float]:
+def _timed(command: list[str], cache: Path, out: Path,
+           workers: tuple[psutil.Process, ...] = ()) -> dict[str, float]:
     env = {**os.environ, "ALIGNER_CACHE_DIR": str(cache)}
+    cpu_before = cpu_seconds(workers)
     started = time.perf_counter()
     process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                text=True)
-    memory = PeakMemory(process.pid)
+    memory = PeakMemory(process.pid, workers)
     stdout, stderr = process.communicate()
     seconds = time.perf_counter() - started
     peak = memory.stop()
+    cpu = cpu_seconds(workers) - cpu_before
     if process.returncode != 0:
         raise SystemExit(f"{' '.join(command)} failed ({process.returncode}):\n{stderr}")
     summary = json.loads(stdout)
@@ -218,9 +232,21 @@ def _timed(command: list[str], cache: Path, out: Path) -> dict[str, float]:
         found = list(csv.DictReader(handle, delimiter="\t"))
     true_pairs = sum(1 for row in found if row["label"] == "parallel"
                      and row["src_id"].removesuffix(".ru") == row["tgt_id"].removesuffix(".en"))
-    return {"seconds": seconds, "peak_mb": peak, "documents": summary["documents"],
+    return {"seconds": seconds, "cpu": cpu, "peak_mb": peak, "documents": summary["documents"],
             "aligned": summary["aligned_pairs"], "true_pairs": true_pairs,
             "stages": summary["seconds"]}
+
+
+def cpu_seconds(workers: tuple[psutil.Process, ...]) -> float:
+    """CPU seconds so far of this process (a local Dask scheduler runs in it), of its
+    finished children (a run and the processes it started) and of ``workers``."""
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    total = time.process_time() + children.ru_utime + children.ru_stime
+    for worker in workers:
+        with contextlib.suppress(psutil.Error):
+            times = worker.cpu_times()
+            total += times.user + times.system
+    return total
 
 
 def main() -> None:
@@ -232,8 +258,12 @@ def main() -> None:
     parser.add_argument("--configs", nargs="+", choices=[c.key for c in CONFIGS],
                         default=[c.key for c in CONFIGS],
                         help="configurations to run (warm ones need cold1 before them)")
+    parser.add_argument("--rounds", type=int, default=1,
+                        help="run the configurations in turn this many times; medians "
+                             "(default 1), e.g. --rounds 3")
     args = parser.parse_args()
     sizes = args.sizes or ([100, 1000] if args.quick else [100, 1000, 5000])
+    configs = [c for c in CONFIGS if c.key in args.configs]
     pool = segment_pool(args.shared)
     rows = []
     with tempfile.TemporaryDirectory(prefix="aligner-run-scale-") as tmp:
@@ -243,35 +273,71 @@ def main() -> None:
             floor = floor_seconds(collection, Path(tmp))
             print(f"  {size:>5} pairs, floor (embed every sentence once): {floor:.1f} s",
                   file=sys.stderr, flush=True)
-            for config in (c for c in CONFIGS if c.key in args.configs):
-                figures = run_once(collection, config, Path(tmp))
-                figures["floor"] = floor
-                rows.append((size, config, figures))
-                print(f"  {size:>5} pairs, {config.name}: {figures['seconds']:.1f} s, "
-                      f"stages {figures['stages']}", file=sys.stderr, flush=True)
+            runs: dict[str, list[dict[str, float]]] = {config.key: [] for config in configs}
+            for round_ in range(args.rounds):
+                for config in configs:
+                    figures = run_once(collection, config, Path(tmp), round_)
+                    runs[config.key].append(figures)
+                    print(f"  {size:>5} pairs, round {round_ + 1}, {config.name}: "
+                          f"{figures['seconds']:.1f} s, {figures['cpu']:.1f} cpu s, "
+                          f"stages {figures['stages']}", file=sys.stderr, flush=True)
+            rows.extend((size, config, {**median_figures(runs[config.key]), "floor": floor})
+                        for config in configs)
     print_table(rows, sizes[0])
+    print_sizing(rows)
+
+
+def median_figures(runs: list[dict[str, float]]) -> dict[str, float]:
+    """One configuration's figures over its rounds: medians of the times and memory, the
+    fewest true pairs found."""
+    return {**runs[0], "true_pairs": min(run["true_pairs"] for run in runs),
+            **{key: statistics.median(run[key] for run in runs)
+               for key in ("seconds", "cpu", "peak_mb")}}
 
 
 def print_table(rows: list[tuple[int, Config, dict[str, float]]], base_size: int) -> None:
     """The figures, with throughput ratios against the smallest size and against 1 process."""
     rate = {(size, config.name): figures["documents"] / figures["seconds"]
             for size, config, figures in rows}
-    print(f"{'pairs':>6} {'configuration':<32} {'seconds':>8} {'docs/s':>7} {'peak MiB':>9} "
-          f"{'found':>11} {'vs smallest':>11} {'vs 1 proc':>9} {'vs floor':>8}")
+    print(f"{'pairs':>6} {'configuration':<32} {'seconds':>8} {'cpu s':>7} {'docs/s':>7} "
+          f"{'peak MiB':>9} {'found':>11} {'vs smallest':>11} {'vs 1 proc':>9} {'vs floor':>8}")
     for size, config, figures in rows:
         per_second = rate[(size, config.name)]
         flat = per_second / rate[(base_size, config.name)]
-        single_name = next(c.name for c in CONFIGS if (c.cache, c.mt, c.jobs, c.dask)
-                           == (config.cache, config.mt, 1, 0))
-        single = rate.get((size, single_name))
-        parallel = config.jobs > 1 or config.dask
-        speedup = per_second / single if parallel and single else None
-        print(f"{size:>6} {config.name:<32} {figures['seconds']:>8.1f} {per_second:>7.1f} "
-              f"{figures['peak_mb']:>9.0f} {figures['true_pairs']:>5}/{size:<5} "
-              f"{flat:>11.2f} {'' if speedup is None else f'{speedup:.2f}':>9} "
+        speedup = speedup_over_one_process(rate, size, config)
+        print(f"{size:>6} {config.name:<32} {figures['seconds']:>8.1f} {figures['cpu']:>7.1f} "
+              f"{per_second:>7.1f} {figures['peak_mb']:>9.0f} "
+              f"{figures['true_pairs']:>5}/{size:<5} {flat:>11.2f} "
+              f"{'' if speedup is None else f'{speedup:.2f}':>9} "
               f"{figures['seconds'] / figures['floor']:>8.2f}")
     print("vs floor: seconds over those of embedding every sentence once in a new process "
           "(target: cold 1 process <= 1.5, warm <= 1.2)")
+
+
+def speedup_over_one_process(rate: dict[tuple[int, str], float], size: int,
+                             config: Config) -> float | None:
+    """Throughput of a configuration of several processes over one process's, same size and
+    cache state; None for one process or when that one was not run."""
+    single_name = next(c.name for c in CONFIGS if (c.cache, c.mt, c.jobs, c.dask)
+                       == (config.cache, config.mt, 1, 0))
+    single = rate.get((size, single_name))
+    parallel = config.jobs > 1 or config.dask
+    return rate[(size, config.name)] / single if parallel and single else None
+
+
+def print_sizing(rows: list[tuple[int, Config, dict[str, float]]]) -> None:
+    """README's sizing table (Markdown): documents per hour, per worker core, per CPU hour."""
+    rate = {(size, config.name): figures["documents"] / figures["seconds"]
+            for size, config, figures in rows}
+    print("\n| pairs | configuration | documents/hour | per worker core | vs 1 process "
+          "| documents per CPU hour |\n|---|---|---|---|---|---|")
+    for size, config, figures in rows:
+        hourly = 3600 * rate[(size, config.name)]
+        speedup = speedup_over_one_process(rate, size, config)
+        print(f"| {size} | {config.name} | {hourly:,.0f} | "
+              f"{hourly / (config.dask or config.jobs):,.0f} | "
+              f"{1.0 if speedup is None else speedup:.2f} | "
+              f"{3600 * figures['documents'] / figures['cpu']:,.0f} |")
 
 
 if __name__ == "__main__":

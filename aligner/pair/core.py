@@ -11,10 +11,10 @@
    can only be reports of the same event or on the same topic. No document takes part in
    more than ``max_candidates`` candidates, possible translations and the best margins
    first, so a hub (a document many others find near them) adds no work that grows with
-   the collection. The search is
-   exact, by blocks of matrix products: quadratic in arithmetic but with a small constant
-   (about 4 s for 4,000 x 4,000 documents on one busy core), and memory bounded by the
-   block size.
+   the collection. Up to 8,192 documents per side the search is exact, by blocks of
+   matrix products (quadratic in arithmetic, with a small constant: about 4 s for 4,000 x
+   4,000 documents on one busy core); above, with faiss, an inverted file of k-means cells
+   (:mod:`aligner.pair.search`), with exact scores.
 4. Verify each candidate: align the two documents sentence by sentence where they may be
    translations, and gather the evidence of :mod:`aligner.pair.evidence` (the event
    evidence of :mod:`aligner.pair.relation` included). A cheap pre-check first (how many
@@ -60,7 +60,7 @@ from aligner.pair.evidence import (
 )
 from aligner.pair.relation import RelationRule, event_facts
 from aligner.pair.screen import screen_documents
-from aligner.pair.search import document_matrix, nearest_neighbours
+from aligner.pair.search import POSITION_PARTS, document_matrix, nearest_neighbours
 from aligner.records import (
     LABEL_MEANINGS,
     PAIR_LABELS,
@@ -329,17 +329,18 @@ def _signature(config: PairConfig, src_lang: str, tgt_lang: str,
 
 def embed_documents(encoder: Encoder, documents: Sequence[Document], batch: int,
                     wrap: ProgressFactory) -> np.ndarray:
-    """Pooled vectors of ``documents``, embedding ``batch`` documents' sentences at a time."""
-    pooled = []
+    """Pooled vectors of ``documents``, embedding ``batch`` documents' sentences at a time
+    (filled into one matrix: no second copy of it is ever held)."""
+    pooled = np.zeros((len(documents), encoder.dim * (POSITION_PARTS + 1)), dtype=np.float32)
     batches = range(0, len(documents), batch)
     for start in wrap(batches, "embedding documents", len(batches)):
         chunk = documents[start:start + batch]
         texts = [text for document in chunk for text in document.sentence_texts]
         vectors = encoder.embed(texts)
         bounds = np.cumsum([0] + [len(document.sentences) for document in chunk])
-        pooled.append(document_matrix([vectors[bounds[i]:bounds[i + 1]]
-                                       for i in range(len(chunk))]))
-    return np.concatenate(pooled)
+        pooled[start:start + len(chunk)] = document_matrix([vectors[bounds[i]:bounds[i + 1]]
+                                                            for i in range(len(chunk))])
+    return pooled
 
 
 def find_candidates(src_matrix: np.ndarray, tgt_matrix: np.ndarray,
