@@ -141,3 +141,16 @@ def test_kept_composers_own_their_rows_and_are_counted_as_they_grow(monkeypatch)
     monkeypatch.setattr(encoder_module, "COMPOSER_BYTES", composers[1].nbytes() + 1)
     assert encoder.span_composers([small])[0] is composers[1]   # the large one is forgotten
     assert encoder.composer_bytes() == composers[1].nbytes()
+
+
+def test_kept_composers_go_with_their_cache(tmp_path, monkeypatch) -> None:
+    encoder = Usem3Encoder()
+    side = corpus_sentences()[:6]
+    monkeypatch.setenv("ALIGNER_CACHE_DIR", str(tmp_path / "first"))
+    first = encoder.span_composers([side])[0]
+    assert encoder.span_composers([side])[0] is first
+    monkeypatch.setenv("ALIGNER_CACHE_DIR", str(tmp_path / "second"))  # a new, empty cache
+    counted = encoder.encoded_count
+    again = encoder.span_composers([side])[0]
+    assert again is not first and encoder.encoded_count == counted + len(side)
+    assert np.array_equal(again.all_spans([2])[2], first.all_spans([2])[2])

@@ -244,7 +244,12 @@ class Usem3Encoder(Encoder):
         return token_parts(self.backend, texts)
 
     def span_composers(self, sides: Sequence[Sequence[str]]) -> list[SpanComposer]:
-        """One composer per side, kept for the sides seen last (see ``COMPOSER_BYTES``)."""
+        """One composer per side, kept for the sides seen last (see ``COMPOSER_BYTES``) while
+        the cache root stays the same: kept composers are the memory of the parts cache."""
+        parts_cache = open_cache(self._parts_cache, f"{self.name}-parts", PART_DIM)
+        if parts_cache is not self._parts_cache:
+            self._composers.clear()
+        self._parts_cache = parts_cache
         keys = [tuple(side) for side in sides]
         found = {key: self._composers[key] for key in keys if key in self._composers}
         for key in found:
