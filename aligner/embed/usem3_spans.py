@@ -196,6 +196,9 @@ class SpanComposer:
         np.cumsum(parts.inner, axis=0, out=self._inner[1:])
         self._count = np.concatenate([[0.0], np.cumsum(parts.count, dtype=np.float64)])
         self._layouts: dict[int, dict[int, np.ndarray]] = {}
+        # kept up to date, not summed on demand: an encoder asks every kept composer its
+        # size at each call (hundreds of composers in pairing's verification)
+        self._nbytes = self.parts.nbytes + self._inner.nbytes + self._count.nbytes
 
     def spans(self, length: int, ends: np.ndarray) -> np.ndarray:
         """Vectors of the spans of ``length`` sentences ending before each of ``ends``."""
@@ -212,6 +215,7 @@ class SpanComposer:
         longest = min(max(LAYOUT_LONGEST, *lengths), count)
         if longest not in self._layouts:
             self._layouts[longest] = self._layout(longest)
+            self._nbytes += sum(rows.nbytes for rows in self._layouts[longest].values())
         return {length: self._layouts[longest][length] for length in lengths}
 
     def _layout(self, longest: int) -> dict[int, np.ndarray]:
@@ -227,9 +231,7 @@ class SpanComposer:
 
     def nbytes(self) -> int:
         """Memory held now: parts, prefix sums and the span vectors computed so far."""
-        return (self.parts.nbytes + self._inner.nbytes + self._count.nbytes
-                + sum(rows.nbytes for layout in self._layouts.values()
-                      for rows in layout.values()))
+        return self._nbytes
 
     def _pooled(self, length: int, ends: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         firsts = ends - length
