@@ -80,3 +80,20 @@ def test_cells_are_scanned_for_the_queries_that_probe_them_only():
     assert np.allclose(found.scores[0, :2], [0.8, 0.6]) and found.scores[1, 0] == 0.0
     both = scan_cells(queries, base, cell_of, np.array([[0, 1], [1, 0]]), k=3)
     assert both.indices.tolist() == [[1, 0, 2], [3, 2, 0]]  # ties to the lower index
+
+
+def test_scanning_a_cell_in_small_blocks_finds_the_same_neighbours(monkeypatch):
+    """A cell that many queries probe is scanned a block of products at a time (bounded
+    memory), and the top-k is taken a block of rows at a time: the same neighbours (a
+    product of another shape may differ in the last bit of a score)."""
+    import aligner.pair.search as search
+
+    queries, base = partners(600)
+    cell_of = np.arange(600) % 3  # three large cells; every query probes two of them
+    probed = np.stack([np.arange(600) % 3, (np.arange(600) + 1) % 3], axis=1)
+    whole = scan_cells(queries, base, cell_of, probed, k=5)
+    monkeypatch.setattr(search, "SCAN_PRODUCTS", 1000)  # 5 queries x 200 rows at a time
+    blocks = scan_cells(queries, base, cell_of, probed, k=5)
+    assert np.array_equal(whole.indices, blocks.indices)
+    assert np.allclose(whole.scores, blocks.scores, rtol=0, atol=1e-6)
+    assert np.all(whole.indices >= 0)
