@@ -154,3 +154,18 @@ def test_kept_composers_go_with_their_cache(tmp_path, monkeypatch) -> None:
     again = encoder.span_composers([side])[0]
     assert again is not first and encoder.encoded_count == counted + len(side)
     assert np.array_equal(again.all_spans([2])[2], first.all_spans([2])[2])
+
+
+def test_span_composers_open_the_parts_cache_once(monkeypatch) -> None:
+    opened = []
+
+    def counting_open(*args):
+        opened.append(args[1])
+        return open_cache(*args)
+
+    open_cache = encoder_module.open_cache
+    monkeypatch.setattr(encoder_module, "open_cache", counting_open)
+    encoder = Usem3Encoder()
+    side = corpus_sentences()[6:9]
+    encoder.span_composers([side])
+    assert opened == ["usem3-parts"]

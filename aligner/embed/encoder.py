@@ -235,8 +235,19 @@ class Usem3Encoder(Encoder):
 
     def span_parts(self, texts: Sequence[str]) -> SpanParts:
         """Each text's BOS, inner and EOS token sums (cached on disk like vectors)."""
-        self._parts_cache = open_cache(self._parts_cache, f"{self.name}-parts", PART_DIM)
-        cache = self._parts_cache if self.use_cache else None
+        return self._cached_parts(self._open_parts_cache(), texts)
+
+    def _open_parts_cache(self) -> EmbeddingCache:
+        """The parts cache under the current cache root. Kept composers are its memory: a
+        new root starts without them."""
+        parts_cache = open_cache(self._parts_cache, f"{self.name}-parts", PART_DIM)
+        if parts_cache is not self._parts_cache:
+            self._composers.clear()
+            self._parts_cache = parts_cache
+        return parts_cache
+
+    def _cached_parts(self, parts_cache: EmbeddingCache, texts: Sequence[str]) -> SpanParts:
+        cache = parts_cache if self.use_cache else None
         return SpanParts.from_rows(cached_rows(cache, self.name, texts, self._parts, PART_DIM))
 
     def _parts(self, texts: list[str]) -> np.ndarray:
@@ -246,17 +257,15 @@ class Usem3Encoder(Encoder):
     def span_composers(self, sides: Sequence[Sequence[str]]) -> list[SpanComposer]:
         """One composer per side, kept for the sides seen last (see ``COMPOSER_BYTES``) while
         the cache root stays the same: kept composers are the memory of the parts cache."""
-        parts_cache = open_cache(self._parts_cache, f"{self.name}-parts", PART_DIM)
-        if parts_cache is not self._parts_cache:
-            self._composers.clear()
-        self._parts_cache = parts_cache
+        parts_cache = self._open_parts_cache()
         keys = [tuple(side) for side in sides]
         found = {key: self._composers[key] for key in keys if key in self._composers}
         for key in found:
             self._composers.move_to_end(key)
         missing = [key for key in dict.fromkeys(keys) if key not in found]
         if missing:
-            parts = self.span_parts([text for key in missing for text in key])  # one model call
+            parts = self._cached_parts(parts_cache,  # one model call
+                                       [text for key in missing for text in key])
             bounds = np.cumsum([0] + [len(key) for key in missing])
             for key, first, stop in zip(missing, bounds[:-1], bounds[1:]):
                 found[key] = self._composers[key] = SpanComposer(
