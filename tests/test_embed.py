@@ -9,6 +9,7 @@ import pytest
 
 from aligner.embed import Usem3Encoder, get_encoder, normalise_rows
 from aligner.embed import encoder as encoder_module
+from aligner.embed import usem3_spans
 from aligner.embed.usem3_spans import DIM, head
 from conftest import CORPUS
 
@@ -123,6 +124,17 @@ def test_a_texts_parts_and_vectors_do_not_depend_on_its_batch_mates() -> None:
         vectors = [head(encoder.backend, parts.start + parts.inner + parts.end,
                         parts.count + 2.0) for parts in (among, alone)]
         assert np.array_equal(vectors[0][place], vectors[1][0])
+
+
+def test_the_token_budget_of_a_batch_changes_no_bit(monkeypatch) -> None:
+    """Texts are grouped by TOKEN_BUDGET, products run in blocks of TOKEN_ROWS: any budget
+    gives the same parts."""
+    backend = Usem3Encoder(use_cache=False).backend
+    texts = corpus_sentences()[:60]
+    usual = usem3_spans.token_parts(backend, texts)
+    for blocks in (1, 16):
+        monkeypatch.setattr(usem3_spans, "TOKEN_BUDGET", blocks * usem3_spans.TOKEN_ROWS)
+        assert np.array_equal(usem3_spans.token_parts(backend, texts), usual)
 
 
 def test_kept_composers_own_their_rows_and_are_counted_as_they_grow(monkeypatch) -> None:
