@@ -75,9 +75,10 @@ def _database(path: Path) -> Path:
 def _hold_open(path: Path) -> subprocess.Popen:
     """Another process with ``path`` open, until its standard input closes."""
     holder = subprocess.Popen(
-        [sys.executable, "-c", "import sqlite3, sys\n"
-         f"c = sqlite3.connect({str(path)!r}); c.execute('SELECT * FROM t').fetchall()\n"
-         "print('open', flush=True); sys.stdin.read()"],
+        [sys.executable, "-c", ("import sqlite3, sys\n"
+                                f"c = sqlite3.connect({str(path)!r}); "
+                                "c.execute('SELECT * FROM t').fetchall()\n"
+                                "print('open', flush=True); sys.stdin.read()")],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     assert holder.stdout.readline() == "open\n"
     return holder
