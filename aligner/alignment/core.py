@@ -212,6 +212,16 @@ def _prepare(src: Sequence[str], tgt: Sequence[str], config: AlignConfig,
 CONFIDENT_CELLS = 4_000_000  # larger documents look for confident pairs among sampled rows
 
 
+def prepare_documents(sides: Sequence[Sequence[str]], config: AlignConfig) -> None:
+    """Let each signal of ``config`` compute ahead what it will read of each of ``sides`` (the
+    sentences of documents this process is about to align), where many documents cost less
+    together than one by one (the embedding signal's span vectors)."""
+    if not sides:
+        return
+    for name in config.signals:
+        config.signal(name).prepare_documents(sides)
+
+
 def confident_pairs(src: np.ndarray, tgt: np.ndarray) -> np.ndarray:
     """One-to-one pairs that sentence vectors agree on: mutual best matches, kept in order.
 

@@ -279,6 +279,9 @@ class EmbeddingSignal(Signal):
     Params = EmbeddingParams
     similarity = True
 
+    def prepare_documents(self, sides: Sequence[Sequence[str]]) -> None:
+        get_encoder(self.params.encoder).span_composers(sides)  # kept for prepare
+
     def prepare(self, data: SignalInput) -> EmbeddingScorer:
         params: EmbeddingParams = self.params
         encoder = get_encoder(params.encoder)
