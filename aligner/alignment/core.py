@@ -219,7 +219,7 @@ def prepare_documents(sides: Sequence[Sequence[str]], config: AlignConfig) -> No
     if not sides:
         return
     for name in config.signals:
-        config.signal(name).prepare_documents(sides)
+        config.signal(name).prepare_documents(sides, config.max_bead - 1)
 
 
 def confident_pairs(src: np.ndarray, tgt: np.ndarray) -> np.ndarray:

@@ -143,8 +143,10 @@ class Encoder(ABC):
         cache = self.cache if self.use_cache else None
         return cached_rows(cache, self.name, texts, self._encode_normalised, self.dim)
 
-    def span_composers(self, sides: Sequence[Sequence[str]]) -> list[SpanComposer] | None:
-        """For each list of sentences, vectors of its spans without embedding their text.
+    def span_composers(self, sides: Sequence[Sequence[str]],
+                       longest: int = 1) -> list[SpanComposer] | None:
+        """For each list of sentences, vectors of its spans (of up to ``longest`` sentences
+        computed ahead) without embedding their text.
 
         ``None`` when this encoder cannot compose spans (callers embed the joined text).
         """
@@ -245,10 +247,12 @@ class Usem3Encoder(Encoder):
         self.encoded_count += len(texts)
         return token_parts(self.backend, texts)
 
-    def span_composers(self, sides: Sequence[Sequence[str]]) -> list[SpanComposer]:
+    def span_composers(self, sides: Sequence[Sequence[str]],
+                       longest: int = 1) -> list[SpanComposer]:
         """One composer per side, kept for the sides seen last (see ``COMPOSER_BYTES``) while
         the cache root stays the same: kept composers are the memory of the parts cache. New
-        ones come with the span vectors an alignment reads, computed together."""
+        ones come with the vectors of their spans of up to ``longest`` sentences (and more,
+        see :meth:`SpanComposer.all_spans`), computed together."""
         parts_cache = open_cache(self._parts_cache, f"{self.name}-parts", PART_DIM)
         if parts_cache is not self._parts_cache:
             self._composers.clear()
@@ -265,7 +269,7 @@ class Usem3Encoder(Encoder):
             for key, first, stop in zip(missing, bounds[:-1], bounds[1:]):
                 found[key] = self._composers[key] = SpanComposer(
                     self.backend, parts.slice(first, stop).copy(), self._held)
-            compose_layouts(found[key] for key in missing)
+            compose_layouts((found[key] for key in missing), longest)
         self._forget_composers()
         return [found[key] for key in keys]
 

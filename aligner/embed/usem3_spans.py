@@ -223,9 +223,13 @@ class SpanComposer:
         lengths = [length for length in lengths if 1 <= length <= self.count]
         if not lengths:
             return {}
-        longest = min(max(LAYOUT_LONGEST, *lengths), self.count)
-        compose_layouts([self], longest)
-        return {length: self._layouts[longest][length] for length in lengths}
+        compose_layouts([self], max(lengths))
+        return {length: self._layouts[self.layout_longest(max(lengths))][length]
+                for length in lengths}
+
+    def layout_longest(self, longest: int) -> int:
+        """The longest spans computed with those of up to ``longest`` sentences."""
+        return min(max(LAYOUT_LONGEST, longest), self.count)
 
     def nbytes(self) -> int:
         """Memory held now: parts, prefix sums and the span vectors computed so far."""
@@ -256,12 +260,13 @@ class SpanComposer:
         return pooled.astype(np.float32), counts
 
 
-def compose_layouts(composers: Iterable[SpanComposer], longest: int = LAYOUT_LONGEST) -> None:
-    """Give each of ``composers`` the vectors of all its spans of up to ``longest`` sentences
-    (fewer in a shorter document), all in one output-layer call: a row is the same in any
+def compose_layouts(composers: Iterable[SpanComposer], longest: int = 1) -> None:
+    """Give each of ``composers`` the vectors :meth:`SpanComposer.all_spans` keeps for spans
+    of up to ``longest`` sentences, all in one output-layer call: a row is the same in any
     block, and the composers of short documents then share blocks instead of each padding one.
     """
-    todo = [(composer, min(longest, composer.count)) for composer in dict.fromkeys(composers)]
+    todo = [(composer, composer.layout_longest(longest))
+            for composer in dict.fromkeys(composers)]
     todo = [(composer, own) for composer, own in todo if own and own not in composer._layouts]
     if not todo:
         return
