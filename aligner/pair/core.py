@@ -306,7 +306,7 @@ def _pair_screened(src: Sequence[Document], tgt: Sequence[Document], src_lang: s
     by_source = [list(group) for _, group in
                  itertools.groupby(candidates, key=lambda candidate: candidate.src)]
     tasks = (verifier.task(group) for group in by_source)
-    if map_tasks is None:  # in this process
+    if map_tasks is None:  # here, where the encoder keeps what is prepared ahead
         results: Iterable[list[PairEvidence]] = map(verify_candidates,
                                                     _prepared(tasks, verifier.align_config))
     else:
