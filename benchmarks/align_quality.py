@@ -393,6 +393,12 @@ def _bins(confidence: np.ndarray) -> Iterator[tuple[float, np.ndarray]]:
         yield low, (confidence >= low) & (confidence < high)
 
 
+def reliability_header() -> str:
+    """The column heads of :func:`reliability_row`'s table."""
+    return f"{'data':38}" + "".join(f"{f'{lo:.1f}-{min(hi, 1):.1f}':>{BIN_WIDTH}}" for lo, hi
+                                    in zip(RELIABILITY_BINS[:-1], RELIABILITY_BINS[1:]))
+
+
 def reliability_row(confidence: np.ndarray, right: np.ndarray) -> str:
     """Per confidence bin: beads, mean confidence, strict accuracy with its 95 % Wilson
     interval, and the gap between them (``n:conf/acc[low,high] gap``); ``*`` where a bin of
@@ -483,9 +489,7 @@ def calibrate(sets: dict[str, list[Doc]], runs: Runs, config: AlignConfig) -> No
         print(f"\nreliability, leave-one-set-out, {label}\n(per bin: beads:mean confidence/"
               f"strict accuracy[its 95 % Wilson interval] |gap|; * marks a bin of {MIN_BIN}+ "
               "beads that misses the target, ! one that misses it beyond sampling noise)"
-              f"\n{'data':38}" + "".join(f"{f'{lo:.1f}-{min(hi, 1):.1f}':>{BIN_WIDTH}}" for lo, hi
-                                        in zip(RELIABILITY_BINS[:-1], RELIABILITY_BINS[1:]))
-              + f"{'T':>6}")
+              f"\n{reliability_header()}{'T':>6}")
         missed = []
         for key, samples in by_key.items():
             held_out = ConfidenceModel.fit(pooled([k for k in by_key

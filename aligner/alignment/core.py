@@ -64,6 +64,11 @@ FULL_SEARCH_CELLS = 2_500  # smaller documents are searched whole: a coarse pass
 # penalty or the null cost moved, beads of at most 3 sentences, the similarity signals alone,
 # bertalign's scoring on the sentence vectors): whether the bead recurs there, and the
 # document's disagreement rate. Text+Berg's confident errors recur in every such alignment.
+# Most of them are pieces of a larger gold bead (the two sides' sentence boundaries cross);
+# neither emitting the larger bead (adjacent beads merged when the joined span's similarity beats
+# the pieces by a fixed or document-relative margin, or its cross similarity is high) nor reading
+# the lattice mass of the larger beads, or the merge gain, as a feature holds leaving Text+Berg
+# out: the news sets give them nothing to learn from (``benchmarks/bead_merge.py``).
 CONFIDENCE_TEMPERATURE = 0.03
 CONFIDENCE_COEFFICIENTS = (1.906, 0.39, -5.072, -1.024, 0.258)
 NULL_COEFFICIENTS = (2.692, 0.462, -6.953)  # null beads read the first three features only
