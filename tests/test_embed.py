@@ -7,7 +7,7 @@ import random
 import numpy as np
 import pytest
 
-from aligner.embed import Usem3Encoder, get_encoder, normalise_rows
+from aligner.embed import Usem3Encoder, get_encoder, normalise_rows, usem3_spans
 from aligner.embed import encoder as encoder_module
 from aligner.embed import usem3_spans
 from aligner.embed.usem3_spans import DIM, head
@@ -126,6 +126,17 @@ def test_a_texts_parts_and_vectors_do_not_depend_on_its_batch_mates() -> None:
         assert np.array_equal(vectors[0][place], vectors[1][0])
 
 
+def test_the_token_budget_of_a_batch_changes_no_bit(monkeypatch) -> None:
+    """Texts are grouped by TOKEN_BUDGET, products run in blocks of TOKEN_ROWS: any budget
+    gives the same parts."""
+    backend = Usem3Encoder(use_cache=False).backend
+    texts = corpus_sentences()[:60]
+    usual = usem3_spans.token_parts(backend, texts)
+    for blocks in (1, 16):
+        monkeypatch.setattr(usem3_spans, "TOKEN_BUDGET", blocks * usem3_spans.TOKEN_ROWS)
+        assert np.array_equal(usem3_spans.token_parts(backend, texts), usual)
+
+
 def test_kept_composers_own_their_rows_and_are_counted_as_they_grow(monkeypatch) -> None:
     encoder = Usem3Encoder(use_cache=False)
     texts = corpus_sentences()
@@ -173,3 +184,18 @@ def test_kept_composers_go_with_their_cache(tmp_path, monkeypatch) -> None:
     again = encoder.span_composers([side])[0]
     assert again is not first and encoder.encoded_count == counted + len(side)
     assert np.array_equal(again.all_spans([2])[2], first.all_spans([2])[2])
+
+
+def test_span_composers_open_the_parts_cache_once(monkeypatch) -> None:
+    opened = []
+
+    def counting_open(*args):
+        opened.append(args[1])
+        return open_cache(*args)
+
+    open_cache = encoder_module.open_cache
+    monkeypatch.setattr(encoder_module, "open_cache", counting_open)
+    encoder = Usem3Encoder()
+    side = corpus_sentences()[6:9]
+    encoder.span_composers([side])
+    assert opened == ["usem3-parts"]
