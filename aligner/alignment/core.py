@@ -211,7 +211,7 @@ def _prepare(src: Sequence[str], tgt: Sequence[str], config: AlignConfig,
              translation: Sequence[str] | None) -> dict[str, SpanScorer]:
     usable = usable_signals(config, translated=translation is not None)
     data = SignalInput(src=src, tgt=tgt, src_lang=config.src_lang, tgt_lang=config.tgt_lang,
-                       translation=translation, max_span=config.max_bead - 1)
+                       translation=translation, max_span=config.max_span)
     return {name: config.signal(name).prepare(data) for name in usable}
 
 
@@ -225,7 +225,7 @@ def prepare_documents(sides: Sequence[Sequence[str]], config: AlignConfig) -> No
     if not sides:
         return
     for name in config.signals:
-        config.signal(name).prepare_documents(sides, config.max_bead - 1)
+        config.signal(name).prepare_documents(sides, config.max_span)
 
 
 def confident_pairs(src: np.ndarray, tgt: np.ndarray) -> np.ndarray:
