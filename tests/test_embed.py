@@ -154,6 +154,24 @@ def test_kept_composers_own_their_rows_and_are_counted_as_they_grow(monkeypatch)
     assert encoder.composer_bytes() == composers[1].nbytes()
 
 
+def test_span_vectors_of_documents_composed_together_equal_each_alone(monkeypatch) -> None:
+    texts = corpus_sentences()
+    sides = [texts[:7], texts[7:9], texts[9:30], texts[30:31]]
+    calls = []
+    monkeypatch.setattr(usem3_spans, "_head_block",
+                        lambda backend, block, real=usem3_spans._head_block:
+                        calls.append(len(block)) or real(backend, block))
+    together = Usem3Encoder(use_cache=False).span_composers(sides)
+    rows = sum(len(side) - length + 1 for side in sides for length in range(1, 6)
+               if length <= len(side))
+    assert len(calls) == -(-rows // usem3_spans.HEAD_ROWS)  # one padded block at the end only
+    for side, composer in zip(sides, together):
+        alone = Usem3Encoder(use_cache=False).span_composers([side])[0]
+        lengths = range(1, min(5, len(side)) + 1)
+        for length, vectors in composer.all_spans(lengths).items():
+            assert np.array_equal(vectors, alone.all_spans(lengths)[length])
+
+
 def test_kept_composers_go_with_their_cache(tmp_path, monkeypatch) -> None:
     encoder = Usem3Encoder()
     side = corpus_sentences()[:6]

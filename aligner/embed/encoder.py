@@ -27,7 +27,8 @@ from aligner.cachefile import CacheFile
 from aligner.errors import ConfigurationError, ModelError
 from aligner.paths import cache_dir
 from aligner.threads import thread_count
-from aligner.embed.usem3_spans import PART_DIM, SpanComposer, SpanParts, head, token_parts
+from aligner.embed.usem3_spans import (PART_DIM, MemoryCount, SpanComposer, SpanParts,
+                                       compose_layouts, head, token_parts)
 
 # Longer texts are cut before encoding: an encoder's meaning of a 4,000-character "sentence" is
 # already diffuse, and one enormous line must not take minutes or gigabytes.
@@ -147,8 +148,10 @@ class Encoder(ABC):
         cache = self.cache if self.use_cache else None
         return cached_rows(cache, self.name, texts, self._encode_normalised, self.dim)
 
-    def span_composers(self, sides: Sequence[Sequence[str]]) -> list[SpanComposer] | None:
-        """For each list of sentences, vectors of its spans without embedding their text.
+    def span_composers(self, sides: Sequence[Sequence[str]],
+                       longest: int = 1) -> list[SpanComposer] | None:
+        """For each list of sentences, vectors of its spans (of up to ``longest`` sentences
+        computed ahead) without embedding their text.
 
         ``None`` when this encoder cannot compose spans (callers embed the joined text).
         """
@@ -231,6 +234,7 @@ class Usem3Encoder(Encoder):
         self._backend = None
         self._parts_cache: EmbeddingCache | None = None
         self._composers: OrderedDict[tuple[str, ...], SpanComposer] = OrderedDict()
+        self._held = MemoryCount()  # by the kept composers
 
     @property
     def backend(self) -> object:
@@ -262,6 +266,7 @@ class Usem3Encoder(Encoder):
         parts_cache = open_cache(self._parts_cache, f"{self.name}-parts", PART_DIM)
         if parts_cache is not self._parts_cache:
             self._composers.clear()
+            self._held = MemoryCount()
             self._parts_cache = parts_cache
         return parts_cache
 
@@ -273,9 +278,12 @@ class Usem3Encoder(Encoder):
         self.encoded_count += len(texts)
         return token_parts(self.backend, texts)
 
-    def span_composers(self, sides: Sequence[Sequence[str]]) -> list[SpanComposer]:
+    def span_composers(self, sides: Sequence[Sequence[str]],
+                       longest: int = 1) -> list[SpanComposer]:
         """One composer per side, kept for the sides seen last (see ``COMPOSER_BYTES``) while
-        the cache root stays the same: kept composers are the memory of the parts cache."""
+        the cache root stays the same: kept composers are the memory of the parts cache. New
+        ones come with the vectors of their spans of up to ``longest`` sentences (and more,
+        see :meth:`SpanComposer.all_spans`), computed together."""
         parts_cache = self._open_parts_cache()
         keys = [tuple(side) for side in sides]
         found = {key: self._composers[key] for key in keys if key in self._composers}
@@ -288,21 +296,22 @@ class Usem3Encoder(Encoder):
             bounds = np.cumsum([0] + [len(key) for key in missing])
             for key, first, stop in zip(missing, bounds[:-1], bounds[1:]):
                 found[key] = self._composers[key] = SpanComposer(
-                    self.backend, parts.slice(first, stop).copy())
+                    self.backend, parts.slice(first, stop).copy(), self._held)
+            compose_layouts((found[key] for key in missing), longest)
         self._forget_composers()
         return [found[key] for key in keys]
 
     def composer_bytes(self) -> int:
         """Memory the kept composers hold now (their span vectors grow as callers read them)."""
-        return sum(composer.nbytes() for composer in self._composers.values())
+        return self._held.value
 
     def _forget_composers(self) -> None:
         """Forget the composers used longest ago while those kept hold over ``COMPOSER_BYTES``
         (vectors computed since the last call included; the newest one always stays)."""
-        held = self.composer_bytes()
-        while held > COMPOSER_BYTES and len(self._composers) > 1:
+        while self._held.value > COMPOSER_BYTES and len(self._composers) > 1:
             _, oldest = self._composers.popitem(last=False)
-            held -= oldest.nbytes()
+            self._held.add(-oldest.nbytes())
+            oldest.held = MemoryCount()
 
 
 ENCODERS: dict[str, type[Encoder]] = {"usem3": Usem3Encoder}
