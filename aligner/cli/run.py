@@ -52,7 +52,7 @@ DEFAULTS = RunOptions()
                    "(alignment, MT, scoring).")
 @click.option("--dask-scheduler", metavar="ADDRESS", default=None,
               help="Read the documents and do the per-pair work on this Dask cluster "
-                   "(scheduler address tcp://HOST:8786) instead; --jobs is then ignored.")
+                   "(scheduler address tcp://HOST:8786) instead of --jobs.")
 @click.option("--resume", is_flag=True,
               help="Continue an interrupted run in OUT (it must exist, with the same options).")
 @pair_options
@@ -98,6 +98,8 @@ def run(inputs: tuple[Path, ...], out: Path, src_lang: str, tgt_lang: str, model
 
     summary = run_job(inputs, out, options, jobs=jobs, dask_scheduler=dask_scheduler,
                       resume=resume, progress=bar)
+    for skipped in summary.skipped:
+        warn(f"{skipped['path']}: {skipped['reason']}; skipped", quiet)
     for message in summary.warnings:
         warn(message, quiet)
     if as_json:
