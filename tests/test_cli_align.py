@@ -157,3 +157,15 @@ def test_mt_alone_without_a_translation_is_a_usage_error(tmp_path: Path) -> None
     assert result.exit_code == 2, result.output
     assert ("no signal to align with: mt needs a translation of the source; "
             "give --translation FILE") in result.output
+
+
+def test_beads_and_tsv_files_carry_their_signature_beside_them(tmp_path: Path) -> None:
+    for fmt in ("beads", "tsv"):
+        out = tmp_path / f"out.{fmt}"
+        result = CliRunner().invoke(main, presplit(tmp_path) + ["--format", fmt, "-o", str(out),
+                                                               "--no-anchors", "--quiet"])
+        assert result.exit_code == 0, result.output
+        signature = json.loads((tmp_path / "out.signature.json").read_text(encoding="utf-8"))
+        assert signature["signals"] == "embedding,mt,length,continuation"
+        assert signature["stage"] == "align" and signature["aligner"]
+        (tmp_path / "out.signature.json").unlink()

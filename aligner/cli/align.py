@@ -18,7 +18,7 @@ from aligner.cli.common import (
 )
 from aligner.cli.signal_options import align_config, signal_options
 from aligner.evaluate import evaluate_files
-from aligner.io import atomic_write, json_line, refuse_output_over_input
+from aligner.io import atomic_write, json_line, refuse_output_over_input, write_json
 from aligner.records import Alignment
 
 FORMATS = ("beads", "tsv", "jsonl", "tmx")
@@ -35,8 +35,12 @@ def _write(alignment: Alignment, fmt: str, out: str | None) -> None:
     if out is None:
         click.echo(text, nl=False)
     else:
+        from aligner.pair import signature_path  # the sidecar naming rule of pairs.tsv
+
         with atomic_write(out) as handle:
             handle.write(text)
+        if fmt in ("beads", "tsv"):  # formats without room for it: the signature goes beside
+            write_json(signature_path(out), dict(alignment.signature))
 
 
 def _lines(alignment: Alignment, fmt: str) -> list[str]:
@@ -66,7 +70,8 @@ def _lines(alignment: Alignment, fmt: str) -> list[str]:
               help="beads: gold-format lines; tsv: texts side by side; jsonl: everything; "
                    "tmx: TMX 1.4b (needs -o).")
 @click.option("-o", "--output", "out", type=click.Path(dir_okay=False), default=None,
-              help="Write here (atomically) instead of stdout.")
+              help="Write here (atomically) instead of stdout; beads and tsv files get their "
+                   "signature beside them (-o a.tsv: a.signature.json).")
 @threads_option
 @quiet_option
 @reports_errors
