@@ -15,6 +15,7 @@ import click
 import tmx as tmxlib
 from aligner import __version__
 from aligner.cli.common import UserError, echo_json, json_option, quiet_option, reports_errors
+from aligner.errors import ConfigurationError
 from aligner.export import signature_props
 from aligner.io import atomic_write, refuse_output_over_input
 from aligner.signature import make_signature
@@ -31,6 +32,8 @@ def reports_tmx_errors(command: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return command(*args, **kwargs)
+        except tmxlib.TmxUsageError as error:
+            raise UserError(str(error), ConfigurationError.exit_code) from None
         except tmxlib.TmxError as error:
             raise UserError(str(error)) from None
 
