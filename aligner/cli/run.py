@@ -28,31 +28,33 @@ DEFAULTS = RunOptions()
 @click.option("-o", "--output", "out", required=True,
               type=click.Path(file_okay=False, path_type=Path),
               help="Output folder (new, empty, or an earlier run's, whose finished work is "
-                   "reused).")
+                   "reused), e.g. -o out/.")
 @click.option("--src-lang", default=DEFAULTS.src_lang, show_default=True,
-              help="Language of the source documents.")
+              help="Language of the source documents, e.g. --src-lang de.")
 @click.option("--tgt-lang", default=DEFAULTS.tgt_lang, show_default=True,
-              help="Language of the target documents.")
+              help="Language of the target documents, e.g. --tgt-lang fr.")
 @click.option("--model", default=None, metavar="ID",
               help="Argos model for MT scoring (package id or pair such as ru-en); "
-                   "default: the installed model for the language pair, if any.")
+                   "default: the installed model for the language pair, if any; e.g. --model ru-en.")
 @click.option("--no-mt", is_flag=True, help="Do not score against machine translation.")
 @click.option("--translations", type=click.Path(exists=True, file_okay=False), default=None,
               metavar="DIR",
               help="Precomputed MT instead of a model: DIR/<document id>.<tgt-lang>, one line "
-                   "per body sentence of the source document.")
+                   "per body sentence of the source document; e.g. --translations mt/.")
 @click.option("--doubtful-below", type=click.FloatRange(0, 1),
               default=DEFAULTS.doubtful_below, show_default=True,
-              help="Beads without an MT score are doubtful below this alignment confidence.")
+              help="Beads without an MT score are doubtful below this alignment confidence, "
+                   "e.g. --doubtful-below 0.7.")
 @click.option("--presplit", is_flag=True,
               help="Input files hold one sentence per line (an empty line or .EOA ends a "
                    "paragraph); no chrome removal or sentence splitting.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=1, show_default=True,
               help="Local processes that read the documents and do the per-pair work "
-                   "(alignment, MT, scoring).")
+                   "(alignment, MT, scoring), e.g. --jobs 2.")
 @click.option("--dask-scheduler", metavar="ADDRESS", default=None,
               help="Read the documents and do the per-pair work on this Dask cluster "
-                   "(scheduler address tcp://HOST:8786) instead of --jobs.")
+                   "(scheduler address tcp://HOST:8786) instead of --jobs, e.g. "
+                   "--dask-scheduler tcp://10.0.0.5:8786.")
 @click.option("--resume", is_flag=True,
               help="Continue an interrupted run in OUT (it must exist, with the same options).")
 @pair_options

@@ -21,14 +21,16 @@ from aligner.score import (DEFAULT_THRESHOLD, THRESHOLD_METRICS, Threshold, lang
 @click.argument("alignments", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--translation", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Precomputed MT from any engine: one line per source sentence of every "
-                   "alignment in the file, in order (instead of running a model).")
+                   "alignment in the file, in order (instead of running a model), e.g. "
+                   "--translation doc.mt.en.")
 @translation_options
 @click.option("--threshold", type=click.FloatRange(0, 100), default=DEFAULT_THRESHOLD,
-              show_default=True, help="Beads scoring below this are flagged doubtful.")
+              show_default=True, help="Beads scoring below this are flagged doubtful, e.g. --threshold 25.")
 @click.option("--threshold-metric", type=click.Choice(THRESHOLD_METRICS), default="chrf",
-              show_default=True, help="Sentence metric the threshold applies to.")
+              show_default=True, help="Sentence metric the threshold applies to, e.g. --threshold-metric bleu.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Write scored alignments as JSON Lines (one document per line).")
+              help="Write scored alignments as JSON Lines (one document per line), "
+                   "e.g. -o scored.jsonl.")
 @quiet_option
 @json_option
 @reports_errors

@@ -45,7 +45,8 @@ def _param_option(name: str, param: Field[Any]) -> Callable[[F], F]:
     return click.option(_dashed(name, param.name), f"{name}_{param.name}", type=type(default),
                         default=default, show_default=True,
                         callback=_checked(param.name, bounds) if bounds else None,
-                        help=f"{name} signal: {param.metadata.get('help', param.name)}")
+                        help=f"{name} signal: {param.metadata.get('help', param.name).rstrip('.')}; "
+                             f"e.g. {_dashed(name, param.name)} {default}.")
 
 
 def _signal_options(name: str, cls: type[Signal], switch: bool) -> list[Callable[[F], F]]:

@@ -151,12 +151,13 @@ def stats(files: tuple[Path, ...], score_prop: str, src_lang: str | None,
 duplicates_option = click.option(
     "--duplicates", type=click.Choice(tmxlib.DUPLICATE_POLICIES), default="pairs",
     show_default=True, help="pairs: drop repeated (source, target); source: keep the first "
-                            "target of each source; none: keep all.")
+                            "target of each source; none: keep all. "
+                            "Example: --duplicates source")
 
 
 @tmx.command()
 @click.argument("files", nargs=-1, required=True, type=FILES)
-@click.option("-o", "--output", required=True, type=FILES, help="Merged TMX to write.")
+@click.option("-o", "--output", required=True, type=FILES, help="Merged TMX to write. Example: -o all.tmx")
 @duplicates_option
 @locale_option
 @languages_options
@@ -193,18 +194,21 @@ def merge(files: tuple[Path, ...], output: Path, duplicates: str, locale_style: 
 
 @tmx.command(name="filter")
 @click.argument("file", type=FILES)
-@click.option("-o", "--output", required=True, type=FILES, help="Filtered TMX to write.")
+@click.option("-o", "--output", required=True, type=FILES, help="Filtered TMX to write. Example: -o clean.tmx")
 @click.option("--min-score", type=click.FloatRange(0, 1), default=None,
-              help="Keep units whose x-align-score is at least this (unscored units dropped).")
+              help="Keep units whose x-align-score is at least this (unscored units dropped). "
+                   "Example: --min-score 0.5")
 @click.option("--min-chrf", type=click.FloatRange(0, 100), default=None,
-              help="Keep units whose MT chrF (x-mt-chrf) is at least this.")
+              help="Keep units whose MT chrF (x-mt-chrf) is at least this. Example: --min-chrf 40")
 @click.option("--max-length-ratio", type=click.FloatRange(1, None), default=None,
               help="Drop units whose longer side has more than R times the characters of the "
-                   "shorter.")
+                   "shorter. Example: --max-length-ratio 2.5")
 @click.option("--min-length", type=click.IntRange(1, None), default=1, show_default=True,
-              help="Drop units with a side shorter than this many characters.")
+              help="Drop units with a side shorter than this many characters. "
+                   "Example: --min-length 3")
 @click.option("--max-length", type=click.IntRange(1, None), default=None,
-              help="Drop units with a side longer than this many characters.")
+              help="Drop units with a side longer than this many characters. "
+                   "Example: --max-length 1000")
 @click.option("--bead-type", "bead_types", multiple=True,
               help="Keep only these bead types (x-bead-type), e.g. --bead-type 1-1.")
 @click.option("--drop-identical", is_flag=True, help="Drop units whose source equals the target.")
@@ -258,7 +262,7 @@ def filter_command(file: Path, output: Path, min_score: float | None, min_chrf: 
 @click.argument("file", type=FILES)
 @click.option("--to", "fmt", type=click.Choice(tmxlib.CONVERT_FORMATS), required=True,
               help="tsv: source<TAB>target (\\t \\n \\\\ escaped); jsonl: every field; "
-                   "moses: two files OUT.ru and OUT.en, one segment per line.")
+                   "moses: two files OUT.ru and OUT.en, one segment per line. Example: --to moses")
 @click.option("-o", "--output", type=FILES, default=None,
               help="File to write (default: stdout); for moses, the prefix (required). "
                    "Example: -o corpus")
