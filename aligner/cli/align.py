@@ -55,8 +55,10 @@ def _lines(alignment: Alignment, fmt: str) -> list[str]:
 @click.command()
 @click.argument("src", type=click.Path(exists=True, dir_okay=False))
 @click.argument("tgt", type=click.Path(exists=True, dir_okay=False))
-@click.option("--src-lang", default=None, help="Source language (ISO 639), detected if not given; e.g. --src-lang ru.")
-@click.option("--tgt-lang", default=None, help="Target language (ISO 639), detected if not given; e.g. --tgt-lang en.")
+@click.option("--src-lang", default=None,
+              help="Source language (ISO 639), detected if not given; e.g. --src-lang ru.")
+@click.option("--tgt-lang", default=None,
+              help="Target language (ISO 639), detected if not given; e.g. --tgt-lang en.")
 @click.option("--presplit", is_flag=True,
               help="Inputs have one sentence per line ('.EOA' or a blank line ends a paragraph).")
 @click.option("--translation", type=click.Path(exists=True, dir_okay=False), default=None,
@@ -119,7 +121,8 @@ def align(src: str, tgt: str, src_lang: str | None, tgt_lang: str | None, prespl
 
 @click.command()
 @click.option("--gold", "gold", multiple=True, required=True,
-              type=click.Path(exists=True, dir_okay=False), help="Gold bead file (repeatable), e.g. --gold dev.gold.")
+              type=click.Path(exists=True, dir_okay=False),
+              help="Gold bead file (repeatable), e.g. --gold dev.gold.")
 @click.option("--test", "test", multiple=True, required=True,
               type=click.Path(exists=True, dir_okay=False),
               help="System bead file, paired with --gold in order (repeatable), e.g. "

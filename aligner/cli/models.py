@@ -33,7 +33,8 @@ def models() -> None:
               help="Download the SRC->TGT package listed in argostranslate's package index, "
                    "e.g. --from-index ru en.")
 @click.option("--timeout", type=click.FloatRange(min=0.1), default=NETWORK_TIMEOUT,
-              show_default=True, help="Seconds to wait for the index or the download, e.g. --timeout 600.")
+              show_default=True,
+              help="Seconds to wait for the index or the download, e.g. --timeout 600.")
 @json_option
 @reports_errors
 def install(archive: Path | None, from_index: tuple[str, str] | None, timeout: float,
@@ -137,8 +138,10 @@ def translate_all(translator: ArgosTranslator, sentences: list[str], quiet: bool
 
 @click.command()
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--src-lang", default="ru", show_default=True, help="Language of FILE, e.g. --src-lang de.")
-@click.option("--tgt-lang", default="en", show_default=True, help="Language to translate into, e.g. --tgt-lang fr.")
+@click.option("--src-lang", default="ru", show_default=True,
+              help="Language of FILE, e.g. --src-lang de.")
+@click.option("--tgt-lang", default="en", show_default=True,
+              help="Language to translate into, e.g. --tgt-lang fr.")
 @translation_options
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write translations here (atomically) instead of stdout, e.g. -o doc.mt.en.")

@@ -35,7 +35,8 @@ DEFAULTS = RunOptions()
               help="Language of the target documents, e.g. --tgt-lang fr.")
 @click.option("--model", default=None, metavar="ID",
               help="Argos model for MT scoring (package id or pair such as ru-en); "
-                   "default: the installed model for the language pair, if any; e.g. --model ru-en.")
+                   "default: the installed model for the language pair, if any; "
+                   "e.g. --model ru-en.")
 @click.option("--no-mt", is_flag=True, help="Do not score against machine translation.")
 @click.option("--translations", type=click.Path(exists=True, file_okay=False), default=None,
               metavar="DIR",

@@ -25,9 +25,11 @@ from aligner.score import (DEFAULT_THRESHOLD, THRESHOLD_METRICS, Threshold, lang
                    "--translation doc.mt.en.")
 @translation_options
 @click.option("--threshold", type=click.FloatRange(0, 100), default=DEFAULT_THRESHOLD,
-              show_default=True, help="Beads scoring below this are flagged doubtful, e.g. --threshold 25.")
+              show_default=True,
+              help="Beads scoring below this are flagged doubtful, e.g. --threshold 25.")
 @click.option("--threshold-metric", type=click.Choice(THRESHOLD_METRICS), default="chrf",
-              show_default=True, help="Sentence metric the threshold applies to, e.g. --threshold-metric bleu.")
+              show_default=True,
+              help="Sentence metric the threshold applies to, e.g. --threshold-metric bleu.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write scored alignments as JSON Lines (one document per line), "
                    "e.g. -o scored.jsonl.")

@@ -42,11 +42,12 @@ def _checked(name: str, bounds: Bounds) -> Callable[[click.Context, click.Parame
 def _param_option(name: str, param: Field[Any]) -> Callable[[F], F]:
     default = param.default if param.default is not MISSING else param.default_factory()
     bounds = param.metadata.get("bounds")
-    return click.option(_dashed(name, param.name), f"{name}_{param.name}", type=type(default),
+    option = _dashed(name, param.name)
+    explained = param.metadata.get("help", param.name).rstrip(".")
+    return click.option(option, f"{name}_{param.name}", type=type(default),
                         default=default, show_default=True,
                         callback=_checked(param.name, bounds) if bounds else None,
-                        help=f"{name} signal: {param.metadata.get('help', param.name).rstrip('.')}; "
-                             f"e.g. {_dashed(name, param.name)} {default}.")
+                        help=f"{name} signal: {explained}; e.g. {option} {default}.")
 
 
 def _signal_options(name: str, cls: type[Signal], switch: bool) -> list[Callable[[F], F]]:

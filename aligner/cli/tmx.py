@@ -157,7 +157,8 @@ duplicates_option = click.option(
 
 @tmx.command()
 @click.argument("files", nargs=-1, required=True, type=FILES)
-@click.option("-o", "--output", required=True, type=FILES, help="Merged TMX to write. Example: -o all.tmx")
+@click.option("-o", "--output", required=True, type=FILES,
+              help="Merged TMX to write. Example: -o all.tmx")
 @duplicates_option
 @locale_option
 @languages_options
@@ -194,7 +195,8 @@ def merge(files: tuple[Path, ...], output: Path, duplicates: str, locale_style: 
 
 @tmx.command(name="filter")
 @click.argument("file", type=FILES)
-@click.option("-o", "--output", required=True, type=FILES, help="Filtered TMX to write. Example: -o clean.tmx")
+@click.option("-o", "--output", required=True, type=FILES,
+              help="Filtered TMX to write. Example: -o clean.tmx")
 @click.option("--min-score", type=click.FloatRange(0, 1), default=None,
               help="Keep units whose x-align-score is at least this (unscored units dropped). "
                    "Example: --min-score 0.5")
