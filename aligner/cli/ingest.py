@@ -86,9 +86,12 @@ def ingest(paths: tuple[Path, ...], output: Path | None, lang: str | None, presp
     seen: list[tuple[str, int]] = []
 
     def noted(documents: Iterable[Document]) -> Iterator[Document]:
-        """The documents, each language and sentence count noted in ``seen``; none is an error."""
+        """The documents, each language and sentence count noted in ``seen`` and each warning
+        told; none is an error."""
         for document in documents:
             seen.append((document.lang, len(document.sentences)))
+            for message in document.warnings:
+                warn(f"{document.path}: {message}", quiet)
             yield document
         if not seen:
             raise no_documents_error(paths, skipped)
