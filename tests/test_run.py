@@ -282,6 +282,17 @@ def test_precomputed_mt_scores_every_bead(seed_run, tmp_path):
     assert report["summary"]["doubtful_beads"] == 0
 
 
+def test_translation_files_that_match_no_source_document_are_named(seed_run, tmp_path):
+    mt = tmp_path / "mt"
+    mt.mkdir()
+    for name in (f"{SRC}.txt.en", f"{TGT}.en", "notes.txt"):  # a typo, the English side, other
+        (mt / name).write_text("line\n", encoding="utf-8")
+    result = run_cli(CORPUS, "-o", tmp_path / "out", "--translations", mt, "--quiet")
+    assert result.exit_code == 0, result.output
+    assert (f"Warning: {mt}: 3 files match no source ('ru') document and were not used: "
+            f"{SRC}.txt.en, {TGT}.en, notes.txt (expected <document id>.en)") in result.stderr
+
+
 # ---------------------------------------------------------------- bad input
 
 def russian_only(tmp_path: Path) -> Path:
