@@ -6,6 +6,7 @@ import time
 from pathlib import Path
 
 import click
+from click.core import ParameterSource
 
 from aligner.cli.common import echo_json, json_option, progress, quiet_option, reports_errors, warn
 from aligner.io import atomic_write, refuse_output_over_input
@@ -84,6 +85,17 @@ def list_installed(as_json: bool) -> None:
 def _model_row(info: ModelInfo) -> str:
     return (f"{info.id:<24} {info.src_lang}->{info.tgt_lang:<4} v{info.version:<8} "
             f"{info.size_bytes / 2**20:8.1f} MB  {info.path}")
+
+
+TRANSLATION_OPTION_NAMES = ("model_id", "device", "beam_size", "max_length", "batch_size",
+                            "threads", "no_cache")
+
+
+def given_translation_options(context: click.Context) -> list[str]:
+    """The options of :func:`translation_options` given on the command line (not defaults)."""
+    return [param.opts[0] for param in context.command.params
+            if param.name in TRANSLATION_OPTION_NAMES and param.name is not None
+            and context.get_parameter_source(param.name) is not ParameterSource.DEFAULT]
 
 
 def translation_options(command: click.Command) -> click.Command:

@@ -9,7 +9,9 @@ import click
 
 from aligner.beadfile import read_alignments
 from aligner.cli.common import echo_json, json_option, quiet_option, reports_errors
-from aligner.cli.models import make_translator, translate_all, translation_options
+from aligner.cli.models import (given_translation_options, make_translator, translate_all,
+                                translation_options)
+from aligner.errors import ConfigurationError
 from aligner.io import refuse_output_over_input, write_jsonl
 from aligner.mt.translator import read_translation_file
 from aligner.records import Alignment
@@ -52,8 +54,11 @@ def score(alignments: Path, translation: Path | None, model_id: str | None, devi
       aligner score aligned.jsonl -o scored.jsonl     # MT with the installed ru-en model
       aligner score aligned.jsonl --translation doc.mt.en --threshold 25 --json
     """
-    if translation is not None and model_id is not None:
-        raise click.UsageError("give --translation or --model, not both")
+    given = given_translation_options(click.get_current_context())
+    if translation is not None and given:
+        raise ConfigurationError(f"--translation gives the MT, so {', '.join(given)} would do "
+                                 "nothing; give a translation file or a model's options, not "
+                                 "both")
     refuse_output_over_input(output, [path for path in (alignments, translation) if path])
     documents = read_alignments(alignments)
     sources = [sentence for doc in documents for sentence in doc.src_sentences]
