@@ -169,3 +169,16 @@ def test_beads_and_tsv_files_carry_their_signature_beside_them(tmp_path: Path) -
         assert signature["signals"] == "embedding,mt,length,continuation"
         assert signature["stage"] == "align" and signature["aligner"]
         (tmp_path / "out.signature.json").unlink()
+
+
+def test_options_of_a_signal_switched_off_are_usage_errors(tmp_path: Path) -> None:
+    for options, named in ((["--signals", "length,anchors", "--embedding-weight", "2"],
+                            "--embedding-weight"),
+                           (["--no-anchors", "--anchors-weight", "0.5", "--embedding-margin",
+                             "1.0"], "--anchors-weight")):
+        result = CliRunner().invoke(main, presplit(tmp_path) + options)
+        assert result.exit_code == 2, result.output
+        signal = named[2:].split("-")[0]
+        assert result.stderr == (f"Error: {named}: the {signal} signal is off (see --signals "
+                                 f"and --no-{signal}); drop the option or switch the signal "
+                                 "on\n")

@@ -12,6 +12,7 @@ from dataclasses import MISSING, Field, fields
 from typing import Any, TypeVar
 
 import click
+from click.core import ParameterSource
 
 from aligner.alignment import AlignConfig
 from aligner.cli.common import UserError
@@ -88,7 +89,21 @@ def align_config(settings: Mapping[str, Any], chosen: Sequence[str] | None = Non
     disabled = {name for name in SIGNALS if settings.get(f"no_{name}")}
     signals = tuple(name for name in (SIGNALS if chosen is None else chosen)
                     if name not in disabled)
+    _refuse_options_of_signals_off(set(SIGNALS) - set(signals))
     weights = {name: settings[f"{name}_weight"] for name in SIGNALS}
     params = {name: {param.name: settings[f"{name}_{param.name}"]
                      for param in fields(cls.Params)} for name, cls in SIGNALS.items()}
     return AlignConfig(signals=signals, weights=weights, params=params, **options)
+
+
+def _refuse_options_of_signals_off(off: set[str]) -> None:
+    """A weight or parameter given for a signal that is off would do nothing: a usage error."""
+    context = click.get_current_context(silent=True)
+    if context is None:
+        return
+    for param in context.command.params:
+        signal = next((name for name in off if (param.name or "").startswith(f"{name}_")), None)
+        if signal and context.get_parameter_source(param.name or "") is not ParameterSource.DEFAULT:
+            raise ConfigurationError(f"{param.opts[0]}: the {signal} signal is off (see "
+                                     f"--signals and --no-{signal}); drop the option or switch "
+                                     "the signal on")
