@@ -165,3 +165,13 @@ def test_options_that_exclude_every_unit_are_usage_errors(tm: Path, tmp_path: Pa
     code, _, err = run(command, str(tm), *options, "-o", str(out))
     assert (code, err) == (2, f"Error: {message}\n")
     assert not out.exists()
+
+
+def test_converted_files_carry_their_signature_beside_them(tm: Path, tmp_path: Path) -> None:
+    for fmt, output, sidecar in (("tsv", "out.tsv", "out.signature.json"),
+                                 ("moses", "corpus", "corpus.signature.json")):
+        code, _, err = run("convert", str(tm), "--to", fmt, "-o", str(tmp_path / output))
+        assert code == 0, err
+        signature = json.loads((tmp_path / sidecar).read_text(encoding="utf-8"))
+        assert signature["stage"] == "tmx-convert" and signature["to"] == fmt
+        assert signature["aligner"] and signature["v:lxml"]

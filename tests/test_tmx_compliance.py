@@ -275,7 +275,8 @@ def test_moses_names_are_the_cli_languages_distinct_and_safe(tmp_path: Path) -> 
                                   str(tmp_path / "c"), "--src-lang", "en-US", "--tgt-lang",
                                   "en-GB"])
     assert result.exit_code == 0, result.output
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["c.en-GB", "c.en-US"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["c.en-GB", "c.en-US",
+                                                          "c.signature.json"]
     assert (tmp_path / "c.en-GB").read_text().splitlines() == ["First entry in UK English",
                                                               "Second entry in UK English"]
     result = runner.invoke(main, ["tmx", "convert", kit_1j, "--to", "moses", "-o",

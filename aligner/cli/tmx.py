@@ -17,7 +17,7 @@ from aligner import __version__
 from aligner.cli.common import UserError, echo_json, json_option, quiet_option, reports_errors
 from aligner.errors import ConfigurationError
 from aligner.export import signature_props
-from aligner.io import atomic_write, refuse_output_over_input
+from aligner.io import atomic_write, refuse_output_over_input, write_json
 from aligner.signature import make_signature
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -294,21 +294,28 @@ def convert(file: Path, fmt: str, output: Path | None, markup: str | None,
         raise click.UsageError("--to moses and --json need -o: the data cannot share stdout"
                                if as_json else "--to moses writes two files: give their "
                                "prefix with -o")
+    markup = markup or ("strip" if fmt == "moses" else "keep")
     if fmt == "moses":
-        result = tmxlib.write_moses(file, output, markup or "strip", languages)
+        result = tmxlib.write_moses(file, output, markup, languages)
         where = f"{output}.*"
     elif output is not None:
         with atomic_write(output, "wb") as handle:
-            result = tmxlib.convert_tmx(file, fmt, handle, markup or "keep", languages)
+            result = tmxlib.convert_tmx(file, fmt, handle, markup, languages)
         where = str(output)
     else:
         # Spool first: a file that turns out broken halfway must not leave half a TSV on stdout.
         with tempfile.TemporaryFile() as spool:
-            result = tmxlib.convert_tmx(file, fmt, spool, markup or "keep", languages)
+            result = tmxlib.convert_tmx(file, fmt, spool, markup, languages)
             spool.seek(0)
             shutil.copyfileobj(spool, sys.stdout.buffer)
             sys.stdout.buffer.flush()
         where = "stdout"
+    if output is not None:  # TSV, JSON Lines and Moses have no room for it: it goes beside
+        from aligner.pair import signature_path  # the sidecar naming rule of pairs.tsv
+
+        write_json(signature_path(output), make_signature("tmx-convert", {
+            "to": fmt, "markup": markup, "src_lang": src_lang, "tgt_lang": tgt_lang},
+            packages=("lxml",)))
     if as_json:
         echo_json(result.to_json())
     flattened = (f"; {result.flattened} segments had line breaks replaced by spaces"
