@@ -20,8 +20,10 @@ from aligner.cli.signal_options import align_config, signal_options
 from aligner.evaluate import evaluate_files
 from aligner.io import atomic_write, json_line, refuse_output_over_input, write_json
 from aligner.records import Alignment
+from aligner.signature import signature_path
 
 FORMATS = ("beads", "tsv", "jsonl", "tmx")
+SIDECAR_FORMATS = ("beads", "tsv")  # their signature goes to NAME.signature.json beside them
 DEFAULTS = AlignConfig()
 
 
@@ -35,11 +37,9 @@ def _write(alignment: Alignment, fmt: str, out: str | None) -> None:
     if out is None:
         click.echo(text, nl=False)
     else:
-        from aligner.pair import signature_path  # the sidecar naming rule of pairs.tsv
-
         with atomic_write(out) as handle:
             handle.write(text)
-        if fmt in ("beads", "tsv"):  # formats without room for it: the signature goes beside
+        if fmt in SIDECAR_FORMATS:  # no room for the signature inside: it goes beside
             write_json(signature_path(out), dict(alignment.signature))
 
 
@@ -95,7 +95,10 @@ def align(src: str, tgt: str, src_lang: str | None, tgt_lang: str | None, prespl
 
     if fmt == "tmx" and out is None:
         raise click.UsageError("--format tmx needs an output file (-o OUT.tmx)")
-    refuse_output_over_input(out, [path for path in (src, tgt, translation) if path])
+    inputs = [path for path in (src, tgt, translation) if path]
+    refuse_output_over_input(out, inputs)
+    if out is not None and fmt in SIDECAR_FORMATS:
+        refuse_output_over_input(signature_path(out), inputs)
     chosen = [name.strip() for name in signals.split(",") if name.strip()]
     config = align_config(settings, chosen, max_bead=max_bead, src_lang=src_lang,
                           tgt_lang=tgt_lang)

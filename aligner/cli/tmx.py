@@ -18,7 +18,7 @@ from aligner.cli.common import UserError, echo_json, json_option, quiet_option, 
 from aligner.errors import ConfigurationError
 from aligner.export import signature_props
 from aligner.io import atomic_write, refuse_output_over_input, write_json
-from aligner.signature import make_signature
+from aligner.signature import make_signature, signature_path
 
 F = TypeVar("F", bound=Callable[..., Any])
 FILES = click.Path(dir_okay=False, path_type=Path)
@@ -288,7 +288,8 @@ def convert(file: Path, fmt: str, output: Path | None, markup: str | None,
       aligner tmx convert corpus.tmx --to moses -o corpus     # corpus.ru + corpus.en
       aligner tmx convert kit.tmx --to moses --src-lang en-US --tgt-lang en-GB -o kit
     """
-    refuse_output_over_input(output, [file])
+    for written in (output, signature_path(output)) if output else ():
+        refuse_output_over_input(written, [file])
     languages = tmxlib.Languages(src_lang, tgt_lang)
     if output is None and (fmt == "moses" or as_json):
         raise click.UsageError("--to moses and --json need -o: the data cannot share stdout"
@@ -311,8 +312,6 @@ def convert(file: Path, fmt: str, output: Path | None, markup: str | None,
             sys.stdout.buffer.flush()
         where = "stdout"
     if output is not None:  # TSV, JSON Lines and Moses have no room for it: it goes beside
-        from aligner.pair import signature_path  # the sidecar naming rule of pairs.tsv
-
         write_json(signature_path(output), make_signature("tmx-convert", {
             "to": fmt, "markup": markup, "src_lang": src_lang, "tgt_lang": tgt_lang},
             packages=("lxml",)))
