@@ -94,7 +94,7 @@ TRANSLATION_OPTION_NAMES = ("model_id", "device", "beam_size", "max_length", "ba
 def given_translation_options(context: click.Context) -> list[str]:
     """The options of :func:`translation_options` given on the command line (not defaults)."""
     return [param.opts[0] for param in context.command.params
-            if param.name in TRANSLATION_OPTION_NAMES and param.name is not None
+            if param.name is not None and param.name in TRANSLATION_OPTION_NAMES
             and context.get_parameter_source(param.name) is not ParameterSource.DEFAULT]
 
 
