@@ -182,3 +182,22 @@ def test_options_of_a_signal_switched_off_are_usage_errors(tmp_path: Path) -> No
         assert result.stderr == (f"Error: {named}: the {signal} signal is off (see --signals "
                                  f"and --no-{signal}); drop the option or switch the signal "
                                  "on\n")
+
+
+def test_language_codes_in_capitals_are_read_and_regions_are_explained(tmp_path: Path) -> None:
+    args = presplit(tmp_path)
+    capitals = [arg.upper() if arg in ("ru", "en") else arg for arg in args]
+    result = CliRunner().invoke(main, capitals)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[0] == "[0]:[0]"
+    for command in (capitals[:3] + ["--src-lang", "ru-RU"],
+                    ["pair", args[1], "--tgt-lang", "en_GB"],
+                    ["run", args[1], "-o", str(tmp_path / "out"), "--src-lang", "ru-RU"],
+                    ["translate", args[1], "--src-lang", "ru-RU"]):
+        result = CliRunner().invoke(main, command)
+        option, code = command[-2], command[-1]
+        assert result.exit_code == 2, result.output
+        assert result.stderr == (f"Error: {option} {code!r}: give the language alone, e.g. "
+                                 f"{code[:2].lower()} (TMX locale codes: aligner tmx convert "
+                                 "or merge --locale-style region)\n")
+    assert not (tmp_path / "out").exists()

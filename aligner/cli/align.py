@@ -11,6 +11,7 @@ from aligner.alignment import AlignConfig, usable_signals
 from aligner.beadfile import alignment_lines
 from aligner.cli.common import (
     echo_json,
+    language_code,
     quiet_option,
     reports_errors,
     threads_option,
@@ -55,9 +56,9 @@ def _lines(alignment: Alignment, fmt: str) -> list[str]:
 @click.command()
 @click.argument("src", type=click.Path(exists=True, dir_okay=False))
 @click.argument("tgt", type=click.Path(exists=True, dir_okay=False))
-@click.option("--src-lang", default=None,
+@click.option("--src-lang", default=None, callback=language_code,
               help="Source language (ISO 639), detected if not given; e.g. --src-lang ru.")
-@click.option("--tgt-lang", default=None,
+@click.option("--tgt-lang", default=None, callback=language_code,
               help="Target language (ISO 639), detected if not given; e.g. --tgt-lang en.")
 @click.option("--presplit", is_flag=True,
               help="Inputs have one sentence per line ('.EOA' or a blank line ends a paragraph).")

@@ -8,7 +8,8 @@ from pathlib import Path
 import click
 from click.core import ParameterSource
 
-from aligner.cli.common import echo_json, json_option, progress, quiet_option, reports_errors, warn
+from aligner.cli.common import (echo_json, json_option, language_code, progress, quiet_option,
+                                reports_errors, warn)
 from aligner.io import atomic_write, refuse_output_over_input
 from aligner.mt.packages import (NETWORK_TIMEOUT, ModelInfo, install_from_index, install_model,
                                  list_models, package_dirs)
@@ -150,9 +151,9 @@ def translate_all(translator: ArgosTranslator, sentences: list[str], quiet: bool
 
 @click.command()
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--src-lang", default="ru", show_default=True,
+@click.option("--src-lang", default="ru", show_default=True, callback=language_code,
               help="Language of FILE, e.g. --src-lang de.")
-@click.option("--tgt-lang", default="en", show_default=True,
+@click.option("--tgt-lang", default="en", show_default=True, callback=language_code,
               help="Language to translate into, e.g. --tgt-lang fr.")
 @translation_options
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,

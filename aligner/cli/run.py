@@ -9,8 +9,8 @@ from typing import Any
 import click
 
 from aligner.api import run as run_job
-from aligner.cli.common import (UserError, echo_json, json_option, progress, quiet_option,
-                                reports_errors, threads_option, warn)
+from aligner.cli.common import (UserError, echo_json, json_option, language_code, progress,
+                                quiet_option, reports_errors, threads_option, warn)
 from aligner.cli.pair_options import pair_config, pair_options
 from aligner.cli.signal_options import align_config, signal_options
 from aligner.pipeline import RunOptions, RunSummary
@@ -30,8 +30,10 @@ DEFAULTS = RunOptions()
               help="Output folder (new, empty, or an earlier run's, whose finished work is "
                    "reused), e.g. -o out/.")
 @click.option("--src-lang", default=DEFAULTS.src_lang, show_default=True,
+              callback=language_code,
               help="Language of the source documents, e.g. --src-lang de.")
 @click.option("--tgt-lang", default=DEFAULTS.tgt_lang, show_default=True,
+              callback=language_code,
               help="Language of the target documents, e.g. --tgt-lang fr.")
 @click.option("--model", default=None, metavar="ID",
               help="Argos model for MT scoring (package id or pair such as ru-en); "
