@@ -5,16 +5,20 @@ database) is set aside as ``NAME.damaged-<time>`` and rebuilt; a file this proce
 (read-only, made by another user; an unreachable folder; a lock held too long) is left alone
 and the work goes on without a cache. Either way one :class:`AlignerWarning` line says so.
 Each process opens its own connection (one must not cross a fork), shared by its threads.
+The files of a cache's earlier versions (``stale`` names in its folder) are deleted when a
+process first opens it, once no process has them open (:func:`remove_unused`).
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import sqlite3
+import tempfile
 import threading
 import time
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TypeVar
 
@@ -23,6 +27,7 @@ from aligner.errors import AlignerWarning
 T = TypeVar("T")
 BUSY_TIMEOUT = 60.0  # seconds to wait for another process's write
 _DAMAGED = ("SQLITE_CORRUPT", "SQLITE_NOTADB")
+_COMPANIONS = ("-wal", "-shm")  # WAL mode's files beside a database
 
 
 class CacheFile:
@@ -34,9 +39,11 @@ class CacheFile:
     0
     """
 
-    def __init__(self, path: Path, schema: str) -> None:
+    def __init__(self, path: Path, schema: str,
+                 stale: Callable[[str], bool] | None = None) -> None:
         self.path = path
         self.schema = schema
+        self.stale = stale  # names, in the same folder, of the earlier versions of this cache
         self._lock = threading.Lock()
         self._connection: sqlite3.Connection | None = None
         self._pid = -1
@@ -66,7 +73,19 @@ class CacheFile:
             self._connection, self._unusable, self._pid = None, False, os.getpid()
         if self._connection is None and not self._unusable:
             self._connection = self._open()
+            if self._connection is not None and self.stale is not None:
+                remove_unused(self._stale_files())
         return self._connection
+
+    def _stale_files(self) -> list[Path]:
+        """The database files of this cache's folder that ``stale`` names (not links)."""
+        try:
+            entries = list(os.scandir(self.path.parent))
+        except OSError:
+            return []
+        return sorted(Path(entry.path) for entry in entries
+                      if entry.name != self.path.name and self.stale(entry.name)
+                      and entry.is_file(follow_symlinks=False))
 
     def _open(self) -> sqlite3.Connection | None:
         try:
@@ -109,11 +128,47 @@ def _open_database(path: Path, schema: str) -> sqlite3.Connection:
     return connection
 
 
+def remove_unused(paths: Iterable[Path]) -> list[Path]:
+    """Delete the SQLite databases ``paths`` (with their WAL files) that no process has open;
+    return those deleted.
+
+    A database is taken over with SQLite's own exclusive lock, which waits for nobody (a
+    process that has it open holds a shared lock, so a file in use stays, and goes on a later
+    call), and while it is held the files are renamed into a hidden folder beside them, then
+    removed: a process that opens the name later makes a new database.
+    """
+    removed = []
+    for path in paths:
+        try:
+            connection = sqlite3.connect(path, timeout=0, isolation_level=None)
+        except sqlite3.Error:
+            continue
+        trash = None
+        try:
+            connection.execute("PRAGMA locking_mode=EXCLUSIVE")  # held until closed
+            connection.execute("PRAGMA journal_mode=DELETE")  # the WAL folded in, in use or not
+            connection.execute("BEGIN EXCLUSIVE")
+            trash = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".stale",
+                                          dir=path.parent))
+            for suffix in ("", *_COMPANIONS):
+                if os.path.lexists(f"{path}{suffix}"):
+                    os.rename(f"{path}{suffix}", trash / f"{path.name}{suffix}")
+            connection.execute("ROLLBACK")
+            removed.append(path)
+        except (sqlite3.Error, OSError):
+            pass  # in use, damaged or not ours: left as it is
+        finally:
+            connection.close()
+            if trash is not None:
+                shutil.rmtree(trash, ignore_errors=True)
+    return removed
+
+
 def _set_aside(path: Path) -> Path:
     """Rename a damaged database (and its WAL files) out of the way; return its new path."""
     aside = path.with_name(f"{path.name}.damaged-{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}")
     os.replace(path, aside)
-    for suffix in ("-wal", "-shm"):
+    for suffix in _COMPANIONS:
         companion = Path(f"{path}{suffix}")
         if companion.exists():
             os.replace(companion, Path(f"{aside}{suffix}"))

@@ -171,9 +171,8 @@ def _default_file_mode() -> int:
 
 def write_json(path: str | os.PathLike[str], data: Any) -> None:
     """Write one JSON document atomically, keys sorted, one key per line."""
-    with atomic_write(path) as handle:
-        json.dump(data, handle, ensure_ascii=False, sort_keys=True, indent=1)
-        handle.write("\n")
+    with atomic_write(path) as handle:  # one write (dump would write each piece)
+        handle.write(json.dumps(data, ensure_ascii=False, sort_keys=True, indent=1) + "\n")
 
 
 def json_line(record: Any) -> str:

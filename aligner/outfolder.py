@@ -116,8 +116,8 @@ class RunState:
 
     def save(self) -> None:
         self.data["version"] = STATE_VERSION
-        with atomic_write(self.path) as handle:
-            json.dump(self.data, handle, ensure_ascii=False, sort_keys=True)
+        with atomic_write(self.path) as handle:  # dumps: json's C encoder (dump is Python's)
+            handle.write(json.dumps(self.data, ensure_ascii=False, sort_keys=True))
         self._saved_at = time.monotonic()
 
     def pair_tmx(self, key: str) -> str | None:

@@ -15,6 +15,7 @@ from aligner.alignment.core import (CONFIDENCE_COEFFICIENTS, CONFIDENCE_FEATURES
                                     confidence_model, confidences, confident_pairs,
                                     neighbour_similarity)
 from aligner.alignment.search import Band, Lattice
+from aligner.embed import normalise_rows
 from aligner.evaluate import read_beads, wilson_interval
 from aligner.signals import SignalInput
 from aligner.signals.anchors import AnchorSignal, numbers
@@ -197,6 +198,33 @@ def test_neighbour_similarity_marks_sentence_boundaries_that_cross() -> None:
     assert values[1] > -0.35 and values[2] > -0.1  # target 2 matches source 1 about as well
     assert values[0] < -0.6 and values[3] < -0.6  # beads next to no crossing: unchanged
     assert neighbour_similarity([(1, 0, 1, 0), (0, 1, 1, 1)], src[:1], src[:1]) == [None, None]
+
+
+def test_a_beads_neighbour_similarity_is_its_own_whatever_the_other_beads() -> None:
+    rng = np.random.default_rng(7)
+    src, tgt = (rng.normal(size=(n, 32)).astype(np.float32) for n in (17, 12))
+    src, tgt = normalise_rows(src), normalise_rows(tgt)
+    path = [(1, 1, 1, 1), (0, 1, 1, 2), (2, 1, 3, 3), (1, 0, 4, 3), (3, 4, 7, 7), (2, 3, 9, 10),
+            (8, 2, 17, 12)]  # the last one widens every bead's window
+    together = neighbour_similarity(path, src, tgt)
+    assert together[1] is None and together[3] is None
+    for k, bead in enumerate(path):
+        if together[k] is not None:  # alone, its window is the shape of its own bead
+            assert neighbour_similarity([bead], src, tgt) == [together[k]]
+            assert together[k] == pytest.approx(_neighbour_by_definition(bead, src, tgt),
+                                                abs=1e-6)
+
+
+def _neighbour_by_definition(bead: tuple[int, int, int, int], src: np.ndarray,
+                             tgt: np.ndarray) -> float:
+    a, b, i, j = bead
+    inside = src[i - a:i].astype(np.float64) @ tgt[j - b:j].astype(np.float64).T
+    own = (inside.max(axis=1).sum() + inside.max(axis=0).sum()) / (a + b)
+    near = [float(src[r] @ tgt[c]) for r in range(i - a, i)
+            for c in (j - b - 1, j) if 0 <= c < len(tgt)]
+    near += [float(src[r] @ tgt[c]) for c in range(j - b, j)
+             for r in (i - a - 1, i) if 0 <= r < len(src)]
+    return max(near, default=0.0) - own
 
 
 def test_beads_with_both_sides_carry_their_neighbour_similarity() -> None:

@@ -7,8 +7,9 @@ import random
 import numpy as np
 import pytest
 
-from aligner.embed import Usem3Encoder, get_encoder, normalise_rows
+from aligner.embed import Usem3Encoder, get_encoder, normalise_rows, usem3_spans
 from aligner.embed import encoder as encoder_module
+from aligner.embed import usem3_spans
 from aligner.embed.usem3_spans import DIM, head
 from conftest import CORPUS
 
@@ -125,6 +126,17 @@ def test_a_texts_parts_and_vectors_do_not_depend_on_its_batch_mates() -> None:
         assert np.array_equal(vectors[0][place], vectors[1][0])
 
 
+def test_the_token_budget_of_a_batch_changes_no_bit(monkeypatch) -> None:
+    """Texts are grouped by TOKEN_BUDGET, products run in blocks of TOKEN_ROWS: any budget
+    gives the same parts."""
+    backend = Usem3Encoder(use_cache=False).backend
+    texts = corpus_sentences()[:60]
+    usual = usem3_spans.token_parts(backend, texts)
+    for blocks in (1, 16):
+        monkeypatch.setattr(usem3_spans, "TOKEN_BUDGET", blocks * usem3_spans.TOKEN_ROWS)
+        assert np.array_equal(usem3_spans.token_parts(backend, texts), usual)
+
+
 def test_kept_composers_own_their_rows_and_are_counted_as_they_grow(monkeypatch) -> None:
     encoder = Usem3Encoder(use_cache=False)
     texts = corpus_sentences()
@@ -143,6 +155,24 @@ def test_kept_composers_own_their_rows_and_are_counted_as_they_grow(monkeypatch)
     assert encoder.composer_bytes() == composers[1].nbytes()
 
 
+def test_span_vectors_of_documents_composed_together_equal_each_alone(monkeypatch) -> None:
+    texts = corpus_sentences()
+    sides = [texts[:7], texts[7:9], texts[9:30], texts[30:31]]
+    calls = []
+    monkeypatch.setattr(usem3_spans, "_head_block",
+                        lambda backend, block, real=usem3_spans._head_block:
+                        calls.append(len(block)) or real(backend, block))
+    together = Usem3Encoder(use_cache=False).span_composers(sides)
+    rows = sum(len(side) - length + 1 for side in sides for length in range(1, 6)
+               if length <= len(side))
+    assert len(calls) == -(-rows // usem3_spans.HEAD_ROWS)  # one padded block at the end only
+    for side, composer in zip(sides, together):
+        alone = Usem3Encoder(use_cache=False).span_composers([side])[0]
+        lengths = range(1, min(5, len(side)) + 1)
+        for length, vectors in composer.all_spans(lengths).items():
+            assert np.array_equal(vectors, alone.all_spans(lengths)[length])
+
+
 def test_kept_composers_go_with_their_cache(tmp_path, monkeypatch) -> None:
     encoder = Usem3Encoder()
     side = corpus_sentences()[:6]
@@ -154,3 +184,18 @@ def test_kept_composers_go_with_their_cache(tmp_path, monkeypatch) -> None:
     again = encoder.span_composers([side])[0]
     assert again is not first and encoder.encoded_count == counted + len(side)
     assert np.array_equal(again.all_spans([2])[2], first.all_spans([2])[2])
+
+
+def test_span_composers_open_the_parts_cache_once(monkeypatch) -> None:
+    opened = []
+
+    def counting_open(*args):
+        opened.append(args[1])
+        return open_cache(*args)
+
+    open_cache = encoder_module.open_cache
+    monkeypatch.setattr(encoder_module, "open_cache", counting_open)
+    encoder = Usem3Encoder()
+    side = corpus_sentences()[6:9]
+    encoder.span_composers([side])
+    assert opened == ["usem3-parts"]

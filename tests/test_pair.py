@@ -323,6 +323,26 @@ def test_verification_on_a_process_pool_gives_the_same_result(seed_documents, se
     assert result.parallel[0].evidence.aligned == 1.0  # a real alignment ran in a worker
 
 
+def test_verification_in_this_process_prepares_its_documents_together(seed_documents, seed_result,
+                                                                      monkeypatch):
+    import aligner.pair.core as pair_core
+
+    prepared = []
+
+    def spy(sides, config):
+        prepared.append([tuple(side) for side in sides])
+        real_prepare(sides, config)
+
+    real_prepare = pair_core.prepare_documents
+    monkeypatch.setattr(pair_core, "prepare_documents", spy)
+    result = pair_documents(seed_documents)
+    assert result.to_json() == seed_result.to_json()
+    by_id = {document.id: tuple(document.sentence_texts) for document in seed_documents}
+    windows = [window for window in prepared if window]
+    assert len(windows) == 1  # a few short documents: one window
+    assert {by_id[doc_id] for doc_id in SEED_PARALLEL} <= set(windows[0])
+
+
 def test_duplicate_document_is_set_aside_and_the_pair_kept(seed_documents):
     original = next(doc for doc in seed_documents if doc.id == SEED_PARALLEL[1])
     copy = Document.from_json({**original.to_json(), "id": "zz_copy"})

@@ -22,6 +22,20 @@ def test_round_trip_is_identical_props_notes_and_tuids_included(tmp_path: Path) 
     assert list(read_units(path)) == units
 
 
+def test_headers_that_differ_only_in_their_date_keep_their_own(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    from tmx import write_tmx
+    first = header(props={"x-signature-stage": "tmx"})
+    second = replace(first, creationdate="20250102T030405Z")
+    for name, written in (("a.tmx", first), ("b.tmx", second), ("c.tmx", first)):
+        write_tmx(tmp_path / name, sample_units(), written)
+        assert read_header(tmp_path / name) == written
+    texts = [(tmp_path / name).read_bytes() for name in ("a.tmx", "b.tmx", "c.tmx")]
+    assert texts[0] == texts[2]
+    assert texts[1] == texts[0].replace(first.creationdate.encode(), b"20250102T030405Z")
+
+
 def test_header_round_trip_and_required_attributes(tmp_path: Path) -> None:
     path = tmp_path / "tm.tmx"
     written = header(props={"x-signature-stage": "tmx"}, notes=("made in a test",))

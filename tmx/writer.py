@@ -17,7 +17,7 @@ import functools
 import hashlib
 import os
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from types import TracebackType
 from typing import Any, BinaryIO, Protocol
 
@@ -164,6 +164,40 @@ def _set_attributes(element: etree._Element, attrs: Iterable[tuple[str, str]]) -
         element.set(XML_LANG if name == "xml:lang" else name, ILLEGAL_XML.sub("", value))
 
 
+def _header_xml(header: TmxHeader, srclang: str, adminlang: str) -> bytes:
+    """The ``<header>`` element as XML, built once for all headers that differ only in their
+    creation date (a run writes one such header per pair's file)."""
+    undated = _undated_header_xml(replace(header, creationdate=_UNDATED), srclang, adminlang)
+    return undated.replace(f'creationdate="{_UNDATED}"'.encode(),
+                           f'creationdate="{header.creationdate}"'.encode(), 1)
+
+
+_UNDATED = "00000000T000000Z"  # stands for the date in a cached header (any date's shape)
+
+
+@functools.lru_cache(maxsize=16)
+def _undated_header_xml(header: TmxHeader, srclang: str, adminlang: str) -> bytes:
+    attributes = dict(header.attributes(), srclang=srclang, adminlang=adminlang)
+    element = etree.Element("header", attributes)
+    meta_attrs = header.meta_attrs
+    for index, (prop_type, value) in enumerate(header.props):
+        prop = etree.SubElement(element, "prop", type=_clean(prop_type))
+        _set_attributes(prop, attrs_of(meta_attrs, "prop", index))
+        prop.text = _clean(value)
+    for index, note in enumerate(header.notes):
+        note_element = etree.SubElement(element, "note")
+        _set_attributes(note_element, attrs_of(meta_attrs, "note", index))
+        note_element.text = _clean(note)
+    for ude in header.udes:
+        element.append(parse_fragment(ude))
+    if len(element):
+        element.text = "\n    "
+        for child in element:
+            child.tail = "\n    "
+        element[-1].tail = "\n  "
+    return etree.tostring(element, encoding="UTF-8")
+
+
 class TmxWriter:
     """Write units one by one to a binary stream; use as a context manager.
 
@@ -198,8 +232,9 @@ class TmxWriter:
         self._tuids: set[str] | None = set() if unique_tuids else None
 
     def __enter__(self) -> TmxWriter:
+        adminlang = normalize_lang(self.header.adminlang, self.locale_style)
         self.stream.write(XML_DECLARATION + DOCTYPE + b'<tmx version="1.4">\n  '
-                          + etree.tostring(self._header_element(), encoding="UTF-8")
+                          + _header_xml(self.header, self.srclang, adminlang)
                           + b"\n  <body>\n  ")
         return self
 
@@ -207,28 +242,6 @@ class TmxWriter:
                  traceback: TracebackType | None) -> None:
         if exc_type is None:
             self.stream.write(b"</body>\n</tmx>")
-
-    def _header_element(self) -> etree._Element:
-        attributes = dict(self.header.attributes(), srclang=self.srclang,
-                          adminlang=normalize_lang(self.header.adminlang, self.locale_style))
-        element = etree.Element("header", attributes)
-        meta_attrs = self.header.meta_attrs
-        for index, (prop_type, value) in enumerate(self.header.props):
-            prop = etree.SubElement(element, "prop", type=_clean(prop_type))
-            _set_attributes(prop, attrs_of(meta_attrs, "prop", index))
-            prop.text = _clean(value)
-        for index, note in enumerate(self.header.notes):
-            note_element = etree.SubElement(element, "note")
-            _set_attributes(note_element, attrs_of(meta_attrs, "note", index))
-            note_element.text = _clean(note)
-        for ude in self.header.udes:
-            element.append(parse_fragment(ude))
-        if len(element):
-            element.text = "\n    "
-            for child in element:
-                child.tail = "\n    "
-            element[-1].tail = "\n  "
-        return element
 
     def _lang(self, code: str, unit: TmxUnit) -> str:
         normalized = self._langs.get(code)

@@ -6,8 +6,9 @@ from aligner.alignment.core import (
     align_sentences,
     bead_types,
     confidence_model,
+    prepare_documents,
     usable_signals,
 )
 
 __all__ = ["AlignConfig", "align_documents", "align_sentences", "bead_types",
-           "confidence_model", "usable_signals"]
+           "confidence_model", "prepare_documents", "usable_signals"]

@@ -78,6 +78,7 @@ CONFIDENCE_FEATURES = ("posterior", "large", "neighbour", "length")
 # sides (a missing score is not read as the best one)
 TYPICAL_NEIGHBOUR = -0.43
 TYPICAL_LENGTH = -0.42
+NEIGHBOUR_CHUNK = 1024  # beads whose neighbour similarity is computed together (memory bound)
 
 
 def confidence_model() -> str:
@@ -215,6 +216,16 @@ def _prepare(src: Sequence[str], tgt: Sequence[str], config: AlignConfig,
 
 
 CONFIDENT_CELLS = 4_000_000  # larger documents look for confident pairs among sampled rows
+
+
+def prepare_documents(sides: Sequence[Sequence[str]], config: AlignConfig) -> None:
+    """Let each signal of ``config`` compute ahead what it will read of each of ``sides`` (the
+    sentences of documents this process is about to align), where many documents cost less
+    together than one by one (the embedding signal's span vectors)."""
+    if not sides:
+        return
+    for name in config.signals:
+        config.signal(name).prepare_documents(sides, config.max_bead - 1)
 
 
 def confident_pairs(src: np.ndarray, tgt: np.ndarray) -> np.ndarray:
@@ -365,19 +376,46 @@ def neighbour_similarity(path: Sequence[tuple[int, int, int, int]], src: np.ndar
     >>> [round(v, 2) for v in neighbour_similarity([(1, 1, 1, 1), (1, 1, 2, 2)], vectors[:2], tgt)]
     [-0.4, -0.2]
     """
-    out: list[float | None] = []
-    for a, b, i, j in path:
-        if not (a and b):
-            out.append(None)
-            continue
-        inside = src[i - a:i] @ tgt[j - b:j].T
-        own = (inside.max(axis=1).sum() + inside.max(axis=0).sum()) / (a + b)
-        near = [float((src[i - a:i] @ tgt[[k]].T).max()) for k in (j - b - 1, j)
-                if 0 <= k < len(tgt)]
-        near += [float((src[[k]] @ tgt[j - b:j].T).max()) for k in (i - a - 1, i)
-                 if 0 <= k < len(src)]
-        out.append(max(near, default=0.0) - float(own))  # alone in its document: no neighbour
+    out: list[float | None] = [None] * len(path)
+    paired = [k for k, (a, b, _, _) in enumerate(path) if a and b]
+    for first in range(0, len(paired), NEIGHBOUR_CHUNK):
+        chunk = paired[first:first + NEIGHBOUR_CHUNK]
+        values = _neighbour_windows(np.array([path[k] for k in chunk]), src, tgt)
+        for k, value in zip(chunk, values.tolist()):
+            out[k] = value
     return out
+
+
+def _neighbour_windows(beads: np.ndarray, src: np.ndarray, tgt: np.ndarray) -> np.ndarray:
+    """:func:`neighbour_similarity` of beads ``(a, b, i, j)`` with both sides, together: each
+    bead's window holds its sentences and the one just before and after on each side."""
+    a, b, i, j = beads.T
+    src_in, src_near, src_rows = _window(i - a, i, len(src))
+    tgt_in, tgt_near, tgt_rows = _window(j - b, j, len(tgt))
+    # one product per cell, its own sum (einsum, not BLAS): a cosine never depends on the
+    # window's shape, so on the other beads
+    cosine = np.einsum("nad,nbd->nab", src[src_rows], tgt[tgt_rows])
+    inside = np.where(src_in[:, :, None] & tgt_in[:, None, :], cosine, -np.inf)
+    # summed in order (cumsum): the zeros of a wider window then change no bit
+    best = (np.where(src_in, inside.max(axis=2), 0).cumsum(axis=1)[:, -1]
+            + np.where(tgt_in, inside.max(axis=1), 0).cumsum(axis=1)[:, -1])
+    own = best / (a + b).astype(np.float32)
+    near_cells = ((src_in[:, :, None] & tgt_near[:, None, :])
+                  | (src_near[:, :, None] & tgt_in[:, None, :]))
+    near = np.where(near_cells, cosine, -np.inf).max(axis=(1, 2))
+    near[near == -np.inf] = 0.0  # alone in its document: no neighbour
+    return near.astype(np.float64) - own.astype(np.float64)
+
+
+def _window(first: np.ndarray, stop: np.ndarray,
+            count: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per bead, sentences ``first - 1 .. stop`` of a side of ``count``: which are the bead's,
+    which are its neighbours (those that exist), and their indices (clipped into range)."""
+    index = (first - 1)[:, None] + np.arange(int((stop - first).max()) + 2)
+    inside = (index >= first[:, None]) & (index < stop[:, None])
+    near = ((index == (first - 1)[:, None]) | (index == stop[:, None])) & (index >= 0) & (
+        index < count)
+    return inside, near, index.clip(0, count - 1)
 
 
 def align_sentences(src: Sequence[str], tgt: Sequence[str], config: AlignConfig | None = None,

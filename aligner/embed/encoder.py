@@ -13,10 +13,12 @@ damaged one), so a second run re-embeds nothing.
 from __future__ import annotations
 
 import hashlib
+import re
 import sqlite3
 from abc import ABC, abstractmethod
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -25,7 +27,8 @@ from aligner.cachefile import CacheFile
 from aligner.errors import ConfigurationError, ModelError
 from aligner.paths import cache_dir
 from aligner.threads import thread_count
-from aligner.embed.usem3_spans import PART_DIM, SpanComposer, SpanParts, head, token_parts
+from aligner.embed.usem3_spans import (PART_DIM, MemoryCount, SpanComposer, SpanParts,
+                                       compose_layouts, head, token_parts)
 
 # Longer texts are cut before encoding: an encoder's meaning of a 4,000-character "sentence" is
 # already diffuse, and one enormous line must not take minutes or gigabytes.
@@ -37,7 +40,9 @@ MEMORY_BYTES = 64 * 2**20  # per cache: the vectors this process used last
 # of each of its pairing candidates, then with its pair.
 COMPOSER_BYTES = 64 * 2**20
 # In the names of the cache files: raised whenever the stored numbers change, even in their
-# last bits, so a cache never mixes old and new values (2: products at fixed shapes).
+# last bits, so a cache never mixes old and new values (2: products at fixed shapes). The
+# files of earlier versions are deleted once no process uses them (those of later ones, of a
+# newer aligner sharing the cache, are kept).
 VECTORS_VERSION = 2
 
 
@@ -60,11 +65,12 @@ class EmbeddingCache:
     alignment), and each SQLite look-up is a transaction.
     """
 
-    def __init__(self, path: Path, dim: int) -> None:
+    def __init__(self, path: Path, dim: int,
+                 stale: Callable[[str], bool] | None = None) -> None:
         self.path = path
         self.dim = dim
         self._file = CacheFile(path, "CREATE TABLE IF NOT EXISTS vectors "
-                                     "(key TEXT PRIMARY KEY, vec BLOB NOT NULL)")
+                                     "(key TEXT PRIMARY KEY, vec BLOB NOT NULL)", stale)
         self._memory: OrderedDict[str, np.ndarray] = OrderedDict()
         self._memory_rows = max(1, MEMORY_BYTES // (4 * dim))
 
@@ -142,8 +148,10 @@ class Encoder(ABC):
         cache = self.cache if self.use_cache else None
         return cached_rows(cache, self.name, texts, self._encode_normalised, self.dim)
 
-    def span_composers(self, sides: Sequence[Sequence[str]]) -> list[SpanComposer] | None:
-        """For each list of sentences, vectors of its spans without embedding their text.
+    def span_composers(self, sides: Sequence[Sequence[str]],
+                       longest: int = 1) -> list[SpanComposer] | None:
+        """For each list of sentences, vectors of its spans (of up to ``longest`` sentences
+        computed ahead) without embedding their text.
 
         ``None`` when this encoder cannot compose spans (callers embed the joined text).
         """
@@ -183,7 +191,21 @@ def open_cache(current: EmbeddingCache | None, name: str, dim: int) -> Embedding
     path = cache_dir() / "embeddings" / f"{name}-v{VECTORS_VERSION}.sqlite"
     if current is not None and current.path == path:
         return current
-    return EmbeddingCache(path, dim)
+    return EmbeddingCache(path, dim, stale=partial(earlier_version, name))
+
+
+def earlier_version(name: str, file_name: str) -> bool:
+    """Whether ``file_name`` is the cache file ``name`` of a version before ``VECTORS_VERSION``
+    (the first had no version in its name).
+
+    >>> [earlier_version("usem3", f) for f in ("usem3.sqlite", "usem3-v1.sqlite",
+    ...                                        "usem3-v2.sqlite", "usem3-v3.sqlite")]
+    [True, True, False, False]
+    >>> earlier_version("usem3", "usem3-parts.sqlite"), earlier_version("usem3", "usem3.sqlite-wal")
+    (False, False)
+    """
+    match = re.fullmatch(re.escape(name) + r"(?:-v(\d+))?\.sqlite", file_name)
+    return match is not None and int(match.group(1) or 1) < VECTORS_VERSION
 
 
 def normalise_rows(vectors: np.ndarray) -> np.ndarray:
@@ -212,6 +234,7 @@ class Usem3Encoder(Encoder):
         self._backend = None
         self._parts_cache: EmbeddingCache | None = None
         self._composers: OrderedDict[tuple[str, ...], SpanComposer] = OrderedDict()
+        self._held = MemoryCount()  # by the kept composers
 
     @property
     def backend(self) -> object:
@@ -235,46 +258,60 @@ class Usem3Encoder(Encoder):
 
     def span_parts(self, texts: Sequence[str]) -> SpanParts:
         """Each text's BOS, inner and EOS token sums (cached on disk like vectors)."""
-        self._parts_cache = open_cache(self._parts_cache, f"{self.name}-parts", PART_DIM)
-        cache = self._parts_cache if self.use_cache else None
+        return self._cached_parts(self._open_parts_cache(), texts)
+
+    def _open_parts_cache(self) -> EmbeddingCache:
+        """The parts cache under the current cache root. Kept composers are its memory: a
+        new root starts without them."""
+        parts_cache = open_cache(self._parts_cache, f"{self.name}-parts", PART_DIM)
+        if parts_cache is not self._parts_cache:
+            self._composers.clear()
+            self._held = MemoryCount()
+            self._parts_cache = parts_cache
+        return parts_cache
+
+    def _cached_parts(self, parts_cache: EmbeddingCache, texts: Sequence[str]) -> SpanParts:
+        cache = parts_cache if self.use_cache else None
         return SpanParts.from_rows(cached_rows(cache, self.name, texts, self._parts, PART_DIM))
 
     def _parts(self, texts: list[str]) -> np.ndarray:
         self.encoded_count += len(texts)
         return token_parts(self.backend, texts)
 
-    def span_composers(self, sides: Sequence[Sequence[str]]) -> list[SpanComposer]:
+    def span_composers(self, sides: Sequence[Sequence[str]],
+                       longest: int = 1) -> list[SpanComposer]:
         """One composer per side, kept for the sides seen last (see ``COMPOSER_BYTES``) while
-        the cache root stays the same: kept composers are the memory of the parts cache."""
-        parts_cache = open_cache(self._parts_cache, f"{self.name}-parts", PART_DIM)
-        if parts_cache is not self._parts_cache:
-            self._composers.clear()
-        self._parts_cache = parts_cache
+        the cache root stays the same: kept composers are the memory of the parts cache. New
+        ones come with the vectors of their spans of up to ``longest`` sentences (and more,
+        see :meth:`SpanComposer.all_spans`), computed together."""
+        parts_cache = self._open_parts_cache()
         keys = [tuple(side) for side in sides]
         found = {key: self._composers[key] for key in keys if key in self._composers}
         for key in found:
             self._composers.move_to_end(key)
         missing = [key for key in dict.fromkeys(keys) if key not in found]
         if missing:
-            parts = self.span_parts([text for key in missing for text in key])  # one model call
+            parts = self._cached_parts(parts_cache,  # one model call
+                                       [text for key in missing for text in key])
             bounds = np.cumsum([0] + [len(key) for key in missing])
             for key, first, stop in zip(missing, bounds[:-1], bounds[1:]):
                 found[key] = self._composers[key] = SpanComposer(
-                    self.backend, parts.slice(first, stop).copy())
+                    self.backend, parts.slice(first, stop).copy(), self._held)
+            compose_layouts((found[key] for key in missing), longest)
         self._forget_composers()
         return [found[key] for key in keys]
 
     def composer_bytes(self) -> int:
         """Memory the kept composers hold now (their span vectors grow as callers read them)."""
-        return sum(composer.nbytes() for composer in self._composers.values())
+        return self._held.value
 
     def _forget_composers(self) -> None:
         """Forget the composers used longest ago while those kept hold over ``COMPOSER_BYTES``
         (vectors computed since the last call included; the newest one always stays)."""
-        held = self.composer_bytes()
-        while held > COMPOSER_BYTES and len(self._composers) > 1:
+        while self._held.value > COMPOSER_BYTES and len(self._composers) > 1:
             _, oldest = self._composers.popitem(last=False)
-            held -= oldest.nbytes()
+            self._held.add(-oldest.nbytes())
+            oldest.held = MemoryCount()
 
 
 ENCODERS: dict[str, type[Encoder]] = {"usem3": Usem3Encoder}

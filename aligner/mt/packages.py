@@ -19,8 +19,6 @@ import os
 import shutil
 import sys
 import tempfile
-import urllib.error
-import urllib.request
 import warnings
 import zipfile
 from dataclasses import dataclass, replace
@@ -265,6 +263,9 @@ def install_from_index(src_lang: str, tgt_lang: str,
 
 
 def _fetch(url: str, timeout: float, what: str) -> bytes:
+    import urllib.error  # here: a run that downloads nothing spends no time importing it
+    import urllib.request
+
     request = urllib.request.Request(url, headers={"User-Agent": "aligner"})
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:

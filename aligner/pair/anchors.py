@@ -8,6 +8,7 @@ Russian to Latin, folding spelling variants (``Токаев`` -> ``tokaev``, ``T
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -96,7 +97,8 @@ def extract_dates(text: str) -> set[str]:
     return {f"{month:02d}-{day:02d}" for _year, month, day in date_mentions(text)}
 
 
-def date_mentions(text: str) -> set[tuple[int | None, int, int]]:
+@functools.lru_cache(maxsize=4)  # a document's text is read for its anchors, then its facts
+def date_mentions(text: str) -> frozenset[tuple[int | None, int, int]]:
     """Dates written in ``text`` as ``(year or None, month, day)``; a year written right after
     a day and month ("25 апреля 2022", "April 25, 2022") is kept.
 
@@ -114,7 +116,7 @@ def date_mentions(text: str) -> set[tuple[int | None, int, int]]:
         _add_date(dates, int(year) + (2000 if len(year) == 2 else 0), int(month), int(day))
     for year, month, day in _ISO_DATE.findall(text):
         _add_date(dates, int(year), int(month), int(day))
-    return dates
+    return frozenset(dates)
 
 
 def _year_after(text: str, end: int) -> int | None:

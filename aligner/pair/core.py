@@ -37,13 +37,13 @@ import itertools
 import os
 import time
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 import numpy as np
 
-from aligner.alignment import AlignConfig, align_sentences
+from aligner.alignment import AlignConfig, align_sentences, prepare_documents
 from aligner.embed import Encoder, get_encoder
 from aligner.errors import ConfigurationError, InputError
 from aligner.executors import MapTasks, ProgressFactory, no_progress
@@ -77,6 +77,9 @@ from aligner.signature import make_signature, signature_path
 PAIR_EXACT_SPAN = 1
 PAIR_MAX_BEAD = 3
 VIEW_CACHE_SIZE = 2048
+# Verification in this process prepares the documents of its next tasks together, about this
+# many sentences at a time (span vectors: about 20 kB a sentence, kept by the encoder).
+PREPARE_SENTENCES = 512
 TSV_COLUMNS = ("src_id", "tgt_id", "label", "confidence", "basis", "evidence")
 LANGUAGE_NAMES = {"ru": "Russian", "en": "English", "de": "German", "fr": "French"}
 
@@ -262,7 +265,7 @@ def pair_documents(documents: Iterable[Document], src_lang: str = "ru", tgt_lang
 
     pairs, verified, timings = _pair_screened(screened.src, screened.tgt, src_lang, tgt_lang,
                                               config, translator, translations,
-                                              progress or no_progress, map_tasks or map)
+                                              progress or no_progress, map_tasks)
     paired = {doc_id for pair in pairs if pair.label is PairLabel.PARALLEL
               for doc_id in (pair.src_id, pair.tgt_id)}
     unpaired = [doc_id for doc_id in all_ids if doc_id not in paired]
@@ -273,7 +276,7 @@ def pair_documents(documents: Iterable[Document], src_lang: str = "ru", tgt_lang
 def _pair_screened(src: Sequence[Document], tgt: Sequence[Document], src_lang: str,
                    tgt_lang: str, config: PairConfig, translator: Translator | None,
                    translations: Mapping[str, Sequence[str]] | None, wrap: ProgressFactory,
-                   map_tasks: MapTasks) -> tuple[list[DocPair], int, dict[str, float]]:
+                   map_tasks: MapTasks | None) -> tuple[list[DocPair], int, dict[str, float]]:
     """Embed, search, verify and decide; return the pairs, the candidates verified, timings."""
     timings: dict[str, float] = {}
     started = time.perf_counter()
@@ -291,7 +294,12 @@ def _pair_screened(src: Sequence[Document], tgt: Sequence[Document], src_lang: s
                          translations)
     by_source = [list(group) for _, group in
                  itertools.groupby(candidates, key=lambda candidate: candidate.src)]
-    results = map_tasks(verify_candidates, (verifier.task(group) for group in by_source))
+    tasks = (verifier.task(group) for group in by_source)
+    if map_tasks is None:  # here, where the encoder keeps what is prepared ahead
+        results: Iterable[list[PairEvidence]] = map(verify_candidates,
+                                                    _prepared(tasks, verifier.align_config))
+    else:
+        results = map_tasks(verify_candidates, tasks)
     scored = [(candidate, evidence)
               for group, evidences in zip(by_source, wrap(results, "verifying pairs",
                                                           len(by_source)))
@@ -397,6 +405,22 @@ def bound_per_document(candidates: Iterable[Candidate], limit: int) -> list[Cand
     return sorted(kept, key=lambda found: (found.src, found.tgt))
 
 
+def _prepared(tasks: Iterable[VerifyTask], config: AlignConfig) -> Iterator[VerifyTask]:
+    """``tasks`` in order, the documents they align prepared together (``prepare_documents``)
+    about ``PREPARE_SENTENCES`` sentences ahead."""
+    window: list[VerifyTask] = []
+    sides: list[tuple[str, ...]] = []
+    for task in tasks:
+        window.append(task)
+        sides += task.aligned_sides()
+        if sum(map(len, sides)) >= PREPARE_SENTENCES:
+            prepare_documents(sides, config)
+            yield from window
+            window, sides = [], []
+    prepare_documents(sides, config)
+    yield from window
+
+
 class _Verifier:
     """Prepares verification tasks (document views, pre-check, MT); per-document work is
     done once."""
@@ -474,6 +498,12 @@ class VerifyTask:
     targets: tuple[VerifyTarget, ...]
     config: PairConfig
     align_config: AlignConfig
+
+    def aligned_sides(self) -> list[tuple[str, ...]]:
+        """The sentences of the documents this task aligns (none when it aligns none)."""
+        targets = [target.view.sentences for target in self.targets
+                   if target.worth_aligning(self.config)]
+        return [self.src.sentences, *targets] if targets else []
 
 
 def verify_candidates(task: VerifyTask) -> list[PairEvidence]:

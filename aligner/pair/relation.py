@@ -54,8 +54,9 @@ _WEEKDAYS: tuple[str, ...] = (
     "monday|понедельник", "tuesday|вторник", "wednesday|сред[аыуе]", "thursday|четверг",
     "friday|пятниц[аыуе]", "saturday|суббот[аыуе]", "sunday|воскресень[еяю]",
 )
-_WEEKDAY = [re.compile(rf"\b(?:on|last|в|во|в минувш\w+|в прошл\w+)\s+(?:{forms})\b",
-                       re.IGNORECASE) for forms in _WEEKDAYS]
+# a weekday spoken of as past, its group (1 = Monday) telling which: one scan finds them all
+_WEEKDAY = re.compile(r"\b(?:on|last|в|во|в минувш\w+|в прошл\w+)\s+(?:"
+                      + "|".join(f"({forms})" for forms in _WEEKDAYS) + r")\b", re.IGNORECASE)
 _WEEKDAY_NAME = re.compile("|".join(_WEEKDAYS), re.IGNORECASE)
 _YESTERDAY = re.compile(r"\b(?:yesterday|вчера)\b", re.IGNORECASE)
 _TODAY = re.compile(r"\b(?:today|сегодня)\b", re.IGNORECASE)
@@ -110,10 +111,9 @@ def resolve_dates(text: str, published: date | None) -> set[str]:
     if published is None:
         return dates
     dates.add(published.isoformat())
-    for weekday, pattern in enumerate(_WEEKDAY):
-        if pattern.search(text):
-            back = (published.weekday() - weekday) % 7
-            dates.add((published - timedelta(days=back)).isoformat())
+    for weekday in {match.lastindex - 1 for match in _WEEKDAY.finditer(text)}:
+        back = (published.weekday() - weekday) % 7
+        dates.add((published - timedelta(days=back)).isoformat())
     if _YESTERDAY.search(text):
         dates.add((published - timedelta(days=1)).isoformat())
     if _TODAY.search(text):

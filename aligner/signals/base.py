@@ -158,6 +158,11 @@ class Signal(ABC):
     def prepare(self, data: SignalInput) -> SpanScorer:
         """Precompute whatever this signal needs for one document pair."""
 
+    def prepare_documents(self, sides: Sequence[Sequence[str]], max_span: int) -> None:
+        """Compute ahead, for many documents at once (``sides``: their sentences), what
+        :meth:`prepare` will read of each (``max_span`` as in :class:`SignalInput`), where that
+        costs less together; by default nothing."""
+
 
 SIGNALS: dict[str, type[Signal]] = {}
 S = TypeVar("S", bound=type[Signal])

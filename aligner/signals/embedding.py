@@ -279,10 +279,13 @@ class EmbeddingSignal(Signal):
     Params = EmbeddingParams
     similarity = True
 
+    def prepare_documents(self, sides: Sequence[Sequence[str]], max_span: int) -> None:
+        get_encoder(self.params.encoder).span_composers(sides, max_span)  # kept for prepare
+
     def prepare(self, data: SignalInput) -> EmbeddingScorer:
         params: EmbeddingParams = self.params
         encoder = get_encoder(params.encoder)
-        composers = encoder.span_composers([data.src, data.tgt]) or [None, None]
+        composers = encoder.span_composers([data.src, data.tgt], data.max_span) or [None, None]
         return EmbeddingScorer(
             EncodedSide(data.src, encoder, params.exact_span, composers[0], data.max_span),
             EncodedSide(data.tgt, encoder, params.exact_span, composers[1], data.max_span),
