@@ -12,9 +12,7 @@ process first opens it, once no process has them open (:func:`remove_unused`).
 from __future__ import annotations
 
 import os
-import shutil
 import sqlite3
-import tempfile
 import threading
 import time
 import warnings
@@ -128,40 +126,35 @@ def _open_database(path: Path, schema: str) -> sqlite3.Connection:
     return connection
 
 
-def remove_unused(paths: Iterable[Path]) -> list[Path]:
-    """Delete the SQLite databases ``paths`` (with their WAL files) that no process has open;
-    return those deleted.
+def remove_unused(paths: Iterable[Path]) -> None:
+    """Delete the SQLite databases ``paths`` (with their WAL files) that no process has open.
 
-    A database is taken over with SQLite's own exclusive lock, which waits for nobody (a
-    process that has it open holds a shared lock, so a file in use stays, and goes on a later
-    call), and while it is held the files are renamed into a hidden folder beside them, then
-    removed: a process that opens the name later makes a new database.
+    A database is taken over with SQLite's own exclusive lock, which waits for nobody: a
+    process that has it open holds a shared lock (every cache here is in WAL mode), so a file
+    in use stays and goes on a later call. The files are unlinked while the lock is held, so
+    nothing is left half-deleted if this process dies; one that opens the name later makes a
+    new database.
     """
-    removed = []
     for path in paths:
-        try:
-            connection = sqlite3.connect(path, timeout=0, isolation_level=None)
+        try:  # mode=rw: a file another process has just removed is not made again
+            connection = sqlite3.connect(f"{path.absolute().as_uri()}?mode=rw", uri=True,
+                                         timeout=0, isolation_level=None)
         except sqlite3.Error:
             continue
-        trash = None
         try:
             connection.execute("PRAGMA locking_mode=EXCLUSIVE")  # held until closed
-            connection.execute("PRAGMA journal_mode=DELETE")  # the WAL folded in, in use or not
+            mode = connection.execute("PRAGMA journal_mode=DELETE").fetchone()[0]
+            if mode != "delete":  # still WAL: in use by another process
+                continue
             connection.execute("BEGIN EXCLUSIVE")
-            trash = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".stale",
-                                          dir=path.parent))
             for suffix in ("", *_COMPANIONS):
                 if os.path.lexists(f"{path}{suffix}"):
-                    os.rename(f"{path}{suffix}", trash / f"{path.name}{suffix}")
+                    os.unlink(f"{path}{suffix}")
             connection.execute("ROLLBACK")
-            removed.append(path)
         except (sqlite3.Error, OSError):
             pass  # in use, damaged or not ours: left as it is
         finally:
             connection.close()
-            if trash is not None:
-                shutil.rmtree(trash, ignore_errors=True)
-    return removed
 
 
 def _set_aside(path: Path) -> Path:

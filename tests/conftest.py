@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -10,6 +13,12 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"
 SHARED = Path(os.environ.get("ALIGNER_SHARED", ROOT.parent / "shared"))
+
+# the suite never reads or cleans the user's own cache: one private cache for the session,
+# inherited by the command-line tests' processes
+TEST_CACHE = tempfile.mkdtemp(prefix="aligner-test-cache-")
+os.environ["ALIGNER_CACHE_DIR"] = TEST_CACHE
+atexit.register(shutil.rmtree, TEST_CACHE, ignore_errors=True)
 
 
 @pytest.fixture

@@ -205,7 +205,7 @@ def test_a_beads_neighbour_similarity_is_its_own_whatever_the_other_beads() -> N
     src, tgt = (rng.normal(size=(n, 32)).astype(np.float32) for n in (17, 12))
     src, tgt = normalise_rows(src), normalise_rows(tgt)
     path = [(1, 1, 1, 1), (0, 1, 1, 2), (2, 1, 3, 3), (1, 0, 4, 3), (3, 4, 7, 7), (2, 3, 9, 10),
-            (8, 2, 17, 12)]  # the last one widens every bead's window
+            (8, 2, 17, 12)]
     together = neighbour_similarity(path, src, tgt)
     assert together[1] is None and together[3] is None
     for k, bead in enumerate(path):
@@ -213,6 +213,20 @@ def test_a_beads_neighbour_similarity_is_its_own_whatever_the_other_beads() -> N
             assert neighbour_similarity([bead], src, tgt) == [together[k]]
             assert together[k] == pytest.approx(_neighbour_by_definition(bead, src, tgt),
                                                 abs=1e-6)
+
+
+def test_one_wide_bead_does_not_widen_the_others_windows() -> None:
+    import tracemalloc
+    rng = np.random.default_rng(3)
+    src, tgt = (normalise_rows(rng.normal(size=(n, 512)).astype(np.float32))
+                for n in (2200, 2001))
+    path = [(1, 1, k + 1, k + 1) for k in range(2000)] + [(200, 1, 2200, 2001)]
+    tracemalloc.start()
+    values = neighbour_similarity(path, src, tgt)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert values[7] == neighbour_similarity([path[7]], src, tgt)[0]
+    assert peak < 64 * 2**20  # windows 202 rows wide for all 2,001 beads: about 1.6 GiB
 
 
 def _neighbour_by_definition(bead: tuple[int, int, int, int], src: np.ndarray,

@@ -9,7 +9,6 @@ import pytest
 
 from aligner.embed import Usem3Encoder, get_encoder, normalise_rows, usem3_spans
 from aligner.embed import encoder as encoder_module
-from aligner.embed import usem3_spans
 from aligner.embed.usem3_spans import DIM, head
 from conftest import CORPUS
 

@@ -156,6 +156,7 @@ def test_crash_in_the_middle_leaves_no_file(tmp_path: Path) -> None:
     ({"segtype": "chapter"}, "segtype 'chapter'"),
     ({"creationtool": "OmegaT"}, "creationtool 'OmegaT'"),
     ({"creationdate": "2024-01-01"}, "YYYYMMDDThhmmssZ"),
+    ({"creationdate": "20240101T000000Z\n"}, "YYYYMMDDThhmmssZ"),
 ])
 def test_bad_headers_are_refused(tmp_path: Path, options: dict[str, str], message: str) -> None:
     from tmx import TmxHeader, write_tmx

@@ -38,6 +38,7 @@ def test_our_output_is_clean(tmp_path: Path) -> None:
     (tu(src_lang="ru-RU"), 5, "warning", "matches a <tuv> only by language"),
     (tu(src_lang="de"), 5, "error", "no <tuv> in the source language 'ru' (found de, en)"),
     (tu(attrs=' creationdate="2024-01-01"'), 5, "error", "is not a TMX date"),
+    (tu(attrs=' creationdate="20240101T000000Z&#10;"'), 5, "error", "is not a TMX date"),
     (tu(attrs=' segtype="chapter"'), 5, "error", "DTD: Value \"chapter\" for attribute segtype"),
     ('<tu><tuv xml:lang="ru"><seg>a</seg><prop type="x">1</prop></tuv></tu>', 5, "error",
      "DTD: Element tuv content does not follow the DTD"),

@@ -18,7 +18,7 @@ PropsLike = Union[Mapping[str, str], Iterable[tuple[str, str]]]
 TOOL_VERSION = "0.1.0"
 SEGTYPES = ("block", "paragraph", "sentence", "phrase")
 DATE_FORMAT = "%Y%m%dT%H%M%SZ"
-TMX_DATE = re.compile(r"^\d{8}T\d{6}Z$")
+TMX_DATE = re.compile(r"\d{8}T\d{6}Z")  # whole value: use fullmatch
 
 
 def _pairs(props: PropsLike) -> tuple[tuple[str, str], ...]:
@@ -263,7 +263,7 @@ class TmxHeader:
         """
         if self.segtype not in SEGTYPES:
             raise TmxError(f"segtype {self.segtype!r} is not one of {', '.join(SEGTYPES)}")
-        if not TMX_DATE.match(self.creationdate):
+        if not TMX_DATE.fullmatch(self.creationdate):
             raise TmxError(f"creationdate {self.creationdate!r} is not YYYYMMDDThhmmssZ")
         if self.creationtool.strip().lower() == "omegat":
             raise TmxError("creationtool 'OmegaT' makes OmegaT treat the file as its own "

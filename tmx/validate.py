@@ -113,7 +113,7 @@ class _Checker:
     def dates(self, element: etree._Element) -> None:
         for attribute in DATE_ATTRIBUTES:
             value = element.get(attribute)
-            if value is not None and not TMX_DATE.match(value):
+            if value is not None and not TMX_DATE.fullmatch(value):
                 self.add(element.sourceline, "error", f"<{element.tag} {attribute}=\"{value}\">"
                          " is not a TMX date YYYYMMDDThhmmssZ (UTC)")
 

@@ -95,6 +95,11 @@ class AlignConfig:
     band: int = 8
     coarse_cells: int = 40_000
 
+    @property
+    def max_span(self) -> int:
+        """The most sentences one side of a bead joins (the other side has at least one)."""
+        return self.max_bead - 1
+
     def __post_init__(self) -> None:
         if self.max_bead < 2:
             raise ConfigurationError(f"max_bead must be at least 2, not {self.max_bead}")

@@ -78,7 +78,7 @@ CONFIDENCE_FEATURES = ("posterior", "large", "neighbour", "length")
 # sides (a missing score is not read as the best one)
 TYPICAL_NEIGHBOUR = -0.43
 TYPICAL_LENGTH = -0.42
-NEIGHBOUR_CHUNK = 1024  # beads whose neighbour similarity is computed together (memory bound)
+NEIGHBOUR_ROWS = 8192  # window rows of the beads whose neighbour similarity is computed together
 
 
 def confidence_model() -> str:
@@ -211,7 +211,7 @@ def _prepare(src: Sequence[str], tgt: Sequence[str], config: AlignConfig,
              translation: Sequence[str] | None) -> dict[str, SpanScorer]:
     usable = usable_signals(config, translated=translation is not None)
     data = SignalInput(src=src, tgt=tgt, src_lang=config.src_lang, tgt_lang=config.tgt_lang,
-                       translation=translation, max_span=config.max_bead - 1)
+                       translation=translation, max_span=config.max_span)
     return {name: config.signal(name).prepare(data) for name in usable}
 
 
@@ -225,7 +225,7 @@ def prepare_documents(sides: Sequence[Sequence[str]], config: AlignConfig) -> No
     if not sides:
         return
     for name in config.signals:
-        config.signal(name).prepare_documents(sides, config.max_bead - 1)
+        config.signal(name).prepare_documents(sides, config.max_span)
 
 
 def confident_pairs(src: np.ndarray, tgt: np.ndarray) -> np.ndarray:
@@ -377,12 +377,18 @@ def neighbour_similarity(path: Sequence[tuple[int, int, int, int]], src: np.ndar
     [-0.4, -0.2]
     """
     out: list[float | None] = [None] * len(path)
-    paired = [k for k, (a, b, _, _) in enumerate(path) if a and b]
-    for first in range(0, len(paired), NEIGHBOUR_CHUNK):
-        chunk = paired[first:first + NEIGHBOUR_CHUNK]
-        values = _neighbour_windows(np.array([path[k] for k in chunk]), src, tgt)
-        for k, value in zip(chunk, values.tolist()):
-            out[k] = value
+    by_shape: dict[tuple[int, int], list[int]] = {}
+    for k, (a, b, _, _) in enumerate(path):
+        if a and b:
+            by_shape.setdefault((a, b), []).append(k)
+    # beads of one shape share a window width, so one wide bead never widens the others'
+    for (a, b), beads in sorted(by_shape.items()):
+        step = max(1, NEIGHBOUR_ROWS // (a + b + 4))
+        for first in range(0, len(beads), step):
+            chunk = beads[first:first + step]
+            values = _neighbour_windows(np.array([path[k] for k in chunk]), src, tgt)
+            for k, value in zip(chunk, values.tolist()):
+                out[k] = value
     return out
 
 
