@@ -197,9 +197,14 @@ def read_beads(path: str | os.PathLike[str]) -> list[BeadIndices]:
 
 def evaluate_files(gold_paths: Sequence[str | os.PathLike[str]],
                 test_paths: Sequence[str | os.PathLike[str]]) -> AlignmentScore:
-    """Score gold-format test files against gold files paired in order."""
+    """Score gold-format test files against gold files paired in order; a gold file without
+    beads is an error (an empty test file scores zero)."""
     if len(gold_paths) != len(test_paths):
         raise InputError(f"{len(gold_paths)} gold files but {len(test_paths)} test files; "
                          "pass them in matching order")
-    return evaluate_alignments([read_beads(p) for p in gold_paths],
-                            [read_beads(p) for p in test_paths])
+    gold = [read_beads(path) for path in gold_paths]
+    for path, beads in zip(gold_paths, gold):
+        if not beads:
+            raise InputError(f"{path}: no beads in this gold file; nothing to score against "
+                             "(one bead a line, such as [3, 4]:[5])")
+    return evaluate_alignments(gold, [read_beads(path) for path in test_paths])

@@ -230,7 +230,8 @@ def map_in_order(executor: Executor, function: Callable[[T], R],
 
 
 def make_executor(jobs: int = 1, dask_scheduler: str | None = None) -> Executor:
-    """The executor for ``--jobs`` / ``--dask-scheduler`` (Dask wins when both are given).
+    """The executor for ``--jobs`` / ``--dask-scheduler`` (more than one job and a
+    scheduler exclude each other: the cluster's size is its own).
 
     >>> make_executor(1).name
     'in-process'
@@ -239,6 +240,9 @@ def make_executor(jobs: int = 1, dask_scheduler: str | None = None) -> Executor:
     ...
     aligner.errors.ConfigurationError: --jobs must be at least 1, not 0
     """
+    if dask_scheduler and jobs != 1:
+        raise ConfigurationError(f"--jobs and --dask-scheduler exclude each other (--jobs "
+                                 f"{jobs}): the cluster's workers do the work; give one")
     if dask_scheduler:
         return DaskExecutor(dask_scheduler)
     if jobs < 1:

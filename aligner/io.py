@@ -135,18 +135,31 @@ def atomic_write(path: str | os.PathLike[str], mode: str = "w",
     if not target.parent.is_dir():
         raise InputError(f"{target}: the folder {target.parent} does not exist; "
                          "create it or choose another output path")
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    with _naming_the_output(target):
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp",
+                                        dir=target.parent)
     try:
         binary = "b" in mode
         with os.fdopen(fd, mode, encoding=None if binary else encoding,
                        newline=None if binary else "") as handle:
             yield handle
-        os.chmod(tmp_name, _default_file_mode())
-        os.replace(tmp_name, target)
+        with _naming_the_output(target):
+            os.chmod(tmp_name, _default_file_mode())
+            os.replace(tmp_name, target)
     except BaseException:
         if os.path.exists(tmp_name):
             os.unlink(tmp_name)
         raise
+
+
+@contextmanager
+def _naming_the_output(target: Path) -> Iterator[None]:
+    """An OS error of the temporary file (a read-only folder, a folder in the target's place)
+    reported against the output the user named, not the hidden temporary name."""
+    try:
+        yield
+    except OSError as error:
+        raise InputError(f"{target}: cannot write it ({error.strerror or error})") from None
 
 
 def _default_file_mode() -> int:

@@ -137,6 +137,7 @@ class RunSummary:
     workers: int
     documents: int = 0
     skipped_files: int = 0
+    skipped: list[dict[str, str]] = field(default_factory=list)  # path and reason of each
     parallel_pairs: int = 0
     same_event_pairs: int = 0
     related_pairs: int = 0
@@ -371,6 +372,7 @@ def _summarise(summary: RunSummary, report: Mapping[str, Any]) -> None:
     figures = report["summary"]
     summary.documents = figures["documents"]
     summary.skipped_files = figures["skipped_files"]
+    summary.skipped = list(report["skipped"])
     summary.parallel_pairs = figures["pairs_by_label"].get(PairLabel.PARALLEL, 0)
     summary.same_event_pairs = figures["pairs_by_label"].get(PairLabel.SAME_EVENT, 0)
     summary.related_pairs = figures["pairs_by_label"].get(PairLabel.RELATED, 0)

@@ -6,8 +6,10 @@ Every output records one, so a result can be reproduced and compared.
 from __future__ import annotations
 
 import functools
+import os
 from collections.abc import Mapping
 from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
 
 from aligner import __version__
 
@@ -49,3 +51,14 @@ def _flat(value: object) -> str:
     if isinstance(value, (list, tuple)):
         return ",".join(_flat(item) for item in value)
     return str(value)
+
+
+def signature_path(path: str | os.PathLike[str]) -> Path:
+    """Where the signature of a file with no room for one goes (a TSV, bead or Moses file):
+    beside it, ``pairs.tsv`` -> ``pairs.signature.json``.
+
+    >>> signature_path("out/pairs.tsv").as_posix()
+    'out/pairs.signature.json'
+    """
+    path = Path(path)
+    return path.with_name(f"{path.stem}.signature.json")

@@ -157,3 +157,47 @@ def test_mt_alone_without_a_translation_is_a_usage_error(tmp_path: Path) -> None
     assert result.exit_code == 2, result.output
     assert ("no signal to align with: mt needs a translation of the source; "
             "give --translation FILE") in result.output
+
+
+def test_beads_and_tsv_files_carry_their_signature_beside_them(tmp_path: Path) -> None:
+    for fmt in ("beads", "tsv"):
+        out = tmp_path / f"out.{fmt}"
+        result = CliRunner().invoke(main, presplit(tmp_path) + ["--format", fmt, "-o", str(out),
+                                                               "--no-anchors", "--quiet"])
+        assert result.exit_code == 0, result.output
+        signature = json.loads((tmp_path / "out.signature.json").read_text(encoding="utf-8"))
+        assert signature["signals"] == "embedding,mt,length,continuation"
+        assert signature["stage"] == "align" and signature["aligner"]
+        (tmp_path / "out.signature.json").unlink()
+
+
+def test_options_of_a_signal_switched_off_are_usage_errors(tmp_path: Path) -> None:
+    for options, named in ((["--signals", "length,anchors", "--embedding-weight", "2"],
+                            "--embedding-weight"),
+                           (["--no-anchors", "--anchors-weight", "0.5", "--embedding-margin",
+                             "1.0"], "--anchors-weight")):
+        result = CliRunner().invoke(main, presplit(tmp_path) + options)
+        assert result.exit_code == 2, result.output
+        signal = named[2:].split("-")[0]
+        assert result.stderr == (f"Error: {named}: the {signal} signal is off (see --signals "
+                                 f"and --no-{signal}); drop the option or switch the signal "
+                                 "on\n")
+
+
+def test_language_codes_in_capitals_are_read_and_regions_are_explained(tmp_path: Path) -> None:
+    args = presplit(tmp_path)
+    capitals = [arg.upper() if arg in ("ru", "en") else arg for arg in args]
+    result = CliRunner().invoke(main, capitals)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[0] == "[0]:[0]"
+    for command in (capitals[:3] + ["--src-lang", "ru-RU"],
+                    ["pair", args[1], "--tgt-lang", "en_GB"],
+                    ["run", args[1], "-o", str(tmp_path / "out"), "--src-lang", "ru-RU"],
+                    ["translate", args[1], "--src-lang", "ru-RU"]):
+        result = CliRunner().invoke(main, command)
+        option, code = command[-2], command[-1]
+        assert result.exit_code == 2, result.output
+        assert result.stderr == (f"Error: {option} {code!r}: give the language alone, e.g. "
+                                 f"{code[:2].lower()} (TMX locale codes: aligner tmx convert "
+                                 "or merge --locale-style region)\n")
+    assert not (tmp_path / "out").exists()

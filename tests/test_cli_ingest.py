@@ -182,3 +182,13 @@ def test_an_output_path_in_a_missing_folder_is_an_error(
     result = runner.invoke(main, ["ingest", str(corpus_dir), "-o", str(out)])
     assert result.exit_code == 1 and "does not exist" in result.stderr
     assert not out.parent.exists()
+
+
+def test_a_document_with_a_warning_is_named_on_stderr(runner: CliRunner, tmp_path: Path) -> None:
+    chrome = tmp_path / "widgets.ru"
+    chrome.write_text("Погода\n\nКурс валют\n", encoding="utf-8")  # no article body at all
+    result = runner.invoke(main, ["ingest", str(chrome), "-o", str(tmp_path / "docs.jsonl")])
+    assert result.exit_code == 0, result.output
+    assert f"Warning: {chrome}: no article body found" in result.stderr
+    quiet = runner.invoke(main, ["ingest", str(chrome), "-o", str(tmp_path / "docs.jsonl"), "-q"])
+    assert quiet.exit_code == 0 and quiet.stderr == ""

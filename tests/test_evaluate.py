@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from aligner.errors import InputError
-from aligner.evaluate import match_counts, parse_bead_line, read_beads, evaluate_alignments
+from aligner.evaluate import (evaluate_alignments, evaluate_files, match_counts, parse_bead_line,
+                               read_beads)
 
 GOLD = [((0,), (0,)), ((1, 2), (1,)), ((3,), ()), ((4,), (2, 3))]
 
@@ -97,3 +98,14 @@ def test_a_gold_file_that_is_not_utf8_is_a_one_line_error(tmp_path):
     gold.write_bytes(b"\xff\xfe\x00[0]:[0]\n\xc3")
     with pytest.raises(InputError, match="not UTF-8 text"):
         read_beads(gold)
+
+
+def test_a_gold_file_without_beads_is_an_error_not_a_zero_score(tmp_path) -> None:
+    gold, test = tmp_path / "a.gold", tmp_path / "a.test"
+    gold.write_text("\n", encoding="utf-8")
+    test.write_text("[0]:[0]\n", encoding="utf-8")
+    with pytest.raises(InputError, match=f"^{gold}: no beads in this gold file; nothing to "):
+        evaluate_files([gold], [test])
+    test.write_text("", encoding="utf-8")  # an empty system output against real gold: zeros
+    gold.write_text("[0]:[0]\n", encoding="utf-8")
+    assert evaluate_files([gold], [test]).strict.f1 == 0.0

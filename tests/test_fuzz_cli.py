@@ -28,6 +28,8 @@ from hostile_support import ROOT, snapshot
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from aligner.signature import signature_path
+
 MEMORY_LIMIT = 4 * 2**30  # address space of the server: the encoder and lxml need ~1.5 GiB
 PEAK_RSS_LIMIT = 2 * 2**30
 FUZZ = settings(max_examples=25, deadline=None, derandomize=True,
@@ -73,14 +75,15 @@ def server(tmp_path_factory) -> Iterator[CliServer]:
 
 def check_outcome(answer: dict, before: dict[str, str], folder: Path, output: Path | None,
                   ) -> None:
-    """Success, or one ``Error:`` line with exit 1/2; nothing changed outside ``output``."""
+    """Success, or one ``Error:`` line with exit 1/2; nothing changed outside ``output`` (and
+    the signature beside it)."""
     assert answer["error"] is None, answer["error"]
     assert answer["exit_code"] in (0, 1, 2), answer
     assert "Traceback" not in answer["stderr"]
     if answer["exit_code"]:
         errors = [line for line in answer["stderr"].splitlines() if line.startswith("Error")]
         assert len(errors) == 1, answer["stderr"]
-    after = snapshot(folder, exclude=(output,) if output else ())
+    after = snapshot(folder, exclude=(output, signature_path(output)) if output else ())
     assert after == before
 
 

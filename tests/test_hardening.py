@@ -24,6 +24,7 @@ from argos_fixture import tiny_package_archive, use_package_dir
 from click.testing import CliRunner
 from hostile_support import ROOT, cli, one_line_error
 from run_support import run_cli
+from tmx_support import tmx_text, tu_xml
 
 import tmx
 from aligner.cli import main
@@ -735,3 +736,21 @@ def test_pair_reads_ingest_output_with_a_cap(tmp_path):
         handle.truncate(3 * 2**30)
     message = one_line_error(cli("pair", big), (1,))
     assert str(big) in message and "limit" in message
+
+
+def test_a_read_only_output_folder_is_named_not_a_temporary_file(tmp_path):
+    corpus = ROOT / "corpus"
+    memory = tmp_path / "in.tmx"
+    memory.write_text(tmx_text(tu_xml(src="Да.", tgt="Yes.")), encoding="utf-8")
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o555)
+    try:
+        for command in (["ingest", corpus / "000_63edd8b27567c1c6.txt"],
+                        ["tmx", "merge", memory]):
+            result = cli(*command, "-o", locked / "out", unprivileged=True)
+            message = one_line_error(result, (1,))
+            assert message == f"Error: {locked / 'out'}: cannot write it (Permission denied)"
+    finally:
+        locked.chmod(0o755)
+    assert list(locked.iterdir()) == []

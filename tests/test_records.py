@@ -1,5 +1,8 @@
+import re
+
 import pytest
 
+from aligner.errors import InputError
 from aligner.records import (Alignment, Bead, DocPair, Document, PairEvidence, PairLabel,
                              Paragraph, Sentence)
 from aligner.signature import make_signature, signature_string
@@ -106,3 +109,14 @@ def test_atomic_write_leaves_nothing_on_failure_and_normal_permissions(tmp_path)
     umask = os.umask(0)
     os.umask(umask)
     assert target.stat().st_mode & 0o777 == 0o666 & ~umask
+
+
+def test_an_unwritable_output_names_the_output_not_its_temporary_file(tmp_path):
+    from aligner.io import atomic_write
+
+    target = tmp_path / "taken"
+    target.mkdir()  # a folder where the file should go: the final rename fails
+    with pytest.raises(InputError, match=f"^{re.escape(str(target))}: cannot write it .Is a dir"):
+        with atomic_write(target) as handle:
+            handle.write("partial")
+    assert [path.name for path in tmp_path.iterdir()] == ["taken"]

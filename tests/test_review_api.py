@@ -290,3 +290,18 @@ def test_the_command_refuses_what_it_cannot_review(tmp_path, run):
     (tmp_path / "bad.jsonl").write_text("{not json\n", encoding="utf-8")
     result = runner.invoke(main, ["review", str(tmp_path / "bad.jsonl")])
     assert result.exit_code == 1 and "bad.jsonl: not JSON Lines" in result.output
+
+
+def test_a_save_the_file_system_refuses_is_a_message_naming_the_file(client, run):
+    key = key_of(run)
+    edit(client, key, 0, op="confirm", bead=0)
+    (run / "reviewed").write_text("a file where the folder should be", encoding="utf-8")
+    response = client.post("/api/save", json={}, headers=HEADERS)
+    assert response.status_code == 409
+    assert response.json()["error"].startswith(f"{run / 'reviewed'}: cannot create the folder")
+    (run / "reviewed").unlink()
+    (run / "reviewed" / f"{key}.jsonl").mkdir(parents=True)  # a folder where the file goes
+    response = client.post("/api/save", json={}, headers=HEADERS)
+    assert response.status_code == 409
+    assert response.json()["error"] == (f"{run / 'reviewed' / f'{key}.jsonl'}: cannot write it "
+                                        "(Is a directory)")

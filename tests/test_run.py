@@ -282,6 +282,17 @@ def test_precomputed_mt_scores_every_bead(seed_run, tmp_path):
     assert report["summary"]["doubtful_beads"] == 0
 
 
+def test_translation_files_that_match_no_source_document_are_named(seed_run, tmp_path):
+    mt = tmp_path / "mt"
+    mt.mkdir()
+    for name in (f"{SRC}.txt.en", f"{TGT}.en", "notes.txt"):  # a typo, the English side, other
+        (mt / name).write_text("line\n", encoding="utf-8")
+    result = run_cli(CORPUS, "-o", tmp_path / "out", "--translations", mt, "--quiet")
+    assert result.exit_code == 0, result.output
+    assert (f"Warning: {mt}: 3 files match no source ('ru') document and were not used: "
+            f"{SRC}.txt.en, {TGT}.en, notes.txt (expected <document id>.en)") in result.stderr
+
+
 # ---------------------------------------------------------------- bad input
 
 def russian_only(tmp_path: Path) -> Path:
@@ -542,3 +553,26 @@ def test_a_run_whose_only_signal_needs_mt_it_lacks_stops_before_writing(tmp_path
     assert result.exit_code == 2, result.output
     assert "mt needs a translation of the source; install a model" in result.output
     assert not out.exists()
+
+
+def test_skipped_files_are_named_on_stderr_and_in_json(tmp_path):
+    folder = russian_only(tmp_path)
+    (folder / "empty.txt").write_bytes(b"")
+    (folder / "binary.txt").write_bytes(b"\x00\x01" * 50)
+    result = run_cli(folder, "-o", tmp_path / "out", "--no-mt", "--json")
+    assert result.exit_code == 1  # Russian only: no pairs
+    for name, reason in (("binary.txt", "binary file"), ("empty.txt", "file is empty")):
+        assert f"Warning: {folder / name}: {reason}" in result.stderr
+    skipped = json.loads(result.stdout)["skipped"]
+    assert [Path(item["path"]).name for item in skipped] == ["binary.txt", "empty.txt"]
+    assert json.loads(result.stdout)["skipped_files"] == 2
+
+
+def test_jobs_and_a_dask_scheduler_exclude_each_other(tmp_path):
+    result = run_cli(russian_only(tmp_path), "-o", tmp_path / "out", "--jobs", "2",
+                     "--dask-scheduler", "tcp://127.0.0.1:1")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("Error: --jobs and --dask-scheduler exclude each other")
+    assert not (tmp_path / "out").exists()
+    with pytest.raises(ConfigurationError, match="exclude each other"):
+        make_executor(jobs=2, dask_scheduler="tcp://127.0.0.1:1")

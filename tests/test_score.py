@@ -238,3 +238,18 @@ def test_score_cli_rejects_a_short_translation_file_and_conflicting_options(tmp_
     both = CliRunner().invoke(main, ["score", str(aligned), "--translation", str(mt),
                                      "--model", "ru-en"])
     assert both.exit_code == 2 and "not both" in both.output
+
+
+@pytest.mark.parametrize("options", [["--model", "ru-en"], ["--beam-size", "4", "--no-cache"],
+                                     ["--device", "cpu"], ["--threads", "2"]])
+def test_model_options_with_a_translation_file_are_usage_errors(tmp_path: Path,
+                                                                options: list[str]):
+    aligned = write_alignments(tmp_path / "aligned.jsonl", two_documents())
+    mt = tmp_path / "mt.en"
+    mt.write_text("one\ntwo\nthree\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["score", str(aligned), "--translation", str(mt),
+                                       *options])
+    named = ", ".join(option for option in options if option.startswith("--"))
+    assert result.exit_code == 2
+    assert result.stderr == (f"Error: --translation gives the MT, so {named} would do nothing; "
+                             "give a translation file or a model's options, not both\n")

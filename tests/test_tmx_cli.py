@@ -146,3 +146,32 @@ def test_bad_files_one_line_errors_and_no_partial_output(broken: Path, tmp_path:
     assert run("stats", str(missing))[2] == (
         f"Error: {missing}: cannot read: No such file or directory\n")
     assert run("convert", str(broken), "--to", "tsv")[2].startswith(f"Error: {broken}: truncated")
+
+
+@pytest.mark.parametrize("command, options, message", [
+    ("filter", ["--min-length", "50", "--max-length", "10"],
+     "the least length 50 is above the most, 10: no unit could pass "
+     "(see --min-length/--max-length)"),
+    ("convert", ["--to", "tsv", "--src-lang", "ru", "--tgt-lang", "RU"],
+     "source and target language are both 'ru': a unit needs two (see --src-lang/--tgt-lang)"),
+    ("merge", ["--src-lang", "en-GB", "--tgt-lang", "en_gb"],
+     "source and target language are both 'en-GB': a unit needs two "
+     "(see --src-lang/--tgt-lang)"),
+])
+def test_options_that_exclude_every_unit_are_usage_errors(tm: Path, tmp_path: Path, command: str,
+                                                           options: list[str],
+                                                           message: str) -> None:
+    out = tmp_path / "out.file"
+    code, _, err = run(command, str(tm), *options, "-o", str(out))
+    assert (code, err) == (2, f"Error: {message}\n")
+    assert not out.exists()
+
+
+def test_converted_files_carry_their_signature_beside_them(tm: Path, tmp_path: Path) -> None:
+    for fmt, output, sidecar in (("tsv", "out.tsv", "out.signature.json"),
+                                 ("moses", "corpus", "corpus.signature.json")):
+        code, _, err = run("convert", str(tm), "--to", fmt, "-o", str(tmp_path / output))
+        assert code == 0, err
+        signature = json.loads((tmp_path / sidecar).read_text(encoding="utf-8"))
+        assert signature["stage"] == "tmx-convert" and signature["to"] == fmt
+        assert signature["aligner"] and signature["v:lxml"]

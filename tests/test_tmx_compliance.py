@@ -275,12 +275,13 @@ def test_moses_names_are_the_cli_languages_distinct_and_safe(tmp_path: Path) -> 
                                   str(tmp_path / "c"), "--src-lang", "en-US", "--tgt-lang",
                                   "en-GB"])
     assert result.exit_code == 0, result.output
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["c.en-GB", "c.en-US"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["c.en-GB", "c.en-US",
+                                                          "c.signature.json"]
     assert (tmp_path / "c.en-GB").read_text().splitlines() == ["First entry in UK English",
                                                               "Second entry in UK English"]
     result = runner.invoke(main, ["tmx", "convert", kit_1j, "--to", "moses", "-o",
                                   str(tmp_path / "d"), "--src-lang", "en", "--tgt-lang", "EN"])
-    assert result.exit_code == 1 and "would both write" in result.stderr
+    assert result.exit_code == 2 and "source and target language are both 'en'" in result.stderr
     hostile = tmp_path / "hostile.tmx"
     hostile.write_text((KIT / "ImportTest1J.tmx").read_text().replace(
         'xml:lang="en-gb"', 'xml:lang="en/../../escaped"'))

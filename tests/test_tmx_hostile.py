@@ -15,7 +15,7 @@ from click.testing import CliRunner
 from tmx_support import tmx_text, tu_xml
 
 from aligner.cli import main
-from tmx import TmxParseError, read_header, read_units, validate
+from tmx import TmxError, TmxParseError, read_header, read_units, validate
 
 LAUGHS = '<!ENTITY lol "lol">' + "".join(
     f'<!ENTITY lol{i} "{("&lol;" if i == 1 else f"&lol{i - 1};") * 10}">' for i in range(1, 10))
@@ -159,7 +159,8 @@ def test_truncated_file(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(("content", "match"), [
     ("<html><body>hi</body></html>", "not a TMX file: the root element is <html>"),
-    ("", "not well-formed XML"),
+    ("", "other.tmx: the file is empty .no XML element.; give a TMX file$"),
+    (" \n\n", "other.tmx: the file is empty"),
     ("just text", "not well-formed XML at line 1"),
 ])
 def test_not_tmx(tmp_path: Path, content: str, match: str) -> None:
@@ -179,3 +180,14 @@ def test_cli_reports_hostile_files_in_one_line(tmp_path: Path) -> None:
         assert len(lines) == 1 and "Traceback" not in result.output
     result = CliRunner().invoke(main, ["tmx", "stats", str(path)])
     assert result.output.startswith(f"Error: {path}: refused")
+
+
+def test_an_unwritable_output_names_the_output_not_its_temporary_file(tmp_path: Path) -> None:
+    from tmx._atomic import atomic_output
+
+    target = tmp_path / "taken"
+    target.mkdir()  # a folder where the file should go: the final rename fails
+    with pytest.raises(TmxError, match=f"^{re.escape(str(target))}: cannot write it .Is a dir"):
+        with atomic_output(target) as handle:
+            handle.write(b"<tmx/>")
+    assert [path.name for path in tmp_path.iterdir()] == ["taken"]

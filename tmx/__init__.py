@@ -9,7 +9,7 @@ True
 ['Yes.']
 """
 
-from tmx.errors import TmxError, TmxParseError, TmxWriteError
+from tmx.errors import TmxError, TmxParseError, TmxUsageError, TmxWriteError
 from tmx.inline import MARKUP_MODES, Content, Inline, count_elements, plain_text
 from tmx.model import TOOL_VERSION as __version__
 from tmx.model import LeftOut, TmxHeader, TmxUnit, TuvInfo, tmx_date
@@ -26,7 +26,8 @@ __all__ = [
     "CONVERT_FORMATS", "DUPLICATE_POLICIES", "LOCALE_STYLES", "MARKUP_MODES",
     "BeadTypes", "Content", "ConvertStats", "DropIdentical", "Inline", "Issue", "Languages",
     "LeftOut", "LengthRange", "MaxLengthRatio", "MinScore", "TmStats", "TmxError", "TmxFile",
-    "TmxHeader", "TmxParseError", "TmxReader", "TmxUnit", "TmxWriteError", "TmxWriter",
+    "TmxHeader", "TmxParseError", "TmxReader", "TmxUnit", "TmxUsageError", "TmxWriteError",
+    "TmxWriter",
     "TuvInfo", "UnitFilter", "ValidationReport", "WriteStats", "__version__", "clean_text",
     "convert_tmx", "count_elements", "filter_tmx", "lang_matches", "merge_tmx",
     "normalize_lang", "plain_text", "read_header", "read_units", "tm_stats", "tmx_date",

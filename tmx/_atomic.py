@@ -23,6 +23,15 @@ def _new_mode() -> int:
 
 
 @contextlib.contextmanager
+def _naming_the_output(target: Path) -> Iterator[None]:
+    """An OS error of the temporary file reported against the output the user named."""
+    try:
+        yield
+    except OSError as error:
+        raise TmxError(f"{target}: cannot write it ({error.strerror or error})") from None
+
+
+@contextlib.contextmanager
 def atomic_output(path: str | os.PathLike[str]) -> Iterator[BinaryIO]:
     """Yield a binary file that replaces ``path`` only when the block finishes without error.
 
@@ -33,15 +42,17 @@ def atomic_output(path: str | os.PathLike[str]) -> Iterator[BinaryIO]:
     if not target.parent.is_dir():
         raise TmxError(f"{target}: the folder {target.parent} does not exist; "
                        "create it or choose another output path")
-    handle = tempfile.NamedTemporaryFile("wb", dir=target.parent, prefix=f".{target.name}.",
-                                         suffix=".tmp", delete=False)
+    with _naming_the_output(target):
+        handle = tempfile.NamedTemporaryFile("wb", dir=target.parent, prefix=f".{target.name}.",
+                                             suffix=".tmp", delete=False)
     committed = False
     try:
         # mkstemp-style temp files are private (0600); the output should read like any file.
         os.chmod(handle.name, target.stat().st_mode & 0o777 if target.exists() else _new_mode())
         with handle:
             yield handle  # type: ignore[misc]
-        os.replace(handle.name, target)
+        with _naming_the_output(target):
+            os.replace(handle.name, target)
         committed = True
     finally:
         if not committed:

@@ -17,3 +17,7 @@ class TmxParseError(TmxError):
 
 class TmxWriteError(TmxError):
     """A TMX file cannot be written with the units or header given (e.g. mixed source languages)."""
+
+
+class TmxUsageError(TmxError):
+    """Options that cannot work together (e.g. one language for source and target)."""

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import IO, Any, BinaryIO
 
 from tmx._atomic import atomic_output
-from tmx.errors import TmxError
+from tmx.errors import TmxError, TmxUsageError
 from tmx.inline import MARKUP_MODES
 from tmx.model import (TOOL_VERSION, LeftOut, TmxHeader, TmxUnit, split_attrs, tmx_date,
                        with_attrs)
@@ -41,6 +41,11 @@ class Languages:
 
     src_lang: str | None = None
     tgt_lang: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.src_lang and lang_key(self.src_lang) == lang_key(self.tgt_lang):
+            raise TmxUsageError(f"source and target language are both {self.src_lang!r}: a "
+                                "unit needs two (see --src-lang/--tgt-lang)")
 
 
 ANY_LANGUAGES = Languages()
@@ -189,6 +194,12 @@ class LengthRange(UnitFilter):
     min_chars: int = 1
     max_chars: int | None = None
     name = "length"
+
+    def __post_init__(self) -> None:
+        if self.max_chars is not None and self.min_chars > self.max_chars:
+            raise TmxUsageError(f"the least length {self.min_chars} is above the most, "
+                                f"{self.max_chars}: no unit could pass "
+                                "(see --min-length/--max-length)")
 
     def accept(self, unit: TmxUnit) -> bool:
         lengths = (len(unit.source), len(unit.target))

@@ -33,6 +33,7 @@ _REFUSALS = (
     ("huge", "refused: a text node or name larger than libxml2's safe limit (10 MB)"),
     ("extra content at the end", "not well-formed: content after the end of <tmx>"),
 )
+_BLANK_READ = 64 * 1024
 _POSITION = re.compile(r",\s*line \d+, column \d+$")  # libxml2 repeats it in the message
 _ROOT_CLOSE = [(b" \t\r\n", b"</tmx>")] + [
     (" \t\r\n".encode(codec), "</tmx>".encode(codec)) for codec in ("utf-16-le", "utf-16-be")]
@@ -56,16 +57,28 @@ def _ends_with_root_close(handle: BinaryIO) -> bool:
     return any(tail.rstrip(space).endswith(close) for space, close in _ROOT_CLOSE)
 
 
-def _syntax_error(name: str, error: etree.XMLSyntaxError,
-                  started: BinaryIO | None) -> TmxParseError:
-    """A readable error; ``started`` is the input once its root element was seen, else None."""
+def _is_blank(handle: BinaryIO) -> bool:
+    """Whether a seekable file holds nothing but whitespace (read no further than 64 KiB)."""
+    try:
+        handle.seek(0)
+        head = handle.read(_BLANK_READ + 1)
+    except (OSError, ValueError):
+        return False
+    return len(head) <= _BLANK_READ and not head.strip()
+
+
+def _syntax_error(name: str, error: etree.XMLSyntaxError, handle: BinaryIO,
+                  root_seen: bool) -> TmxParseError:
+    """A readable error for the input ``handle``, read up to its root element or beyond."""
+    if not root_seen and _is_blank(handle):
+        return TmxParseError(f"{name}: the file is empty (no XML element); give a TMX file")
     message = _POSITION.sub("", (error.msg or str(error)).strip())
     where = f"line {error.lineno}" + (f", column {error.offset}" if error.offset else "")
     lowered = message.lower()
     for needle, explanation in _REFUSALS:
         if needle in lowered:
             return TmxParseError(f"{name}: {explanation} ({where}: {message})", error.lineno)
-    if started is not None and "char 0x" not in lowered and not _ends_with_root_close(started):
+    if root_seen and "char 0x" not in lowered and not _ends_with_root_close(handle):
         return TmxParseError(f"{name}: truncated: the file ends before </tmx> ({where}: "
                              f"{message})", error.lineno)
     return TmxParseError(f"{name}: not well-formed XML at {where}: {message}", error.lineno)
@@ -110,7 +123,7 @@ def iter_tmx(source: Source, tags: tuple[str, ...] | None = None
             root_seen = True
             yield item
     except etree.XMLSyntaxError as error:
-        raise _syntax_error(name, error, handle if root_seen else None) from None
+        raise _syntax_error(name, error, handle, root_seen) from None
     except OSError as error:  # the read failed (a disk error, a device that refuses reads)
         raise TmxParseError(f"{name}: cannot read: {error.strerror or error}") from None
     finally:

@@ -11,6 +11,7 @@ from aligner.alignment import AlignConfig, usable_signals
 from aligner.beadfile import alignment_lines
 from aligner.cli.common import (
     echo_json,
+    language_code,
     quiet_option,
     reports_errors,
     threads_option,
@@ -18,10 +19,12 @@ from aligner.cli.common import (
 )
 from aligner.cli.signal_options import align_config, signal_options
 from aligner.evaluate import evaluate_files
-from aligner.io import atomic_write, json_line, refuse_output_over_input
+from aligner.io import atomic_write, json_line, refuse_output_over_input, write_json
 from aligner.records import Alignment
+from aligner.signature import signature_path
 
 FORMATS = ("beads", "tsv", "jsonl", "tmx")
+SIDECAR_FORMATS = ("beads", "tsv")  # their signature goes to NAME.signature.json beside them
 DEFAULTS = AlignConfig()
 
 
@@ -37,6 +40,8 @@ def _write(alignment: Alignment, fmt: str, out: str | None) -> None:
     else:
         with atomic_write(out) as handle:
             handle.write(text)
+        if fmt in SIDECAR_FORMATS:  # no room for the signature inside: it goes beside
+            write_json(signature_path(out), dict(alignment.signature))
 
 
 def _lines(alignment: Alignment, fmt: str) -> list[str]:
@@ -51,22 +56,28 @@ def _lines(alignment: Alignment, fmt: str) -> list[str]:
 @click.command()
 @click.argument("src", type=click.Path(exists=True, dir_okay=False))
 @click.argument("tgt", type=click.Path(exists=True, dir_okay=False))
-@click.option("--src-lang", default=None, help="Source language (ISO 639), detected if not given.")
-@click.option("--tgt-lang", default=None, help="Target language (ISO 639), detected if not given.")
+@click.option("--src-lang", default=None, callback=language_code,
+              help="Source language (ISO 639), detected if not given; e.g. --src-lang ru.")
+@click.option("--tgt-lang", default=None, callback=language_code,
+              help="Target language (ISO 639), detected if not given; e.g. --tgt-lang en.")
 @click.option("--presplit", is_flag=True,
               help="Inputs have one sentence per line ('.EOA' or a blank line ends a paragraph).")
 @click.option("--translation", type=click.Path(exists=True, dir_okay=False), default=None,
-              help="Machine translation of SRC into the target language, one line per sentence.")
+              help="Machine translation of SRC into the target language, one line per sentence; "
+                   "e.g. --translation a.mt.en.")
 @click.option("--max-bead", type=click.IntRange(2, 12), default=DEFAULTS.max_bead,
-              show_default=True, help="Most sentences in one bead (both sides together).")
+              show_default=True,
+              help="Most sentences in one bead (both sides together), e.g. --max-bead 4.")
 @click.option("--signals", default=",".join(DEFAULTS.signals), show_default=True,
-              help="Comma-separated signals to combine (mt is used only with --translation).")
+              help="Comma-separated signals to combine (mt is used only with --translation), "
+                   "e.g. --signals embedding,length.")
 @signal_options()
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="beads", show_default=True,
               help="beads: gold-format lines; tsv: texts side by side; jsonl: everything; "
-                   "tmx: TMX 1.4b (needs -o).")
+                   "tmx: TMX 1.4b (needs -o); e.g. --format tsv.")
 @click.option("-o", "--output", "out", type=click.Path(dir_okay=False), default=None,
-              help="Write here (atomically) instead of stdout.")
+              help="Write here (atomically) instead of stdout; beads and tsv files get their "
+                   "signature beside them (e.g. -o a.tsv: a.signature.json).")
 @threads_option
 @quiet_option
 @reports_errors
@@ -85,7 +96,10 @@ def align(src: str, tgt: str, src_lang: str | None, tgt_lang: str | None, prespl
 
     if fmt == "tmx" and out is None:
         raise click.UsageError("--format tmx needs an output file (-o OUT.tmx)")
-    refuse_output_over_input(out, [path for path in (src, tgt, translation) if path])
+    inputs = [path for path in (src, tgt, translation) if path]
+    refuse_output_over_input(out, inputs)
+    if out is not None and fmt in SIDECAR_FORMATS:
+        refuse_output_over_input(signature_path(out), inputs)
     chosen = [name.strip() for name in signals.split(",") if name.strip()]
     config = align_config(settings, chosen, max_bead=max_bead, src_lang=src_lang,
                           tgt_lang=tgt_lang)
@@ -111,10 +125,12 @@ def align(src: str, tgt: str, src_lang: str | None, tgt_lang: str | None, prespl
 
 @click.command()
 @click.option("--gold", "gold", multiple=True, required=True,
-              type=click.Path(exists=True, dir_okay=False), help="Gold bead file (repeatable).")
+              type=click.Path(exists=True, dir_okay=False),
+              help="Gold bead file (repeatable), e.g. --gold dev.gold.")
 @click.option("--test", "test", multiple=True, required=True,
               type=click.Path(exists=True, dir_okay=False),
-              help="System bead file, paired with --gold in order (repeatable).")
+              help="System bead file, paired with --gold in order (repeatable), e.g. "
+                   "--test dev.beads.")
 @click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
 @reports_errors
 def evaluate(gold: tuple[str, ...], test: tuple[str, ...], as_json: bool) -> None:

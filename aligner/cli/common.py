@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 import sys
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
 import click
 
-from aligner.errors import AlignerError
+from aligner.errors import AlignerError, ConfigurationError
 from aligner.threads import use_threads
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -46,6 +47,27 @@ quiet_option = click.option("--quiet", "-q", is_flag=True,
                             help="No progress bars or summaries on stderr.")
 json_option = click.option("--json", "as_json", is_flag=True,
                            help="Print a machine-readable JSON summary on stdout.")
+
+
+_REGIONAL = re.compile(r"^([a-z]{2,3})[-_][a-z0-9]{2,8}$")
+
+
+def language_code(_context: click.Context, option: click.Parameter,
+                  value: str | None) -> str | None:
+    """An option callback: a language code as the library wants it, lower case (``RU`` is
+    ``ru``); a locale such as ``ru-RU`` is a usage error that names the language alone.
+    Anything else goes on as given, for the library to refuse in its own words."""
+    from aligner.records import LANG_CODE  # records load on first use: --help stays quick
+
+    if value is None:
+        return None
+    code = value.strip().lower()
+    regional = _REGIONAL.match(code)
+    if regional:
+        raise UserError(f"{option.opts[0]} {value!r}: give the language alone, e.g. "
+                        f"{regional.group(1)} (TMX locale codes: aligner tmx convert or merge "
+                        "--locale-style region)", ConfigurationError.exit_code)
+    return code if LANG_CODE.match(code) else value
 
 
 def _use_threads(_context: click.Context, _parameter: click.Parameter, count: int) -> int:

@@ -30,9 +30,10 @@ def _check_lang(ctx: click.Context, param: click.Parameter, value: str) -> str |
 @click.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write the JSON Lines here (atomically); default: stdout.")
+              help="Write the JSON Lines here (atomically); default: stdout; e.g. -o docs.jsonl.")
 @click.option("--lang", default="auto", show_default=True, callback=_check_lang,
-              help="Language of every document (ISO 639-1), or 'auto' to identify each one.")
+              help="Language of every document (ISO 639-1), or 'auto' to identify each one; "
+                   "e.g. --lang de.")
 @click.option("--presplit", is_flag=True,
               help="Input is one sentence per line; an empty line or '.EOA' ends a paragraph. "
                    "No chrome removal.")
@@ -40,7 +41,7 @@ def _check_lang(ctx: click.Context, param: click.Parameter, value: str) -> str |
               help="Fail on the first bad file inside a folder instead of skipping it.")
 @click.option("--max-mb", type=click.FloatRange(min=0, min_open=True),
               default=MAX_FILE_BYTES / 2**20, show_default=True,
-              help="Refuse files larger than this many MiB.")
+              help="Refuse files larger than this many MiB, e.g. --max-mb 8.")
 @quiet_option
 @json_option
 @reports_errors
@@ -85,9 +86,12 @@ def ingest(paths: tuple[Path, ...], output: Path | None, lang: str | None, presp
     seen: list[tuple[str, int]] = []
 
     def noted(documents: Iterable[Document]) -> Iterator[Document]:
-        """The documents, each language and sentence count noted in ``seen``; none is an error."""
+        """The documents, each language and sentence count noted in ``seen`` and each warning
+        told; none is an error."""
         for document in documents:
             seen.append((document.lang, len(document.sentences)))
+            for message in document.warnings:
+                warn(f"{document.path}: {message}", quiet)
             yield document
         if not seen:
             raise no_documents_error(paths, skipped)

@@ -6,8 +6,10 @@ import time
 from pathlib import Path
 
 import click
+from click.core import ParameterSource
 
-from aligner.cli.common import echo_json, json_option, progress, quiet_option, reports_errors, warn
+from aligner.cli.common import (echo_json, json_option, language_code, progress, quiet_option,
+                                reports_errors, warn)
 from aligner.io import atomic_write, refuse_output_over_input
 from aligner.mt.packages import (NETWORK_TIMEOUT, ModelInfo, install_from_index, install_model,
                                  list_models, package_dirs)
@@ -30,9 +32,11 @@ def models() -> None:
 @models.command("install", short_help="Install a package file, or one from the Argos index.")
 @click.argument("archive", required=False, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--from-index", nargs=2, metavar="SRC TGT", default=None,
-              help="Download the SRC->TGT package listed in argostranslate's package index.")
+              help="Download the SRC->TGT package listed in argostranslate's package index, "
+                   "e.g. --from-index ru en.")
 @click.option("--timeout", type=click.FloatRange(min=0.1), default=NETWORK_TIMEOUT,
-              show_default=True, help="Seconds to wait for the index or the download.")
+              show_default=True,
+              help="Seconds to wait for the index or the download, e.g. --timeout 600.")
 @json_option
 @reports_errors
 def install(archive: Path | None, from_index: tuple[str, str] | None, timeout: float,
@@ -84,24 +88,39 @@ def _model_row(info: ModelInfo) -> str:
             f"{info.size_bytes / 2**20:8.1f} MB  {info.path}")
 
 
+TRANSLATION_OPTION_NAMES = ("model_id", "device", "beam_size", "max_length", "batch_size",
+                            "threads", "no_cache")
+
+
+def given_translation_options(context: click.Context) -> list[str]:
+    """The options of :func:`translation_options` given on the command line (not defaults)."""
+    return [param.opts[0] for param in context.command.params
+            if param.name is not None and param.name in TRANSLATION_OPTION_NAMES
+            and context.get_parameter_source(param.name) is not ParameterSource.DEFAULT]
+
+
 def translation_options(command: click.Command) -> click.Command:
     """The model, device and decoding options shared by ``translate`` and ``score``."""
     for option in reversed([
         click.option("--model", "model_id", default=None,
                      help="Package id from `aligner models list` (default: the installed one "
-                          "for the language pair)."),
+                          "for the language pair), e.g. --model translate-ru_en-1_9."),
         click.option("--device", type=click.Choice(DEVICES), default="cpu", show_default=True,
-                     help="Where CTranslate2 runs; cuda and auto fall back to cpu."),
+                     help="Where CTranslate2 runs; cuda and auto fall back to cpu; "
+                          "e.g. --device cuda."),
         click.option("--beam-size", type=click.IntRange(min=1),
                      default=DecodingOptions.beam_size, show_default=True,
-                     help="Beam width (1: greedy, fastest; 4: argostranslate's setting)."),
+                     help="Beam width (1: greedy, fastest; 4: argostranslate's setting), "
+                          "e.g. --beam-size 4."),
         click.option("--max-length", type=click.IntRange(min=1),
                      default=DecodingOptions.max_decoding_length, show_default=True,
-                     help="Longest output, in subword tokens."),
+                     help="Longest output, in subword tokens, e.g. --max-length 512."),
         click.option("--batch-size", type=click.IntRange(min=1), default=None,
-                     help="Sentences per CTranslate2 batch (default: 32 on CPU, 1024 on CUDA)."),
+                     help="Sentences per CTranslate2 batch (default: 32 on CPU, 1024 on CUDA), "
+                          "e.g. --batch-size 64."),
         click.option("--threads", type=click.IntRange(min=1), default=None,
-                     help="CPU threads for CTranslate2 (default: one, see aligner.threads)."),
+                     help="CPU threads for CTranslate2 (default: one, see aligner.threads), "
+                          "e.g. --threads 2."),
         click.option("--no-cache", is_flag=True,
                      help="Neither read nor write the persistent translation cache."),
     ]):
@@ -132,11 +151,13 @@ def translate_all(translator: ArgosTranslator, sentences: list[str], quiet: bool
 
 @click.command()
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--src-lang", default="ru", show_default=True, help="Language of FILE.")
-@click.option("--tgt-lang", default="en", show_default=True, help="Language to translate into.")
+@click.option("--src-lang", default="ru", show_default=True, callback=language_code,
+              help="Language of FILE, e.g. --src-lang de.")
+@click.option("--tgt-lang", default="en", show_default=True, callback=language_code,
+              help="Language to translate into, e.g. --tgt-lang fr.")
 @translation_options
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Write translations here (atomically) instead of stdout.")
+              help="Write translations here (atomically) instead of stdout, e.g. -o doc.mt.en.")
 @quiet_option
 @json_option
 @reports_errors

@@ -7,8 +7,8 @@ from typing import Any
 
 import click
 
-from aligner.cli.common import (echo_json, json_option, progress, quiet_option, reports_errors,
-                                threads_option, warn)
+from aligner.cli.common import (echo_json, json_option, language_code, progress, quiet_option,
+                                reports_errors, threads_option, warn)
 from aligner.cli.pair_options import pair_config, pair_options
 from aligner.io import refuse_output_over_input
 from aligner.mt import load_translator
@@ -19,13 +19,13 @@ from aligner.records import LABEL_MEANINGS, PAIR_LABELS, DocPair
 @click.command()
 @click.argument("paths", nargs=-1, required=True,
                 type=click.Path(exists=True, path_type=Path))
-@click.option("--src-lang", default="ru", show_default=True,
-              help="Language of the original documents (ISO 639-1).")
-@click.option("--tgt-lang", default="en", show_default=True,
-              help="Language of their translations (ISO 639-1).")
+@click.option("--src-lang", default="ru", show_default=True, callback=language_code,
+              help="Language of the original documents (ISO 639-1), e.g. --src-lang de.")
+@click.option("--tgt-lang", default="en", show_default=True, callback=language_code,
+              help="Language of their translations (ISO 639-1), e.g. --tgt-lang fr.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Also write the pairs and the unpaired documents to this TSV file "
-                   "(signature in NAME.signature.json beside it).")
+                   "(signature in NAME.signature.json beside it), e.g. -o pairs.tsv.")
 @click.option("--mt", "use_mt", is_flag=True,
               help="Add machine-translation evidence (needs an installed Argos model; slower).")
 @pair_options

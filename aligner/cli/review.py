@@ -13,7 +13,7 @@ from aligner.cli.common import UserError, quiet_option, reports_errors, warn
 @click.command()
 @click.argument("source", type=click.Path(exists=True, path_type=Path))
 @click.option("--port", type=click.IntRange(0, 65535), default=0, show_default=True,
-              help="Port on 127.0.0.1 (0: a free port the system picks).")
+              help="Port on 127.0.0.1 (0: a free port the system picks), e.g. --port 8765.")
 @click.option("--no-browser", is_flag=True, help="Only print the address; open no browser.")
 @quiet_option
 @reports_errors

@@ -9,8 +9,8 @@ from typing import Any
 import click
 
 from aligner.api import run as run_job
-from aligner.cli.common import (UserError, echo_json, json_option, progress, quiet_option,
-                                reports_errors, threads_option, warn)
+from aligner.cli.common import (UserError, echo_json, json_option, language_code, progress,
+                                quiet_option, reports_errors, threads_option, warn)
 from aligner.cli.pair_options import pair_config, pair_options
 from aligner.cli.signal_options import align_config, signal_options
 from aligner.pipeline import RunOptions, RunSummary
@@ -28,31 +28,36 @@ DEFAULTS = RunOptions()
 @click.option("-o", "--output", "out", required=True,
               type=click.Path(file_okay=False, path_type=Path),
               help="Output folder (new, empty, or an earlier run's, whose finished work is "
-                   "reused).")
+                   "reused), e.g. -o out/.")
 @click.option("--src-lang", default=DEFAULTS.src_lang, show_default=True,
-              help="Language of the source documents.")
+              callback=language_code,
+              help="Language of the source documents, e.g. --src-lang de.")
 @click.option("--tgt-lang", default=DEFAULTS.tgt_lang, show_default=True,
-              help="Language of the target documents.")
+              callback=language_code,
+              help="Language of the target documents, e.g. --tgt-lang fr.")
 @click.option("--model", default=None, metavar="ID",
               help="Argos model for MT scoring (package id or pair such as ru-en); "
-                   "default: the installed model for the language pair, if any.")
+                   "default: the installed model for the language pair, if any; "
+                   "e.g. --model ru-en.")
 @click.option("--no-mt", is_flag=True, help="Do not score against machine translation.")
 @click.option("--translations", type=click.Path(exists=True, file_okay=False), default=None,
               metavar="DIR",
               help="Precomputed MT instead of a model: DIR/<document id>.<tgt-lang>, one line "
-                   "per body sentence of the source document.")
+                   "per body sentence of the source document; e.g. --translations mt/.")
 @click.option("--doubtful-below", type=click.FloatRange(0, 1),
               default=DEFAULTS.doubtful_below, show_default=True,
-              help="Beads without an MT score are doubtful below this alignment confidence.")
+              help="Beads without an MT score are doubtful below this alignment confidence, "
+                   "e.g. --doubtful-below 0.7.")
 @click.option("--presplit", is_flag=True,
               help="Input files hold one sentence per line (an empty line or .EOA ends a "
                    "paragraph); no chrome removal or sentence splitting.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=1, show_default=True,
               help="Local processes that read the documents and do the per-pair work "
-                   "(alignment, MT, scoring).")
+                   "(alignment, MT, scoring), e.g. --jobs 2.")
 @click.option("--dask-scheduler", metavar="ADDRESS", default=None,
               help="Read the documents and do the per-pair work on this Dask cluster "
-                   "(scheduler address tcp://HOST:8786) instead; --jobs is then ignored.")
+                   "(scheduler address tcp://HOST:8786) instead of --jobs, e.g. "
+                   "--dask-scheduler tcp://10.0.0.5:8786.")
 @click.option("--resume", is_flag=True,
               help="Continue an interrupted run in OUT (it must exist, with the same options).")
 @pair_options
@@ -98,6 +103,8 @@ def run(inputs: tuple[Path, ...], out: Path, src_lang: str, tgt_lang: str, model
 
     summary = run_job(inputs, out, options, jobs=jobs, dask_scheduler=dask_scheduler,
                       resume=resume, progress=bar)
+    for skipped in summary.skipped:
+        warn(f"{skipped['path']}: {skipped['reason']}; skipped", quiet)
     for message in summary.warnings:
         warn(message, quiet)
     if as_json:

@@ -9,7 +9,9 @@ import click
 
 from aligner.beadfile import read_alignments
 from aligner.cli.common import echo_json, json_option, quiet_option, reports_errors
-from aligner.cli.models import make_translator, translate_all, translation_options
+from aligner.cli.models import (given_translation_options, make_translator, translate_all,
+                                translation_options)
+from aligner.errors import ConfigurationError
 from aligner.io import refuse_output_over_input, write_jsonl
 from aligner.mt.translator import read_translation_file
 from aligner.records import Alignment
@@ -21,14 +23,18 @@ from aligner.score import (DEFAULT_THRESHOLD, THRESHOLD_METRICS, Threshold, lang
 @click.argument("alignments", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--translation", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Precomputed MT from any engine: one line per source sentence of every "
-                   "alignment in the file, in order (instead of running a model).")
+                   "alignment in the file, in order (instead of running a model), e.g. "
+                   "--translation doc.mt.en.")
 @translation_options
 @click.option("--threshold", type=click.FloatRange(0, 100), default=DEFAULT_THRESHOLD,
-              show_default=True, help="Beads scoring below this are flagged doubtful.")
+              show_default=True,
+              help="Beads scoring below this are flagged doubtful, e.g. --threshold 25.")
 @click.option("--threshold-metric", type=click.Choice(THRESHOLD_METRICS), default="chrf",
-              show_default=True, help="Sentence metric the threshold applies to.")
+              show_default=True,
+              help="Sentence metric the threshold applies to, e.g. --threshold-metric bleu.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Write scored alignments as JSON Lines (one document per line).")
+              help="Write scored alignments as JSON Lines (one document per line), "
+                   "e.g. -o scored.jsonl.")
 @quiet_option
 @json_option
 @reports_errors
@@ -48,8 +54,11 @@ def score(alignments: Path, translation: Path | None, model_id: str | None, devi
       aligner score aligned.jsonl -o scored.jsonl     # MT with the installed ru-en model
       aligner score aligned.jsonl --translation doc.mt.en --threshold 25 --json
     """
-    if translation is not None and model_id is not None:
-        raise click.UsageError("give --translation or --model, not both")
+    given = given_translation_options(click.get_current_context())
+    if translation is not None and given:
+        raise ConfigurationError(f"--translation gives the MT, so {', '.join(given)} would do "
+                                 "nothing; give a translation file or a model's options, not "
+                                 "both")
     refuse_output_over_input(output, [path for path in (alignments, translation) if path])
     documents = read_alignments(alignments)
     sources = [sentence for doc in documents for sentence in doc.src_sentences]

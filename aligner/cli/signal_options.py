@@ -12,6 +12,7 @@ from dataclasses import MISSING, Field, fields
 from typing import Any, TypeVar
 
 import click
+from click.core import ParameterSource
 
 from aligner.alignment import AlignConfig
 from aligner.cli.common import UserError
@@ -42,10 +43,12 @@ def _checked(name: str, bounds: Bounds) -> Callable[[click.Context, click.Parame
 def _param_option(name: str, param: Field[Any]) -> Callable[[F], F]:
     default = param.default if param.default is not MISSING else param.default_factory()
     bounds = param.metadata.get("bounds")
-    return click.option(_dashed(name, param.name), f"{name}_{param.name}", type=type(default),
+    option = _dashed(name, param.name)
+    explained = param.metadata.get("help", param.name).rstrip(".")
+    return click.option(option, f"{name}_{param.name}", type=type(default),
                         default=default, show_default=True,
                         callback=_checked(param.name, bounds) if bounds else None,
-                        help=f"{name} signal: {param.metadata.get('help', param.name)}")
+                        help=f"{name} signal: {explained}; e.g. {option} {default}.")
 
 
 def _signal_options(name: str, cls: type[Signal], switch: bool) -> list[Callable[[F], F]]:
@@ -86,7 +89,21 @@ def align_config(settings: Mapping[str, Any], chosen: Sequence[str] | None = Non
     disabled = {name for name in SIGNALS if settings.get(f"no_{name}")}
     signals = tuple(name for name in (SIGNALS if chosen is None else chosen)
                     if name not in disabled)
+    _refuse_options_of_signals_off(set(SIGNALS) - set(signals))
     weights = {name: settings[f"{name}_weight"] for name in SIGNALS}
     params = {name: {param.name: settings[f"{name}_{param.name}"]
                      for param in fields(cls.Params)} for name, cls in SIGNALS.items()}
     return AlignConfig(signals=signals, weights=weights, params=params, **options)
+
+
+def _refuse_options_of_signals_off(off: set[str]) -> None:
+    """A weight or parameter given for a signal that is off would do nothing: a usage error."""
+    context = click.get_current_context(silent=True)
+    if context is None:
+        return
+    for param in context.command.params:
+        signal = next((name for name in off if (param.name or "").startswith(f"{name}_")), None)
+        if signal and context.get_parameter_source(param.name or "") is not ParameterSource.DEFAULT:
+            raise ConfigurationError(f"{param.opts[0]}: the {signal} signal is off (see "
+                                     f"--signals and --no-{signal}); drop the option or switch "
+                                     "the signal on")

@@ -15,9 +15,10 @@ import click
 import tmx as tmxlib
 from aligner import __version__
 from aligner.cli.common import UserError, echo_json, json_option, quiet_option, reports_errors
+from aligner.errors import ConfigurationError
 from aligner.export import signature_props
-from aligner.io import atomic_write, refuse_output_over_input
-from aligner.signature import make_signature
+from aligner.io import atomic_write, refuse_output_over_input, write_json
+from aligner.signature import make_signature, signature_path
 
 F = TypeVar("F", bound=Callable[..., Any])
 FILES = click.Path(dir_okay=False, path_type=Path)
@@ -31,6 +32,8 @@ def reports_tmx_errors(command: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return command(*args, **kwargs)
+        except tmxlib.TmxUsageError as error:
+            raise UserError(str(error), ConfigurationError.exit_code) from None
         except tmxlib.TmxError as error:
             raise UserError(str(error)) from None
 
@@ -148,12 +151,14 @@ def stats(files: tuple[Path, ...], score_prop: str, src_lang: str | None,
 duplicates_option = click.option(
     "--duplicates", type=click.Choice(tmxlib.DUPLICATE_POLICIES), default="pairs",
     show_default=True, help="pairs: drop repeated (source, target); source: keep the first "
-                            "target of each source; none: keep all.")
+                            "target of each source; none: keep all. "
+                            "Example: --duplicates source")
 
 
 @tmx.command()
 @click.argument("files", nargs=-1, required=True, type=FILES)
-@click.option("-o", "--output", required=True, type=FILES, help="Merged TMX to write.")
+@click.option("-o", "--output", required=True, type=FILES,
+              help="Merged TMX to write. Example: -o all.tmx")
 @duplicates_option
 @locale_option
 @languages_options
@@ -190,18 +195,22 @@ def merge(files: tuple[Path, ...], output: Path, duplicates: str, locale_style: 
 
 @tmx.command(name="filter")
 @click.argument("file", type=FILES)
-@click.option("-o", "--output", required=True, type=FILES, help="Filtered TMX to write.")
+@click.option("-o", "--output", required=True, type=FILES,
+              help="Filtered TMX to write. Example: -o clean.tmx")
 @click.option("--min-score", type=click.FloatRange(0, 1), default=None,
-              help="Keep units whose x-align-score is at least this (unscored units dropped).")
+              help="Keep units whose x-align-score is at least this (unscored units dropped). "
+                   "Example: --min-score 0.5")
 @click.option("--min-chrf", type=click.FloatRange(0, 100), default=None,
-              help="Keep units whose MT chrF (x-mt-chrf) is at least this.")
+              help="Keep units whose MT chrF (x-mt-chrf) is at least this. Example: --min-chrf 40")
 @click.option("--max-length-ratio", type=click.FloatRange(1, None), default=None,
               help="Drop units whose longer side has more than R times the characters of the "
-                   "shorter.")
+                   "shorter. Example: --max-length-ratio 2.5")
 @click.option("--min-length", type=click.IntRange(1, None), default=1, show_default=True,
-              help="Drop units with a side shorter than this many characters.")
+              help="Drop units with a side shorter than this many characters. "
+                   "Example: --min-length 3")
 @click.option("--max-length", type=click.IntRange(1, None), default=None,
-              help="Drop units with a side longer than this many characters.")
+              help="Drop units with a side longer than this many characters. "
+                   "Example: --max-length 1000")
 @click.option("--bead-type", "bead_types", multiple=True,
               help="Keep only these bead types (x-bead-type), e.g. --bead-type 1-1.")
 @click.option("--drop-identical", is_flag=True, help="Drop units whose source equals the target.")
@@ -255,7 +264,7 @@ def filter_command(file: Path, output: Path, min_score: float | None, min_chrf: 
 @click.argument("file", type=FILES)
 @click.option("--to", "fmt", type=click.Choice(tmxlib.CONVERT_FORMATS), required=True,
               help="tsv: source<TAB>target (\\t \\n \\\\ escaped); jsonl: every field; "
-                   "moses: two files OUT.ru and OUT.en, one segment per line.")
+                   "moses: two files OUT.ru and OUT.en, one segment per line. Example: --to moses")
 @click.option("-o", "--output", type=FILES, default=None,
               help="File to write (default: stdout); for moses, the prefix (required). "
                    "Example: -o corpus")
@@ -279,27 +288,33 @@ def convert(file: Path, fmt: str, output: Path | None, markup: str | None,
       aligner tmx convert corpus.tmx --to moses -o corpus     # corpus.ru + corpus.en
       aligner tmx convert kit.tmx --to moses --src-lang en-US --tgt-lang en-GB -o kit
     """
-    refuse_output_over_input(output, [file])
+    for written in (output, signature_path(output)) if output else ():
+        refuse_output_over_input(written, [file])
     languages = tmxlib.Languages(src_lang, tgt_lang)
     if output is None and (fmt == "moses" or as_json):
         raise click.UsageError("--to moses and --json need -o: the data cannot share stdout"
                                if as_json else "--to moses writes two files: give their "
                                "prefix with -o")
+    markup = markup or ("strip" if fmt == "moses" else "keep")
     if fmt == "moses":
-        result = tmxlib.write_moses(file, output, markup or "strip", languages)
+        result = tmxlib.write_moses(file, output, markup, languages)
         where = f"{output}.*"
     elif output is not None:
         with atomic_write(output, "wb") as handle:
-            result = tmxlib.convert_tmx(file, fmt, handle, markup or "keep", languages)
+            result = tmxlib.convert_tmx(file, fmt, handle, markup, languages)
         where = str(output)
     else:
         # Spool first: a file that turns out broken halfway must not leave half a TSV on stdout.
         with tempfile.TemporaryFile() as spool:
-            result = tmxlib.convert_tmx(file, fmt, spool, markup or "keep", languages)
+            result = tmxlib.convert_tmx(file, fmt, spool, markup, languages)
             spool.seek(0)
             shutil.copyfileobj(spool, sys.stdout.buffer)
             sys.stdout.buffer.flush()
         where = "stdout"
+    if output is not None:  # TSV, JSON Lines and Moses have no room for it: it goes beside
+        write_json(signature_path(output), make_signature("tmx-convert", {
+            "to": fmt, "markup": markup, "src_lang": src_lang, "tgt_lang": tgt_lang},
+            packages=("lxml",)))
     if as_json:
         echo_json(result.to_json())
     flattened = (f"; {result.flattened} segments had line breaks replaced by spaces"

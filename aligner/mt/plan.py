@@ -8,14 +8,17 @@ a plan made for another model than its own.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from aligner.errors import InputError, ModelError
+from aligner.errors import AlignerWarning, InputError, ModelError
 from aligner.mt.packages import find_model
 from aligner.mt.translator import Translator, load_translator, read_translation_file
 from aligner.records import Document, MtStatus
+
+UNUSED_NAMED = 5  # files named in the warning about unused translation files
 
 
 @dataclass(frozen=True)
@@ -113,7 +116,20 @@ def read_translations(folder: str | None, src_lang: str, tgt_lang: str,
         file = path / f"{document.id}.{tgt_lang}"
         if document.lang == src_lang and file.is_file():
             found[document.id] = tuple(read_translation_file(file, len(document.sentences)))
+    _warn_of_unused(path, {f"{doc_id}.{tgt_lang}" for doc_id in found}, src_lang, tgt_lang)
     return found
+
+
+def _warn_of_unused(folder: Path, used: set[str], src_lang: str, tgt_lang: str) -> None:
+    """One warning naming the files of ``folder`` that no source document took (a typo in a
+    name would otherwise leave its document unscored without a word)."""
+    unused = sorted(entry.name for entry in folder.iterdir()
+                    if entry.name not in used and not entry.name.startswith("."))
+    if unused:
+        shown = ", ".join(unused[:UNUSED_NAMED]) + (", ..." if len(unused) > UNUSED_NAMED else "")
+        warnings.warn(f"{folder}: {len(unused)} files match no source ({src_lang!r}) document "
+                      f"and were not used: {shown} (expected <document id>.{tgt_lang})",
+                      AlignerWarning, stacklevel=3)
 
 
 def precomputed_status(status: MtStatus, translations: Sequence[Sequence[str] | None]

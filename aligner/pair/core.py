@@ -39,7 +39,6 @@ import time
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -69,7 +68,7 @@ from aligner.records import (
     PairEvidence,
     PairLabel,
 )
-from aligner.signature import make_signature
+from aligner.signature import make_signature, signature_path
 
 # Verification aligns with a cheaper engine setting than sentence alignment proper: overlaps
 # of consecutive sentences get approximate vectors (sums of their sentences' vectors), so no
@@ -226,16 +225,6 @@ def write_pairs_tsv(path: str | os.PathLike[str], pairs: Sequence[DocPair],
             handle.write(f"{doc_id}\t\tunpaired\t\t\t\n")
     if signature:
         write_json(signature_path(path), dict(signature))
-
-
-def signature_path(path: str | os.PathLike[str]) -> Path:
-    """The signature sidecar of a TSV file: ``pairs.tsv`` -> ``pairs.signature.json``.
-
-    >>> signature_path("out/pairs.tsv").as_posix()
-    'out/pairs.signature.json'
-    """
-    path = Path(path)
-    return path.with_name(f"{path.stem}.signature.json")
 
 
 def _tsv_field(text: str) -> str:

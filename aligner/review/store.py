@@ -60,8 +60,13 @@ def review_from_records(key: str, records: Sequence[Mapping[str, Any]]) -> PairR
 
 
 def write_review(path: Path, review: PairReview, header: Mapping[str, Any]) -> None:
-    """Write a review atomically (its folder is made when missing)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """Write a review atomically (its folder is made when missing); an :class:`InputError`
+    names a folder or file the file system refuses."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise InputError(f"{path.parent}: cannot create the folder "
+                         f"({error.strerror or error})") from None
     write_jsonl(path, review_records(review, header))
 
 
