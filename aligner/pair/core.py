@@ -410,13 +410,16 @@ def _prepared(tasks: Iterable[VerifyTask], config: AlignConfig) -> Iterator[Veri
     about ``PREPARE_SENTENCES`` sentences ahead."""
     window: list[VerifyTask] = []
     sides: list[tuple[str, ...]] = []
+    sentences = 0
     for task in tasks:
         window.append(task)
-        sides += task.aligned_sides()
-        if sum(map(len, sides)) >= PREPARE_SENTENCES:
+        for side in task.aligned_sides():
+            sides.append(side)
+            sentences += len(side)
+        if sentences >= PREPARE_SENTENCES:
             prepare_documents(sides, config)
             yield from window
-            window, sides = [], []
+            window, sides, sentences = [], [], 0
     prepare_documents(sides, config)
     yield from window
 
