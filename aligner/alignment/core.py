@@ -120,6 +120,13 @@ class CombinedScorer:
     def __call__(self, a: int, b: int, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
         return self._total(a, b, len(rows), self._scores(a, b, rows, cols))
 
+    def score_types(self, types: Sequence[BeadType], counts: Sequence[int], rows: np.ndarray,
+                    cols: np.ndarray) -> np.ndarray:
+        """The totals of beads of several types at once (see :meth:`SpanScorer.score_types`)."""
+        scores = {name: scorer.score_types(types, counts, rows, cols)
+                  for name, scorer in self.scorers.items()}
+        return self._totals(types, counts, scores)
+
     def breakdown(self, a: int, b: int, rows: np.ndarray, cols: np.ndarray
                   ) -> list[dict[str, float]]:
         """Each signal's raw score of each bead, plus ``total`` (one call per signal)."""
@@ -133,13 +140,19 @@ class CombinedScorer:
         return {name: scorer.score(a, b, rows, cols) for name, scorer in self.scorers.items()}
 
     def _total(self, a: int, b: int, count: int, scores: Mapping[str, np.ndarray]) -> np.ndarray:
-        evidence = np.zeros(count)
+        return self._totals([(a, b)], [count], scores)
+
+    def _totals(self, types: Sequence[BeadType], counts: Sequence[int],
+                scores: Mapping[str, np.ndarray]) -> np.ndarray:
+        evidence = np.zeros(sum(counts))
         for name in self.scorers:
             evidence += self.weights[name] * scores[name]
         # A bead's evidence speaks for all its sentences: scaling it by the bead's size keeps
         # one right 2-2 bead from losing to two wrong 1-1 beads merely by counting twice.
-        return (evidence * ((a + b) / 2) ** self.size_power - self.merge_penalty * (a + b - 2)
-                - self.bead_cost)
+        # (Each type's factor and penalty are computed once, as Python numbers.)
+        scale = np.repeat([((a + b) / 2) ** self.size_power for a, b in types], counts)
+        penalty = np.repeat([self.merge_penalty * (a + b - 2) for a, b in types], counts)
+        return evidence * scale - penalty - self.bead_cost
 
 
 class CoarseScorer:

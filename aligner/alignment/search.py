@@ -103,18 +103,20 @@ class Paragraphs:
         self._crossings = (None if breaks is None else
                            np.concatenate([[0], np.cumsum(breaks.astype(np.int64))]))
 
-    def span_ok(self, ends: np.ndarray, length: int) -> np.ndarray:
-        """Whether each span ``end-length .. end-1`` stays inside one paragraph.
+    def span_ok(self, ends: np.ndarray, length: int | np.ndarray) -> np.ndarray:
+        """Whether each span ``end-length .. end-1`` stays inside one paragraph (``length``
+        may be a column of lengths: a row of answers per length).
 
         >>> Paragraphs(np.array([True, False, True])).span_ok(np.array([2, 3]), 2).tolist()
         [True, False]
         """
-        if self._crossings is None or length <= 1:
-            return np.ones(len(ends), dtype=bool)
-        if length > self.count:
-            return np.zeros(len(ends), dtype=bool)
-        ends = np.clip(ends, length, self.count)  # spans that do not fit are rejected elsewhere
-        return self._crossings[ends] - self._crossings[ends - length + 1] == 0
+        if self._crossings is None:
+            return np.ones(np.broadcast(ends, length).shape, dtype=bool)
+        # spans that do not fit are rejected elsewhere: clipped, they only index safely
+        ends = np.clip(ends, np.minimum(length, self.count), self.count)
+        starts = np.clip(ends - length + 1, 0, self.count)
+        inside = self._crossings[ends] - self._crossings[starts] == 0
+        return (np.asarray(length) <= 1) | ((np.asarray(length) <= self.count) & inside)
 
 
 def best_path(band: Band, m: int, bead_types: Sequence[BeadType], scorer: TypeScorer,
@@ -257,24 +259,57 @@ def _logsumexp(values: np.ndarray) -> np.ndarray:
 def _transitions(cells: Cells, types: Sequence[BeadType], scorer: TypeScorer, skip: float,
                  src_breaks: np.ndarray | None, tgt_breaks: np.ndarray | None, chunk: int
                  ) -> tuple[np.ndarray, np.ndarray]:
-    """Per bead type (rows): each cell's predecessor's flat index (-1: none) and the gain."""
-    prevs = np.full((len(types), len(cells.rows)), -1, dtype=np.int64)
-    gains = np.full((len(types), len(cells.rows)), NEG)
-    src_paragraphs, tgt_paragraphs = Paragraphs(src_breaks), Paragraphs(tgt_breaks)
-    for t, (a, b) in enumerate(types):
+    """Per bead type (rows): each cell's predecessor's flat index (-1: none) and the gain.
+
+    Types are checked together while their cells number at most ``chunk`` (every type at
+    once on short documents), and scored together where ``scorer`` has ``score_types``
+    (:meth:`aligner.signals.SpanScorer.score_types`): a few large array operations instead
+    of many small ones per type. Each type's cells reach the scorer in the same calls as
+    one type at a time would give them (at most ``chunk`` at once), so the gains are too.
+    """
+    total = len(cells.rows)
+    prevs = np.full((len(types), total), -1, dtype=np.int64)
+    gains = np.full((len(types), total), NEG)
+    paragraphs = Paragraphs(src_breaks), Paragraphs(tgt_breaks)
+    sizes = np.array(types, dtype=np.int64).reshape(-1, 2)
+    step = max(1, chunk // max(total, 1))
+    for first in range(0, len(types), step):
+        group = sizes[first:first + step]
+        a, b = group[:, :1], group[:, 1:]
         source = cells.index(cells.rows - a, cells.cols - b)
-        ok = (source >= 0) & (cells.cols >= b)
-        ok &= src_paragraphs.span_ok(np.maximum(cells.rows, a), a)
-        ok &= tgt_paragraphs.span_ok(np.maximum(cells.cols, b), b)
-        where = np.flatnonzero(ok)
-        if b == 0:
-            gains[t, where] = skip * a
-        else:
-            for k in range(0, len(where), chunk):
-                part = where[k:k + chunk]
-                gains[t, part] = scorer(a, b, cells.rows[part], cells.cols[part])
-        prevs[t, where] = source[where]
+        ok = ((source >= 0) & (cells.cols >= b)
+              & paragraphs[0].span_ok(np.maximum(cells.rows, a), a)
+              & paragraphs[1].span_ok(np.maximum(cells.cols, b), b))
+        prevs[first:first + len(group)] = np.where(ok, source, -1)
+        flat = np.flatnonzero(ok)
+        counts = np.bincount(flat // total, minlength=len(group)).tolist()
+        where = np.split(flat - (flat // total) * total, np.cumsum(counts)[:-1])
+        _score_group(gains[first:first + len(group)], [types[first + k] for k in
+                                                       range(len(group))],
+                     where, cells, scorer, skip, chunk)
     return prevs, gains
+
+
+def _score_group(gains: np.ndarray, types: Sequence[BeadType], where: Sequence[np.ndarray],
+                 cells: Cells, scorer: TypeScorer, skip: float, chunk: int) -> None:
+    """Fill ``gains`` (a row per type) at each type's cells ``where`` (in place)."""
+    scored = [k for k, (_, b) in enumerate(types) if b and len(where[k])]
+    for k, (a, b) in enumerate(types):
+        if not b:
+            gains[k, where[k]] = skip * a
+    score_types = getattr(scorer, "score_types", None)
+    if score_types is not None and sum(len(where[k]) for k in scored) <= chunk:
+        if scored:
+            at = np.concatenate([where[k] for k in scored])
+            values = score_types([types[k] for k in scored], [len(where[k]) for k in scored],
+                                 cells.rows[at], cells.cols[at])
+            gains[np.repeat(scored, [len(where[k]) for k in scored]), at] = values
+        return
+    for k in scored:
+        a, b = types[k]
+        for start in range(0, len(where[k]), chunk):
+            part = where[k][start:start + chunk]
+            gains[k, part] = scorer(a, b, cells.rows[part], cells.cols[part])
 
 
 def _zero_one_runs(row: np.ndarray, row_back: np.ndarray, skip: float, chain_from: np.ndarray,

@@ -155,7 +155,8 @@ class AnchorScorer(HashedSpanScorer):
             bucket_counts([a[1] for a in tgt_anchors], NUMBER_DIM))
         self.mismatch = mismatch
 
-    def score(self, a: int, b: int, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+    def score(self, a: int | np.ndarray, b: int | np.ndarray, rows: np.ndarray,
+              cols: np.ndarray) -> np.ndarray:
         shared, src_numbers, tgt_numbers = self.numbers.dots(a, b, rows, cols)
         disjoint = (src_numbers > 0) & (tgt_numbers > 0) & (shared == 0)
         return super().score(a, b, rows, cols) - self.mismatch * disjoint

@@ -13,6 +13,7 @@ translation"); the search weighs and sums them, offers each scorer a first searc
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 import zlib
@@ -51,6 +52,20 @@ class SpanScorer(ABC):
     @abstractmethod
     def score(self, a: int, b: int, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
         """Scores of beads ``src[rows-a:rows]`` x ``tgt[cols-b:cols]``, with ``a, b >= 1``."""
+
+    def score_types(self, types: Sequence[tuple[int, int]], counts: Sequence[int],
+                    rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+        """Scores of beads of several types in one call: the first ``counts[0]`` of ``rows``
+        and ``cols`` are of type ``types[0]``, the next ``counts[1]`` of ``types[1]``, ...
+
+        The same numbers :meth:`score` gives type by type (here, by default, that is how they
+        are computed); scorers that can score mixed sizes together override it, which saves
+        the search its many small calls on short documents.
+        """
+        bounds = np.cumsum([0, *counts])
+        parts = [self.score(a, b, rows[first:stop], cols[first:stop])
+                 for (a, b), first, stop in zip(types, bounds[:-1], bounds[1:])]
+        return np.concatenate(parts) if parts else np.zeros(0)
 
     def sentence_features(self) -> tuple[np.ndarray, np.ndarray] | None:
         """Per-sentence vectors of both sides that a cosine can compare, if this signal has any.
@@ -286,16 +301,69 @@ class HashedSpanScorer(SpanScorer):
             self._spans[side, length] = (spans, np.linalg.norm(spans, axis=1))
         return self._spans[side, length]
 
-    def dots(self, a: int, b: int, rows: np.ndarray, cols: np.ndarray
-             ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Dot products of the two spans' counts, and each span's norm, per bead (counts are
-        whole numbers: every way of summing gives the same dots)."""
+    def dots(self, a: int | np.ndarray, b: int | np.ndarray, rows: np.ndarray,
+             cols: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Dot products of the two spans' counts, and each span's norm, per bead (``a`` and
+        ``b`` may be arrays, a size per bead, on small documents). Counts are whole numbers:
+        every way of summing gives the same dots and squared norms."""
+        if self._dense:
+            return self._grams.dots(a, b, rows, cols)
         src, src_norm = self.span_counts(0, a)
         tgt, tgt_norm = self.span_counts(1, b)
-        dots = (src @ tgt.T)[rows, cols] if self._dense else pair_dots(src, tgt, rows, cols)
-        return dots, src_norm[rows], tgt_norm[cols]
+        return pair_dots(src, tgt, rows, cols), src_norm[rows], tgt_norm[cols]
 
-    def score(self, a: int, b: int, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+    @functools.cached_property
+    def _grams(self) -> SpanGrams:
+        return SpanGrams(*self.counts)
+
+    def score(self, a: int | np.ndarray, b: int | np.ndarray, rows: np.ndarray,
+              cols: np.ndarray) -> np.ndarray:
         dots, src_norm, tgt_norm = self.dots(a, b, rows, cols)
         norms = src_norm * tgt_norm
         return np.divide(dots, norms, out=np.zeros_like(dots), where=norms > 0)
+
+    def score_types(self, types: Sequence[tuple[int, int]], counts: Sequence[int],
+                    rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+        """:meth:`score` of several bead types at once (small documents: one pass)."""
+        if not self._dense:
+            return super().score_types(types, counts, rows, cols)
+        return self.score(np.repeat([a for a, _ in types], counts),
+                          np.repeat([b for _, b in types], counts), rows, cols)
+
+
+class SpanGrams:
+    """Dot products and norms of summed count vectors of any two spans, from the sentences'
+    products summed over rectangles (2-D prefix sums): whole numbers, so exactly the values
+    of the summed vectors' own products, with one matrix product per side pair.
+
+    >>> grams = SpanGrams(np.array([[1.0, 0.0], [1.0, 1.0]]), np.array([[2.0, 1.0]]))
+    >>> [values.tolist() for values in grams.dots(2, 1, np.array([2]), np.array([1]))]
+    [[5.0], [2.2360680103302], [2.2360680103302]]
+    """
+
+    def __init__(self, src: np.ndarray, tgt: np.ndarray) -> None:
+        self.dtype = np.result_type(src.dtype, tgt.dtype, np.float32)
+        self.cross = self._prefix(src @ tgt.T)
+        self.src = self._prefix(src @ src.T)
+        self.tgt = self._prefix(tgt @ tgt.T)
+
+    @staticmethod
+    def _prefix(products: np.ndarray) -> np.ndarray:
+        prefix = np.zeros((products.shape[0] + 1, products.shape[1] + 1))
+        np.cumsum(np.cumsum(products, axis=0, dtype=np.float64), axis=1, out=prefix[1:, 1:])
+        return prefix
+
+    @staticmethod
+    def _block(prefix: np.ndarray, rows: np.ndarray, a: int | np.ndarray, cols: np.ndarray,
+               b: int | np.ndarray) -> np.ndarray:
+        """Sums of ``prefix``'s products over rows ``rows-a .. rows-1``, columns ``cols-b ..``."""
+        return (prefix[rows, cols] - prefix[rows - a, cols] - prefix[rows, cols - b]
+                + prefix[rows - a, cols - b])
+
+    def dots(self, a: int | np.ndarray, b: int | np.ndarray, rows: np.ndarray,
+             cols: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """As :meth:`HashedSpanScorer.dots`: the spans' dots, then each span's norm."""
+        dots = self._block(self.cross, rows, a, cols, b).astype(self.dtype)
+        src = np.sqrt(self._block(self.src, rows, a, rows, a).astype(self.dtype))
+        tgt = np.sqrt(self._block(self.tgt, cols, b, cols, b).astype(self.dtype))
+        return dots, src, tgt

@@ -41,6 +41,11 @@ class ContinuationScorer(SpanScorer):
     def score(self, a: int, b: int, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
         return -np.abs(self.src[rows] - self.tgt[cols])
 
+    def score_types(self, types: Sequence[tuple[int, int]], counts: Sequence[int],
+                    rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+        """:meth:`score` of several bead types at once (it reads only where beads end)."""
+        return self.score(0, 0, rows, cols)
+
 
 @register
 class ContinuationSignal(Signal):

@@ -64,12 +64,19 @@ class LengthScorer(SpanScorer):
                       / (max(float(src_lengths.sum()), 1.0) + prior))
         self.variance = RELATIVE_SPREAD ** 2 * _mean(tgt_lengths)
 
-    def score(self, a: int, b: int, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+    def score(self, a: int | np.ndarray, b: int | np.ndarray, rows: np.ndarray,
+              cols: np.ndarray) -> np.ndarray:
         src_len = self.src.spans(rows, a)[:, 0] * self.ratio
         tgt_len = self.tgt.spans(cols, b)[:, 0]
         mean = np.maximum((src_len + tgt_len) / 2.0, 1.0)
         delta = (tgt_len - src_len) / np.sqrt(mean * self.variance)
         return _normal_log_tail(delta)
+
+    def score_types(self, types: Sequence[tuple[int, int]], counts: Sequence[int],
+                    rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+        """:meth:`score` of several bead types at once (each bead's sizes as arrays)."""
+        return self.score(np.repeat([a for a, _ in types], counts),
+                          np.repeat([b for _, b in types], counts), rows, cols)
 
 
 @register
