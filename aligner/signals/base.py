@@ -337,8 +337,8 @@ class SpanGrams:
     of the summed vectors' own products, with one matrix product per side pair.
 
     >>> grams = SpanGrams(np.array([[1.0, 0.0], [1.0, 1.0]]), np.array([[2.0, 1.0]]))
-    >>> [values.tolist() for values in grams.dots(2, 1, np.array([2]), np.array([1]))]
-    [[5.0], [2.2360680103302], [2.2360680103302]]
+    >>> [values.round(3).tolist() for values in grams.dots(2, 1, np.array([2]), np.array([1]))]
+    [[5.0], [2.236], [2.236]]
     """
 
     def __init__(self, src: np.ndarray, tgt: np.ndarray) -> None:
