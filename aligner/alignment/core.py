@@ -130,10 +130,16 @@ class CombinedScorer:
     def breakdown(self, a: int, b: int, rows: np.ndarray, cols: np.ndarray
                   ) -> list[dict[str, float]]:
         """Each signal's raw score of each bead, plus ``total`` (one call per signal)."""
-        scores = self._scores(a, b, rows, cols)
-        scores["total"] = self._total(a, b, len(rows), scores)
-        return [{name: float(values[k]) for name, values in scores.items()}
-                for k in range(len(rows))]
+        return self.breakdown_types([(a, b)], [len(rows)], rows, cols)
+
+    def breakdown_types(self, types: Sequence[BeadType], counts: Sequence[int],
+                        rows: np.ndarray, cols: np.ndarray) -> list[dict[str, float]]:
+        """:meth:`breakdown` of beads of several types, grouped as in :meth:`score_types`."""
+        scores = {name: scorer.score_types(types, counts, rows, cols)
+                  for name, scorer in self.scorers.items()}
+        scores["total"] = self._totals(types, counts, scores)
+        columns = [(name, values.tolist()) for name, values in scores.items()]
+        return [{name: values[k] for name, values in columns} for k in range(len(rows))]
 
     def _scores(self, a: int, b: int, rows: np.ndarray, cols: np.ndarray
                 ) -> dict[str, np.ndarray]:
@@ -337,12 +343,19 @@ def confidence_features(beads: Sequence[Bead]) -> np.ndarray:
     >>> confidence_features(beads).round(2).tolist()
     [[1.0, 0.0, 0.5, -0.3, -1.0], [1.0, 13.82, 0.5, 0.0, 0.0]]
     """
-    p = np.clip(np.array([bead.scores["posterior"] for bead in beads], dtype=np.float64),
+    return _features([bead.scores for bead in beads],
+                     [(len(bead.src), len(bead.tgt)) for bead in beads])
+
+
+def _features(scores: Sequence[Mapping[str, float]], sizes: Sequence[tuple[int, int]]
+              ) -> np.ndarray:
+    """:func:`confidence_features` of beads given by their ``scores`` and side ``sizes``."""
+    p = np.clip(np.array([bead["posterior"] for bead in scores], dtype=np.float64),
                 1e-6, 1 - 1e-6)
-    share = large_share([len(bead.src) + len(bead.tgt) for bead in beads])
-    own = np.array([[0.0, 0.0] if bead.is_null else
-                    [bead.scores.get("neighbour", TYPICAL_NEIGHBOUR),
-                     bead.scores.get("length", TYPICAL_LENGTH)] for bead in beads])
+    share = large_share([a + b for a, b in sizes])
+    own = np.array([[0.0, 0.0] if not (a and b) else
+                    [bead.get("neighbour", TYPICAL_NEIGHBOUR),
+                     bead.get("length", TYPICAL_LENGTH)] for bead, (a, b) in zip(scores, sizes)])
     own = own.reshape(-1, 2)
     return np.column_stack([np.ones_like(p), np.log(p / (1 - p)), np.full_like(p, share), own])
 
@@ -600,28 +613,31 @@ def similarity_units(weights: Mapping[str, float]) -> float:
 def _make_beads(path: list[tuple[int, int, int, int]], combined: CombinedScorer, skip: float,
                 units: float, posteriors: Sequence[float],
                 neighbours: Sequence[float | None]) -> list[Bead]:
-    """Beads of a path with their scores (one call per bead type), posterior, neighbour
+    """Beads of a path with their scores (one call per signal), posterior, neighbour
     similarity and confidence."""
     by_type: dict[tuple[int, int], list[int]] = {}
     for k, (a, b, _, _) in enumerate(path):
         if a and b:
             by_type.setdefault((a, b), []).append(k)
-    scores: dict[int, dict[str, float]] = {k: {"total": skip} for k in range(len(path))}
-    for (a, b), members in by_type.items():
+    scores: list[dict[str, float]] = [{"total": skip} for _ in path]
+    members = [k for group in by_type.values() for k in group]
+    if members:
         rows = np.array([path[k][2] for k in members])
         cols = np.array([path[k][3] for k in members])
-        for k, bead_scores in zip(members, combined.breakdown(a, b, rows, cols)):
+        counts = [len(group) for group in by_type.values()]
+        for k, bead_scores in zip(members, combined.breakdown_types(list(by_type), counts,
+                                                                    rows, cols)):
             # the evidence: the total without the search's per-bead cost, per similarity unit
             scores[k] = {**bead_scores,
                          "evidence": (bead_scores["total"] + combined.bead_cost) / units}
     for k, neighbour in enumerate(neighbours):
         if neighbour is not None:
             scores[k]["neighbour"] = neighbour
-    beads = [Bead(tuple(range(i - a, i)), tuple(range(j - b, j)), 1.0,
-                  {**scores[k], "posterior": float(posteriors[k])})
-             for k, (a, b, i, j) in enumerate(path)]
-    conf = confidences(confidence_features(beads), np.array([not bead.is_null for bead in beads]))
-    return [replace(bead, confidence=float(c)) for bead, c in zip(beads, conf)]
+        scores[k]["posterior"] = float(posteriors[k])
+    sizes = [(a, b) for a, b, _, _ in path]
+    conf = confidences(_features(scores, sizes), np.array([bool(a and b) for a, b in sizes]))
+    return [Bead(tuple(range(i - a, i)), tuple(range(j - b, j)), float(c), bead_scores)
+            for (a, b, i, j), c, bead_scores in zip(path, conf, scores)]
 
 
 def align_documents(src: Document, tgt: Document, config: AlignConfig | None = None,

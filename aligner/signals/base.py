@@ -284,7 +284,6 @@ class HashedSpanScorer(SpanScorer):
 
     def __init__(self, src_counts: np.ndarray, tgt_counts: np.ndarray) -> None:
         self.counts = (src_counts, tgt_counts)
-        self._sides = (PrefixSums(src_counts), PrefixSums(tgt_counts))
         self._spans: dict[tuple[int, int], tuple[np.ndarray, np.ndarray]] = {}
         self._dense = (len(src_counts) + 1) * (len(tgt_counts) + 1) <= DENSE_CELLS
 
@@ -294,7 +293,7 @@ class HashedSpanScorer(SpanScorer):
     def span_counts(self, side: int, length: int) -> tuple[np.ndarray, np.ndarray]:
         """Counts of every span of ``length`` sentences (indexed by span end) and their norms."""
         if (side, length) not in self._spans:
-            sums = self._sides[side]
+            sums = self._sides[side]  # (not needed by small documents: made on first use)
             ends = np.arange(length, len(sums.prefix))
             spans = np.zeros_like(sums.prefix)
             spans[ends] = sums.spans(ends, length)
@@ -311,6 +310,10 @@ class HashedSpanScorer(SpanScorer):
         src, src_norm = self.span_counts(0, a)
         tgt, tgt_norm = self.span_counts(1, b)
         return pair_dots(src, tgt, rows, cols), src_norm[rows], tgt_norm[cols]
+
+    @functools.cached_property
+    def _sides(self) -> tuple[PrefixSums, PrefixSums]:
+        return PrefixSums(self.counts[0]), PrefixSums(self.counts[1])
 
     @functools.cached_property
     def _grams(self) -> SpanGrams:

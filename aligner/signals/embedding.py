@@ -10,6 +10,7 @@ vecalign's normalisation)."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -51,8 +52,13 @@ class SideVectors:
     def __init__(self, single: np.ndarray) -> None:
         self.single = normalise_rows(np.asarray(single, dtype=np.float32))
         self.count = len(single)
-        self._sums = PrefixSums(np.asarray(single, dtype=np.float32))
+        self._single = single
         self._by_length: dict[int, np.ndarray] = {1: self._padded(self.single, 1)}
+
+    @functools.cached_property
+    def _sums(self) -> PrefixSums:
+        """Prefix sums of the sentence vectors (made on first use: composed spans need none)."""
+        return PrefixSums(np.asarray(self._single, dtype=np.float32))
 
     def _padded(self, vectors: np.ndarray, length: int) -> np.ndarray:
         """Rows indexed by span end: row ``i`` is the span ``i-length .. i-1`` (zeros before)."""
