@@ -163,15 +163,17 @@ class Lattice:
         prev = np.where(self.prev < 0, total, self.prev)
         back = np.full(total, START, dtype=np.int64)
         chain_from = np.zeros(total, dtype=np.int64)
+        steps = np.arange(int(band.widths.max()))
+        starts, firsts = cells.starts.tolist(), band.lo.tolist()
         for i in range(band.n + 1):
-            s0, s1 = cells.starts[i], cells.starts[i + 1]
+            s0, s1 = starts[i], starts[i + 1]
             candidates = score[prev[:, s0:s1]] + self.gain[:, s0:s1]
             best = np.argmax(candidates, axis=0)
-            row = candidates[best, np.arange(s1 - s0)]
+            row = candidates.max(axis=0)  # the value at ``best``
             row_back = np.where(row > NEG / 2, best, START)
-            if i == 0 and band.lo[0] == 0:
+            if i == 0 and firsts[0] == 0:
                 row[0], row_back[0] = 0.0, START
-            _zero_one_runs(row, row_back, skip, chain_from[s0:s1], band.lo[i])
+            _zero_one_runs(row, row_back, skip, chain_from[s0:s1], firsts[i], steps[:s1 - s0])
             score[s0:s1] = row
             back[s0:s1] = row_back
         return _backtrack(cells, self.types, back, chain_from, m)
@@ -212,15 +214,18 @@ class Lattice:
         total = len(cells.rows)
         forward = np.full(total + 1, -np.inf)  # the extra last entry: "no predecessor"
         prev = np.where(self.prev < 0, total, self.prev)
-        step = self.skip / temperature
-        for i in range(band.n + 1):
-            s0, s1 = cells.starts[i], cells.starts[i + 1]
-            row = _logsumexp(forward[prev[:, s0:s1]] + self.gain[:, s0:s1] / temperature)
-            if i == 0 and band.lo[0] == 0:
-                row[0] = 0.0
-            # 0-1 runs inside the row: f[j] = log sum_k<=j exp(row[k] + step * (j - k))
-            steps = np.arange(s1 - s0)
-            forward[s0:s1] = np.logaddexp.accumulate(row - step * steps) + step * steps
+        scaled = self.gain / temperature
+        runs = (self.skip / temperature) * np.arange(int(band.widths.max()))
+        starts = cells.starts.tolist()
+        with np.errstate(divide="ignore"):  # log(0) = -inf: no path
+            for i in range(band.n + 1):
+                s0, s1 = starts[i], starts[i + 1]
+                row = _logsumexp(forward[prev[:, s0:s1]] + scaled[:, s0:s1])
+                if i == 0 and band.lo[0] == 0:
+                    row[0] = 0.0
+                # 0-1 runs inside the row: f[j] = log sum_k<=j exp(row[k] + step * (j - k))
+                run = runs[:s1 - s0]
+                forward[s0:s1] = np.logaddexp.accumulate(row - run) + run
         return forward[:total]
 
     def _backward(self, temperature: float) -> np.ndarray:
@@ -229,22 +234,22 @@ class Lattice:
         total = len(cells.rows)
         backward = np.full(total + 1, -np.inf)
         following = np.full((len(self.types), total), total, dtype=np.int64)
-        for t in range(len(self.types)):
-            ends = np.flatnonzero(self.prev[t] >= 0)
-            following[t, self.prev[t, ends]] = ends
+        types, ends = np.nonzero(self.prev >= 0)
+        following[types, self.prev[types, ends]] = ends
         scaled = np.concatenate([self.gain / temperature,
                                  np.full((len(self.types), 1), -np.inf)], axis=1)
-        step = self.skip / temperature
-        for i in range(band.n, -1, -1):
-            s0, s1 = cells.starts[i], cells.starts[i + 1]
-            nxt = following[:, s0:s1]
-            row = _logsumexp(np.take_along_axis(scaled, nxt, axis=1) + backward[nxt])
-            if i == band.n:
-                row[-1] = 0.0
-            # 0-1 runs to the right: b[j] = log sum_k>=j exp(row[k] + step * (k - j))
-            steps = np.arange(s1 - s0)
-            backward[s0:s1] = (np.logaddexp.accumulate((row + step * steps)[::-1])[::-1]
-                               - step * steps)
+        runs = (self.skip / temperature) * np.arange(int(band.widths.max()))
+        starts = cells.starts.tolist()
+        with np.errstate(divide="ignore"):  # log(0) = -inf: no path
+            for i in range(band.n, -1, -1):
+                s0, s1 = starts[i], starts[i + 1]
+                nxt = following[:, s0:s1]
+                row = _logsumexp(np.take_along_axis(scaled, nxt, axis=1) + backward[nxt])
+                if i == band.n:
+                    row[-1] = 0.0
+                # 0-1 runs to the right: b[j] = log sum_k>=j exp(row[k] + step * (k - j))
+                run = runs[:s1 - s0]
+                backward[s0:s1] = np.logaddexp.accumulate((row + run)[::-1])[::-1] - run
         return backward[:total]
 
 
@@ -252,8 +257,7 @@ def _logsumexp(values: np.ndarray) -> np.ndarray:
     """Log of the sum of exponentials down the first axis (-inf where all are -inf)."""
     top = values.max(axis=0)
     finite = np.where(np.isfinite(top), top, 0.0)
-    with np.errstate(divide="ignore"):
-        return np.log(np.exp(values - finite).sum(axis=0)) + finite
+    return np.log(np.exp(values - finite).sum(axis=0)) + finite  # log(0): the caller's errstate
 
 
 def _transitions(cells: Cells, types: Sequence[BeadType], scorer: TypeScorer, skip: float,
@@ -313,13 +317,14 @@ def _score_group(gains: np.ndarray, types: Sequence[BeadType], where: Sequence[n
 
 
 def _zero_one_runs(row: np.ndarray, row_back: np.ndarray, skip: float, chain_from: np.ndarray,
-                   first_col: int) -> None:
-    """Let each cell end a run of 0-1 beads from an earlier cell of the same row (in place)."""
-    steps = np.arange(len(row))
-    lifted = row - skip * steps
+                   first_col: int, steps: np.ndarray) -> None:
+    """Let each cell end a run of 0-1 beads from an earlier cell of the same row (in place;
+    ``steps``: 0, 1, ... as long as the row)."""
+    lift = skip * steps
+    lifted = row - lift
     running = np.maximum.accumulate(lifted)
     origin = np.maximum.accumulate(np.where(lifted >= running, steps, 0))
-    chained = running + skip * steps
+    chained = running + lift
     better = (origin < steps) & (chained > row)
     row[better] = chained[better]
     row_back[better] = CHAIN
