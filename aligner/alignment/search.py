@@ -339,8 +339,9 @@ def _backtrack(cells: Cells, types: Sequence[BeadType], back: np.ndarray,
         raise RuntimeError("no path through the band reaches the end; this is a bug")
     beads = []
     i, j = n, m
+    starts, firsts = cells.starts.tolist(), cells.band.lo.tolist()
     while (i, j) != (0, 0):
-        at = int(cells.index(np.array([i]), np.array([j]))[0])
+        at = starts[i] + j - firsts[i]  # the path's cells lie inside the band
         code = int(back[at])
         if code == CHAIN:
             origin = int(chain_from[at])

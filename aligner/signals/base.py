@@ -359,9 +359,12 @@ class SpanGrams:
     @staticmethod
     def _block(prefix: np.ndarray, rows: np.ndarray, a: int | np.ndarray, cols: np.ndarray,
                b: int | np.ndarray) -> np.ndarray:
-        """Sums of ``prefix``'s products over rows ``rows-a .. rows-1``, columns ``cols-b ..``."""
-        return (prefix[rows, cols] - prefix[rows - a, cols] - prefix[rows, cols - b]
-                + prefix[rows - a, cols - b])
+        """Sums of ``prefix``'s products over rows ``rows-a .. rows-1``, columns ``cols-b ..``
+        (read through flat indices: cheaper than pairs of index arrays)."""
+        flat, width = prefix.ravel(), prefix.shape[1]
+        at = rows * width + cols
+        above = at - a * width
+        return flat[at] - flat[above] - flat[at - b] + flat[above - b]
 
     def dots(self, a: int | np.ndarray, b: int | np.ndarray, rows: np.ndarray,
              cols: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -219,25 +219,30 @@ class MarginScorer(SpanScorer):
         checked = [(a, b) for a, b in types if self.member_weight and a + b >= 3]
         members = ([(1, b) for a, b in checked if a > 1] + [(a, 1) for a, b in checked if b > 1])
         order = {size: k for k, size in enumerate(dict.fromkeys([*types, *members]))}
-        grids = np.stack([self._grid(a, b) for a, b in order])
-        corrected = grids[np.repeat([order[size] for size in types], counts), rows, cols]
+        # the grids one after another, then +inf: what a bead's missing members read
+        parts = [self._grid(a, b).ravel() for a, b in order]
+        grids = np.concatenate([*parts, np.full(1, np.inf, dtype=parts[0].dtype)])
+        height, width = self.src.count + 1, self.tgt.count + 1
+        cells = rows * width + cols
+        corrected = grids[np.repeat([order[size] * height * width for size in types], counts)
+                          + cells]
         if not checked:
             return corrected
         a = np.repeat([a for a, _ in types], counts)
         b = np.repeat([b for _, b in types], counts)
         big = np.flatnonzero(a + b >= 3)
-        a, b, rows, cols = a[big], b[big], rows[big], cols[big]
-        weakest = np.full(len(big), np.inf, dtype=corrected.dtype)
+        a, b, cells = a[big], b[big], cells[big]
         # the weakest member: each source sentence against the target span (grid (1, b)),
         # and each target sentence against the source span (grid (a, 1))
         one_src = np.array([order.get((1, size), 0) for size in range(int(b.max()) + 1)])
         one_tgt = np.array([order.get((size, 1), 0) for size in range(int(a.max()) + 1)])
-        for k in range(int(a.max())):
-            at = np.flatnonzero((a > 1) & (k < a))
-            weakest[at] = np.minimum(weakest[at], grids[one_src[b[at]], rows[at] - k, cols[at]])
-        for k in range(int(b.max())):
-            at = np.flatnonzero((b > 1) & (k < b))
-            weakest[at] = np.minimum(weakest[at], grids[one_tgt[a[at]], rows[at], cols[at] - k])
+        steps = np.arange(max(int(a.max()), int(b.max())))[:, None]
+        missing = len(grids) - 1
+        src_members = np.where((a > 1) & (steps < a), one_src[b] * height * width + cells
+                               - steps * width, missing)
+        tgt_members = np.where((b > 1) & (steps < b), one_tgt[a] * height * width + cells
+                               - steps, missing)
+        weakest = np.minimum(grids[src_members].min(axis=0), grids[tgt_members].min(axis=0))
         corrected[big] = (corrected[big]
                           + self.member_weight * np.minimum(weakest - self.member_floor, 0))
         return corrected
