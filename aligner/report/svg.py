@@ -61,8 +61,12 @@ def _grid_cells(similarity: Mapping[str, Any], n_src: int, n_tgt: int) -> list[s
     cols = len(cells[0]) if rows else 0
     row_h = n_src / rows if rows else 0
     col_w = n_tgt / cols if cols else 0
-    return [f'<rect x="{_fmt(c * col_w)}" y="{_fmt(r * row_h)}" width="{_fmt(col_w)}" '
-            f'height="{_fmt(row_h)}" fill="{cell_colour(value)}"/>'
+    # every cell of a row shares its y and height, of a column its x and width: formatted once
+    xs = [f'<rect x="{_fmt(c * col_w)}" y="' for c in range(cols)]
+    ys = [f'{_fmt(r * row_h)}" width="{_fmt(col_w)}" height="{_fmt(row_h)}" fill="'
+          for r in range(rows)]
+    colours = {value: cell_colour(value) for row in cells for value in row}
+    return [f'{xs[c]}{ys[r]}{colours[value]}"/>'
             for r, row in enumerate(cells) for c, value in enumerate(row)]
 
 
