@@ -14,6 +14,7 @@ may be halves of merged lines.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Sequence
@@ -88,7 +89,7 @@ class LengthSignal(Signal):
     weight = 0.02
 
     def prepare(self, data: SignalInput) -> LengthScorer:
-        same_density = dense_script(data.src) == dense_script(data.tgt)
+        same_density = _dense_side(tuple(data.src)) == _dense_side(tuple(data.tgt))
         return LengthScorer(np.array([len(s) for s in data.src], dtype=np.float64),
                             np.array([len(s) for s in data.tgt], dtype=np.float64),
                             1.0 if same_density else None)
@@ -96,6 +97,13 @@ class LengthSignal(Signal):
 
 def _mean(lengths: np.ndarray) -> float:
     return max(float(lengths.mean()), 1.0) if len(lengths) else 1.0
+
+
+@functools.lru_cache(maxsize=1024)
+def _dense_side(sentences: tuple[str, ...]) -> bool:
+    """:func:`dense_script`, kept for the sides seen last: a run aligns a document when it
+    verifies each candidate pair, then again when the pair is parallel."""
+    return dense_script(sentences)
 
 
 def dense_script(sentences: Sequence[str]) -> bool:
