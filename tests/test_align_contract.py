@@ -185,3 +185,57 @@ def test_unscored_beads_are_the_scored_ones_without_scores(refine_span: int) -> 
     unscored = align_sentences(RU, EN, config, translation=MT, scored=False)
     assert [(b.src, b.tgt) for b in unscored] == [(b.src, b.tgt) for b in scored]
     assert all(not bead.scores for bead in unscored)
+
+
+@pytest.mark.parametrize("name", sorted(SIGNALS))
+def test_scoring_several_bead_types_at_once_gives_each_types_own_scores(name: str) -> None:
+    """score_types (what the search calls on short documents) is bit for bit score() type by
+    type, whatever the types' order."""
+    from aligner.alignment.core import bead_types
+    from aligner.signals import SignalInput
+
+    data = SignalInput(src=RU, tgt=EN, src_lang="ru", tgt_lang="en", translation=MT, max_span=5)
+    scorer = SIGNALS[name]().prepare(data)
+    types = bead_types(6)[::-1]
+    cells = [[(i, j) for i in range(a, len(RU) + 1) for j in range(b, len(EN) + 1)]
+             for a, b in types]
+    rows = np.array([i for group in cells for i, _ in group])
+    cols = np.array([j for group in cells for _, j in group])
+    together = scorer.score_types(types, [len(group) for group in cells], rows, cols)
+    apart = np.concatenate([scorer.score(a, b, np.array([i for i, _ in group]),
+                                         np.array([j for _, j in group]))
+                            for (a, b), group in zip(types, cells)])
+    assert together.dtype == apart.dtype
+    assert together.tobytes() == apart.tobytes()
+
+
+def test_a_pair_aligned_again_reuses_its_prepared_signals(monkeypatch: pytest.MonkeyPatch
+                                                          ) -> None:
+    """Verification (beads of 3, unscored) and the pair's own alignment share the prepared
+    signals, and the second alignment is what it would be on its own."""
+    from aligner.alignment import core
+
+    config = AlignConfig(src_lang="ru", tgt_lang="en")
+    monkeypatch.setattr(core, "_PREPARED", core.PreparedSignals())
+    alone = align_sentences(RU, EN, config, translation=MT)
+    prepared = []
+    original = core._prepare
+    monkeypatch.setattr(core, "_prepare", lambda *args: prepared.append(1) or original(*args))
+    monkeypatch.setattr(core, "_PREPARED", core.PreparedSignals())
+    align_sentences(RU, EN, AlignConfig(max_bead=3, src_lang="ru", tgt_lang="en"),
+                    translation=MT, scored=False)
+    assert align_sentences(RU, EN, config, translation=MT) == alone
+    assert len(prepared) == 1
+    align_sentences(RU, EN, config, translation=MT[::-1])  # another translation: prepared anew
+    assert len(prepared) == 2
+
+
+def test_prepared_signals_are_kept_for_a_bounded_number_of_sentences() -> None:
+    from aligner.alignment.core import PreparedSignals
+
+    kept = PreparedSignals(limit=len(RU) + len(EN))
+    config = AlignConfig(src_lang="ru", tgt_lang="en")
+    first = kept.get(RU, EN, config, None)
+    assert kept.get(RU, EN, config, None) is first
+    kept.get(RU[1:], EN, config, None)  # over the limit together: the first pair goes
+    assert kept.get(RU, EN, config, None) is not first

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
@@ -232,6 +233,50 @@ def _prepare(src: Sequence[str], tgt: Sequence[str], config: AlignConfig,
     data = SignalInput(src=src, tgt=tgt, src_lang=config.src_lang, tgt_lang=config.tgt_lang,
                        translation=translation, max_span=config.max_span)
     return {name: config.signal(name).prepare(data) for name in usable}
+
+
+PREPARED_SENTENCES = 4096  # sentences of the document pairs whose prepared signals are kept
+
+
+class PreparedSignals:
+    """The signals prepared and calibrated for the document pairs aligned last, kept while
+    their sentences number at most ``limit``: a run aligns each parallel pair twice with the
+    same signals (verification, then the pair's own alignment), and the scorers, with what
+    they computed on the way (span vectors, similarity grids), serve both.
+
+    Only scorers that stay as prepared are kept (none refines); what they compute later on
+    demand is the same whenever it is computed, so a kept scorer gives the same scores as a
+    new one. ``max_span`` is not part of the key: scorers read spans of any length.
+    """
+
+    def __init__(self, limit: int = PREPARED_SENTENCES) -> None:
+        self.limit = limit
+        self._kept: OrderedDict[tuple[object, ...], tuple[dict[str, SpanScorer], int]] = \
+            OrderedDict()
+        self._sentences = 0
+
+    def get(self, src: Sequence[str], tgt: Sequence[str], config: AlignConfig,
+            translation: Sequence[str] | None) -> dict[str, SpanScorer]:
+        """Calibrated scorers of ``config``'s usable signals for ``src`` and ``tgt``."""
+        usable = usable_signals(config, translated=translation is not None)
+        key = (tuple(src), tuple(tgt), config.src_lang, config.tgt_lang,
+               None if translation is None else tuple(translation),
+               tuple((name, config.params[name]) for name in usable))
+        if key in self._kept:
+            self._kept.move_to_end(key)
+            return self._kept[key][0]
+        scorers = _prepare(src, tgt, config, translation)
+        _calibrate(scorers, sentence_vectors(scorers))
+        size = len(src) + len(tgt)
+        if not any(scorer.refines for scorer in scorers.values()) and size <= self.limit:
+            self._kept[key] = (scorers, size)
+            self._sentences += size
+            while self._sentences > self.limit:
+                self._sentences -= self._kept.popitem(last=False)[1][1]
+        return scorers
+
+
+_PREPARED = PreparedSignals()
 
 
 CONFIDENT_CELLS = 4_000_000  # larger documents look for confident pairs among sampled rows
@@ -471,9 +516,8 @@ def align_sentences(src: Sequence[str], tgt: Sequence[str], config: AlignConfig 
     tgt_breaks = _breaks(tgt_paragraphs, len(tgt), "target")
     if not src or not tgt:
         return _null_beads(len(src), len(tgt))
-    scorers = _prepare(src, tgt, config, translation)
+    scorers = _PREPARED.get(src, tgt, config, translation)
     vectors = sentence_vectors(scorers)
-    _calibrate(scorers, vectors)
     weights = {name: config.weight(name) * scorer.reliability for name, scorer in scorers.items()}
     units = similarity_units(weights)
     skip = config.skip * units

@@ -97,8 +97,10 @@ class EncodedSide(SideVectors):
             self._composed: dict[int, np.ndarray] = {}
             single = encoder.embed(self.sentences)
         else:
-            # sentences, and the spans not embedded as text
-            self._composed = composer.all_spans([1, *range(exact_span + 1, longest + 1)])
+            # sentences, and the spans not embedded as text: every length the composer made
+            # with those up to ``longest`` (free), so the side serves any longer bead too
+            self._composed = composer.all_spans(
+                [1, *range(exact_span + 1, composer.layout_longest(longest) + 1)])
             single = self._composed.get(1, np.zeros((0, encoder.dim), dtype=np.float32))
         super().__init__(single)
 
