@@ -90,3 +90,26 @@ def _rows(path: Path) -> int:
         return connection.execute("SELECT COUNT(*) FROM t").fetchone()[0]
     finally:
         connection.close()
+
+
+def test_a_new_cache_file_has_large_pages_and_an_older_one_keeps_its_own(tmp_path):
+    """New files get 16 KiB pages (a sentence's parts fit in one); a file made with SQLite's
+    4 KiB pages, by an earlier version, is read and extended as it is."""
+    from aligner.cachefile import PAGE_BYTES
+
+    def page_size(path: Path) -> int:
+        with sqlite3.connect(path) as connection:
+            return connection.execute("PRAGMA page_size").fetchone()[0]
+
+    parts = {"new": np.arange(1537, dtype=np.float32)}
+    EmbeddingCache(tmp_path / "new.sqlite", 1537).put_many(parts)
+    assert page_size(tmp_path / "new.sqlite") == PAGE_BYTES == 16384
+    old = tmp_path / "old.sqlite"
+    with sqlite3.connect(old) as connection:
+        connection.execute("PRAGMA page_size=4096")
+        connection.execute("PRAGMA journal_mode=WAL")
+        connection.execute("CREATE TABLE vectors (key TEXT PRIMARY KEY, vec BLOB NOT NULL)")
+    cache = EmbeddingCache(old, 1537)
+    cache.put_many(parts)
+    assert page_size(old) == 4096
+    assert EmbeddingCache(old, 1537).get_many(["new"])["new"].tobytes() == parts["new"].tobytes()
