@@ -242,11 +242,19 @@ class SpanComposer:
                 + sum(rows.nbytes for layout in self._layouts.values()
                       for rows in layout.values()))
 
-    def _layout_input(self, longest: int) -> tuple[np.ndarray, np.ndarray]:
-        """Pooled parts and token counts of every span of 1 .. ``longest`` sentences."""
-        pooled, counts = zip(*(self._pooled(length, np.arange(length, self.count + 1))
-                               for length in range(1, longest + 1)))
-        return np.concatenate(pooled), np.concatenate(counts)
+    def _layout_rows(self, longest: int) -> int:
+        """How many spans have 1 .. ``longest`` sentences."""
+        return sum(self.count - length + 1 for length in range(1, longest + 1))
+
+    def _layout_input(self, longest: int, pooled: np.ndarray, counts: np.ndarray) -> None:
+        """Pooled parts and token counts of every span of 1 .. ``longest`` sentences, length
+        by length, written into ``pooled`` and ``counts`` (:meth:`_layout_rows` rows)."""
+        at = 0
+        for length in range(1, longest + 1):
+            stop = at + self.count - length + 1
+            pooled[at:stop], counts[at:stop] = self._pooled(length,
+                                                            np.arange(length, self.count + 1))
+            at = stop
 
     def _keep_layout(self, longest: int, rows: np.ndarray) -> None:
         """Keep ``rows`` (lengths 1 .. ``longest`` in turn) in an array of their own."""
@@ -275,8 +283,13 @@ def compose_layouts(composers: Iterable[SpanComposer], longest: int = 1) -> None
     todo = [(composer, own) for composer, own in todo if own and own not in composer._layouts]
     if not todo:
         return
-    pooled, counts = zip(*(composer._layout_input(own) for composer, own in todo))
-    together = head(todo[0][0].backend, np.concatenate(pooled), np.concatenate(counts))
-    bounds = np.cumsum([0] + [len(rows) for rows in pooled])
+    # every composer's spans in one array, filled in place (large copies of fresh memory
+    # cost page faults)
+    bounds = np.cumsum([0] + [composer._layout_rows(own) for composer, own in todo])
+    pooled = np.empty((bounds[-1], DIM), dtype=np.float32)
+    counts = np.empty(bounds[-1])
+    for (composer, own), first, stop in zip(todo, bounds[:-1], bounds[1:]):
+        composer._layout_input(own, pooled[first:stop], counts[first:stop])
+    together = head(todo[0][0].backend, pooled, counts)
     for (composer, own), first, stop in zip(todo, bounds[:-1], bounds[1:]):
         composer._keep_layout(own, together[first:stop])
