@@ -307,7 +307,9 @@ def test_a_folder_without_pairs_fails_with_consistent_outputs(tmp_path):
     out = tmp_path / "out"
     result = run_cli(russian_only(tmp_path), "-o", out, "--no-mt", "--quiet")
     assert result.exit_code == 1
-    assert result.stderr.startswith("Error: no parallel document pairs among the 2 documents")
+    warning, error = result.stderr.splitlines()  # --quiet keeps the warning that says why
+    assert warning.startswith("Warning: no English ('en') documents among the 2 given")
+    assert error.startswith("Error: no parallel document pairs among the 2 documents")
     assert "Traceback" not in result.output
     assert tmx.validate(out / "corpus.tmx").ok and list(tmx.read_units(out / "corpus.tmx")) == []
     report = json.loads((out / "report.json").read_text("utf-8"))
@@ -559,13 +561,16 @@ def test_skipped_files_are_named_on_stderr_and_in_json(tmp_path):
     folder = russian_only(tmp_path)
     (folder / "empty.txt").write_bytes(b"")
     (folder / "binary.txt").write_bytes(b"\x00\x01" * 50)
-    result = run_cli(folder, "-o", tmp_path / "out", "--no-mt", "--json")
+    (folder / "scan.pdf").write_bytes(b"%PDF-1.4")  # an ending aligner does not read
+    result = run_cli(folder, "-o", tmp_path / "out", "--no-mt", "--json", "--quiet")
     assert result.exit_code == 1  # Russian only: no pairs
-    for name, reason in (("binary.txt", "binary file"), ("empty.txt", "file is empty")):
-        assert f"Warning: {folder / name}: {reason}" in result.stderr
+    for name, reason in (("binary.txt", "binary file"), ("empty.txt", "file is empty"),
+                         ("scan.pdf", "ending .pdf not read from folders")):
+        assert f"Warning: {folder / name}: {reason}" in result.stderr  # --quiet keeps them
     skipped = json.loads(result.stdout)["skipped"]
-    assert [Path(item["path"]).name for item in skipped] == ["binary.txt", "empty.txt"]
-    assert json.loads(result.stdout)["skipped_files"] == 2
+    assert [Path(item["path"]).name for item in skipped] == ["binary.txt", "empty.txt",
+                                                             "scan.pdf"]
+    assert json.loads(result.stdout)["skipped_files"] == 3
 
 
 def test_jobs_and_a_dask_scheduler_exclude_each_other(tmp_path):

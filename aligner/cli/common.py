@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import re
 import sys
 from collections.abc import Callable, Iterable
@@ -43,8 +44,42 @@ def reports_errors(command: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+class InputPath(click.Path):
+    """A click type for an input path given on the command line: one that is missing,
+    unreadable or of the wrong kind (a folder for a file) is a usage error (exit 2), told in
+    one line that names the path. What is wrong inside a readable file is the command's to
+    tell (a data error, exit 1)."""
+
+    def __init__(self, *, file_okay: bool = True, dir_okay: bool = True,
+                 path_type: type[Any] | None = None) -> None:
+        # click's own checks would answer with a usage screen; these answer in one line
+        super().__init__(readable=False, path_type=path_type)
+        self.wants_file, self.wants_folder = file_okay, dir_okay
+
+    def convert(self, value: Any, param: click.Parameter | None,
+                ctx: click.Context | None) -> Any:
+        path = super().convert(value, param, ctx)
+        problem = self._problem(os.fsdecode(path))
+        if problem:
+            raise UserError(f"{os.fsdecode(path)}: {problem}", ConfigurationError.exit_code)
+        return path
+
+    def _problem(self, path: str) -> str | None:
+        if not os.path.exists(path):
+            return "no such file or directory"
+        folder = os.path.isdir(path)
+        if folder and not self.wants_folder:
+            return "is a folder; give a file"
+        if not folder and not self.wants_file:
+            return "is not a folder; give a folder"
+        if not os.access(path, os.R_OK | (os.X_OK if folder else 0)):
+            return "cannot read it (permission denied)"
+        return None
+
+
 quiet_option = click.option("--quiet", "-q", is_flag=True,
-                            help="No progress bars or summaries on stderr.")
+                            help="No progress bars or summaries on stderr (warnings and "
+                                 "errors still print).")
 json_option = click.option("--json", "as_json", is_flag=True,
                            help="Print a machine-readable JSON summary on stdout.")
 
@@ -87,10 +122,10 @@ def echo_json(data: Any) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, sort_keys=True, indent=2))
 
 
-def warn(message: str, quiet: bool = False) -> None:
-    """A one-line warning on stderr, unless ``quiet``."""
-    if not quiet:
-        click.echo(f"Warning: {message}", err=True)
+def warn(message: str) -> None:
+    """A one-line warning on stderr; ``--quiet`` keeps it (it silences progress and
+    summaries only), so nothing is left out unsaid."""
+    click.echo(f"Warning: {message}", err=True)
 
 
 def progress(items: Iterable[Any], desc: str, quiet: bool, total: int | None = None,

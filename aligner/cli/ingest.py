@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from aligner.cli.common import echo_json, json_option, progress, quiet_option, reports_errors, warn
+from aligner.cli.common import InputPath, echo_json, json_option, progress, quiet_option, reports_errors, warn
 from aligner.docfile import document_line, write_documents
 from aligner.errors import ConfigurationError
 from aligner.ingest import ingest_signature, iter_documents
@@ -28,7 +28,7 @@ def _check_lang(ctx: click.Context, param: click.Parameter, value: str) -> str |
 
 
 @click.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, required=True, type=InputPath(path_type=Path))
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the JSON Lines here (atomically); default: stdout; e.g. -o docs.jsonl.")
 @click.option("--lang", default="auto", show_default=True, callback=_check_lang,
@@ -38,7 +38,8 @@ def _check_lang(ctx: click.Context, param: click.Parameter, value: str) -> str |
               help="Input is one sentence per line; an empty line or '.EOA' ends a paragraph. "
                    "No chrome removal.")
 @click.option("--strict", is_flag=True,
-              help="Fail on the first bad file inside a folder instead of skipping it.")
+              help="Fail on the first file inside a folder that would be skipped (bad, "
+                   "unreadable, or an ending not read) instead of skipping it.")
 @click.option("--max-mb", type=click.FloatRange(min=0, min_open=True),
               default=MAX_FILE_BYTES / 2**20, show_default=True,
               help="Refuse files larger than this many MiB, e.g. --max-mb 8.")
@@ -53,8 +54,8 @@ def ingest(paths: tuple[Path, ...], output: Path | None, lang: str | None, presp
     language codes such as .ru and .en, no extension). Each output line is a document
     record (id, path, lang, lang_confidence, encoding, title, date, paragraphs with
     boilerplate flags and reasons, sentences with offsets into clean_text, warnings) with a
-    "signature" of the options and versions that made it. Bad files inside a folder are
-    reported and skipped (--strict: fail).
+    "signature" of the options and versions that made it. Bad files inside a folder, and
+    files with other endings (hidden ones aside), are named and skipped (--strict: fail).
 
     \b
     Example:
@@ -75,7 +76,7 @@ def ingest(paths: tuple[Path, ...], output: Path | None, lang: str | None, presp
 
     def skip(path: str, reason: str) -> None:
         skipped.append((path, reason))
-        warn(f"{path}: {reason}; skipped", quiet)
+        warn(f"{path}: {reason}; skipped")
 
     documents = iter_documents(
         list(paths), lang=lang, strict=strict, presplit=presplit,
@@ -91,7 +92,7 @@ def ingest(paths: tuple[Path, ...], output: Path | None, lang: str | None, presp
         for document in documents:
             seen.append((document.lang, len(document.sentences)))
             for message in document.warnings:
-                warn(f"{document.path}: {message}", quiet)
+                warn(f"{document.path}: {message}")
             yield document
         if not seen:
             raise no_documents_error(paths, skipped)

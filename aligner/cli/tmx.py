@@ -14,7 +14,7 @@ import click
 
 import tmx as tmxlib
 from aligner import __version__
-from aligner.cli.common import UserError, echo_json, json_option, quiet_option, reports_errors
+from aligner.cli.common import InputPath, UserError, echo_json, json_option, quiet_option, reports_errors
 from aligner.errors import ConfigurationError
 from aligner.export import signature_props
 from aligner.io import atomic_write, refuse_output_over_input, write_json
@@ -22,6 +22,7 @@ from aligner.signature import make_signature, signature_path
 
 F = TypeVar("F", bound=Callable[..., Any])
 FILES = click.Path(dir_okay=False, path_type=Path)
+INPUTS = InputPath(dir_okay=False, path_type=Path)
 TOOL = ("aligner", __version__)
 
 
@@ -80,7 +81,7 @@ def tmx() -> None:
 
 
 @tmx.command()
-@click.argument("files", nargs=-1, required=True, type=FILES)
+@click.argument("files", nargs=-1, required=True, type=INPUTS)
 @quiet_option
 @json_option
 @reports_tmx_errors
@@ -110,7 +111,7 @@ def validate(files: tuple[Path, ...], quiet: bool, as_json: bool) -> None:
 
 
 @tmx.command()
-@click.argument("files", nargs=-1, required=True, type=FILES)
+@click.argument("files", nargs=-1, required=True, type=INPUTS)
 @click.option("--score-prop", default="x-align-score", show_default=True,
               help="Numeric prop the histogram counts. Example: --score-prop x-mt-chrf")
 @languages_options
@@ -156,7 +157,7 @@ duplicates_option = click.option(
 
 
 @tmx.command()
-@click.argument("files", nargs=-1, required=True, type=FILES)
+@click.argument("files", nargs=-1, required=True, type=INPUTS)
 @click.option("-o", "--output", required=True, type=FILES,
               help="Merged TMX to write. Example: -o all.tmx")
 @duplicates_option
@@ -194,7 +195,7 @@ def merge(files: tuple[Path, ...], output: Path, duplicates: str, locale_style: 
 
 
 @tmx.command(name="filter")
-@click.argument("file", type=FILES)
+@click.argument("file", type=INPUTS)
 @click.option("-o", "--output", required=True, type=FILES,
               help="Filtered TMX to write. Example: -o clean.tmx")
 @click.option("--min-score", type=click.FloatRange(0, 1), default=None,
@@ -261,7 +262,7 @@ def filter_command(file: Path, output: Path, min_score: float | None, min_chrf: 
 
 
 @tmx.command()
-@click.argument("file", type=FILES)
+@click.argument("file", type=INPUTS)
 @click.option("--to", "fmt", type=click.Choice(tmxlib.CONVERT_FORMATS), required=True,
               help="tsv: source<TAB>target (\\t \\n \\\\ escaped); jsonl: every field; "
                    "moses: two files OUT.ru and OUT.en, one segment per line. Example: --to moses")

@@ -41,6 +41,8 @@ LANGUAGE_SUFFIXES = tuple(f".{code}" for code in (
     "da", "no", "et", "lv", "lt", "hu", "ro", "zh", "ja", "ko", "ar", "fa", "hi"))
 """Parallel corpora name files by language (``doc000.ru``, ``dev.de``): read from folders too.
 Codes that are also common program-file endings (``.cs``, ``.pl``, ``.el``, ``.ml``) are not."""
+READ_FROM_FOLDERS = ".txt, .text, .html, .htm, a language code such as .ru, or no extension"
+"""The endings of :data:`TEXT_SUFFIXES` and :data:`LANGUAGE_SUFFIXES`, for messages."""
 END_OF_ARTICLE = ".EOA"
 """In pre-split input, a line that ends a paragraph (as in Bleualign / hunalign data)."""
 META_SCAN_PARAGRAPHS = 4
@@ -500,17 +502,16 @@ def input_files(paths: Sequence[str | os.PathLike[str]],
                 ) -> Iterator[tuple[Path, bool]]:
     """``(file, named)`` for each input file; folders are walked in sorted order.
 
-    :param on_unreadable: hears ``(path, reason)`` of each folder that cannot be listed and
-        of each entry named like a text file that is no regular file (a broken link, a pipe).
+    :param on_unreadable: hears ``(path, reason)`` of each folder that cannot be listed, of
+        each file with an ending not read from folders, and of each entry named like a text
+        file that is no regular file (a broken link, a pipe).
     """
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
             files = sorted(_folder_files(path, on_unreadable))
             if not files:
-                suffixes = ", ".join(suffix for suffix in TEXT_SUFFIXES if suffix)
-                raise InputError(f"{path}: no text files ({suffixes}, a language code such "
-                                 "as .ru, or no extension) in this folder")
+                raise InputError(f"{path}: no text files ({READ_FROM_FOLDERS}) in this folder")
             yield from ((file, False) for file in files)
         elif path.exists():
             yield path, True
@@ -520,9 +521,10 @@ def input_files(paths: Sequence[str | os.PathLike[str]],
 
 def _folder_files(root: Path, on_unreadable: Callable[[str, str], None] | None
                   ) -> Iterator[Path]:
-    """The text files under ``root``, hidden folders aside (symbolic links to folders are
-    not followed, so a link loop cannot trap the walk). An entry named like a text file that
-    is no regular file is never opened (a pipe would block the run) but named."""
+    """The text files under ``root``, hidden files and folders aside (symbolic links to
+    folders are not followed, so a link loop cannot trap the walk). A file with another
+    ending is named, not read; so is an entry named like a text file that is no regular file
+    (it is never opened: a pipe would block the run)."""
     def unreadable(error: OSError) -> None:
         if on_unreadable:
             on_unreadable(str(error.filename),
@@ -530,21 +532,30 @@ def _folder_files(root: Path, on_unreadable: Callable[[str, str], None] | None
                           "were not ingested")
 
     for folder, subfolders, names in os.walk(root, onerror=unreadable):
-        subfolders[:] = [name for name in subfolders if not name.startswith(".")]
-        for path in (Path(folder) / name for name in names):
-            if not _has_text_name(path, root):
+        # sorted, so that what is skipped is named in the same order on every file system
+        subfolders[:] = sorted(name for name in subfolders if not name.startswith("."))
+        for path in (Path(folder) / name for name in sorted(names)):
+            if _is_hidden(path, root):
                 continue
-            if path.is_file():
+            if not _has_text_name(path):
+                if on_unreadable:
+                    on_unreadable(str(path), f"ending {path.suffix or '(none)'} not read from "
+                                             f"folders ({READ_FROM_FOLDERS}); name the file "
+                                             "itself to read it")
+            elif path.is_file():
                 yield path
             elif on_unreadable:
                 on_unreadable(str(path), "a broken symbolic link (to nothing, or a loop)"
                               if path.is_symlink() else "not a regular file (a pipe or device)")
 
 
-def _has_text_name(path: Path, root: Path) -> bool:
-    hidden = any(part.startswith(".") for part in path.relative_to(root).parts)
+def _is_hidden(path: Path, root: Path) -> bool:
+    return any(part.startswith(".") for part in path.relative_to(root).parts)
+
+
+def _has_text_name(path: Path) -> bool:
     suffix = path.suffix.lower()
-    return not hidden and (suffix in TEXT_SUFFIXES or suffix in LANGUAGE_SUFFIXES)
+    return suffix in TEXT_SUFFIXES or suffix in LANGUAGE_SUFFIXES
 
 
 def unique_id(stem: str, taken: set[str]) -> str:
