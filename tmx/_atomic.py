@@ -1,6 +1,7 @@
 """Binary output that never leaves a half-written file (temp file beside the target + rename).
 
-``tmx`` imports nothing from ``aligner``, so it carries this small helper of its own.
+``tmx`` imports nothing from ``aligner``, so it carries this small helper of its own;
+``aligner.io.atomic_write`` wraps it (text or binary), so the two share one implementation.
 """
 
 from __future__ import annotations
@@ -8,7 +9,7 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
@@ -23,26 +24,31 @@ def _new_mode() -> int:
 
 
 @contextlib.contextmanager
-def _naming_the_output(target: Path) -> Iterator[None]:
+def _naming_the_output(target: Path, error: Callable[[str], Exception]) -> Iterator[None]:
     """An OS error of the temporary file reported against the output the user named."""
     try:
         yield
-    except OSError as error:
-        raise TmxError(f"{target}: cannot write it ({error.strerror or error})") from None
+    except OSError as cause:
+        raise error(f"{target}: cannot write it ({cause.strerror or cause})") from None
 
 
 @contextlib.contextmanager
-def atomic_output(path: str | os.PathLike[str]) -> Iterator[BinaryIO]:
+def atomic_output(path: str | os.PathLike[str],
+                  error: Callable[[str], Exception] = TmxError) -> Iterator[BinaryIO]:
     """Yield a binary file that replaces ``path`` only when the block finishes without error.
 
     The rename is atomic, so a killed process leaves the old file or the new one; there is
-    no ``fsync`` (durability against a power loss is the file system's).
+    no ``fsync`` (durability against a power loss is the file system's). A file replaced keeps
+    its permissions; a new one gets those ``open()`` would give it.
+
+    :param error: the exception raised, with a message naming ``path``, when the output cannot
+        be written (a missing folder, a read-only one); errors of the block pass unchanged.
     """
     target = Path(path)
     if not target.parent.is_dir():
-        raise TmxError(f"{target}: the folder {target.parent} does not exist; "
-                       "create it or choose another output path")
-    with _naming_the_output(target):
+        raise error(f"{target}: the folder {target.parent} does not exist; "
+                    "create it or choose another output path")
+    with _naming_the_output(target, error):
         handle = tempfile.NamedTemporaryFile("wb", dir=target.parent, prefix=f".{target.name}.",
                                              suffix=".tmp", delete=False)
     committed = False
@@ -51,7 +57,7 @@ def atomic_output(path: str | os.PathLike[str]) -> Iterator[BinaryIO]:
         os.chmod(handle.name, target.stat().st_mode & 0o777 if target.exists() else _new_mode())
         with handle:
             yield handle  # type: ignore[misc]
-        with _naming_the_output(target):
+        with _naming_the_output(target, error):
             os.replace(handle.name, target)
         committed = True
     finally:
