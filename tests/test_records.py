@@ -120,3 +120,18 @@ def test_an_unwritable_output_names_the_output_not_its_temporary_file(tmp_path):
         with atomic_write(target) as handle:
             handle.write("partial")
     assert [path.name for path in tmp_path.iterdir()] == ["taken"]
+
+
+def test_atomic_write_keeps_a_replaced_files_permissions_and_writes_text_as_given(tmp_path):
+    from aligner.io import atomic_write
+
+    target = tmp_path / "private.txt"
+    target.write_text("old", encoding="utf-8")
+    target.chmod(0o600)
+    with atomic_write(target) as handle:
+        handle.write("Да\r\nnew\n")
+    assert target.read_bytes() == "Да\r\nnew\n".encode("utf-8")  # no newline translation
+    assert target.stat().st_mode & 0o777 == 0o600
+    with atomic_write(target, "wb") as handle:
+        handle.write(b"\x00bytes")
+    assert target.read_bytes() == b"\x00bytes"
