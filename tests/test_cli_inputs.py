@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from aligner.cli import COMMANDS, main
-from aligner.cli.common import InputPath
+from aligner.cli.common import InputPath, OutputPath
 from hostile_support import cli
 
 MISSING = "missing.in"
@@ -68,12 +68,14 @@ def _arguments(arguments: list[str], tmp_path: Path) -> list[str]:
 
 def test_the_cases_cover_every_input_path_of_every_command() -> None:
     takes_inputs = {(words, param.name) for words, command in _leaf_commands().items()
-                    for param in command.params if isinstance(param.type, InputPath)}
+                    for param in command.params if isinstance(param.type, InputPath)
+                    and not isinstance(param.type, OutputPath)}
     assert takes_inputs == {(tuple(words), name) for words, _, name in CASES}
-    # and no input is checked by click's own exists=True (a usage screen, not one line)
+    # and every path, input or output, is checked by these types (click's own checks answer
+    # with a usage screen, not one line)
     assert not [(words, param.name) for words, command in _leaf_commands().items()
                 for param in command.params
-                if isinstance(param.type, click.Path) and param.type.exists]
+                if isinstance(param.type, click.Path) and not isinstance(param.type, InputPath)]
 
 
 @pytest.mark.parametrize(("words", "arguments", "name"), CASES,
@@ -84,6 +86,37 @@ def test_a_missing_input_is_a_one_line_usage_error(words: list[str], arguments: 
     assert result.exit_code == 2, result.output
     assert result.stderr == f"Error: {tmp_path / MISSING}: no such file or directory\n"
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("words", [
+    ["ingest", "{real}"], ["pair", "{real}"], ["align", "{real}", "{real}"],
+    ["translate", "{real}"], ["score", "{real}"], ["tmx", "merge", "{real}"],
+    ["tmx", "filter", "{real}"], ["tmx", "convert", "{real}", "--to", "tsv"]],
+    ids=lambda words: " ".join(words[:2]))
+def test_an_output_file_that_is_a_folder_is_a_one_line_usage_error(words: list[str],
+                                                                    tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, [*_arguments(words, tmp_path), "-o", str(tmp_path)])
+    assert result.exit_code == 2, result.output
+    assert result.stderr == f"Error: {tmp_path}: is a folder; give a file\n"
+
+
+def test_an_output_folder_that_is_a_file_is_a_one_line_usage_error(tmp_path: Path) -> None:
+    taken = tmp_path / "taken"
+    taken.write_text("", encoding="utf-8")
+    result = CliRunner().invoke(main, ["run", str(tmp_path), "-o", str(taken)])
+    assert result.exit_code == 2, result.output
+    assert result.stderr == f"Error: {taken}: is not a folder; give a folder\n"
+
+
+@pytest.mark.parametrize(("given", "message"), [
+    ("ru-RU", "--lang 'ru-RU': give the language alone, e.g. ru"),
+    ("english", "--lang 'english': give 'auto' or an ISO 639-1 code such as ru, en")])
+def test_ingest_reads_a_language_code_as_every_command_does(given: str, message: str,
+                                                            tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["ingest", *_arguments(["{real}"], tmp_path),
+                                       "--lang", given])
+    assert result.exit_code == 2 and result.stderr.startswith(f"Error: {message}")
+    assert result.stderr.count("\n") == 1
 
 
 def test_a_folder_for_a_file_and_a_file_for_a_folder_are_usage_errors(tmp_path: Path) -> None:

@@ -11,6 +11,7 @@ from aligner.alignment import AlignConfig, usable_signals
 from aligner.beadfile import alignment_lines
 from aligner.cli.common import (
     InputPath,
+    OutputPath,
     echo_json,
     language_code,
     quiet_option,
@@ -76,7 +77,7 @@ def _lines(alignment: Alignment, fmt: str) -> list[str]:
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="beads", show_default=True,
               help="beads: gold-format lines; tsv: texts side by side; jsonl: everything; "
                    "tmx: TMX 1.4b (needs -o); e.g. --format tsv.")
-@click.option("-o", "--output", "out", type=click.Path(dir_okay=False), default=None,
+@click.option("-o", "--output", "out", type=OutputPath(dir_okay=False), default=None,
               help="Write here (atomically) instead of stdout; beads and tsv files get their "
                    "signature beside them (e.g. -o a.tsv: a.signature.json).")
 @threads_option

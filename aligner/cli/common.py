@@ -68,13 +68,25 @@ class InputPath(click.Path):
         if not os.path.exists(path):
             return "no such file or directory"
         folder = os.path.isdir(path)
+        if not os.access(path, os.R_OK | (os.X_OK if folder else 0)):
+            return "cannot read it (permission denied)"
+        return self._wrong_kind(folder)
+
+    def _wrong_kind(self, folder: bool) -> str | None:
         if folder and not self.wants_folder:
             return "is a folder; give a file"
         if not folder and not self.wants_file:
             return "is not a folder; give a folder"
-        if not os.access(path, os.R_OK | (os.X_OK if folder else 0)):
-            return "cannot read it (permission denied)"
         return None
+
+
+class OutputPath(InputPath):
+    """A click type for an output path (``-o``): one that exists as the wrong kind (a folder
+    for a file, a file for a folder) is a one-line usage error naming it. Whether it can be
+    written is found out when it is (a data error naming it, from ``aligner.io``)."""
+
+    def _problem(self, path: str) -> str | None:
+        return self._wrong_kind(os.path.isdir(path)) if os.path.exists(path) else None
 
 
 quiet_option = click.option("--quiet", "-q", is_flag=True,

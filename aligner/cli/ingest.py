@@ -8,7 +8,8 @@ from typing import Any
 
 import click
 
-from aligner.cli.common import InputPath, echo_json, json_option, progress, quiet_option, reports_errors, warn
+from aligner.cli.common import (InputPath, OutputPath, UserError, echo_json, json_option,
+                                language_code, progress, quiet_option, reports_errors, warn)
 from aligner.docfile import document_line, write_documents
 from aligner.errors import ConfigurationError
 from aligner.ingest import ingest_signature, iter_documents
@@ -19,17 +20,19 @@ from aligner.records import LANG_CODE, Document
 
 
 def _check_lang(ctx: click.Context, param: click.Parameter, value: str) -> str | None:
-    value = value.strip().lower()
-    if value == "auto":
+    """'auto', or a language code read as every command reads one (:func:`language_code`)."""
+    if value.strip().lower() == "auto":
         return None
-    if not LANG_CODE.match(value):
-        raise click.BadParameter(f"{value!r} is not 'auto' or an ISO 639-1 code such as ru, en")
-    return value
+    code = language_code(ctx, param, value)
+    if not code or not LANG_CODE.match(code):
+        raise UserError(f"--lang {value!r}: give 'auto' or an ISO 639-1 code such as ru, en",
+                        ConfigurationError.exit_code)
+    return code
 
 
 @click.command()
 @click.argument("paths", nargs=-1, required=True, type=InputPath(path_type=Path))
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+@click.option("-o", "--output", type=OutputPath(dir_okay=False, path_type=Path),
               help="Write the JSON Lines here (atomically); default: stdout; e.g. -o docs.jsonl.")
 @click.option("--lang", default="auto", show_default=True, callback=_check_lang,
               help="Language of every document (ISO 639-1), or 'auto' to identify each one; "

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 from click.core import ParameterSource
 
-from aligner.cli.common import (InputPath, echo_json, json_option, language_code, progress, quiet_option,
+from aligner.cli.common import (InputPath, OutputPath, echo_json, json_option, language_code, progress, quiet_option,
                                 reports_errors, warn)
 from aligner.io import atomic_write, refuse_output_over_input
 from aligner.mt.packages import (NETWORK_TIMEOUT, ModelInfo, install_from_index, install_model,
@@ -157,7 +157,7 @@ def translate_all(translator: ArgosTranslator, sentences: list[str], quiet: bool
 @click.option("--tgt-lang", default="en", show_default=True, callback=language_code,
               help="Language to translate into, e.g. --tgt-lang fr.")
 @translation_options
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+@click.option("-o", "--output", type=OutputPath(dir_okay=False, path_type=Path), default=None,
               help="Write translations here (atomically) instead of stdout, e.g. -o doc.mt.en.")
 @quiet_option
 @json_option

@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from aligner.cli.common import (InputPath, echo_json, json_option, language_code, progress, quiet_option,
+from aligner.cli.common import (InputPath, OutputPath, echo_json, json_option, language_code, progress, quiet_option,
                                 reports_errors, threads_option, warn)
 from aligner.cli.pair_options import pair_config, pair_options
 from aligner.io import refuse_output_over_input
@@ -23,7 +23,7 @@ from aligner.records import LABEL_MEANINGS, PAIR_LABELS, DocPair
               help="Language of the original documents (ISO 639-1), e.g. --src-lang de.")
 @click.option("--tgt-lang", default="en", show_default=True, callback=language_code,
               help="Language of their translations (ISO 639-1), e.g. --tgt-lang fr.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+@click.option("-o", "--output", type=OutputPath(dir_okay=False, path_type=Path),
               help="Also write the pairs and the unpaired documents to this TSV file "
                    "(signature in NAME.signature.json beside it), e.g. -o pairs.tsv.")
 @click.option("--mt", "use_mt", is_flag=True,

@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from aligner.api import run as run_job
-from aligner.cli.common import (InputPath, UserError, echo_json, json_option, language_code, progress,
+from aligner.cli.common import (InputPath, OutputPath, UserError, echo_json, json_option, language_code, progress,
                                 quiet_option, reports_errors, threads_option, warn)
 from aligner.cli.pair_options import pair_config, pair_options
 from aligner.cli.signal_options import align_config, signal_options
@@ -26,7 +26,7 @@ DEFAULTS = RunOptions()
 @click.argument("inputs", nargs=-1, required=True,
                 type=InputPath(path_type=Path))
 @click.option("-o", "--output", "out", required=True,
-              type=click.Path(file_okay=False, path_type=Path),
+              type=OutputPath(file_okay=False, path_type=Path),
               help="Output folder (new, empty, or an earlier run's, whose finished work is "
                    "reused), e.g. -o out/.")
 @click.option("--src-lang", default=DEFAULTS.src_lang, show_default=True,

@@ -14,14 +14,14 @@ import click
 
 import tmx as tmxlib
 from aligner import __version__
-from aligner.cli.common import InputPath, UserError, echo_json, json_option, quiet_option, reports_errors
+from aligner.cli.common import InputPath, OutputPath, UserError, echo_json, json_option, quiet_option, reports_errors
 from aligner.errors import ConfigurationError
 from aligner.export import signature_props
 from aligner.io import atomic_write, refuse_output_over_input, write_json
 from aligner.signature import make_signature, signature_path
 
 F = TypeVar("F", bound=Callable[..., Any])
-FILES = click.Path(dir_okay=False, path_type=Path)
+OUTPUT = OutputPath(dir_okay=False, path_type=Path)
 INPUTS = InputPath(dir_okay=False, path_type=Path)
 TOOL = ("aligner", __version__)
 
@@ -158,7 +158,7 @@ duplicates_option = click.option(
 
 @tmx.command()
 @click.argument("files", nargs=-1, required=True, type=INPUTS)
-@click.option("-o", "--output", required=True, type=FILES,
+@click.option("-o", "--output", required=True, type=OUTPUT,
               help="Merged TMX to write. Example: -o all.tmx")
 @duplicates_option
 @locale_option
@@ -196,7 +196,7 @@ def merge(files: tuple[Path, ...], output: Path, duplicates: str, locale_style: 
 
 @tmx.command(name="filter")
 @click.argument("file", type=INPUTS)
-@click.option("-o", "--output", required=True, type=FILES,
+@click.option("-o", "--output", required=True, type=OUTPUT,
               help="Filtered TMX to write. Example: -o clean.tmx")
 @click.option("--min-score", type=click.FloatRange(0, 1), default=None,
               help="Keep units whose x-align-score is at least this (unscored units dropped). "
@@ -266,7 +266,7 @@ def filter_command(file: Path, output: Path, min_score: float | None, min_chrf: 
 @click.option("--to", "fmt", type=click.Choice(tmxlib.CONVERT_FORMATS), required=True,
               help="tsv: source<TAB>target (\\t \\n \\\\ escaped); jsonl: every field; "
                    "moses: two files OUT.ru and OUT.en, one segment per line. Example: --to moses")
-@click.option("-o", "--output", type=FILES, default=None,
+@click.option("-o", "--output", type=OUTPUT, default=None,
               help="File to write (default: stdout); for moses, the prefix (required). "
                    "Example: -o corpus")
 @click.option("--markup", type=click.Choice(tmxlib.MARKUP_MODES), default=None,
