@@ -68,8 +68,8 @@ def ingest(paths: tuple[Path, ...], output: Path | None, lang: str | None, presp
     Sentences are split by language (README: Languages); a document in a language without a
     splitter is bad input, named with the language (skipped inside a folder).
 
-    Exit codes: 0 done, 1 bad input (missing, empty, binary, undecodable, too large, no
-    sentence splitter for its language), 2 usage.
+    Exit codes: 0 done, 1 bad input (empty, binary, undecodable, too large, no sentence
+    splitter for its language), 2 usage (a PATH missing or unreadable too).
     """
     if as_json and output is None:
         raise ConfigurationError("--json prints a summary on stdout, where the documents go "
