@@ -134,7 +134,8 @@ def atomic_write(path: str | os.PathLike[str], mode: str = "w",
     :func:`tmx._atomic.atomic_output`'s (``tmx`` may not import ``aligner``; the reverse is
     fine); this adds text mode, with ``\n`` written as it is.
     """
-    from tmx._atomic import atomic_output  # the tmx package loads lxml: only when writing
+    # imported here: the tmx package loads lxml, which only writing needs
+    from tmx._atomic import atomic_output
 
     with atomic_output(path, error=InputError) as raw:
         if "b" in mode:

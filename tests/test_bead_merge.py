@@ -7,14 +7,13 @@ import sys
 from pathlib import Path
 
 import numpy as np
-
 from align_cases import EN, GOLD, RU
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
-import bead_merge  # noqa: E402  (a script folder, not a package)
-from align_quality import Doc  # noqa: E402
+import bead_merge
+from align_quality import Doc
 
-from aligner.alignment import AlignConfig, align_sentences  # noqa: E402
+from aligner.alignment import AlignConfig, align_sentences
 
 
 def test_the_study_runs_on_a_tiny_document() -> None:

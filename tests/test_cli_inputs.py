@@ -10,10 +10,10 @@ from pathlib import Path
 import click
 import pytest
 from click.testing import CliRunner
+from hostile_support import cli
 
 from aligner.cli import COMMANDS, main
 from aligner.cli.common import InputPath, OutputPath
-from hostile_support import cli
 
 MISSING = "missing.in"
 # (command words, the arguments around the one missing path, the parameter it fills)

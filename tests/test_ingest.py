@@ -359,8 +359,9 @@ def test_folder_skips_bad_files_unless_strict(tmp_path: Path, corpus_dir: Path) 
     result = ingest_paths([tmp_path])
     assert [doc.id for doc in result.documents] == ["good"]
     assert result.skipped == [
-        (str(tmp_path / "image.png"), "ending .png not read from folders (.txt, .text, .html, "
-         ".htm, a language code such as .ru, or no extension); name the file itself to read it"),
+        (str(tmp_path / "image.png"), ("ending .png not read from folders (.txt, .text, .html, "
+                                       ".htm, a language code such as .ru, or no extension); "
+                                       "name the file itself to read it")),
         (str(tmp_path / "empty.txt"), "file is empty; nothing to ingest")]
     with pytest.raises(InputError, match=r"image\.png: ending \.png not read"):
         ingest_paths([tmp_path], strict=True)

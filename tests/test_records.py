@@ -130,7 +130,7 @@ def test_atomic_write_keeps_a_replaced_files_permissions_and_writes_text_as_give
     target.chmod(0o600)
     with atomic_write(target) as handle:
         handle.write("Да\r\nnew\n")
-    assert target.read_bytes() == "Да\r\nnew\n".encode("utf-8")  # no newline translation
+    assert target.read_bytes() == "Да\r\nnew\n".encode()  # no newline translation
     assert target.stat().st_mode & 0o777 == 0o600
     with atomic_write(target, "wb") as handle:
         handle.write(b"\x00bytes")

@@ -8,8 +8,8 @@ from pathlib import Path
 import click
 from click.core import ParameterSource
 
-from aligner.cli.common import (InputPath, OutputPath, echo_json, json_option, language_code, progress, quiet_option,
-                                reports_errors, warn)
+from aligner.cli.common import (InputPath, OutputPath, echo_json, json_option, language_code,
+                                progress, quiet_option, reports_errors, warn)
 from aligner.io import atomic_write, refuse_output_over_input
 from aligner.mt.packages import (NETWORK_TIMEOUT, ModelInfo, install_from_index, install_model,
                                  list_models, package_dirs)

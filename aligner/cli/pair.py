@@ -7,8 +7,8 @@ from typing import Any
 
 import click
 
-from aligner.cli.common import (InputPath, OutputPath, echo_json, json_option, language_code, progress, quiet_option,
-                                reports_errors, threads_option, warn)
+from aligner.cli.common import (InputPath, OutputPath, echo_json, json_option, language_code,
+                                progress, quiet_option, reports_errors, threads_option, warn)
 from aligner.cli.pair_options import pair_config, pair_options
 from aligner.io import refuse_output_over_input
 from aligner.mt import load_translator

@@ -9,8 +9,9 @@ from typing import Any
 import click
 
 from aligner.api import run as run_job
-from aligner.cli.common import (InputPath, OutputPath, UserError, echo_json, json_option, language_code, progress,
-                                quiet_option, reports_errors, threads_option, warn)
+from aligner.cli.common import (InputPath, OutputPath, UserError, echo_json, json_option,
+                                language_code, progress, quiet_option, reports_errors,
+                                threads_option, warn)
 from aligner.cli.pair_options import pair_config, pair_options
 from aligner.cli.signal_options import align_config, signal_options
 from aligner.pipeline import RunOptions, RunSummary

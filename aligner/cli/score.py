@@ -8,7 +8,8 @@ from pathlib import Path
 import click
 
 from aligner.beadfile import read_alignments
-from aligner.cli.common import InputPath, OutputPath, echo_json, json_option, quiet_option, reports_errors
+from aligner.cli.common import (InputPath, OutputPath, echo_json, json_option, quiet_option,
+                                reports_errors)
 from aligner.cli.models import (given_translation_options, make_translator, translate_all,
                                 translation_options)
 from aligner.errors import ConfigurationError

@@ -14,7 +14,8 @@ import click
 
 import tmx as tmxlib
 from aligner import __version__
-from aligner.cli.common import InputPath, OutputPath, UserError, echo_json, json_option, quiet_option, reports_errors
+from aligner.cli.common import (InputPath, OutputPath, UserError, echo_json, json_option,
+                                quiet_option, reports_errors)
 from aligner.errors import ConfigurationError
 from aligner.export import signature_props
 from aligner.io import atomic_write, refuse_output_over_input, write_json
