@@ -132,7 +132,8 @@ def atomic_write(path: str | os.PathLike[str], mode: str = "w",
     durability against a power loss is the file system's. An output that cannot be written
     is an :class:`InputError` naming it, not its hidden temporary file. The work is
     :func:`tmx._atomic.atomic_output`'s (``tmx`` may not import ``aligner``; the reverse is
-    fine); this adds text mode, with ``\n`` written as it is.
+    fine); this adds text mode over its real file: ``\n``, ``\r\n`` and a lone ``\r``
+    written as they are, and text the encoding cannot hold an error (``strict``).
     """
     # imported here: the tmx package loads lxml, which only writing needs
     from tmx._atomic import atomic_output
@@ -141,7 +142,7 @@ def atomic_write(path: str | os.PathLike[str], mode: str = "w",
         if "b" in mode:
             yield raw
             return
-        text = io.TextIOWrapper(raw, encoding=encoding, newline="")
+        text = io.TextIOWrapper(raw, encoding=encoding, errors="strict", newline="")
         try:
             yield text
             text.flush()

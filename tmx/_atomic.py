@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -38,29 +39,44 @@ def atomic_output(path: str | os.PathLike[str],
     """Yield a binary file that replaces ``path`` only when the block finishes without error.
 
     The rename is atomic, so a killed process leaves the old file or the new one; there is
-    no ``fsync`` (durability against a power loss is the file system's). A file replaced keeps
-    its permissions; a new one gets those ``open()`` would give it.
+    no ``fsync`` (durability against a power loss is the file system's). An output that
+    replaces a regular file keeps that file's permissions. Any other output gets those
+    ``open()`` gives a new file (0666 less the umask): a new one, and one where ``path`` is a
+    symbolic link, which is replaced by the file (the file it pointed to is left as it was,
+    and its permissions are not copied).
 
-    :param error: the exception raised, with a message naming ``path``, when the output cannot
-        be written (a missing folder, a read-only one); errors of the block pass unchanged.
+    :param error: the exception raised, with a one-line message naming ``path``, when the
+        output cannot be written (a missing folder, a read-only one, permissions that cannot
+        be set); errors of the block pass unchanged.
     """
     target = Path(path)
     if not target.parent.is_dir():
         raise error(f"{target}: the folder {target.parent} does not exist; "
                     "create it or choose another output path")
     with _naming_the_output(target, error):
-        handle = tempfile.NamedTemporaryFile("wb", dir=target.parent, prefix=f".{target.name}.",
-                                             suffix=".tmp", delete=False)
+        descriptor, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.",
+                                                 suffix=".tmp")
     committed = False
     try:
-        # mkstemp-style temp files are private (0600); the output should read like any file.
-        os.chmod(handle.name, target.stat().st_mode & 0o777 if target.exists() else _new_mode())
-        with handle:
+        with open(descriptor, "wb") as handle:  # the real file: no Python-level wrapper
+            with _naming_the_output(target, error):
+                # mkstemp's files are private (0600); the output should read like any file
+                os.chmod(temporary, _mode_for(target))
             yield handle  # type: ignore[misc]
         with _naming_the_output(target, error):
-            os.replace(handle.name, target)
+            os.replace(temporary, target)
         committed = True
     finally:
         if not committed:
             with contextlib.suppress(FileNotFoundError):
-                os.unlink(handle.name)
+                os.unlink(temporary)
+
+
+def _mode_for(target: Path) -> int:
+    """The permissions of the output that replaces ``target``: a regular file's own, else
+    those of a new file (``lstat``: a symbolic link is replaced, not followed)."""
+    try:
+        status = os.lstat(target)
+    except FileNotFoundError:
+        return _new_mode()
+    return status.st_mode & 0o777 if stat.S_ISREG(status.st_mode) else _new_mode()
