@@ -181,7 +181,7 @@ def ingest_stage(inputs: Sequence[str | os.PathLike[str]], out: Path, state: Run
                                                           len(files)),
                           map_tasks=map_tasks)
     documents = sorted(result.documents, key=lambda doc: doc.id)
-    skipped = sorted((str(path), reason) for path, reason in result.skipped)
+    skipped = list(result.skipped)
     write_documents(documents_path, documents)
     state.save_stage("ingest", {"fingerprint": stamp, "skipped": [list(s) for s in skipped],
                                 "documents_sha256": file_digest(documents_path)})

@@ -83,7 +83,7 @@ def test_bad_file_in_folder_is_skipped_with_a_warning(runner: CliRunner, corpus_
     (tmp_path / "empty.txt").write_bytes(b"")
     result = runner.invoke(main, ["ingest", str(tmp_path), "-o", str(tmp_path / "o.jsonl")])
     assert result.exit_code == 0
-    assert f"Warning: {tmp_path / 'empty.txt'}: file is empty; nothing to ingest; skipped" \
+    assert f"Warning: {tmp_path / 'empty.txt'}: skipped: file is empty; nothing to ingest" \
         in result.stderr
     assert "1 skipped" in result.stderr
 

@@ -150,20 +150,41 @@ def test_files_a_folder_holds_that_are_not_read_are_named(tmp_path: Path,
     shutil.copytree(corpus_dir, folder)
     (folder / "notes.md").write_text("# notes\n", encoding="utf-8")
     (folder / ".hidden.md").write_text("# an editor's file\n", encoding="utf-8")
-    why = ("ending .md not read from folders (.txt, .text, .html, .htm, a language code such as "
-           ".ru, or no extension); name the file itself to read it")
+    why = ("ending .md is not read from folders (.txt, .text, .html, .htm, .xhtml, a language "
+           "code such as .ru, or no extension); name the file to read it")
     runner = CliRunner()
     ingested = runner.invoke(main, ["ingest", str(folder), "-o", str(tmp_path / "docs.jsonl"),
                                     "--json", "-q"])
     assert ingested.exit_code == 0, ingested.output
-    assert ingested.stderr == f"Warning: {folder / 'notes.md'}: {why}; skipped\n"
+    assert ingested.stderr == f"Warning: {folder / 'notes.md'}: skipped: {why}\n"
     assert json.loads(ingested.stdout)["skipped"] == [{"path": str(folder / "notes.md"),
                                                        "reason": why}]
     paired = runner.invoke(main, ["pair", str(folder), "--json", "-q"])
     assert paired.exit_code == 0, paired.output
-    assert paired.stderr == f"Warning: {folder / 'notes.md'}: {why}; skipped\n"
+    assert paired.stderr == f"Warning: {folder / 'notes.md'}: skipped: {why}\n"
     assert json.loads(paired.stdout)["skipped"] == [{"path": str(folder / "notes.md"),
                                                      "reason": why}]
+
+
+def test_every_command_lists_skipped_files_in_one_order(tmp_path: Path,
+                                                       corpus_dir: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for name in ("000_63edd8b27567c1c6.txt", "003_69a9eb7133609d45.txt"):
+        shutil.copy(corpus_dir / name, folder)
+    (folder / "zz.pdf").write_bytes(b"%PDF-1.4")  # found when the folder is listed
+    (folder / "aa.txt").write_bytes(b"")  # found when it is read
+    expected = [str(folder / "aa.txt"), str(folder / "zz.pdf")]
+    runner = CliRunner()
+    for words in (["ingest", str(folder), "-o", str(tmp_path / "docs.jsonl")],
+                  ["pair", str(folder)],
+                  ["run", str(folder), "-o", str(tmp_path / "out"), "--no-mt"]):
+        result = runner.invoke(main, [*words, "--json", "-q"])
+        assert result.exit_code in (0, 1), result.output  # run: Russian only, no pair
+        assert [item["path"] for item in json.loads(result.stdout)["skipped"]] == expected
+        warned = [line.split(": skipped: ")[0].removeprefix("Warning: ")
+                  for line in result.stderr.splitlines() if ": skipped: " in line]
+        assert warned == expected, words
 
 
 def test_pair_with_output_and_quiet_prints_nothing(corpus_dir: Path, tmp_path: Path) -> None:

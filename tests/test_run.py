@@ -565,8 +565,8 @@ def test_skipped_files_are_named_on_stderr_and_in_json(tmp_path):
     result = run_cli(folder, "-o", tmp_path / "out", "--no-mt", "--json", "--quiet")
     assert result.exit_code == 1  # Russian only: no pairs
     for name, reason in (("binary.txt", "binary file"), ("empty.txt", "file is empty"),
-                         ("scan.pdf", "ending .pdf not read from folders")):
-        assert f"Warning: {folder / name}: {reason}" in result.stderr  # --quiet keeps them
+                         ("scan.pdf", "ending .pdf is not read from folders")):
+        assert f"Warning: {folder / name}: skipped: {reason}" in result.stderr  # --quiet keeps them
     skipped = json.loads(result.stdout)["skipped"]
     assert [Path(item["path"]).name for item in skipped] == ["binary.txt", "empty.txt",
                                                              "scan.pdf"]

@@ -140,6 +140,11 @@ def warn(message: str) -> None:
     click.echo(f"Warning: {message}", err=True)
 
 
+def warn_skipped(path: str, reason: str) -> None:
+    """The warning for a file left out of the input: ``PATH: skipped: REASON``."""
+    warn(f"{path}: skipped: {reason}")
+
+
 def progress(items: Iterable[Any], desc: str, quiet: bool, total: int | None = None,
              unit: str = "it") -> Iterable[Any]:
     """A tqdm progress bar on stderr; silent with ``--quiet`` or when stderr is not a terminal."""

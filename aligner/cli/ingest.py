@@ -9,7 +9,8 @@ from typing import Any
 import click
 
 from aligner.cli.common import (InputPath, OutputPath, UserError, echo_json, json_option,
-                                language_code, progress, quiet_option, reports_errors, warn)
+                                language_code, progress, quiet_option, reports_errors, warn,
+                                warn_skipped)
 from aligner.docfile import document_line, write_documents
 from aligner.errors import ConfigurationError
 from aligner.ingest import ingest_signature, iter_documents
@@ -53,7 +54,7 @@ def ingest(paths: tuple[Path, ...], output: Path | None, lang: str | None, presp
            strict: bool, max_mb: float, quiet: bool, as_json: bool) -> None:
     """Read documents, remove page chrome, find title and date, split sentences.
 
-    PATH is a text or HTML file, or a folder read recursively (.txt, .text, .html, .htm,
+    PATH is a text or HTML file, or a folder read recursively (.txt, .text, .html, .htm, .xhtml,
     language codes such as .ru and .en, no extension). Each output line is a document
     record (id, path, lang, lang_confidence, encoding, title, date, paragraphs with
     boilerplate flags and reasons, sentences with offsets into clean_text, warnings) with a
@@ -79,7 +80,7 @@ def ingest(paths: tuple[Path, ...], output: Path | None, lang: str | None, presp
 
     def skip(path: str, reason: str) -> None:
         skipped.append((path, reason))
-        warn(f"{path}: {reason}; skipped")
+        warn_skipped(path, reason)
 
     documents = iter_documents(
         list(paths), lang=lang, strict=strict, presplit=presplit,

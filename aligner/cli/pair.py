@@ -8,7 +8,8 @@ from typing import Any
 import click
 
 from aligner.cli.common import (InputPath, OutputPath, echo_json, json_option, language_code,
-                                progress, quiet_option, reports_errors, threads_option, warn)
+                                progress, quiet_option, reports_errors, threads_option, warn,
+                                warn_skipped)
 from aligner.cli.pair_options import pair_config, pair_options
 from aligner.io import refuse_output_over_input
 from aligner.mt import load_translator
@@ -56,7 +57,7 @@ def pair(paths: tuple[Path, ...], src_lang: str, tgt_lang: str, output: Path | N
     refuse_output_over_input(output, paths)
     documents = read_documents(paths)
     for skipped, reason in documents.skipped:
-        warn(f"{skipped}: {reason}; skipped")
+        warn_skipped(skipped, reason)
     translator = load_translator(src_lang, tgt_lang) if use_mt else None
     result = pair_documents(
         documents, src_lang, tgt_lang, pair_config(settings), translator=translator,

@@ -11,7 +11,7 @@ import click
 from aligner.api import run as run_job
 from aligner.cli.common import (InputPath, OutputPath, UserError, echo_json, json_option,
                                 language_code, progress, quiet_option, reports_errors,
-                                threads_option, warn)
+                                threads_option, warn, warn_skipped)
 from aligner.cli.pair_options import pair_config, pair_options
 from aligner.cli.signal_options import align_config, signal_options
 from aligner.pipeline import RunOptions, RunSummary
@@ -105,7 +105,7 @@ def run(inputs: tuple[Path, ...], out: Path, src_lang: str, tgt_lang: str, model
     summary = run_job(inputs, out, options, jobs=jobs, dask_scheduler=dask_scheduler,
                       resume=resume, progress=bar)
     for skipped in summary.skipped:
-        warn(f"{skipped['path']}: {skipped['reason']}; skipped")
+        warn_skipped(skipped['path'], skipped['reason'])
     for message in summary.warnings:
         warn(message)
     if as_json:

@@ -41,7 +41,9 @@ LANGUAGE_SUFFIXES = tuple(f".{code}" for code in (
     "da", "no", "et", "lv", "lt", "hu", "ro", "zh", "ja", "ko", "ar", "fa", "hi"))
 """Parallel corpora name files by language (``doc000.ru``, ``dev.de``): read from folders too.
 Codes that are also common program-file endings (``.cs``, ``.pl``, ``.el``, ``.ml``) are not."""
-READ_FROM_FOLDERS = ".txt, .text, .html, .htm, a language code such as .ru, or no extension"
+READ_FROM_FOLDERS = (", ".join(suffix for suffix in TEXT_SUFFIXES if suffix)
+                     + f", a language code such as {LANGUAGE_SUFFIXES[0]}"
+                     + (", or no extension" if "" in TEXT_SUFFIXES else ""))
 """The endings of :data:`TEXT_SUFFIXES` and :data:`LANGUAGE_SUFFIXES`, for messages."""
 END_OF_ARTICLE = ".EOA"
 """In pre-split input, a line that ends a paragraph (as in Bleualign / hunalign data)."""
@@ -312,14 +314,15 @@ def iter_documents(paths: Sequence[str | os.PathLike[str]], lang: str | None = N
                    on_skip: Callable[[str, str], None] | None = None,
                    map_tasks: MapTasks | None = None) -> Iterator[Document]:
     """Like :func:`ingest_paths`, one document at a time; ``on_skip(path, reason)`` hears of
-    each skipped file. Raises nothing for an empty result: the caller decides."""
+    each skipped file after the last document, in path order (the one order every command
+    lists them in). Raises nothing for an empty result: the caller decides."""
     ids: set[str] = set()
+    skipped: list[tuple[str, str]] = []
 
     def unreadable(path: str, reason: str) -> None:
         if strict:
             raise InputError(f"{path}: {reason}")
-        if on_skip:
-            on_skip(path, reason)
+        skipped.append((path, reason))
 
     files = list(input_files(paths, unreadable))
     results = (_read_in_batches(files, lang, presplit, max_bytes, map_tasks) if map_tasks
@@ -329,8 +332,10 @@ def iter_documents(paths: Sequence[str | os.PathLike[str]], lang: str | None = N
             yield replace(result, id=unique_id(result.id, ids))
         elif named or strict:
             raise _as_input_error(result, file) from None
-        elif on_skip:
-            on_skip(str(file), _reason(result, file))
+        else:
+            skipped.append((str(file), _reason(result, file)))
+    for path, reason in sorted(skipped) if on_skip else ():
+        on_skip(path, reason)
 
 
 def _read_or_error(file: Path, lang: str | None, presplit: bool,
@@ -539,9 +544,8 @@ def _folder_files(root: Path, on_unreadable: Callable[[str, str], None] | None
                 continue
             if not _has_text_name(path):
                 if on_unreadable:
-                    on_unreadable(str(path), f"ending {path.suffix or '(none)'} not read from "
-                                             f"folders ({READ_FROM_FOLDERS}); name the file "
-                                             "itself to read it")
+                    on_unreadable(str(path), f"ending {path.suffix} is not read from folders "
+                                             f"({READ_FROM_FOLDERS}); name the file to read it")
             elif path.is_file():
                 yield path
             elif on_unreadable:
