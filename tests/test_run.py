@@ -358,6 +358,22 @@ def test_a_foreign_non_empty_folder_is_refused(tmp_path):
     assert sorted(p.name for p in out.iterdir()) == ["holiday.jpg"]
 
 
+def test_resume_reads_folders_again_when_the_endings_read_change(tmp_path, monkeypatch):
+    from aligner.api import run
+    from aligner.ingest import document
+
+    folder = tmp_path / "in"
+    shutil.copytree(CORPUS, folder)
+    (folder / "notes.md").write_text("Президент принял министра обороны Китая в Астане.\n",
+                                     encoding="utf-8")
+    first = run(folder, tmp_path / "out", use_mt=False)
+    assert [Path(item["path"]).name for item in first.skipped] == ["notes.md"]
+    monkeypatch.setattr(document, "TEXT_SUFFIXES", document.TEXT_SUFFIXES + (".md",))
+    resumed = run(folder, tmp_path / "out", use_mt=False, resume=True)
+    assert "ingest" not in resumed.reused_stages and resumed.skipped == []
+    assert resumed.documents == first.documents + 1
+
+
 def test_resume_with_other_options_is_refused(tmp_path):
     folder = russian_only(tmp_path)
     assert run_cli(folder, "-o", tmp_path / "out", "--no-mt").exit_code == 1  # no pairs

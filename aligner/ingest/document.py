@@ -557,6 +557,12 @@ def _is_hidden(path: Path, root: Path) -> bool:
     return any(part.startswith(".") for part in path.relative_to(root).parts)
 
 
+def folder_rules() -> dict[str, tuple[str, ...]]:
+    """The endings read from folders, for a fingerprint of what a folder's ingestion gives
+    (when they change, the files read and skipped change with the same inputs)."""
+    return {"text": TEXT_SUFFIXES, "languages": LANGUAGE_SUFFIXES}
+
+
 def _has_text_name(path: Path) -> bool:
     suffix = path.suffix.lower()
     return suffix in TEXT_SUFFIXES or suffix in LANGUAGE_SUFFIXES
