@@ -38,6 +38,7 @@ CASES = [
     (["tmx", "filter"], [MISSING, "-o", "{out}"], "file"),
     (["tmx", "convert"], [MISSING, "--to", "tsv"], "file"),
 ]
+HINTS = {"archive": "; give the path of a downloaded .argosmodel"}  # what to give instead
 
 
 def _leaf_commands() -> dict[tuple[str, ...], click.Command]:
@@ -68,14 +69,14 @@ def _arguments(arguments: list[str], tmp_path: Path) -> list[str]:
 
 def test_the_cases_cover_every_input_path_of_every_command() -> None:
     takes_inputs = {(words, param.name) for words, command in _leaf_commands().items()
-                    for param in command.params if isinstance(param.type, InputPath)
-                    and not isinstance(param.type, OutputPath)}
+                    for param in command.params if isinstance(param.type, InputPath)}
     assert takes_inputs == {(tuple(words), name) for words, _, name in CASES}
     # and every path, input or output, is checked by these types (click's own checks answer
     # with a usage screen, not one line)
     assert not [(words, param.name) for words, command in _leaf_commands().items()
                 for param in command.params
-                if isinstance(param.type, click.Path) and not isinstance(param.type, InputPath)]
+                if isinstance(param.type, click.Path)
+                and not isinstance(param.type, (InputPath, OutputPath))]
 
 
 @pytest.mark.parametrize(("words", "arguments", "name"), CASES,
@@ -84,8 +85,41 @@ def test_a_missing_input_is_a_one_line_usage_error(words: list[str], arguments: 
                                                    name: str, tmp_path: Path) -> None:
     result = CliRunner().invoke(main, [*words, *_arguments(arguments, tmp_path)])
     assert result.exit_code == 2, result.output
-    assert result.stderr == f"Error: {tmp_path / MISSING}: no such file or directory\n"
+    assert result.stderr == (f"Error: {tmp_path / MISSING}: no such file or directory"
+                             f"{HINTS.get(name, '')}\n")
     assert not (tmp_path / "out").exists()
+
+
+def test_a_broken_link_or_a_url_for_a_model_file_says_so_and_what_to_give(
+        tmp_path: Path) -> None:
+    link = tmp_path / "model.argosmodel"
+    link.symlink_to("gone.argosmodel")
+    runner = CliRunner()
+    result = runner.invoke(main, ["models", "install", str(link)])
+    assert (result.exit_code, result.stderr) == (
+        2, f"Error: {link}: a broken symbolic link (to nothing, or a loop); give the path of "
+           "a downloaded .argosmodel\n")
+    url = "https://example.org/translate-ru_en-1_9.argosmodel"
+    result = runner.invoke(main, ["models", "install", url])
+    assert (result.exit_code, result.stderr) == (
+        2, f"Error: {url}: no such file or directory; give the path of a downloaded "
+           ".argosmodel\n")
+    result = runner.invoke(main, ["ingest", str(link)])
+    assert result.stderr == f"Error: {link}: a broken symbolic link (to nothing, or a loop)\n"
+
+
+@pytest.mark.parametrize(("words", "option", "kind"), [
+    (["translate"], "-o, --output FILE", "file"), (["align"], "-o, --output FILE", "file"),
+    (["run"], "-o, --output DIRECTORY", "dir"), (["run"], "--translations DIR", "dir"),
+    (["tmx", "merge"], "-o, --output FILE", "file")])
+def test_help_and_completion_keep_the_kind_of_path(words: list[str], option: str,
+                                                   kind: str) -> None:
+    result = CliRunner().invoke(main, [*words, "--help"])
+    assert f"  {option} " in result.output
+    command = _leaf_commands()[tuple(words)]
+    [param] = [param for param in command.params if option.split()[-2] in param.opts]
+    [completion] = param.type.shell_complete(click.Context(command), param, "")
+    assert completion.type == kind
 
 
 @pytest.mark.parametrize("words", [

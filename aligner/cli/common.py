@@ -44,43 +44,62 @@ def reports_errors(command: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-class InputPath(click.Path):
-    """A click type for an input path given on the command line: one that is missing,
-    unreadable or of the wrong kind (a folder for a file) is a usage error (exit 2), told in
-    one line that names the path. What is wrong inside a readable file is the command's to
-    tell (a data error, exit 1)."""
+class _CheckedPath(click.Path):
+    """A click path of a kind (file, folder or either: help, metavar and shell completion
+    keep it) whose problems are one-line usage errors (exit 2) naming the path, not click's
+    usage screen."""
 
     def __init__(self, *, file_okay: bool = True, dir_okay: bool = True,
                  path_type: type[Any] | None = None) -> None:
-        # click's own checks would answer with a usage screen; these answer in one line
-        super().__init__(readable=False, path_type=path_type)
-        self.wants_file, self.wants_folder = file_okay, dir_okay
+        super().__init__(file_okay=file_okay, dir_okay=dir_okay, readable=False,
+                         path_type=path_type)
 
     def convert(self, value: Any, param: click.Parameter | None,
                 ctx: click.Context | None) -> Any:
-        path = super().convert(value, param, ctx)
-        problem = self._problem(os.fsdecode(path))
+        name = os.fsdecode(value)
+        problem = self._problem(name)
         if problem:
-            raise UserError(f"{os.fsdecode(path)}: {problem}", ConfigurationError.exit_code)
-        return path
+            raise UserError(f"{name}: {problem}", ConfigurationError.exit_code)
+        return self.coerce_path_result(value)  # click's own checks would show a usage screen
+
+    def _problem(self, path: str) -> str | None:
+        raise NotImplementedError
+
+    def _wrong_kind(self, folder: bool) -> str | None:
+        if folder and not self.dir_okay:
+            return "is a folder; give a file"
+        if not folder and not self.file_okay:
+            return "is not a folder; give a folder"
+        return None
+
+
+class InputPath(_CheckedPath):
+    """A click type for an input path given on the command line: one that is missing,
+    unreadable or of the wrong kind (a folder for a file) is a usage error (exit 2), told in
+    one line that names the path. What is wrong inside a readable file is the command's to
+    tell (a data error, exit 1).
+
+    :param hint: added to the message for a path that is missing, e.g. "give the path of a
+        downloaded .argosmodel".
+    """
+
+    def __init__(self, *, file_okay: bool = True, dir_okay: bool = True,
+                 path_type: type[Any] | None = None, hint: str | None = None) -> None:
+        super().__init__(file_okay=file_okay, dir_okay=dir_okay, path_type=path_type)
+        self.hint = hint
 
     def _problem(self, path: str) -> str | None:
         if not os.path.exists(path):
-            return "no such file or directory"
+            missing = ("a broken symbolic link (to nothing, or a loop)" if os.path.islink(path)
+                       else "no such file or directory")
+            return f"{missing}; {self.hint}" if self.hint else missing
         folder = os.path.isdir(path)
         if not os.access(path, os.R_OK | (os.X_OK if folder else 0)):
             return "cannot read it (permission denied)"
         return self._wrong_kind(folder)
 
-    def _wrong_kind(self, folder: bool) -> str | None:
-        if folder and not self.wants_folder:
-            return "is a folder; give a file"
-        if not folder and not self.wants_file:
-            return "is not a folder; give a folder"
-        return None
 
-
-class OutputPath(InputPath):
+class OutputPath(_CheckedPath):
     """A click type for an output path (``-o``): one that exists as the wrong kind (a folder
     for a file, a file for a folder) is a one-line usage error naming it. Whether it can be
     written is found out when it is (a data error naming it, from ``aligner.io``)."""

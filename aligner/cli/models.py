@@ -30,7 +30,8 @@ def models() -> None:
 
 
 @models.command("install", short_help="Install a package file, or one from the Argos index.")
-@click.argument("archive", required=False, type=InputPath(dir_okay=False, path_type=Path))
+@click.argument("archive", required=False, type=InputPath(
+    dir_okay=False, path_type=Path, hint="give the path of a downloaded .argosmodel"))
 @click.option("--from-index", nargs=2, metavar="SRC TGT", default=None,
               help="Download the SRC->TGT package listed in argostranslate's package index, "
                    "e.g. --from-index ru en.")
