@@ -15,7 +15,7 @@ import click
 import tmx as tmxlib
 from aligner import __version__
 from aligner.cli.common import (InputPath, OutputPath, UserError, echo_json, json_option,
-                                quiet_option, reports_errors)
+                                quiet_option, reports_errors, warn)
 from aligner.errors import ConfigurationError
 from aligner.export import signature_props
 from aligner.io import atomic_write, refuse_output_over_input, write_json
@@ -49,6 +49,15 @@ def _signature_props(stage: str, options: dict[str, object]) -> list[tuple[str, 
 def _summary(message: str, quiet: bool) -> None:
     if not quiet:
         click.echo(message, err=True)
+
+
+def _left_out(where: object, left_out: tmxlib.LeftOut, lead: str = "") -> str:
+    """The summary's words for the units a command left out. The units themselves are told
+    in a warning first, which ``--quiet`` keeps (it drops the summary)."""
+    if not left_out.total:
+        return f"{lead}none left out"
+    warn(f"{where}: {lead}{left_out.summary()}")
+    return f"{lead}{left_out.total} left out (named above)"
 
 
 locale_option = click.option("--locale-style", type=click.Choice(tmxlib.LOCALE_STYLES),
@@ -192,7 +201,7 @@ def merge(files: tuple[Path, ...], output: Path, duplicates: str, locale_style: 
         echo_json(result)
     _summary(f"{output}: {result['written']} units written, {result['duplicates']} duplicates "
              f"and {result['skipped_empty']} empty units dropped, {result['tuids_renamed']} "
-             f"repeated tuids renamed; {written.left_out.summary()}", quiet)
+             f"repeated tuids renamed; {_left_out(output, written.left_out)}", quiet)
 
 
 @tmx.command(name="filter")
@@ -259,7 +268,8 @@ def filter_command(file: Path, output: Path, min_score: float | None, min_chrf: 
         echo_json(result)
     drops = ", ".join(f"{count} by {name}" for name, count in result["dropped"].items())
     _summary(f"{output}: {written.written} units kept; dropped {drops or 'none'} "
-             f"({dropped.summary()}); not filtered: {written.left_out.summary()}", quiet)
+             f"({dropped.summary()}); {_left_out(output, written.left_out, 'not filtered: ')}",
+             quiet)
 
 
 @tmx.command()
@@ -321,4 +331,5 @@ def convert(file: Path, fmt: str, output: Path | None, markup: str | None,
         echo_json(result.to_json())
     flattened = (f"; {result.flattened} segments had line breaks replaced by spaces"
                  if fmt == "moses" else "")
-    _summary(f"{where}: {result.units} units{flattened}; {result.left_out.summary()}", quiet)
+    _summary(f"{where}: {result.units} units{flattened}; {_left_out(where, result.left_out)}",
+             quiet)
