@@ -221,6 +221,14 @@ def test_every_command_lists_skipped_files_in_one_order(tmp_path: Path,
         assert warned == expected, words
 
 
+def test_quiet_help_says_what_it_silences() -> None:
+    for words in (["pair"], ["score"], ["ingest"]):
+        [quiet] = [param for param in _leaf_commands()[tuple(words)].params
+                   if param.name == "quiet"]
+        assert "pair and score print no listing on stdout" in quiet.help
+        assert "Warnings and errors still print" in quiet.help
+
+
 def test_pair_with_output_and_quiet_prints_nothing(corpus_dir: Path, tmp_path: Path) -> None:
     out = tmp_path / "pairs.tsv"
     result = CliRunner().invoke(main, ["pair", str(corpus_dir), "-o", str(out), "-q"])

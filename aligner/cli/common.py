@@ -109,8 +109,9 @@ class OutputPath(_CheckedPath):
 
 
 quiet_option = click.option("--quiet", "-q", is_flag=True,
-                            help="No progress bars or summaries on stderr (warnings and "
-                                 "errors still print).")
+                            help="No progress bars or summaries; with -o, pair and score "
+                                 "print no listing on stdout either. Warnings and errors "
+                                 "still print.")
 json_option = click.option("--json", "as_json", is_flag=True,
                            help="Print a machine-readable JSON summary on stdout.")
 
