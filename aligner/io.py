@@ -36,6 +36,16 @@ def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
     return f"{text[:limit]!r}... ({len(text)} characters)"
 
 
+def path_text(path: str | os.PathLike[str]) -> str:
+    """A file name as text for messages and records: bytes that are not UTF-8 (which Python
+    keeps as lone surrogates, unwritable as UTF-8) shown as ``\\xNN``; other names unchanged.
+
+    >>> print(path_text(os.fsdecode(b"news/\\xff.txt")), path_text("news/кот.txt"))
+    news/\\xff.txt news/кот.txt
+    """
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
+
+
 def read_capped_lines(path: str | os.PathLike[str], what: str,
                       max_bytes: int = MAX_INPUT_BYTES) -> Iterator[tuple[int, str]]:
     """Yield ``(line number, line)`` of a UTF-8 text file, line ends removed, in bounded memory.

@@ -194,3 +194,21 @@ def test_a_document_with_a_warning_is_named_on_stderr(runner: CliRunner, tmp_pat
     assert quiet.exit_code == 0  # --quiet drops the summary, never a warning
     assert quiet.stderr == f"Warning: {chrome}: no article body found: every paragraph looks " \
                            "like page chrome\n"
+
+
+def test_file_names_that_are_not_utf8_are_shown_escaped(runner: CliRunner, corpus_dir: Path,
+                                                        tmp_path: Path) -> None:
+    import os
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(corpus_dir / "002_1775d5543770e237.txt", os.fsdecode(bytes(folder) + b"/\xff.txt"))
+    Path(os.fsdecode(bytes(folder) + b"/\xfe.pdf")).write_bytes(b"%PDF-1.4")
+    out = tmp_path / "docs.jsonl"
+    result = runner.invoke(main, ["ingest", str(folder), "-o", str(out), "--json"])
+    assert result.exit_code == 0, result.output
+    [record] = _records(out.read_text(encoding="utf-8"))
+    assert (record["id"], record["path"]) == ("\\xff", f"{folder}/\\xff.txt")
+    [skipped] = json.loads(result.stdout)["skipped"]
+    assert skipped["path"] == f"{folder}/\\xfe.pdf"
+    assert result.stderr.startswith(f"Warning: {folder}/\\xfe.pdf: skipped: ending .pdf ")

@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 import click
 
 from aligner.errors import AlignerError, ConfigurationError
+from aligner.io import path_text
 from aligner.threads import use_threads
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -56,10 +57,9 @@ class _CheckedPath(click.Path):
 
     def convert(self, value: Any, param: click.Parameter | None,
                 ctx: click.Context | None) -> Any:
-        name = os.fsdecode(value)
-        problem = self._problem(name)
+        problem = self._problem(os.fsdecode(value))
         if problem:
-            raise UserError(f"{name}: {problem}", ConfigurationError.exit_code)
+            raise UserError(f"{path_text(value)}: {problem}", ConfigurationError.exit_code)
         return self.coerce_path_result(value)  # click's own checks would show a usage screen
 
     def _problem(self, path: str) -> str | None:

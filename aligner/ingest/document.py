@@ -30,6 +30,7 @@ from aligner.ingest.encoding import MAX_FILE_BYTES, check_size, decode_bytes
 from aligner.ingest.html import HTML_SUFFIXES, declared_charset, html_to_text, looks_like_html
 from aligner.ingest.langid import identify_language
 from aligner.ingest.meta import find_date, split_date_label
+from aligner.io import path_text
 from aligner.records import Document, Paragraph, Sentence
 from aligner.segment import Splitter, split_dateline, splitter_for, splitter_signature
 
@@ -99,17 +100,17 @@ def read_document(path: str | os.PathLike[str], lang: str | None = None,
     :raises InputError: missing, too large, empty, binary or undecodable file, or a language
         without a sentence splitter.
     """
-    file = Path(path)
+    file, name = Path(path), path_text(path)
     if not file.exists():
-        raise InputError(f"{file}: no such file or directory")
+        raise InputError(f"{name}: no such file or directory")
     if not file.is_file():
-        raise InputError(f"{file}: not a regular file")
-    check_size(file.stat().st_size, str(file), max_bytes)
+        raise InputError(f"{name}: not a regular file")
+    check_size(file.stat().st_size, name, max_bytes)
     try:
         data = file.read_bytes()
     except OSError as error:  # a read error carries no file name of its own
-        raise InputError(f"{file}: cannot read ({error.strerror or error})") from None
-    return document_from_bytes(str(file), data, lang, doc_id, presplit, max_bytes)
+        raise InputError(f"{name}: cannot read ({error.strerror or error})") from None
+    return document_from_bytes(name, data, lang, doc_id, presplit, max_bytes)
 
 
 def document_from_bytes(name: str, data: bytes, lang: str | None = None,
@@ -333,7 +334,7 @@ def iter_documents(paths: Sequence[str | os.PathLike[str]], lang: str | None = N
         elif named or strict:
             raise _as_input_error(result, file) from None
         else:
-            skipped.append((str(file), _reason(result, file)))
+            skipped.append((path_text(file), _reason(result, file)))
     for path, reason in sorted(skipped) if on_skip else ():
         on_skip(path, reason)
 
@@ -360,17 +361,17 @@ def _read_in_batches(files: Sequence[tuple[Path, bool]], lang: str | None, presp
 
 def _file_bytes(file: Path, max_bytes: int) -> tuple[str, bytes | InputError]:
     try:
-        check_size(file.stat().st_size, str(file), max_bytes)
-        return str(file), file.read_bytes()
+        check_size(file.stat().st_size, path_text(file), max_bytes)
+        return path_text(file), file.read_bytes()
     except (InputError, OSError) as error:
-        return str(file), _as_input_error(error, file)
+        return path_text(file), _as_input_error(error, file)
 
 
 def no_documents_error(paths: Sequence[str | os.PathLike[str]],
                        skipped: Sequence[tuple[str, str]]) -> InputError:
     """The error for inputs that gave no document: every file was skipped."""
     first = f"; first: {skipped[0][0]}: {skipped[0][1]}" if skipped else ""
-    return InputError(f"{', '.join(map(str, paths))}: no readable document "
+    return InputError(f"{', '.join(map(path_text, paths))}: no readable document "
                       f"({len(skipped)} file(s) skipped{first})")
 
 
@@ -516,12 +517,13 @@ def input_files(paths: Sequence[str | os.PathLike[str]],
         if path.is_dir():
             files = sorted(_folder_files(path, on_unreadable))
             if not files:
-                raise InputError(f"{path}: no text files ({READ_FROM_FOLDERS}) in this folder")
+                raise InputError(f"{path_text(path)}: no text files ({READ_FROM_FOLDERS}) in "
+                                 "this folder")
             yield from ((file, False) for file in files)
         elif path.exists():
             yield path, True
         else:
-            raise InputError(f"{path}: no such file or directory")
+            raise InputError(f"{path_text(path)}: no such file or directory")
 
 
 def _folder_files(root: Path, on_unreadable: Callable[[str, str], None] | None
@@ -532,7 +534,7 @@ def _folder_files(root: Path, on_unreadable: Callable[[str, str], None] | None
     (it is never opened: a pipe would block the run)."""
     def unreadable(error: OSError) -> None:
         if on_unreadable:
-            on_unreadable(str(error.filename),
+            on_unreadable(path_text(error.filename),
                           f"cannot read the folder ({error.strerror or error}); its files "
                           "were not ingested")
 
@@ -544,12 +546,13 @@ def _folder_files(root: Path, on_unreadable: Callable[[str, str], None] | None
                 continue
             if not _has_text_name(path):
                 if on_unreadable:
-                    on_unreadable(str(path), f"ending {path.suffix} is not read from folders "
-                                             f"({READ_FROM_FOLDERS}); name the file to read it")
+                    on_unreadable(path_text(path), f"ending {path_text(path.suffix)} is not read "
+                                                   f"from folders ({READ_FROM_FOLDERS}); name "
+                                                   "the file to read it")
             elif path.is_file():
                 yield path
             elif on_unreadable:
-                on_unreadable(str(path), "a broken symbolic link (to nothing, or a loop)"
+                on_unreadable(path_text(path), "a broken symbolic link (to nothing, or a loop)"
                               if path.is_symlink() else "not a regular file (a pipe or device)")
 
 
@@ -600,7 +603,7 @@ def _escape_control(match: re.Match[str]) -> str:
 
 def _reason(error: Exception, file: Path) -> str:
     message = str(_as_input_error(error, file))
-    prefix = f"{file}: "
+    prefix = f"{path_text(file)}: "
     return message[len(prefix):] if message.startswith(prefix) else message
 
 
@@ -608,7 +611,7 @@ def _as_input_error(error: Exception, file: Path) -> InputError:
     if isinstance(error, InputError):
         return error
     detail = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
-    return InputError(f"{file}: {detail}")
+    return InputError(f"{path_text(file)}: {detail}")
 
 
 def _count(values: Iterable[str]) -> dict[str, int]:
