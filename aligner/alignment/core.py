@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import bisect
 import re
+import threading
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
@@ -254,6 +255,7 @@ class PreparedSignals:
         self._kept: OrderedDict[tuple[object, ...], tuple[dict[str, SpanScorer], int]] = \
             OrderedDict()
         self._sentences = 0
+        self._lock = threading.Lock()  # threads of one process (a review server) share it
 
     def get(self, src: Sequence[str], tgt: Sequence[str], config: AlignConfig,
             translation: Sequence[str] | None) -> dict[str, SpanScorer]:
@@ -262,15 +264,24 @@ class PreparedSignals:
         key = (tuple(src), tuple(tgt), config.src_lang, config.tgt_lang,
                None if translation is None else tuple(translation),
                tuple((name, config.params[name]) for name in usable))
-        if key in self._kept:
-            self._kept.move_to_end(key)
-            return self._kept[key][0]
+        try:
+            hash(key)
+        except TypeError:  # a signal's parameters that cannot be compared: prepared anew
+            key = None
+        with self._lock:
+            if key in self._kept:
+                self._kept.move_to_end(key)
+                return self._kept[key][0]
         scorers = _prepare(src, tgt, config, translation)
         _calibrate(scorers, sentence_vectors(scorers))
         size = len(src) + len(tgt)
-        if not any(scorer.refines for scorer in scorers.values()) and size <= self.limit:
-            self._kept[key] = (scorers, size)
-            self._sentences += size
+        if (key is None or any(scorer.refines for scorer in scorers.values())
+                or size > self.limit):
+            return scorers
+        with self._lock:
+            if key not in self._kept:
+                self._kept[key] = (scorers, size)
+                self._sentences += size
             while self._sentences > self.limit:
                 self._sentences -= self._kept.popitem(last=False)[1][1]
         return scorers
