@@ -289,8 +289,9 @@ def _transitions(cells: Cells, types: Sequence[BeadType], scorer: TypeScorer, sk
     Types are checked together while their cells number at most ``chunk`` (every type at
     once on short documents), and scored together where ``scorer`` has ``score_types``
     (:meth:`aligner.signals.SpanScorer.score_types`): a few large array operations instead
-    of many small ones per type. Each type's cells reach the scorer in the same calls as
-    one type at a time would give them (at most ``chunk`` at once), so the gains are too.
+    of many small ones per type. ``score_types`` gives each type the scores of its own call,
+    and a type whose cells would be split (more than ``chunk``) is scored one type at a
+    time as before, so the gains do not depend on the grouping.
     """
     total = len(cells.rows)
     prevs = np.full((len(types), total), -1, dtype=np.int64)
@@ -309,9 +310,8 @@ def _transitions(cells: Cells, types: Sequence[BeadType], scorer: TypeScorer, sk
         flat = np.flatnonzero(ok)
         counts = np.bincount(flat // total, minlength=len(group)).tolist()
         where = np.split(flat - (flat // total) * total, np.cumsum(counts)[:-1])
-        _score_group(gains[first:first + len(group)], [types[first + k] for k in
-                                                       range(len(group))],
-                     where, cells, scorer, skip, chunk)
+        _score_group(gains[first:first + len(group)], types[first:first + step], where, cells,
+                     scorer, skip, chunk)
     return prevs, gains
 
 
