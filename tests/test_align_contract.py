@@ -256,7 +256,8 @@ def test_a_pair_aligned_again_reuses_its_prepared_signals(monkeypatch: pytest.Mo
     assert len(prepared) == 2
 
 
-def test_prepared_signals_are_kept_for_a_bounded_number_of_sentences() -> None:
+def test_prepared_signals_are_kept_for_a_bounded_number_of_sentences(
+        tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
     from aligner.alignment.core import PreparedSignals
 
     kept = PreparedSignals(limit=len(RU) + len(EN))
@@ -264,4 +265,7 @@ def test_prepared_signals_are_kept_for_a_bounded_number_of_sentences() -> None:
     first = kept.get(RU, EN, config, None)
     assert kept.get(RU, EN, config, None) is first
     kept.get(RU[1:], EN, config, None)  # over the limit together: the first pair goes
-    assert kept.get(RU, EN, config, None) is not first
+    again = kept.get(RU, EN, config, None)
+    assert again is not first
+    monkeypatch.setenv("ALIGNER_CACHE_DIR", str(tmp_path))  # a new cache root: a cold start
+    assert kept.get(RU, EN, config, None) is not again

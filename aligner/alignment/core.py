@@ -25,6 +25,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
 
@@ -32,6 +33,7 @@ from aligner.alignment.config import AlignConfig
 from aligner.alignment.search import Band, BeadType, Lattice, best_path
 from aligner.embed import normalise_rows
 from aligner.errors import ConfigurationError, InputError
+from aligner.paths import cache_dir
 from aligner.records import Alignment, Bead, Document
 from aligner.signals import SIGNALS, SignalInput, SpanScorer
 from aligner.signals.base import MIN_PAIRS, pair_dots
@@ -247,7 +249,9 @@ class PreparedSignals:
 
     Only scorers that stay as prepared are kept (none refines); what they compute later on
     demand is the same whenever it is computed, so a kept scorer gives the same scores as a
-    new one. ``max_span`` is not part of the key: scorers read spans of any length.
+    new one. ``max_span`` is not part of the key: scorers read spans of any length. Like the
+    encoder's kept span composers, they are the memory of one cache root: a new root (a
+    cold start) starts without them.
     """
 
     def __init__(self, limit: int = PREPARED_SENTENCES) -> None:
@@ -256,6 +260,7 @@ class PreparedSignals:
             OrderedDict()
         self._sentences = 0
         self._lock = threading.Lock()  # threads of one process (a review server) share it
+        self._root: Path | None = None
 
     def get(self, src: Sequence[str], tgt: Sequence[str], config: AlignConfig,
             translation: Sequence[str] | None) -> dict[str, SpanScorer]:
@@ -269,6 +274,9 @@ class PreparedSignals:
         except TypeError:  # a signal's parameters that cannot be compared: prepared anew
             key = None
         with self._lock:
+            if cache_dir() != self._root:
+                self._kept.clear()
+                self._sentences, self._root = 0, cache_dir()
             if key in self._kept:
                 self._kept.move_to_end(key)
                 return self._kept[key][0]
