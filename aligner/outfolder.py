@@ -219,9 +219,9 @@ def prepare_output(out: Path, options: Mapping[str, Any], resume: bool) -> RunSt
     Called under :func:`output_lock`, which made the folder and proved it writable. ``out``
     must be a new or empty folder, or one an earlier run wrote (it holds the state file).
     ``resume`` additionally requires that earlier run, with the same options. The state,
-    with this run's options, is written with the first stage's record: a run that fails
+    with this run's options, is written just before the first output: a run that fails
     before that (inputs without a single document) leaves a new folder empty, and
-    :func:`output_lock` removes it.
+    :func:`output_lock` removes it; a run killed after it can be resumed.
     """
     if resume and not (out / STATE_FILE).is_file():
         raise _nothing_to_resume(out)

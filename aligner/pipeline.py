@@ -184,6 +184,7 @@ def ingest_stage(inputs: Sequence[str | os.PathLike[str]], out: Path, state: Run
                           map_tasks=map_tasks)
     documents = sorted(result.documents, key=lambda doc: doc.id)
     skipped = list(result.skipped)
+    state.save()  # before the first output: a run killed from here on can be resumed
     write_documents(documents_path, documents)
     state.save_stage("ingest", {"fingerprint": stamp, "skipped": [list(s) for s in skipped],
                                 "documents_sha256": file_digest(documents_path)})

@@ -37,6 +37,8 @@ Targets: batched beam 4 >= 5x argostranslate beam 4; warm re-run >= 50x faster t
     python benchmarks/mt_throughput.py                      # CPU, 1 and 2 threads
     python benchmarks/mt_throughput.py --device cuda        # GPU when present, else CPU
     python benchmarks/mt_throughput.py --sweep              # where beam-4 time goes
+    python benchmarks/mt_throughput.py --settings           # backend settings, own processes
+    python benchmarks/mt_throughput.py --settings mkl isa-avx512    # some of them
     python benchmarks/mt_throughput.py --model-dir /tmp/mt --decode batched   # build once
     perf record -o batched.data python benchmarks/mt_throughput.py --model-dir /tmp/mt \
         --decode batched                                    # where the time goes inside
@@ -46,6 +48,15 @@ Targets: batched beam 4 >= 5x argostranslate beam 4; warm re-run >= 50x faster t
 sentences and batches by tokens, then one option changed at a time against aligner's (scores
 off, unknown-word replacement off, compute types, greedy); it prints the CPU seconds per
 sentence and per decoded token of each: CPU time, so that the table holds on a shared machine.
+
+``--settings`` compares CTranslate2's backend choices (its environment variables: Intel MKL
+forced on this AMD CPU, packed or not, int16; the ISA of its own kernels; oneDNN without
+VNNI), compute types and exact decoding options (``SETTINGS``). CTranslate2 reads its
+environment once, when it loads, so each setting is aligner's translator in a process of its
+own started with that environment, and the baseline is argostranslate in another, started
+with this environment less every backend variable (``BACKEND_VARIABLES``): as a user runs it.
+The processes measure in turns, one thread, CPU time; the table counts each setting's outputs
+equal to argostranslate's (its sample) and to aligner's default settings (every sentence).
 """
 
 from __future__ import annotations
@@ -55,6 +66,7 @@ import json
 import os
 import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -106,6 +118,12 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--decode", choices=("one", "batched"), default=None,
                         help="only decode (one thread, --beam-size): one sentence per call or "
                              "aligner's batches; to run under a profiler such as perf")
+    parser.add_argument("--settings", nargs="*", metavar="NAME", default=None,
+                        help="CTranslate2 backend settings and decoding options, each in a "
+                             "process of its own, against argostranslate in a process with the "
+                             "default environment (beam --beam-size, 1 thread); names from "
+                             "SETTINGS, all when none is given")
+    parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--model-dir", type=Path, default=None,
                         help="keep the built package in DIR/MODEL and reuse it on later runs "
                              "(default: built anew in a temporary folder)")
@@ -167,8 +185,10 @@ class Recorder:
     (argostranslate does not) and records the seconds inside ``translate_batch`` (by
     ``clock``) and the source and decoded tokens of each sentence."""
 
-    def __init__(self, engine: Any, max_length: int, clock: Callable[[], float]) -> None:
+    def __init__(self, engine: Any, max_length: int, clock: Callable[[], float],
+                 changed: dict[str, Any] | None = None) -> None:
         self.engine, self.max_length, self.clock = engine, max_length, clock
+        self.changed = changed or {}  # decoding options set over the caller's (--settings)
         self.reset()
 
     def reset(self) -> None:
@@ -176,6 +196,7 @@ class Recorder:
 
     def translate_batch(self, tokens: list[list[str]], *args: Any, **kwargs: Any) -> Any:
         kwargs.setdefault("max_decoding_length", self.max_length)
+        kwargs.update(self.changed)
         started = self.clock()
         results = self.engine.translate_batch(tokens, *args, **kwargs)
         self.seconds += self.clock() - started
@@ -191,9 +212,12 @@ class Side:
                  recorder: Recorder, sentences: list[str]) -> None:
         self.name, self.translate, self.recorder = name, translate, recorder
         self.sentences = sentences
+        self.clock = "CPU" if recorder.clock is time.process_time else "wall"
         self.totals: list[float] = []
         self.inside: list[float] = []
         self.outputs: list[str] = []
+        self.source: list[int] = []  # tokens of each sentence, source and decoded
+        self.decoded: list[int] = []
 
     def measure(self) -> None:
         self.recorder.reset()
@@ -201,18 +225,19 @@ class Side:
         self.outputs = self.translate(self.sentences)
         self.totals.append(self.recorder.clock() - started)
         self.inside.append(self.recorder.seconds)
+        self.source, self.decoded = self.recorder.source, self.recorder.decoded
 
     def row(self, device: str, threads: int,
             baseline: dict[str, Any] | None = None) -> dict[str, Any]:
         seconds = statistics.median(self.totals)
         inside = statistics.median(self.inside)
-        count, decoded = len(self.sentences), sum(self.recorder.decoded)
+        count, decoded = len(self.sentences), sum(self.decoded)
         per_sentence, per_token = seconds / count, seconds / decoded
         return {"run": self.name, "device": device, "threads": threads, "sentences": count,
-                "source_tokens": round(sum(self.recorder.source) / count, 1),
+                "source_tokens": round(sum(self.source) / count, 1),
                 "decoded_tokens": round(decoded / count, 1),
-                "max_decoded": max(self.recorder.decoded), "seconds": round(seconds, 3),
-                "clock": "CPU" if self.recorder.clock is time.process_time else "wall",
+                "max_decoded": max(self.decoded), "seconds": round(seconds, 3),
+                "clock": self.clock,
                 "in_ctranslate2": round(inside / seconds, 3),
                 "ms_per_sentence": round(1000 * per_sentence, 2),
                 "ms_per_token": round(1000 * per_token, 3),
@@ -243,8 +268,10 @@ def argos_side(device: str, threads: int, args: argparse.Namespace,
 
 
 def aligner_side(model: Any, device: str, threads: int, beam: int, batch_size: int,
-                 args: argparse.Namespace, sentences: list[str]) -> Side:
-    """aligner.mt's ArgosTranslator, batched, cache off, loaded and warmed up."""
+                 args: argparse.Namespace, sentences: list[str],
+                 changed: dict[str, Any] | None = None) -> Side:
+    """aligner.mt's ArgosTranslator, batched, cache off, loaded and warmed up; ``changed``
+    decoding options are set over aligner's."""
     from aligner.mt import ArgosTranslator, DecodingOptions
 
     options = DecodingOptions(beam_size=beam, max_decoding_length=args.max_length)
@@ -254,7 +281,7 @@ def aligner_side(model: Any, device: str, threads: int, beam: int, batch_size: i
     # Untimed: load the model and let a full batch size the GPU's buffers, as the
     # baseline's first call did for its batches of one.
     ours.translate(sentences[:batch_size])
-    recorder = Recorder(ours._engine, args.max_length, clock(device, threads))
+    recorder = Recorder(ours._engine, args.max_length, clock(device, threads), changed)
     ours._engine = recorder  # the benchmark watches the translator's CTranslate2 calls
     label = "same beam" if beam == args.beam_size else "aligner default"
     return Side(f"aligner.mt batched ({batch_size}), beam {beam} ({label})", ours.translate,
@@ -426,6 +453,151 @@ def decode_only(decoding: Decoding, how: str) -> None:
           f"{decoded:.1f} decoded tokens/sentence")
 
 
+#: --settings: name -> (process environment, compute type, decoding options changed, max
+#: batch size or None for aligner's). CTranslate2 reads its environment when it loads
+#: (https://opennmt.net/CTranslate2/environment_variables.html), so each runs in a process of
+#: its own; on an AMD CPU it uses oneDNN, not MKL, unless CT2_USE_MKL=1.
+SETTINGS: dict[str, tuple[dict[str, str], str, dict[str, Any], int | None]] = {
+    "aligner": ({}, "auto", {}, None),
+    "mkl": ({"CT2_USE_MKL": "1"}, "auto", {}, None),
+    "mkl-unpacked": ({"CT2_USE_MKL": "1", "CT2_PACKED_GEMM": "0"}, "auto", {}, None),
+    "mkl-int16": ({"CT2_USE_MKL": "1"}, "int16", {}, None),
+    "isa-avx512": ({"CT2_FORCE_CPU_ISA": "AVX512"}, "auto", {}, None),
+    "onednn-no-vnni": ({"ONEDNN_MAX_CPU_ISA": "AVX512_CORE"}, "auto", {}, None),
+    "int8": ({}, "int8", {}, None),
+    "float32": ({}, "float32", {}, None),
+    "no-scores": ({}, "auto", {"return_scores": False}, None),
+    "tokens-1024": ({}, "auto", {"batch_type": "tokens"}, 1024),
+    "batch-16": ({}, "auto", {}, 16),
+    "batch-64": ({}, "auto", {}, 64),
+    "malloc-heap": ({"GLIBC_TUNABLES": "glibc.malloc.mmap_threshold=33554432:"
+                                       "glibc.malloc.trim_threshold=268435456"},
+                    "auto", {}, None),
+}
+#: variables of the backends, left out of the baseline's environment (as a user runs it)
+BACKEND_VARIABLES = ("CT2_", "ONEDNN_", "DNNL_", "MKL_", "GLIBC_TUNABLES")
+
+
+def default_environment() -> dict[str, str]:
+    """This process's environment without any backend variable."""
+    return {name: value for name, value in os.environ.items()
+            if not name.startswith(BACKEND_VARIABLES)}
+
+
+class Worker(Side):
+    """A side in a process of its own (``--worker``), started with ``environment``."""
+
+    def __init__(self, name: str, config: dict[str, Any], environment: dict[str, str]) -> None:
+        self.name, self.sentences, self.clock = name, config["sentences"], "CPU"
+        self.totals, self.inside, self.outputs = [], [], []
+        self.source, self.decoded = [], []
+        self.process = subprocess.Popen([sys.executable, __file__, "--worker"], env=environment,
+                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                        text=True, encoding="utf-8")
+        self._send(config)
+
+    def _send(self, message: Any) -> dict[str, Any]:
+        assert self.process.stdin and self.process.stdout
+        self.process.stdin.write(json.dumps(message) + "\n")
+        self.process.stdin.flush()
+        line = self.process.stdout.readline()
+        if not line:
+            raise SystemExit(f"{self.name}: the worker process ended ({self.process.wait()})")
+        return json.loads(line)
+
+    def measure(self) -> None:
+        reply = self._send("measure")
+        self.totals.append(reply["seconds"])
+        self.inside.append(reply["inside"])
+        self.outputs, self.source, self.decoded = (reply["outputs"], reply["source"],
+                                                   reply["decoded"])
+
+    def close(self) -> None:
+        assert self.process.stdin
+        self.process.stdin.close()
+        self.process.wait()
+
+
+def serve() -> int:
+    """--worker: build the side the first line asks for, then measure it once per line."""
+    reply = os.fdopen(os.dup(1), "w", encoding="utf-8")
+    os.dup2(2, 1)  # anything the libraries print goes to stderr, not into the replies
+    config = json.loads(sys.stdin.readline())
+    args = argparse.Namespace(**config["args"])
+    if config["role"] == "argostranslate":
+        side = argos_side("cpu", 1, args, config["sentences"])
+    else:
+        from aligner.mt import find_model
+
+        side = aligner_side(find_model("ru", "en"), "cpu", 1, args.beam_size,
+                            config["batch_size"], args, config["sentences"], config["changed"])
+    print(json.dumps("ready"), file=reply, flush=True)
+    for _ in sys.stdin:
+        side.measure()
+        print(json.dumps({"seconds": side.totals[-1], "inside": side.inside[-1],
+                          "outputs": side.outputs, "source": side.source,
+                          "decoded": side.decoded}), file=reply, flush=True)
+    return 0
+
+
+def measure_settings(sentences: list[str], baseline_sentences: list[str],
+                     args: argparse.Namespace, batch_size: int) -> list[dict[str, Any]]:
+    """Each setting of ``args.settings`` in its own process against argostranslate in one with
+    the default environment, in turns; one thread, CPU time."""
+    names = args.settings or list(SETTINGS)
+    unknown = [name for name in names if name not in SETTINGS]
+    if unknown:
+        raise SystemExit(f"unknown settings {unknown}; known: {', '.join(SETTINGS)}")
+    shared = {"args": {"beam_size": args.beam_size, "max_length": args.max_length}}
+    baseline = Worker(f"argostranslate translate(), one by one, beam {args.beam_size}",
+                      {**shared, "role": "argostranslate", "sentences": baseline_sentences},
+                      default_environment())
+    workers = []
+    for name in names:
+        environment, compute_type, changed, size = SETTINGS[name]
+        config = {"role": "aligner", "sentences": sentences, "changed": changed,
+                  "batch_size": size or batch_size,
+                  "args": {**shared["args"], "compute_type": compute_type}}
+        workers.append(Worker(name, config, {**default_environment(), **environment}))
+    for _ in range(args.rounds):
+        for side in (baseline, *workers):
+            side.measure()
+    base_row = baseline.row("cpu", 1)
+    rows = [{**base_row, "environment": "(default)", "compute_type": "auto", "changed": {}}]
+    reference = next((w for w in workers if w.name == "aligner"), None)
+    for side in (baseline, *workers):
+        side.close()
+    for name, side in zip(names, workers):
+        environment, compute_type, changed, size = SETTINGS[name]
+        translated = dict(zip(side.sentences, side.outputs))
+        same = sum(translated[text] == out
+                   for text, out in zip(baseline.sentences, baseline.outputs))
+        row = side.row("cpu", 1, base_row)
+        rows.append({**row, "environment": " ".join(f"{k}={v}" for k, v in environment.items())
+                     or "(default)", "compute_type": compute_type,
+                     "changed": {**changed, **({"max_batch_size": size} if size else {})},
+                     "same_as_baseline": f"{same}/{len(baseline.sentences)}",
+                     "same_as_aligner": None if reference is None else
+                     f"{sum(a == b for a, b in zip(side.outputs, reference.outputs))}"
+                     f"/{len(side.outputs)}"})
+    return rows
+
+
+def print_settings_table(rows: list[dict[str, Any]]) -> None:
+    print("| setting | environment | compute type | options changed | decoded tokens "
+          "| CPU ms/sentence | CPU ms/token | vs argostranslate (sentence) | (token) "
+          "| same as argostranslate | same as aligner's |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    for item in rows:
+        ratios = ("", "") if item["ratio"] is None else (f"{item['ratio']:.2f}x",
+                                                         f"{item['token_ratio']:.2f}x")
+        changed = ", ".join(f"{k}={v}" for k, v in item["changed"].items()) or "-"
+        print(f"| {item['run']} | {item['environment']} | {item['compute_type']} | {changed} | "
+              f"{item['decoded_tokens']:.1f} | {item['ms_per_sentence']:.1f} | "
+              f"{item['ms_per_token']:.2f} | {ratios[0]} | {ratios[1]} | "
+              f"{item.get('same_as_baseline', '')} | {item.get('same_as_aligner') or ''} |")
+
+
 def print_table(rows: list[dict[str, Any]]) -> None:
     print("| run | threads | sentences | source tokens | decoded tokens (max) | seconds "
           "| in CTranslate2 | ms/sentence | ms/token | ratio (sentence) | (token) |")
@@ -451,6 +623,8 @@ def print_cache_table(rows: list[dict[str, Any]]) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
+    if args.worker:
+        return serve()
     work = Path(tempfile.mkdtemp(prefix="mt-bench-"))
     try:
         return run(args, work)
@@ -476,6 +650,15 @@ def run(args: argparse.Namespace, work: Path) -> int:
                                        (16 if args.quick else 48))
     model = build_model(args.model_dir / args.model if args.model_dir else work / "build",
                         training, copy=args.model == "copy")
+    if args.settings is not None:
+        rows = measure_settings(sentences, baseline_sentences, args, batch_size)
+        print(f"\n{args.model} model: Transformer-base int8, {len(sentences)} sentences, beam "
+              f"{args.beam_size}, 1 thread, CPU time, median of {args.rounds} rounds taken in "
+              "turns, each row a process of its own\n")
+        print_settings_table(rows)
+        if args.json:
+            args.json.write_text(json.dumps(rows, indent=2), "utf-8")
+        return 0
     if args.sweep or args.decode:
         decoding = Decoding(model, sentences, args)
         if args.sweep:

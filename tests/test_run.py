@@ -374,6 +374,26 @@ def test_resume_reads_folders_again_when_the_endings_read_change(tmp_path, monke
     assert resumed.documents == first.documents + 1
 
 
+def test_a_run_killed_before_its_first_stage_was_recorded_resumes(tmp_path, monkeypatch):
+    """Killed after documents.jsonl was written but before the ingest stage was recorded:
+    the folder is still a run that --resume finishes (it used to be refused as nothing to
+    resume, and a plain run refused it as a folder holding no earlier run)."""
+    from aligner.api import run
+
+    def killed(self, name, record):
+        raise KeyboardInterrupt
+
+    out = tmp_path / "out"
+    with monkeypatch.context() as patch:
+        patch.setattr(outfolder.RunState, "save_stage", killed)
+        with pytest.raises(KeyboardInterrupt):
+            run(CORPUS, out, use_mt=False)
+    assert (out / "documents.jsonl").is_file()
+    resumed = run(CORPUS, out, use_mt=False, resume=True)
+    assert resumed.documents == 5 and resumed.parallel_pairs == 1
+    assert "ingest" not in resumed.reused_stages
+
+
 def test_resume_with_other_options_is_refused(tmp_path):
     folder = russian_only(tmp_path)
     assert run_cli(folder, "-o", tmp_path / "out", "--no-mt").exit_code == 1  # no pairs
