@@ -28,7 +28,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from aligner.errors import InputError
+from aligner.errors import ConfigurationError, InputError
 from aligner.io import excerpt, read_capped_lines
 
 MAX_BEAD_LINE_CHARS = 10_000
@@ -200,8 +200,8 @@ def evaluate_files(gold_paths: Sequence[str | os.PathLike[str]],
     """Score gold-format test files against gold files paired in order; a gold file without
     beads is an error (an empty test file scores zero)."""
     if len(gold_paths) != len(test_paths):
-        raise InputError(f"{len(gold_paths)} gold files but {len(test_paths)} test files; "
-                         "pass them in matching order")
+        raise ConfigurationError(f"{len(gold_paths)} gold files but {len(test_paths)} test "
+                                 "files; pass them in matching order")
     gold = [read_beads(path) for path in gold_paths]
     for path, beads in zip(gold_paths, gold):
         if not beads:

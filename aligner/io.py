@@ -8,9 +8,9 @@ writes it (see README's layout).
 
 from __future__ import annotations
 
+import io
 import json
 import os
-import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -34,6 +34,16 @@ def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
     if len(text) <= limit:
         return repr(text)
     return f"{text[:limit]!r}... ({len(text)} characters)"
+
+
+def path_text(path: str | os.PathLike[str]) -> str:
+    """A file name as text for messages and records: bytes that are not UTF-8 (which Python
+    keeps as lone surrogates, unwritable as UTF-8) shown as ``\\xNN``; other names unchanged.
+
+    >>> print(path_text(os.fsdecode(b"news/\\xff.txt")), path_text("news/кот.txt"))
+    news/\\xff.txt news/кот.txt
+    """
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
 
 
 def read_capped_lines(path: str | os.PathLike[str], what: str,
@@ -129,44 +139,25 @@ def atomic_write(path: str | os.PathLike[str], mode: str = "w",
     On any exception the temporary file is removed and ``path`` is left as it was. A process
     killed at any moment leaves the old file or the new one, never a mix: the rename is
     atomic. There is no ``fsync`` (on a run of 227 pairs it cost 5-10 % of the time), so
-    durability against a power loss is the file system's.
+    durability against a power loss is the file system's. An output that cannot be written
+    is an :class:`InputError` naming it, not its hidden temporary file. The work is
+    :func:`tmx._atomic.atomic_output`'s (``tmx`` may not import ``aligner``; the reverse is
+    fine); this adds text mode over its real file: ``\n``, ``\r\n`` and a lone ``\r``
+    written as they are, and text the encoding cannot hold an error (``strict``).
     """
-    target = Path(path)
-    if not target.parent.is_dir():
-        raise InputError(f"{target}: the folder {target.parent} does not exist; "
-                         "create it or choose another output path")
-    with _naming_the_output(target):
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp",
-                                        dir=target.parent)
-    try:
-        binary = "b" in mode
-        with os.fdopen(fd, mode, encoding=None if binary else encoding,
-                       newline=None if binary else "") as handle:
-            yield handle
-        with _naming_the_output(target):
-            os.chmod(tmp_name, _default_file_mode())
-            os.replace(tmp_name, target)
-    except BaseException:
-        if os.path.exists(tmp_name):
-            os.unlink(tmp_name)
-        raise
+    # imported here: the tmx package loads lxml, which only writing needs
+    from tmx._atomic import atomic_output
 
-
-@contextmanager
-def _naming_the_output(target: Path) -> Iterator[None]:
-    """An OS error of the temporary file (a read-only folder, a folder in the target's place)
-    reported against the output the user named, not the hidden temporary name."""
-    try:
-        yield
-    except OSError as error:
-        raise InputError(f"{target}: cannot write it ({error.strerror or error})") from None
-
-
-def _default_file_mode() -> int:
-    """The mode ``open()`` would give a new file (mkstemp's 0600 is too private for outputs)."""
-    umask = os.umask(0)
-    os.umask(umask)
-    return 0o666 & ~umask
+    with atomic_output(path, error=InputError) as raw:
+        if "b" in mode:
+            yield raw
+            return
+        text = io.TextIOWrapper(raw, encoding=encoding, errors="strict", newline="")
+        try:
+            yield text
+            text.flush()
+        finally:
+            text.detach()  # the binary file is atomic_output's to close
 
 
 def write_json(path: str | os.PathLike[str], data: Any) -> None:

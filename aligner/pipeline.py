@@ -47,6 +47,7 @@ from aligner.executors import (
 )
 from aligner.gather import gather_stage
 from aligner.ingest import ingest_method, ingest_paths
+from aligner.ingest.document import folder_rules
 from aligner.mt import Translator
 from aligner.mt.plan import MtPlan, plan_mt, precomputed_status, read_translations
 from aligner.outfolder import (
@@ -166,7 +167,8 @@ def ingest_stage(inputs: Sequence[str | os.PathLike[str]], out: Path, state: Run
     Returns the documents (sorted by id), the skipped files with reasons, and whether the
     earlier result was reused. With ``map_tasks`` the files are read as tasks.
     """
-    stamp = fingerprint("ingest", __version__, options.presplit, input_fingerprint(inputs))
+    stamp = fingerprint("ingest", __version__, options.presplit, folder_rules(),
+                        input_fingerprint(inputs))
     previous = state.stage("ingest")
     documents_path = out / "documents.jsonl"
     if (previous and previous.get("fingerprint") == stamp
@@ -181,7 +183,7 @@ def ingest_stage(inputs: Sequence[str | os.PathLike[str]], out: Path, state: Run
                                                           len(files)),
                           map_tasks=map_tasks)
     documents = sorted(result.documents, key=lambda doc: doc.id)
-    skipped = sorted((str(path), reason) for path, reason in result.skipped)
+    skipped = list(result.skipped)
     write_documents(documents_path, documents)
     state.save_stage("ingest", {"fingerprint": stamp, "skipped": [list(s) for s in skipped],
                                 "documents_sha256": file_digest(documents_path)})

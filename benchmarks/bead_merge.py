@@ -196,31 +196,23 @@ def merge_table(runs: dict[tuple[str, str], list[Run]], max_bead: int) -> None:
 def covering_mass(run: Run, temperature: float) -> np.ndarray:
     """Per bead, the log posterior mass of the lattice's larger beads that contain it (the
     floor for null beads and beads nothing contains)."""
-    lattice = run.lattice
-    forward = np.append(lattice._forward(temperature), -np.inf)  # index -1: no predecessor
-    backward = lattice._backward(temperature)
     n, m = len(run.doc.src), len(run.doc.tgt)
-    log_total = forward[lattice._at(n, m)]
-    out = np.full(len(run.beads), LOG_FLOOR)
+    owners, covering = [], []
     for k, bead in enumerate(run.beads):
         if bead.is_null:
             continue
-        logs = []
-        for t, (a, b) in enumerate(lattice.types):
+        for a, b in run.lattice.types:
             if not b or a < len(bead.src) or b < len(bead.tgt) or (a, b) == bead_size(bead):
                 continue
-            ends = [(i, j) for i in range(bead.src[-1] + 1, min(bead.src[0] + a, n) + 1)
-                    for j in range(bead.tgt[-1] + 1, min(bead.tgt[0] + b, m) + 1)]
-            at = lattice.cells.index(np.array([i for i, _ in ends]),
-                                     np.array([j for _, j in ends]))
-            ok = at >= 0
-            at = at[ok]
-            ok_prev = lattice.prev[t, at] >= 0
-            at = at[ok_prev]
-            logs.extend(forward[lattice.prev[t, at]] + lattice.gain[t, at] / temperature
-                        + backward[at] - log_total)
-        if logs:
-            out[k] = max(float(np.logaddexp.reduce(logs)), LOG_FLOOR)
+            for i in range(bead.src[-1] + 1, min(bead.src[0] + a, n) + 1):
+                for j in range(bead.tgt[-1] + 1, min(bead.tgt[0] + b, m) + 1):
+                    owners.append(k)
+                    covering.append((a, b, i, j))
+    out = np.full(len(run.beads), LOG_FLOOR)
+    if covering:  # one forward-backward pass for every bead's covering beads
+        logs, owner = run.lattice.log_posteriors(covering, temperature), np.array(owners)
+        for k in set(owners):
+            out[k] = max(float(np.logaddexp.reduce(logs[owner == k])), LOG_FLOOR)
     return out
 
 

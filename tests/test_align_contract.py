@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from aligner.alignment import AlignConfig, align_sentences
-from aligner.alignment.search import Band, best_path
+from aligner.alignment.search import Band, Lattice, best_path
 from aligner.errors import ConfigurationError, InputError
 from aligner.records import Bead
 from aligner.signals import SIGNALS
@@ -120,6 +120,32 @@ def test_search_covers_every_cell_path(n: int, m: int, skip: float, seed: int) -
     for a, b, end_i, end_j in path:
         i, j = i + a, j + b
         assert (i, j) == (end_i, end_j)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(1, 6), st.integers(1, 6), st.floats(-1.0, 0.0), st.integers(0, 10**6),
+       st.floats(0.1, 2.0))
+def test_every_sentence_is_in_exactly_one_bead_of_each_path(n: int, m: int, skip: float,
+                                                            seed: int, temperature: float) -> None:
+    """Lattice.log_posteriors reads any bead: over all the beads that hold one sentence, the
+    probabilities add up to 1, and on the best path they are its posteriors."""
+    rng = np.random.default_rng(seed)
+    table = rng.normal(size=(n + 1, m + 1, 3, 3))
+    types = [(1, 1), (1, 2), (2, 1), (2, 2)]
+    lattice = Lattice.build(Band.full(n, m), types, lambda a, b, r, c: table[r, c, a - 1, b - 1],
+                            skip)
+    beads = [(a, b, i, j) for a, b in [*types, (1, 0), (0, 1), (3, 3)]
+             for i in range(a, n + 1) for j in range(b, m + 1)]
+    probability = np.exp(lattice.log_posteriors(beads, temperature))
+    for side, count in ((0, n), (1, m)):
+        for sentence in range(count):
+            holding = [k for k, bead in enumerate(beads)
+                       if bead[2 + side] - bead[side] <= sentence < bead[2 + side]]
+            assert math.isclose(probability[holding].sum(), 1.0, rel_tol=1e-6)
+    assert probability[[k for k, bead in enumerate(beads) if bead[:2] == (3, 3)]].sum() == 0.0
+    path = lattice.best_path(m)
+    assert np.allclose(probability[[beads.index(bead) for bead in path]],
+                       lattice.posteriors(path, temperature))
 
 
 def test_headline_and_paraphrased_lead_stay_two_beads() -> None:

@@ -103,6 +103,16 @@ def test_eval_table(tmp_path: Path) -> None:
     assert lines[1].split() == ["strict", "0.3333", "0.5000", "0.4000"]
 
 
+def test_eval_with_unequal_gold_and_test_files_is_a_usage_error(tmp_path: Path) -> None:
+    gold = tmp_path / "a.gold"
+    gold.write_text("[0]:[0]\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["eval", "--gold", str(gold), "--test", str(gold),
+                                       "--test", str(gold)])
+    assert result.exit_code == 2
+    assert result.stderr == ("Error: 1 gold files but 2 test files; pass them in matching "
+                             "order\n")
+
+
 def test_eval_bad_line_names_file_and_line(tmp_path: Path) -> None:
     gold = write(tmp_path / "g", ["[0]:[0]"])
     test = write(tmp_path / "t", ["[0]:[0]", "zero to zero"])

@@ -83,7 +83,7 @@ def test_bad_file_in_folder_is_skipped_with_a_warning(runner: CliRunner, corpus_
     (tmp_path / "empty.txt").write_bytes(b"")
     result = runner.invoke(main, ["ingest", str(tmp_path), "-o", str(tmp_path / "o.jsonl")])
     assert result.exit_code == 0
-    assert f"Warning: {tmp_path / 'empty.txt'}: file is empty; nothing to ingest; skipped" \
+    assert f"Warning: {tmp_path / 'empty.txt'}: skipped: file is empty; nothing to ingest" \
         in result.stderr
     assert "1 skipped" in result.stderr
 
@@ -108,7 +108,7 @@ def test_bad_inputs_give_one_line_and_no_output(runner: CliRunner, tmp_path: Pat
 
 def test_missing_path_and_empty_folder(runner: CliRunner, tmp_path: Path) -> None:
     result = runner.invoke(main, ["ingest", str(tmp_path / "missing"), "-o", str(tmp_path / "o")])
-    assert result.exit_code == 1
+    assert result.exit_code == 2  # a path given on the command line: a usage error
     assert result.stderr == f"Error: {tmp_path / 'missing'}: no such file or directory\n"
     (tmp_path / "folder").mkdir()
     result = runner.invoke(main, ["ingest", str(tmp_path / "folder")])
@@ -191,4 +191,24 @@ def test_a_document_with_a_warning_is_named_on_stderr(runner: CliRunner, tmp_pat
     assert result.exit_code == 0, result.output
     assert f"Warning: {chrome}: no article body found" in result.stderr
     quiet = runner.invoke(main, ["ingest", str(chrome), "-o", str(tmp_path / "docs.jsonl"), "-q"])
-    assert quiet.exit_code == 0 and quiet.stderr == ""
+    assert quiet.exit_code == 0  # --quiet drops the summary, never a warning
+    assert quiet.stderr == f"Warning: {chrome}: no article body found: every paragraph looks " \
+                           "like page chrome\n"
+
+
+def test_file_names_that_are_not_utf8_are_shown_escaped(runner: CliRunner, corpus_dir: Path,
+                                                        tmp_path: Path) -> None:
+    import os
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(corpus_dir / "002_1775d5543770e237.txt", os.fsdecode(bytes(folder) + b"/\xff.txt"))
+    Path(os.fsdecode(bytes(folder) + b"/\xfe.pdf")).write_bytes(b"%PDF-1.4")
+    out = tmp_path / "docs.jsonl"
+    result = runner.invoke(main, ["ingest", str(folder), "-o", str(out), "--json"])
+    assert result.exit_code == 0, result.output
+    [record] = _records(out.read_text(encoding="utf-8"))
+    assert (record["id"], record["path"]) == ("\\xff", f"{folder}/\\xff.txt")
+    [skipped] = json.loads(result.stdout)["skipped"]
+    assert skipped["path"] == f"{folder}/\\xfe.pdf"
+    assert result.stderr.startswith(f"Warning: {folder}/\\xfe.pdf: skipped: ending .pdf ")

@@ -129,7 +129,7 @@ def test_same_languages_is_a_usage_error(corpus_dir):
 def test_missing_path_is_a_usage_error(tmp_path):
     result = invoke(str(tmp_path / "nope"))
     assert result.exit_code == 2
-    assert "does not exist" in result.stderr
+    assert result.stderr == f"Error: {tmp_path / 'nope'}: no such file or directory\n"
 
 
 def test_broken_jsonl_names_the_file(tmp_path):

@@ -7,9 +7,11 @@ import random
 import numpy as np
 import pytest
 
+from aligner.alignment import AlignConfig, prepare_documents
 from aligner.embed import Usem3Encoder, get_encoder, normalise_rows, usem3_spans
 from aligner.embed import encoder as encoder_module
 from aligner.embed.usem3_spans import DIM, head
+from aligner.signals import embedding as embedding_signal
 from conftest import CORPUS
 
 TEXTS = ["Добрый день.", "Good afternoon.", "Good afternoon.", ""]
@@ -152,6 +154,42 @@ def test_kept_composers_own_their_rows_and_are_counted_as_they_grow(monkeypatch)
     monkeypatch.setattr(encoder_module, "COMPOSER_BYTES", composers[1].nbytes() + 1)
     assert encoder.span_composers([small])[0] is composers[1]   # the large one is forgotten
     assert encoder.composer_bytes() == composers[1].nbytes()
+
+
+def test_composers_prepared_ahead_beyond_the_budget_are_each_composed_once(monkeypatch) -> None:
+    """Pair verification prepares a source and its candidates ahead, then aligns the source
+    with each in turn: what does not fit the kept composers' budget waits for its use (it
+    used to be composed, forgotten at once and composed again)."""
+    texts = corpus_sentences()
+    src, targets = texts[:12], [texts[12 + 8 * k:20 + 8 * k] for k in range(5)]
+    made: list[int] = []
+
+    class Counted(usem3_spans.SpanComposer):
+        def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+            super().__init__(*args, **kwargs)
+            made.append(self.count)
+
+    config = AlignConfig(signals=("embedding",))
+    longest = config.max_span
+    monkeypatch.setattr(encoder_module, "SpanComposer", Counted)
+    sizes = [Counted.expected_nbytes(len(side), longest) for side in (src, *targets)]
+    # room for the source and two targets: less than the task prepares ahead
+    monkeypatch.setattr(encoder_module, "COMPOSER_BYTES", sum(sizes[:3]) + 1)
+    encoder = Usem3Encoder(use_cache=False)
+    monkeypatch.setattr(embedding_signal, "get_encoder", lambda name: encoder)
+    prepare_documents([src, *targets], config)  # what pairing's _prepared calls
+    assert made == [12, 8, 8]
+    for target in targets:  # what each alignment's EmbeddingSignal.prepare asks for
+        encoder.span_composers([src, target], longest)
+    assert made == [12, 8, 8, 8, 8, 8]
+    assert encoder.composer_bytes() <= encoder_module.COMPOSER_BYTES
+
+
+@pytest.mark.parametrize(("count", "longest"), [(1, 1), (3, 6), (9, 2), (9, 8)])
+def test_a_composers_size_is_known_before_it_is_composed(count: int, longest: int) -> None:
+    composer = Usem3Encoder(use_cache=False).span_composers([corpus_sentences()[:count]],
+                                                            longest)[0]
+    assert composer.nbytes() == usem3_spans.SpanComposer.expected_nbytes(count, longest)
 
 
 def test_span_vectors_of_documents_composed_together_equal_each_alone(monkeypatch) -> None:

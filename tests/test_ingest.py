@@ -352,13 +352,33 @@ def test_file_over_the_size_limit_is_refused_before_reading(tmp_path: Path) -> N
         read_document(big)
 
 
+def test_folders_read_every_ending_the_message_names(tmp_path: Path, corpus_dir: Path) -> None:
+    from aligner.ingest.document import LANGUAGE_SUFFIXES, READ_FROM_FOLDERS, TEXT_SUFFIXES
+
+    for suffix in TEXT_SUFFIXES:  # the message is built from the endings read: one rule
+        assert f"{suffix}," in READ_FROM_FOLDERS if suffix else "no extension" in READ_FROM_FOLDERS
+    assert f"such as {LANGUAGE_SUFFIXES[0]}" in READ_FROM_FOLDERS
+    page = corpus_dir / SEED_002
+    (tmp_path / "page.xhtml").write_text(
+        f"<html><body><p>{page.read_text('utf-8')}</p></body></html>", "utf-8")
+    result = ingest_paths([tmp_path])
+    assert [doc.id for doc in result.documents] == ["page"] and result.skipped == []
+
+
 def test_folder_skips_bad_files_unless_strict(tmp_path: Path, corpus_dir: Path) -> None:
     (tmp_path / "good.txt").write_text((corpus_dir / SEED_002).read_text("utf-8"), "utf-8")
     (tmp_path / "empty.txt").write_bytes(b"")
     (tmp_path / "image.png").write_bytes(b"\x89PNG\x00")  # not a text suffix: not read
     result = ingest_paths([tmp_path])
     assert [doc.id for doc in result.documents] == ["good"]
-    assert result.skipped == [(str(tmp_path / "empty.txt"), "file is empty; nothing to ingest")]
+    assert result.skipped == [  # in path order, whatever step found each one
+        (str(tmp_path / "empty.txt"), "file is empty; nothing to ingest"),
+        (str(tmp_path / "image.png"), ("ending .png is not read from folders (.txt, .text, "
+                                       ".html, .htm, .xhtml, a language code such as .ru, or "
+                                       "no extension); name the file to read it"))]
+    with pytest.raises(InputError, match=r"image\.png: ending \.png is not read"):
+        ingest_paths([tmp_path], strict=True)
+    (tmp_path / "image.png").unlink()
     with pytest.raises(InputError, match=r"empty\.txt: file is empty"):
         ingest_paths([tmp_path], strict=True)
 

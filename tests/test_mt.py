@@ -196,7 +196,7 @@ def test_text_file_and_missing_file_are_refused(argos_dir: Path, tmp_path: Path)
     text.write_text("not a model", encoding="utf-8")
     assert_one_line_error(run_cli("models", "install", str(text)), "not a zip archive")
     assert_one_line_error(run_cli("models", "install", str(tmp_path / "absent.argosmodel")),
-                          "no such file")
+                          "no such file", exit_code=2)
     usage = run_cli("models", "install")
     assert usage.exit_code == 2 and usage.output.strip().endswith(
         "Error: give either FILE.argosmodel or --from-index SRC TGT")
@@ -230,7 +230,8 @@ def test_translate_refuses_bad_input_without_partial_output(installed, tmp_path:
     source.write_bytes("Caf\xe9\n".encode("latin-1"))
     out = tmp_path / "out.en"
     assert_one_line_error(run_cli("translate", str(source), "-o", str(out)), "not UTF-8")
-    assert_one_line_error(run_cli("translate", str(tmp_path / "absent.txt")), "no such file")
+    assert_one_line_error(run_cli("translate", str(tmp_path / "absent.txt")), "no such file",
+                          exit_code=2)
     assert not out.exists()
 
 

@@ -281,7 +281,7 @@ def test_the_command_refuses_what_it_cannot_review(tmp_path, run):
 
     runner = CliRunner()
     result = runner.invoke(main, ["review", str(tmp_path / "missing")])
-    assert result.exit_code == 2 and "does not exist" in result.output
+    assert result.exit_code == 2 and "missing: no such file or directory" in result.output
     (tmp_path / "empty").mkdir()
     result = runner.invoke(main, ["review", str(tmp_path / "empty"), "--no-browser"])
     assert result.exit_code == 1 and "not a finished aligner run" in result.output

@@ -307,7 +307,9 @@ def test_a_folder_without_pairs_fails_with_consistent_outputs(tmp_path):
     out = tmp_path / "out"
     result = run_cli(russian_only(tmp_path), "-o", out, "--no-mt", "--quiet")
     assert result.exit_code == 1
-    assert result.stderr.startswith("Error: no parallel document pairs among the 2 documents")
+    warning, error = result.stderr.splitlines()  # --quiet keeps the warning that says why
+    assert warning.startswith("Warning: no English ('en') documents among the 2 given")
+    assert error.startswith("Error: no parallel document pairs among the 2 documents")
     assert "Traceback" not in result.output
     assert tmx.validate(out / "corpus.tmx").ok and list(tmx.read_units(out / "corpus.tmx")) == []
     report = json.loads((out / "report.json").read_text("utf-8"))
@@ -354,6 +356,22 @@ def test_a_foreign_non_empty_folder_is_refused(tmp_path):
     assert result.exit_code == 1
     assert "not empty and holds no earlier aligner run" in result.stderr
     assert sorted(p.name for p in out.iterdir()) == ["holiday.jpg"]
+
+
+def test_resume_reads_folders_again_when_the_endings_read_change(tmp_path, monkeypatch):
+    from aligner.api import run
+    from aligner.ingest import document
+
+    folder = tmp_path / "in"
+    shutil.copytree(CORPUS, folder)
+    (folder / "notes.md").write_text("Президент принял министра обороны Китая в Астане.\n",
+                                     encoding="utf-8")
+    first = run(folder, tmp_path / "out", use_mt=False)
+    assert [Path(item["path"]).name for item in first.skipped] == ["notes.md"]
+    monkeypatch.setattr(document, "TEXT_SUFFIXES", document.TEXT_SUFFIXES + (".md",))
+    resumed = run(folder, tmp_path / "out", use_mt=False, resume=True)
+    assert "ingest" not in resumed.reused_stages and resumed.skipped == []
+    assert resumed.documents == first.documents + 1
 
 
 def test_resume_with_other_options_is_refused(tmp_path):
@@ -559,13 +577,16 @@ def test_skipped_files_are_named_on_stderr_and_in_json(tmp_path):
     folder = russian_only(tmp_path)
     (folder / "empty.txt").write_bytes(b"")
     (folder / "binary.txt").write_bytes(b"\x00\x01" * 50)
-    result = run_cli(folder, "-o", tmp_path / "out", "--no-mt", "--json")
+    (folder / "scan.pdf").write_bytes(b"%PDF-1.4")  # an ending aligner does not read
+    result = run_cli(folder, "-o", tmp_path / "out", "--no-mt", "--json", "--quiet")
     assert result.exit_code == 1  # Russian only: no pairs
-    for name, reason in (("binary.txt", "binary file"), ("empty.txt", "file is empty")):
-        assert f"Warning: {folder / name}: {reason}" in result.stderr
+    for name, reason in (("binary.txt", "binary file"), ("empty.txt", "file is empty"),
+                         ("scan.pdf", "ending .pdf is not read from folders")):
+        assert f"Warning: {folder / name}: skipped: {reason}" in result.stderr  # --quiet keeps them
     skipped = json.loads(result.stdout)["skipped"]
-    assert [Path(item["path"]).name for item in skipped] == ["binary.txt", "empty.txt"]
-    assert json.loads(result.stdout)["skipped_files"] == 2
+    assert [Path(item["path"]).name for item in skipped] == ["binary.txt", "empty.txt",
+                                                             "scan.pdf"]
+    assert json.loads(result.stdout)["skipped_files"] == 3
 
 
 def test_jobs_and_a_dask_scheduler_exclude_each_other(tmp_path):

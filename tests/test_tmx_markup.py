@@ -125,6 +125,26 @@ def test_convert_markup_keep_and_strip(tmp_path: Path) -> None:
     assert code == 0 and "1 left out: 1 no de variant" in err
 
 
+def test_quiet_keeps_the_warning_that_names_the_units_left_out(tmp_path: Path) -> None:
+    path = level2(tmp_path)
+    out = tmp_path / "out.tmx"
+    left = f"1 left out: 1 no de variant ({path}:5 (tuid 1))"
+    for words, where, lead in (
+            (["filter", str(path), "--src-lang", "en-US", "--tgt-lang", "de", "-o", str(out)],
+             out, "not filtered: "),
+            (["merge", str(path), "--src-lang", "en-US", "--tgt-lang", "de", "-o", str(out)],
+             out, ""),
+            (["convert", str(path), "--to", "tsv", "--src-lang", "en-US", "--tgt-lang", "de",
+              "-o", str(tmp_path / "out.tsv")], tmp_path / "out.tsv", "")):
+        code, _, err = run(*words, "-q")
+        assert (code, err) == (0, f"Warning: {where}: {lead}{left}\n"), words
+        code, _, err = run(*words)
+        assert err.startswith(f"Warning: {where}: {lead}{left}\n{where}: ")
+        assert err.endswith(f"; {lead}1 left out (named above)\n")
+    code, _, err = run("merge", str(path), "-o", str(out), "-q")
+    assert (code, err) == (0, "")
+
+
 def test_filter_and_merge_name_every_unit_left_out(tmp_path: Path) -> None:
     path = level2(tmp_path)
     out = tmp_path / "f.tmx"

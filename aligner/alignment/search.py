@@ -187,19 +187,40 @@ class Lattice:
         >>> path, lattice.posteriors(path, 1.0).round(3).tolist()  # 1 / (1 + 2 exp(-2))
         ([(1, 1, 1, 1)], [0.787])
         """
-        forward = self._forward(temperature)
-        backward = self._backward(temperature)
-        log_total = forward[self._at(self.cells.band.n, int(self.cells.band.hi[-1]))]
+        return np.exp(np.minimum(self.log_posteriors(path, temperature), 0.0))
+
+    def log_posteriors(self, beads: Sequence[tuple[int, int, int, int]], temperature: float
+                       ) -> np.ndarray:
+        """Log probability of each of ``beads`` among all paths through the band, weighted as
+        in :meth:`posteriors`: any bead ``(a, b, i, j)`` (``src[i-a:i]`` with
+        ``tgt[j-b:j]``), on the best path or not; ``-inf`` for one that no path takes (a size
+        not searched, a cell outside the band, a span across a paragraph boundary).
+
+        The public way to read the lattice beyond the best path (e.g. how much weight the
+        larger beads that contain a bead carry).
+
+        >>> lattice = Lattice.build(Band.full(1, 1), [(1, 1)], lambda a, b, r, c: r * 0.0, -1.0)
+        >>> beads = [(1, 1, 1, 1), (1, 0, 1, 0), (2, 1, 1, 1)]  # 1-1; 1-0 before a 0-1; no 2-1
+        >>> np.exp(lattice.log_posteriors(beads, 1.0)).round(3).tolist()  # exp(-2) / (1 + ...)
+        [0.787, 0.107, 0.0]
+        """
+        band = self.cells.band
+        forward = np.append(self._forward(temperature), -np.inf)  # index -1: no cell
+        backward = np.append(self._backward(temperature), -np.inf)
+        log_total = forward[self._at(band.n, int(band.hi[-1]))]
         codes = {t: k for k, t in enumerate(self.types)}
-        a, b, i, j = np.array(path, dtype=np.int64).reshape(-1, 4).T
-        at = self.cells.index(i, j)
-        zero_one = a == 0  # 0-1 beads join neighbouring cells of a row
+        a, b, i, j = np.array(beads, dtype=np.int64).reshape(-1, 4).T
+        known = np.array([bead in codes or bead == (0, 1)
+                          for bead in zip(a.tolist(), b.tolist())], dtype=bool)
+        at = np.where((i >= 0) & (i <= band.n), self.cells.index(np.clip(i, 0, band.n), j), -1)
+        zero_one = (a == 0) & (b == 1)  # 0-1 beads join neighbouring cells of a row
         code = np.array([codes.get(bead, 0) for bead in zip(a.tolist(), b.tolist())],
                         dtype=np.int64)
-        before = np.where(zero_one, self.cells.index(i, j - 1), self.prev[code, at])
+        before = np.where(zero_one, self.cells.index(np.clip(i, 0, band.n), j - 1),
+                          self.prev[code, at])
         gain = np.where(zero_one, self.skip, self.gain[code, at])
         logs = forward[before] + gain / temperature + backward[at] - log_total
-        return np.exp(np.minimum(logs, 0.0))
+        return np.where(known & (at >= 0), logs, -np.inf)
 
     def _at(self, i: int, j: int) -> int:
         return int(self.cells.index(np.array([i]), np.array([j]))[0])

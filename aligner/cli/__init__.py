@@ -75,7 +75,7 @@ def main() -> None:
       aligner run corpus/ -o out/        # pair, align, score, write TMX and a report
       aligner ingest corpus/ -o docs.jsonl
 
-    Exit codes: 0 success, 1 data error (bad input file, missing model), 2 usage error,
-    130 interrupted.
+    Exit codes: 0 success, 1 data error (bad input file, missing model), 2 usage error (a
+    bad option; an input path missing or unreadable), 130 interrupted.
     """
     show_warnings_on_one_line()

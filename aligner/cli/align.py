@@ -10,6 +10,8 @@ import click
 from aligner.alignment import AlignConfig, usable_signals
 from aligner.beadfile import alignment_lines
 from aligner.cli.common import (
+    InputPath,
+    OutputPath,
     echo_json,
     language_code,
     quiet_option,
@@ -54,15 +56,15 @@ def _lines(alignment: Alignment, fmt: str) -> list[str]:
 
 
 @click.command()
-@click.argument("src", type=click.Path(exists=True, dir_okay=False))
-@click.argument("tgt", type=click.Path(exists=True, dir_okay=False))
+@click.argument("src", type=InputPath(dir_okay=False))
+@click.argument("tgt", type=InputPath(dir_okay=False))
 @click.option("--src-lang", default=None, callback=language_code,
               help="Source language (ISO 639), detected if not given; e.g. --src-lang ru.")
 @click.option("--tgt-lang", default=None, callback=language_code,
               help="Target language (ISO 639), detected if not given; e.g. --tgt-lang en.")
 @click.option("--presplit", is_flag=True,
               help="Inputs have one sentence per line ('.EOA' or a blank line ends a paragraph).")
-@click.option("--translation", type=click.Path(exists=True, dir_okay=False), default=None,
+@click.option("--translation", type=InputPath(dir_okay=False), default=None,
               help="Machine translation of SRC into the target language, one line per sentence; "
                    "e.g. --translation a.mt.en.")
 @click.option("--max-bead", type=click.IntRange(2, 12), default=DEFAULTS.max_bead,
@@ -75,7 +77,7 @@ def _lines(alignment: Alignment, fmt: str) -> list[str]:
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="beads", show_default=True,
               help="beads: gold-format lines; tsv: texts side by side; jsonl: everything; "
                    "tmx: TMX 1.4b (needs -o); e.g. --format tsv.")
-@click.option("-o", "--output", "out", type=click.Path(dir_okay=False), default=None,
+@click.option("-o", "--output", "out", type=OutputPath(dir_okay=False), default=None,
               help="Write here (atomically) instead of stdout; beads and tsv files get their "
                    "signature beside them (e.g. -o a.tsv: a.signature.json).")
 @threads_option
@@ -116,7 +118,7 @@ def align(src: str, tgt: str, src_lang: str | None, tgt_lang: str | None, prespl
     for path, sentences in ((src, alignment.src_sentences), (tgt, alignment.tgt_sentences)):
         if not sentences:
             warn(f"{Path(path)}: no sentences ({why}); every sentence of the other side is a "
-                 "null bead", quiet=quiet)
+                 "null bead")
     _write(alignment, fmt, out)
     if not quiet and out is not None:
         nulls = sum(bead.is_null for bead in alignment.beads)
@@ -125,10 +127,10 @@ def align(src: str, tgt: str, src_lang: str | None, tgt_lang: str | None, prespl
 
 @click.command()
 @click.option("--gold", "gold", multiple=True, required=True,
-              type=click.Path(exists=True, dir_okay=False),
+              type=InputPath(dir_okay=False),
               help="Gold bead file (repeatable), e.g. --gold dev.gold.")
 @click.option("--test", "test", multiple=True, required=True,
-              type=click.Path(exists=True, dir_okay=False),
+              type=InputPath(dir_okay=False),
               help="System bead file, paired with --gold in order (repeatable), e.g. "
                    "--test dev.beads.")
 @click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")

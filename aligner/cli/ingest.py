@@ -8,7 +8,9 @@ from typing import Any
 
 import click
 
-from aligner.cli.common import echo_json, json_option, progress, quiet_option, reports_errors, warn
+from aligner.cli.common import (InputPath, OutputPath, UserError, echo_json, json_option,
+                                language_code, progress, quiet_option, reports_errors, warn,
+                                warn_skipped)
 from aligner.docfile import document_line, write_documents
 from aligner.errors import ConfigurationError
 from aligner.ingest import ingest_signature, iter_documents
@@ -19,17 +21,19 @@ from aligner.records import LANG_CODE, Document
 
 
 def _check_lang(ctx: click.Context, param: click.Parameter, value: str) -> str | None:
-    value = value.strip().lower()
-    if value == "auto":
+    """'auto', or a language code read as every command reads one (:func:`language_code`)."""
+    if value.strip().lower() == "auto":
         return None
-    if not LANG_CODE.match(value):
-        raise click.BadParameter(f"{value!r} is not 'auto' or an ISO 639-1 code such as ru, en")
-    return value
+    code = language_code(ctx, param, value)
+    if not code or not LANG_CODE.match(code):
+        raise UserError(f"--lang {value!r}: give 'auto' or an ISO 639-1 code such as ru, en",
+                        ConfigurationError.exit_code)
+    return code
 
 
 @click.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+@click.argument("paths", nargs=-1, required=True, type=InputPath(path_type=Path))
+@click.option("-o", "--output", type=OutputPath(dir_okay=False, path_type=Path),
               help="Write the JSON Lines here (atomically); default: stdout; e.g. -o docs.jsonl.")
 @click.option("--lang", default="auto", show_default=True, callback=_check_lang,
               help="Language of every document (ISO 639-1), or 'auto' to identify each one; "
@@ -38,7 +42,8 @@ def _check_lang(ctx: click.Context, param: click.Parameter, value: str) -> str |
               help="Input is one sentence per line; an empty line or '.EOA' ends a paragraph. "
                    "No chrome removal.")
 @click.option("--strict", is_flag=True,
-              help="Fail on the first bad file inside a folder instead of skipping it.")
+              help="Fail on the first file inside a folder that would be skipped (bad, "
+                   "unreadable, or an ending not read) instead of skipping it.")
 @click.option("--max-mb", type=click.FloatRange(min=0, min_open=True),
               default=MAX_FILE_BYTES / 2**20, show_default=True,
               help="Refuse files larger than this many MiB, e.g. --max-mb 8.")
@@ -49,12 +54,12 @@ def ingest(paths: tuple[Path, ...], output: Path | None, lang: str | None, presp
            strict: bool, max_mb: float, quiet: bool, as_json: bool) -> None:
     """Read documents, remove page chrome, find title and date, split sentences.
 
-    PATH is a text or HTML file, or a folder read recursively (.txt, .text, .html, .htm,
+    PATH is a text or HTML file, or a folder read recursively (.txt, .text, .html, .htm, .xhtml,
     language codes such as .ru and .en, no extension). Each output line is a document
     record (id, path, lang, lang_confidence, encoding, title, date, paragraphs with
     boilerplate flags and reasons, sentences with offsets into clean_text, warnings) with a
-    "signature" of the options and versions that made it. Bad files inside a folder are
-    reported and skipped (--strict: fail).
+    "signature" of the options and versions that made it. Bad files inside a folder, and
+    files with other endings (hidden ones aside), are named and skipped (--strict: fail).
 
     \b
     Example:
@@ -64,8 +69,8 @@ def ingest(paths: tuple[Path, ...], output: Path | None, lang: str | None, presp
     Sentences are split by language (README: Languages); a document in a language without a
     splitter is bad input, named with the language (skipped inside a folder).
 
-    Exit codes: 0 done, 1 bad input (missing, empty, binary, undecodable, too large, no
-    sentence splitter for its language), 2 usage.
+    Exit codes: 0 done, 1 bad input (empty, binary, undecodable, too large, no sentence
+    splitter for its language), 2 usage (a PATH missing or unreadable too).
     """
     if as_json and output is None:
         raise ConfigurationError("--json prints a summary on stdout, where the documents go "
@@ -75,7 +80,7 @@ def ingest(paths: tuple[Path, ...], output: Path | None, lang: str | None, presp
 
     def skip(path: str, reason: str) -> None:
         skipped.append((path, reason))
-        warn(f"{path}: {reason}; skipped", quiet)
+        warn_skipped(path, reason)
 
     documents = iter_documents(
         list(paths), lang=lang, strict=strict, presplit=presplit,
@@ -91,7 +96,7 @@ def ingest(paths: tuple[Path, ...], output: Path | None, lang: str | None, presp
         for document in documents:
             seen.append((document.lang, len(document.sentences)))
             for message in document.warnings:
-                warn(f"{document.path}: {message}", quiet)
+                warn(f"{document.path}: {message}")
             yield document
         if not seen:
             raise no_documents_error(paths, skipped)

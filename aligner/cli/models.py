@@ -8,8 +8,8 @@ from pathlib import Path
 import click
 from click.core import ParameterSource
 
-from aligner.cli.common import (echo_json, json_option, language_code, progress, quiet_option,
-                                reports_errors, warn)
+from aligner.cli.common import (InputPath, OutputPath, echo_json, json_option, language_code,
+                                progress, quiet_option, reports_errors, warn)
 from aligner.io import atomic_write, refuse_output_over_input
 from aligner.mt.packages import (NETWORK_TIMEOUT, ModelInfo, install_from_index, install_model,
                                  list_models, package_dirs)
@@ -30,17 +30,19 @@ def models() -> None:
 
 
 @models.command("install", short_help="Install a package file, or one from the Argos index.")
-@click.argument("archive", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("archive", required=False, type=InputPath(
+    dir_okay=False, path_type=Path, hint="give the path of a downloaded .argosmodel"))
 @click.option("--from-index", nargs=2, metavar="SRC TGT", default=None,
               help="Download the SRC->TGT package listed in argostranslate's package index, "
                    "e.g. --from-index ru en.")
 @click.option("--timeout", type=click.FloatRange(min=0.1), default=NETWORK_TIMEOUT,
               show_default=True,
               help="Seconds to wait for the index or the download, e.g. --timeout 600.")
+@quiet_option
 @json_option
 @reports_errors
 def install(archive: Path | None, from_index: tuple[str, str] | None, timeout: float,
-            as_json: bool) -> None:
+            quiet: bool, as_json: bool) -> None:
     """Install an .argosmodel file offline, or fetch one from the Argos package index.
 
     \b
@@ -54,7 +56,7 @@ def install(archive: Path | None, from_index: tuple[str, str] | None, timeout: f
                                                                                  timeout=timeout)
     if as_json:
         echo_json(info.to_json())
-    else:
+    elif not quiet:
         click.echo(f"installed {info.id} ({info.src_lang}->{info.tgt_lang}, version "
                    f"{info.version}) in {info.path}")
 
@@ -146,17 +148,17 @@ def translate_all(translator: ArgosTranslator, sentences: list[str], quiet: bool
     finally:
         bar.close()
         if translator.fallback_reason:
-            warn(translator.fallback_reason, quiet)
+            warn(translator.fallback_reason)
 
 
 @click.command()
-@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("file", type=InputPath(dir_okay=False, path_type=Path))
 @click.option("--src-lang", default="ru", show_default=True, callback=language_code,
               help="Language of FILE, e.g. --src-lang de.")
 @click.option("--tgt-lang", default="en", show_default=True, callback=language_code,
               help="Language to translate into, e.g. --tgt-lang fr.")
 @translation_options
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+@click.option("-o", "--output", type=OutputPath(dir_okay=False, path_type=Path), default=None,
               help="Write translations here (atomically) instead of stdout, e.g. -o doc.mt.en.")
 @quiet_option
 @json_option

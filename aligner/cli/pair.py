@@ -7,8 +7,9 @@ from typing import Any
 
 import click
 
-from aligner.cli.common import (echo_json, json_option, language_code, progress, quiet_option,
-                                reports_errors, threads_option, warn)
+from aligner.cli.common import (InputPath, OutputPath, echo_json, json_option, language_code,
+                                progress, quiet_option, reports_errors, threads_option, warn,
+                                warn_skipped)
 from aligner.cli.pair_options import pair_config, pair_options
 from aligner.io import refuse_output_over_input
 from aligner.mt import load_translator
@@ -18,12 +19,12 @@ from aligner.records import LABEL_MEANINGS, PAIR_LABELS, DocPair
 
 @click.command()
 @click.argument("paths", nargs=-1, required=True,
-                type=click.Path(exists=True, path_type=Path))
+                type=InputPath(path_type=Path))
 @click.option("--src-lang", default="ru", show_default=True, callback=language_code,
               help="Language of the original documents (ISO 639-1), e.g. --src-lang de.")
 @click.option("--tgt-lang", default="en", show_default=True, callback=language_code,
               help="Language of their translations (ISO 639-1), e.g. --tgt-lang fr.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+@click.option("-o", "--output", type=OutputPath(dir_okay=False, path_type=Path),
               help="Also write the pairs and the unpaired documents to this TSV file "
                    "(signature in NAME.signature.json beside it), e.g. -o pairs.tsv.")
 @click.option("--mt", "use_mt", is_flag=True,
@@ -56,18 +57,18 @@ def pair(paths: tuple[Path, ...], src_lang: str, tgt_lang: str, output: Path | N
     refuse_output_over_input(output, paths)
     documents = read_documents(paths)
     for skipped, reason in documents.skipped:
-        warn(f"{skipped}: {reason}; skipped", quiet)
+        warn_skipped(skipped, reason)
     translator = load_translator(src_lang, tgt_lang) if use_mt else None
     result = pair_documents(
         documents, src_lang, tgt_lang, pair_config(settings), translator=translator,
         progress=lambda items, desc, total: progress(items, desc, quiet, total=total))
     for message in result.warnings:
-        warn(message, quiet)
+        warn(message)
     if output is not None:
         result.write_tsv(output)
     if as_json:
-        echo_json(result.to_json())
-    else:
+        echo_json({**result.to_json(), "skipped": documents.summary()["skipped"]})
+    elif output is None or not quiet:  # with -o the listing is a summary: --quiet drops it
         click.echo(format_result(result))
 
 

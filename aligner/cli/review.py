@@ -7,11 +7,11 @@ from pathlib import Path
 
 import click
 
-from aligner.cli.common import UserError, quiet_option, reports_errors, warn
+from aligner.cli.common import InputPath, UserError, quiet_option, reports_errors, warn
 
 
 @click.command()
-@click.argument("source", type=click.Path(exists=True, path_type=Path))
+@click.argument("source", type=InputPath(path_type=Path))
 @click.option("--port", type=click.IntRange(0, 65535), default=0, show_default=True,
               help="Port on 127.0.0.1 (0: a free port the system picks), e.g. --port 8765.")
 @click.option("--no-browser", is_flag=True, help="Only print the address; open no browser.")
@@ -44,7 +44,7 @@ def review(source: Path, port: int, no_browser: bool, quiet: bool) -> None:
 
     workspace = Workspace.open(source)
     for note in workspace.notes:
-        warn(note, quiet)
+        warn(note)
     try:
         sock = bind(port)
     except OSError as error:
@@ -63,4 +63,4 @@ def review(source: Path, port: int, no_browser: bool, quiet: bool) -> None:
     serve(workspace, sock, new_token(), not no_browser, announce)
     unsaved = workspace.summary()["unsaved_pairs"]
     if unsaved:
-        warn(f"stopped with unsaved changes in {unsaved} pair(s); they are lost", quiet)
+        warn(f"stopped with unsaved changes in {unsaved} pair(s); they are lost")

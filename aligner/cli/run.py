@@ -9,8 +9,9 @@ from typing import Any
 import click
 
 from aligner.api import run as run_job
-from aligner.cli.common import (UserError, echo_json, json_option, language_code, progress,
-                                quiet_option, reports_errors, threads_option, warn)
+from aligner.cli.common import (InputPath, OutputPath, UserError, echo_json, json_option,
+                                language_code, progress, quiet_option, reports_errors,
+                                threads_option, warn, warn_skipped)
 from aligner.cli.pair_options import pair_config, pair_options
 from aligner.cli.signal_options import align_config, signal_options
 from aligner.pipeline import RunOptions, RunSummary
@@ -24,9 +25,9 @@ DEFAULTS = RunOptions()
 
 @click.command()
 @click.argument("inputs", nargs=-1, required=True,
-                type=click.Path(exists=True, path_type=Path))
+                type=InputPath(path_type=Path))
 @click.option("-o", "--output", "out", required=True,
-              type=click.Path(file_okay=False, path_type=Path),
+              type=OutputPath(file_okay=False, path_type=Path),
               help="Output folder (new, empty, or an earlier run's, whose finished work is "
                    "reused), e.g. -o out/.")
 @click.option("--src-lang", default=DEFAULTS.src_lang, show_default=True,
@@ -40,7 +41,7 @@ DEFAULTS = RunOptions()
                    "default: the installed model for the language pair, if any; "
                    "e.g. --model ru-en.")
 @click.option("--no-mt", is_flag=True, help="Do not score against machine translation.")
-@click.option("--translations", type=click.Path(exists=True, file_okay=False), default=None,
+@click.option("--translations", type=InputPath(file_okay=False), default=None,
               metavar="DIR",
               help="Precomputed MT instead of a model: DIR/<document id>.<tgt-lang>, one line "
                    "per body sentence of the source document; e.g. --translations mt/.")
@@ -104,9 +105,9 @@ def run(inputs: tuple[Path, ...], out: Path, src_lang: str, tgt_lang: str, model
     summary = run_job(inputs, out, options, jobs=jobs, dask_scheduler=dask_scheduler,
                       resume=resume, progress=bar)
     for skipped in summary.skipped:
-        warn(f"{skipped['path']}: {skipped['reason']}; skipped", quiet)
+        warn_skipped(skipped['path'], skipped['reason'])
     for message in summary.warnings:
-        warn(message, quiet)
+        warn(message)
     if as_json:
         echo_json(summary.to_json())
     elif not quiet:

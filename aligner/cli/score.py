@@ -8,7 +8,8 @@ from pathlib import Path
 import click
 
 from aligner.beadfile import read_alignments
-from aligner.cli.common import echo_json, json_option, quiet_option, reports_errors
+from aligner.cli.common import (InputPath, OutputPath, echo_json, json_option, quiet_option,
+                                reports_errors)
 from aligner.cli.models import (given_translation_options, make_translator, translate_all,
                                 translation_options)
 from aligner.errors import ConfigurationError
@@ -20,8 +21,8 @@ from aligner.score import (DEFAULT_THRESHOLD, THRESHOLD_METRICS, Threshold, lang
 
 
 @click.command()
-@click.argument("alignments", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--translation", type=click.Path(dir_okay=False, path_type=Path), default=None,
+@click.argument("alignments", type=InputPath(dir_okay=False, path_type=Path))
+@click.option("--translation", type=InputPath(dir_okay=False, path_type=Path), default=None,
               help="Precomputed MT from any engine: one line per source sentence of every "
                    "alignment in the file, in order (instead of running a model), e.g. "
                    "--translation doc.mt.en.")
@@ -32,7 +33,7 @@ from aligner.score import (DEFAULT_THRESHOLD, THRESHOLD_METRICS, Threshold, lang
 @click.option("--threshold-metric", type=click.Choice(THRESHOLD_METRICS), default="chrf",
               show_default=True,
               help="Sentence metric the threshold applies to, e.g. --threshold-metric bleu.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+@click.option("-o", "--output", type=OutputPath(dir_okay=False, path_type=Path), default=None,
               help="Write scored alignments as JSON Lines (one document per line), "
                    "e.g. -o scored.jsonl.")
 @quiet_option

@@ -14,14 +14,16 @@ import click
 
 import tmx as tmxlib
 from aligner import __version__
-from aligner.cli.common import UserError, echo_json, json_option, quiet_option, reports_errors
+from aligner.cli.common import (InputPath, OutputPath, UserError, echo_json, json_option,
+                                quiet_option, reports_errors, warn)
 from aligner.errors import ConfigurationError
 from aligner.export import signature_props
 from aligner.io import atomic_write, refuse_output_over_input, write_json
 from aligner.signature import make_signature, signature_path
 
 F = TypeVar("F", bound=Callable[..., Any])
-FILES = click.Path(dir_okay=False, path_type=Path)
+OUTPUT = OutputPath(dir_okay=False, path_type=Path)
+INPUTS = InputPath(dir_okay=False, path_type=Path)
 TOOL = ("aligner", __version__)
 
 
@@ -47,6 +49,15 @@ def _signature_props(stage: str, options: dict[str, object]) -> list[tuple[str, 
 def _summary(message: str, quiet: bool) -> None:
     if not quiet:
         click.echo(message, err=True)
+
+
+def _left_out(where: object, left_out: tmxlib.LeftOut, lead: str = "") -> str:
+    """The summary's words for the units a command left out. The units themselves are told
+    in a warning first, which ``--quiet`` keeps (it drops the summary)."""
+    if not left_out.total:
+        return f"{lead}none left out"
+    warn(f"{where}: {lead}{left_out.summary()}")
+    return f"{lead}{left_out.total} left out (named above)"
 
 
 locale_option = click.option("--locale-style", type=click.Choice(tmxlib.LOCALE_STYLES),
@@ -80,7 +91,7 @@ def tmx() -> None:
 
 
 @tmx.command()
-@click.argument("files", nargs=-1, required=True, type=FILES)
+@click.argument("files", nargs=-1, required=True, type=INPUTS)
 @quiet_option
 @json_option
 @reports_tmx_errors
@@ -110,7 +121,7 @@ def validate(files: tuple[Path, ...], quiet: bool, as_json: bool) -> None:
 
 
 @tmx.command()
-@click.argument("files", nargs=-1, required=True, type=FILES)
+@click.argument("files", nargs=-1, required=True, type=INPUTS)
 @click.option("--score-prop", default="x-align-score", show_default=True,
               help="Numeric prop the histogram counts. Example: --score-prop x-mt-chrf")
 @languages_options
@@ -156,8 +167,8 @@ duplicates_option = click.option(
 
 
 @tmx.command()
-@click.argument("files", nargs=-1, required=True, type=FILES)
-@click.option("-o", "--output", required=True, type=FILES,
+@click.argument("files", nargs=-1, required=True, type=INPUTS)
+@click.option("-o", "--output", required=True, type=OUTPUT,
               help="Merged TMX to write. Example: -o all.tmx")
 @duplicates_option
 @locale_option
@@ -190,12 +201,12 @@ def merge(files: tuple[Path, ...], output: Path, duplicates: str, locale_style: 
         echo_json(result)
     _summary(f"{output}: {result['written']} units written, {result['duplicates']} duplicates "
              f"and {result['skipped_empty']} empty units dropped, {result['tuids_renamed']} "
-             f"repeated tuids renamed; {written.left_out.summary()}", quiet)
+             f"repeated tuids renamed; {_left_out(output, written.left_out)}", quiet)
 
 
 @tmx.command(name="filter")
-@click.argument("file", type=FILES)
-@click.option("-o", "--output", required=True, type=FILES,
+@click.argument("file", type=INPUTS)
+@click.option("-o", "--output", required=True, type=OUTPUT,
               help="Filtered TMX to write. Example: -o clean.tmx")
 @click.option("--min-score", type=click.FloatRange(0, 1), default=None,
               help="Keep units whose x-align-score is at least this (unscored units dropped). "
@@ -257,15 +268,16 @@ def filter_command(file: Path, output: Path, min_score: float | None, min_chrf: 
         echo_json(result)
     drops = ", ".join(f"{count} by {name}" for name, count in result["dropped"].items())
     _summary(f"{output}: {written.written} units kept; dropped {drops or 'none'} "
-             f"({dropped.summary()}); not filtered: {written.left_out.summary()}", quiet)
+             f"({dropped.summary()}); {_left_out(output, written.left_out, 'not filtered: ')}",
+             quiet)
 
 
 @tmx.command()
-@click.argument("file", type=FILES)
+@click.argument("file", type=INPUTS)
 @click.option("--to", "fmt", type=click.Choice(tmxlib.CONVERT_FORMATS), required=True,
               help="tsv: source<TAB>target (\\t \\n \\\\ escaped); jsonl: every field; "
                    "moses: two files OUT.ru and OUT.en, one segment per line. Example: --to moses")
-@click.option("-o", "--output", type=FILES, default=None,
+@click.option("-o", "--output", type=OUTPUT, default=None,
               help="File to write (default: stdout); for moses, the prefix (required). "
                    "Example: -o corpus")
 @click.option("--markup", type=click.Choice(tmxlib.MARKUP_MODES), default=None,
@@ -319,4 +331,5 @@ def convert(file: Path, fmt: str, output: Path | None, markup: str | None,
         echo_json(result.to_json())
     flattened = (f"; {result.flattened} segments had line breaks replaced by spaces"
                  if fmt == "moses" else "")
-    _summary(f"{where}: {result.units} units{flattened}; {result.left_out.summary()}", quiet)
+    _summary(f"{where}: {result.units} units{flattened}; {_left_out(where, result.left_out)}",
+             quiet)

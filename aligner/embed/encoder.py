@@ -157,6 +157,10 @@ class Encoder(ABC):
         """
         return None
 
+    def prepare_composers(self, sides: Sequence[Sequence[str]], longest: int = 1) -> None:
+        """Compute ahead, together, the span composers that :meth:`span_composers` will be
+        asked for (``sides`` in the order of use); by default nothing."""
+
     def _encode_normalised(self, texts: list[str]) -> np.ndarray:
         parts = [np.asarray(self._encode_batch(texts[start:start + ENCODE_BATCH]),
                             dtype=np.float32)
@@ -300,6 +304,22 @@ class Usem3Encoder(Encoder):
             compose_layouts((found[key] for key in missing), longest)
         self._forget_composers()
         return [found[key] for key in keys]
+
+    def prepare_composers(self, sides: Sequence[Sequence[str]], longest: int = 1) -> None:
+        """Compose ahead, in one call, the composers of the leading ``sides`` that fit
+        ``COMPOSER_BYTES`` together; the rest are composed when asked for. Composing more
+        ahead would forget the first ones again before their use (the kept composers are
+        bounded), and compose each of those twice."""
+        fitting, size = [], 0
+        for key in dict.fromkeys(tuple(side) for side in sides):
+            kept = self._composers.get(key)
+            size += (kept.nbytes() if kept is not None
+                     else SpanComposer.expected_nbytes(len(key), longest))
+            if size > COMPOSER_BYTES:
+                break
+            fitting.append(key)
+        if fitting:
+            self.span_composers(fitting, longest)
 
     def composer_bytes(self) -> int:
         """Memory the kept composers hold now (their span vectors grow as callers read them)."""

@@ -236,6 +236,14 @@ class SpanComposer:
         """The longest spans computed with those of up to ``longest`` sentences."""
         return min(max(LAYOUT_LONGEST, longest), self.count)
 
+    @staticmethod
+    def expected_nbytes(count: int, longest: int = 1) -> int:
+        """What :meth:`nbytes` will be for ``count`` sentences once the spans of up to
+        ``longest`` sentences are composed (:func:`compose_layouts`)."""
+        layout = min(max(LAYOUT_LONGEST, longest), count)
+        spans = sum(count - length + 1 for length in range(1, layout + 1))
+        return 4 * count * PART_DIM + 8 * (count + 1) * (DIM + 1) + 4 * spans * DIM
+
     def nbytes(self) -> int:
         """Memory held now: parts, prefix sums and the span vectors computed so far."""
         return (self.parts.nbytes + self._inner.nbytes + self._count.nbytes

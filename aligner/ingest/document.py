@@ -30,6 +30,7 @@ from aligner.ingest.encoding import MAX_FILE_BYTES, check_size, decode_bytes
 from aligner.ingest.html import HTML_SUFFIXES, declared_charset, html_to_text, looks_like_html
 from aligner.ingest.langid import identify_language
 from aligner.ingest.meta import find_date, split_date_label
+from aligner.io import path_text
 from aligner.records import Document, Paragraph, Sentence
 from aligner.segment import Splitter, split_dateline, splitter_for, splitter_signature
 
@@ -41,6 +42,10 @@ LANGUAGE_SUFFIXES = tuple(f".{code}" for code in (
     "da", "no", "et", "lv", "lt", "hu", "ro", "zh", "ja", "ko", "ar", "fa", "hi"))
 """Parallel corpora name files by language (``doc000.ru``, ``dev.de``): read from folders too.
 Codes that are also common program-file endings (``.cs``, ``.pl``, ``.el``, ``.ml``) are not."""
+READ_FROM_FOLDERS = (", ".join(suffix for suffix in TEXT_SUFFIXES if suffix)
+                     + f", a language code such as {LANGUAGE_SUFFIXES[0]}"
+                     + (", or no extension" if "" in TEXT_SUFFIXES else ""))
+"""The endings of :data:`TEXT_SUFFIXES` and :data:`LANGUAGE_SUFFIXES`, for messages."""
 END_OF_ARTICLE = ".EOA"
 """In pre-split input, a line that ends a paragraph (as in Bleualign / hunalign data)."""
 META_SCAN_PARAGRAPHS = 4
@@ -95,17 +100,17 @@ def read_document(path: str | os.PathLike[str], lang: str | None = None,
     :raises InputError: missing, too large, empty, binary or undecodable file, or a language
         without a sentence splitter.
     """
-    file = Path(path)
+    file, name = Path(path), path_text(path)
     if not file.exists():
-        raise InputError(f"{file}: no such file or directory")
+        raise InputError(f"{name}: no such file or directory")
     if not file.is_file():
-        raise InputError(f"{file}: not a regular file")
-    check_size(file.stat().st_size, str(file), max_bytes)
+        raise InputError(f"{name}: not a regular file")
+    check_size(file.stat().st_size, name, max_bytes)
     try:
         data = file.read_bytes()
     except OSError as error:  # a read error carries no file name of its own
-        raise InputError(f"{file}: cannot read ({error.strerror or error})") from None
-    return document_from_bytes(str(file), data, lang, doc_id, presplit, max_bytes)
+        raise InputError(f"{name}: cannot read ({error.strerror or error})") from None
+    return document_from_bytes(name, data, lang, doc_id, presplit, max_bytes)
 
 
 def document_from_bytes(name: str, data: bytes, lang: str | None = None,
@@ -310,14 +315,15 @@ def iter_documents(paths: Sequence[str | os.PathLike[str]], lang: str | None = N
                    on_skip: Callable[[str, str], None] | None = None,
                    map_tasks: MapTasks | None = None) -> Iterator[Document]:
     """Like :func:`ingest_paths`, one document at a time; ``on_skip(path, reason)`` hears of
-    each skipped file. Raises nothing for an empty result: the caller decides."""
+    each skipped file after the last document, in path order (the one order every command
+    lists them in). Raises nothing for an empty result: the caller decides."""
     ids: set[str] = set()
+    skipped: list[tuple[str, str]] = []
 
     def unreadable(path: str, reason: str) -> None:
         if strict:
             raise InputError(f"{path}: {reason}")
-        if on_skip:
-            on_skip(path, reason)
+        skipped.append((path, reason))
 
     files = list(input_files(paths, unreadable))
     results = (_read_in_batches(files, lang, presplit, max_bytes, map_tasks) if map_tasks
@@ -327,8 +333,10 @@ def iter_documents(paths: Sequence[str | os.PathLike[str]], lang: str | None = N
             yield replace(result, id=unique_id(result.id, ids))
         elif named or strict:
             raise _as_input_error(result, file) from None
-        elif on_skip:
-            on_skip(str(file), _reason(result, file))
+        else:
+            skipped.append((path_text(file), _reason(result, file)))
+    for path, reason in sorted(skipped) if on_skip else ():
+        on_skip(path, reason)
 
 
 def _read_or_error(file: Path, lang: str | None, presplit: bool,
@@ -353,17 +361,17 @@ def _read_in_batches(files: Sequence[tuple[Path, bool]], lang: str | None, presp
 
 def _file_bytes(file: Path, max_bytes: int) -> tuple[str, bytes | InputError]:
     try:
-        check_size(file.stat().st_size, str(file), max_bytes)
-        return str(file), file.read_bytes()
+        check_size(file.stat().st_size, path_text(file), max_bytes)
+        return path_text(file), file.read_bytes()
     except (InputError, OSError) as error:
-        return str(file), _as_input_error(error, file)
+        return path_text(file), _as_input_error(error, file)
 
 
 def no_documents_error(paths: Sequence[str | os.PathLike[str]],
                        skipped: Sequence[tuple[str, str]]) -> InputError:
     """The error for inputs that gave no document: every file was skipped."""
     first = f"; first: {skipped[0][0]}: {skipped[0][1]}" if skipped else ""
-    return InputError(f"{', '.join(map(str, paths))}: no readable document "
+    return InputError(f"{', '.join(map(path_text, paths))}: no readable document "
                       f"({len(skipped)} file(s) skipped{first})")
 
 
@@ -500,51 +508,67 @@ def input_files(paths: Sequence[str | os.PathLike[str]],
                 ) -> Iterator[tuple[Path, bool]]:
     """``(file, named)`` for each input file; folders are walked in sorted order.
 
-    :param on_unreadable: hears ``(path, reason)`` of each folder that cannot be listed and
-        of each entry named like a text file that is no regular file (a broken link, a pipe).
+    :param on_unreadable: hears ``(path, reason)`` of each folder that cannot be listed, of
+        each file with an ending not read from folders, and of each entry named like a text
+        file that is no regular file (a broken link, a pipe).
     """
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
             files = sorted(_folder_files(path, on_unreadable))
             if not files:
-                suffixes = ", ".join(suffix for suffix in TEXT_SUFFIXES if suffix)
-                raise InputError(f"{path}: no text files ({suffixes}, a language code such "
-                                 "as .ru, or no extension) in this folder")
+                raise InputError(f"{path_text(path)}: no text files ({READ_FROM_FOLDERS}) in "
+                                 "this folder")
             yield from ((file, False) for file in files)
         elif path.exists():
             yield path, True
         else:
-            raise InputError(f"{path}: no such file or directory")
+            raise InputError(f"{path_text(path)}: no such file or directory")
 
 
 def _folder_files(root: Path, on_unreadable: Callable[[str, str], None] | None
                   ) -> Iterator[Path]:
-    """The text files under ``root``, hidden folders aside (symbolic links to folders are
-    not followed, so a link loop cannot trap the walk). An entry named like a text file that
-    is no regular file is never opened (a pipe would block the run) but named."""
+    """The text files under ``root``, hidden files and folders aside (symbolic links to
+    folders are not followed, so a link loop cannot trap the walk). A file with another
+    ending is named, not read; so is an entry named like a text file that is no regular file
+    (it is never opened: a pipe would block the run)."""
     def unreadable(error: OSError) -> None:
         if on_unreadable:
-            on_unreadable(str(error.filename),
+            on_unreadable(path_text(error.filename),
                           f"cannot read the folder ({error.strerror or error}); its files "
                           "were not ingested")
 
     for folder, subfolders, names in os.walk(root, onerror=unreadable):
-        subfolders[:] = [name for name in subfolders if not name.startswith(".")]
-        for path in (Path(folder) / name for name in names):
-            if not _has_text_name(path, root):
+        # sorted, so that what is skipped is named in the same order on every file system
+        subfolders[:] = sorted(name for name in subfolders if not name.startswith("."))
+        for path in (Path(folder) / name for name in sorted(names)):
+            if _is_hidden(path, root):
                 continue
-            if path.is_file():
+            if not _has_text_name(path):
+                if on_unreadable:
+                    on_unreadable(path_text(path), f"ending {path_text(path.suffix)} is not read "
+                                                   f"from folders ({READ_FROM_FOLDERS}); name "
+                                                   "the file to read it")
+            elif path.is_file():
                 yield path
             elif on_unreadable:
-                on_unreadable(str(path), "a broken symbolic link (to nothing, or a loop)"
+                on_unreadable(path_text(path), "a broken symbolic link (to nothing, or a loop)"
                               if path.is_symlink() else "not a regular file (a pipe or device)")
 
 
-def _has_text_name(path: Path, root: Path) -> bool:
-    hidden = any(part.startswith(".") for part in path.relative_to(root).parts)
+def _is_hidden(path: Path, root: Path) -> bool:
+    return any(part.startswith(".") for part in path.relative_to(root).parts)
+
+
+def folder_rules() -> dict[str, tuple[str, ...]]:
+    """The endings read from folders, for a fingerprint of what a folder's ingestion gives
+    (when they change, the files read and skipped change with the same inputs)."""
+    return {"text": TEXT_SUFFIXES, "languages": LANGUAGE_SUFFIXES}
+
+
+def _has_text_name(path: Path) -> bool:
     suffix = path.suffix.lower()
-    return not hidden and (suffix in TEXT_SUFFIXES or suffix in LANGUAGE_SUFFIXES)
+    return suffix in TEXT_SUFFIXES or suffix in LANGUAGE_SUFFIXES
 
 
 def unique_id(stem: str, taken: set[str]) -> str:
@@ -579,7 +603,7 @@ def _escape_control(match: re.Match[str]) -> str:
 
 def _reason(error: Exception, file: Path) -> str:
     message = str(_as_input_error(error, file))
-    prefix = f"{file}: "
+    prefix = f"{path_text(file)}: "
     return message[len(prefix):] if message.startswith(prefix) else message
 
 
@@ -587,7 +611,7 @@ def _as_input_error(error: Exception, file: Path) -> InputError:
     if isinstance(error, InputError):
         return error
     detail = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
-    return InputError(f"{file}: {detail}")
+    return InputError(f"{path_text(file)}: {detail}")
 
 
 def _count(values: Iterable[str]) -> dict[str, int]:

@@ -64,7 +64,7 @@ def build_report(run: RunFigures) -> dict[str, Any]:
         "warnings": list(run.warnings),
         "summary": _summary(run, outcomes),
         "documents": [_document_row(doc) for doc in sorted(run.documents, key=lambda d: d.id)],
-        "skipped": [{"path": path, "reason": reason} for path, reason in sorted(run.skipped)],
+        "skipped": [{"path": path, "reason": reason} for path, reason in run.skipped],
         "pairing": {"labels": {label.value: LABEL_MEANINGS[label] for label in PAIR_LABELS},
                     "pairs": [pair.to_json() for pair in
                               sorted(run.pairs, key=lambda p: (p.src_id, p.tgt_id))],

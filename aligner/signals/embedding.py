@@ -280,7 +280,7 @@ class EmbeddingSignal(Signal):
     similarity = True
 
     def prepare_documents(self, sides: Sequence[Sequence[str]], max_span: int) -> None:
-        get_encoder(self.params.encoder).span_composers(sides, max_span)  # kept for prepare
+        get_encoder(self.params.encoder).prepare_composers(sides, max_span)  # kept for prepare
 
     def prepare(self, data: SignalInput) -> EmbeddingScorer:
         params: EmbeddingParams = self.params
