@@ -61,7 +61,7 @@ def test_cells_scanned_on_principal_axes_give_the_exact_neighbours(monkeypatch,
     """Scanned on fewer axes than the vectors have, the rows each query keeps are re-ranked
     in all dimensions: the neighbours are those of the full scan, with exact scores, and the
     same with any thread count."""
-    import aligner.pair.search as search
+    from aligner.pair import search
 
     queries, base = partners(3000, dim=96, spread=24)
     monkeypatch.setattr(search, "SCAN_DIMENSIONS", 32)
@@ -125,7 +125,7 @@ def test_scanning_a_cell_in_small_blocks_finds_the_same_neighbours(monkeypatch):
     """A cell that many queries probe is scanned a block of products at a time (bounded
     memory), and the top-k is taken a block of rows at a time: the same neighbours (a
     product of another shape may differ in the last bit of a score)."""
-    import aligner.pair.search as search
+    from aligner.pair import search
 
     queries, base = partners(600)
     cell_of = np.arange(600) % 3  # three large cells; every query probes two of them
