@@ -15,11 +15,15 @@ from aligner.threads import use_threads
 pytest.importorskip("faiss")
 
 
-def partners(size: int, dim: int = 64) -> tuple[np.ndarray, np.ndarray]:
-    """Base rows in clusters and, per base row, a slightly moved copy as its query."""
+def partners(size: int, dim: int = 64, spread: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Base rows in clusters and, per base row, a slightly moved copy as its query; with
+    ``spread``, rows vary in their first ``spread`` dimensions only, plus a little noise in
+    all (as real pooled vectors, most of whose second moment lies on few axes)."""
     rng = np.random.default_rng(7)
+    spread = spread or dim
     centres = rng.standard_normal((size // 50, dim))
     base = centres[rng.integers(0, len(centres), size)] + 0.8 * rng.standard_normal((size, dim))
+    base[:, spread:] = 0.1 * rng.standard_normal((size, dim - spread))
     queries = base + 0.05 * rng.standard_normal((size, dim))
     unit = [rows / np.linalg.norm(rows, axis=1, keepdims=True) for rows in (queries, base)]
     return unit[0].astype(np.float32), unit[1].astype(np.float32)
@@ -50,6 +54,41 @@ def test_index_gives_the_same_neighbours_with_any_thread_count(restore_threads):
     two = nearest_neighbours(queries, base, k=4, exact_limit=100)
     assert np.array_equal(one.indices, two.indices)
     assert np.array_equal(one.scores, two.scores)
+
+
+def test_cells_scanned_on_principal_axes_give_the_exact_neighbours(monkeypatch,
+                                                                   restore_threads):
+    """Scanned on fewer axes than the vectors have, the rows each query keeps are re-ranked
+    in all dimensions: the neighbours are those of the full scan, with exact scores, and the
+    same with any thread count."""
+    from aligner.pair import search
+
+    queries, base = partners(3000, dim=96, spread=24)
+    monkeypatch.setattr(search, "SCAN_DIMENSIONS", 32)
+    monkeypatch.setattr(search, "QUERY_CHUNK", 700)  # several chunks
+    use_threads(1)
+    found = nearest_neighbours(queries, base, k=4, exact_limit=100)
+    use_threads(2)
+    again = nearest_neighbours(queries, base, k=4, exact_limit=100)
+    monkeypatch.setattr(search, "SCAN_DIMENSIONS", 96)  # no axes: the cells in all dimensions
+    full = nearest_neighbours(queries, base, k=4, exact_limit=100)
+    assert np.array_equal(found.indices, again.indices)
+    assert np.array_equal(found.scores, again.scores)
+    assert np.mean(found.indices == full.indices) >= 0.999
+    assert np.allclose(found.scores, np.einsum("ij,ikj->ik", queries, base[found.indices]),
+                       atol=1e-5)
+
+
+def test_principal_axes_hold_the_spread_of_the_rows():
+    from aligner.pair.search import principal_axes
+
+    _, base = partners(2000, dim=96, spread=24)
+    axes = principal_axes(base, 24)
+    assert axes.shape == (96, 24)
+    assert np.allclose(axes.T @ axes, np.eye(24), atol=1e-4)
+    kept = np.linalg.norm(base @ axes, axis=1) / np.linalg.norm(base, axis=1)
+    assert kept.min() > 0.95  # the noise dimensions are left out
+    assert principal_axes(base, 96) is None
 
 
 def test_without_faiss_the_search_stays_exact(monkeypatch):
@@ -86,7 +125,7 @@ def test_scanning_a_cell_in_small_blocks_finds_the_same_neighbours(monkeypatch):
     """A cell that many queries probe is scanned a block of products at a time (bounded
     memory), and the top-k is taken a block of rows at a time: the same neighbours (a
     product of another shape may differ in the last bit of a score)."""
-    import aligner.pair.search as search
+    from aligner.pair import search
 
     queries, base = partners(600)
     cell_of = np.arange(600) % 3  # three large cells; every query probes two of them
