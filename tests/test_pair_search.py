@@ -91,6 +91,32 @@ def test_principal_axes_hold_the_spread_of_the_rows():
     assert principal_axes(base, 96) is None
 
 
+def test_more_neighbours_than_the_shortlist_are_all_found():
+    """k above the rows kept per cell and per query (pair -k 40): the lists widen to k."""
+    from aligner.pair import search
+
+    queries, base = partners(3000)
+    k = search.SHORTLIST + 8
+    found = nearest_neighbours(queries, base, k=k, exact_limit=100)
+    exact = exact_neighbours(queries, base, k=k)
+    assert found.indices.shape == (3000, k) and np.all(found.indices >= 0)
+    shared = [len(set(a) & set(b)) for a, b in zip(found.indices.tolist(),
+                                                   exact.indices.tolist())]
+    assert np.mean(shared) / k >= 0.95
+
+
+def test_principal_axes_are_the_same_with_any_thread_count(restore_threads):
+    """LAPACK's eigendecomposition of a large moment matrix splits its work by threads."""
+    from aligner.pair.search import principal_axes
+
+    _, base = partners(3000, dim=1024, spread=600)
+    use_threads(1)
+    one = principal_axes(base, 512)
+    use_threads(2)
+    two = principal_axes(base, 512)
+    assert one.tobytes() == two.tobytes()
+
+
 def test_without_faiss_the_search_stays_exact(monkeypatch):
     queries, base = partners(500)
     monkeypatch.setitem(sys.modules, "faiss", None)  # import faiss now raises ImportError

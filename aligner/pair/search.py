@@ -184,9 +184,7 @@ def _indexed_neighbours(faiss: Any, queries: np.ndarray, base: np.ndarray,
     faiss.omp_set_num_threads(thread_count())  # rows are independent: any thread count
     _, cell_of = centroids.search(base, 1)
     _, probed = centroids.search(queries, min(PROBED_CELLS, cells))
-    faiss.omp_set_num_threads(1)
     axes = principal_axes(base, SCAN_DIMENSIONS)
-    faiss.omp_set_num_threads(thread_count())
     return reranked_scan(queries, base, axes, cell_of[:, 0], probed, k)
 
 
@@ -205,8 +203,11 @@ def principal_axes(base: np.ndarray, dimensions: int) -> np.ndarray | None:
     if len(base) > AXIS_SAMPLE:
         rows = np.random.default_rng(KMEANS_SEED).choice(len(base), AXIS_SAMPLE, replace=False)
         sample = base[np.sort(rows)]
-    moment = (sample.T @ sample).astype(np.float64)
-    _, axes = np.linalg.eigh(moment)  # ascending eigenvalues
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1, user_api="blas"):  # LAPACK's eigh differs by thread count
+        moment = (sample.T @ sample).astype(np.float64)
+        _, axes = np.linalg.eigh(moment)  # ascending eigenvalues
     return np.ascontiguousarray(axes[:, ::-1][:, :dimensions], dtype=np.float32)
 
 
@@ -214,7 +215,8 @@ def reranked_scan(queries: np.ndarray, base: np.ndarray, axes: np.ndarray | None
                   cell_of: np.ndarray, probed: np.ndarray, k: int) -> Neighbours:
     """The ``k`` nearest base rows of each query among the cells it probes, scanned on
     ``axes`` (all dimensions when ``None``): the :data:`SHORTLIST` best by that score, from
-    the :data:`PER_CELL` best of each cell, are re-ranked by their exact inner product.
+    the :data:`PER_CELL` best of each cell (each at least ``k``), are re-ranked by their
+    exact inner product.
     Exact scores, ties to the lower index, padded with ``-1``; :data:`QUERY_CHUNK` queries
     at a time, so memory stays bounded.
 
@@ -232,8 +234,9 @@ def reranked_scan(queries: np.ndarray, base: np.ndarray, axes: np.ndarray | None
         chunk = queries[start:start + QUERY_CHUNK]
         reduced = chunk if axes is None else chunk @ axes
         listed, listed_scores = listed_per_cell(reduced, reduced_base, cell_of,
-                                                probed[start:start + QUERY_CHUNK], PER_CELL)
-        short = best_unordered(listed, listed_scores, SHORTLIST)
+                                                probed[start:start + QUERY_CHUNK],
+                                                max(PER_CELL, k))
+        short = best_unordered(listed, listed_scores, max(SHORTLIST, k))
         found = best_listed(short, exact_scores(chunk, base, short), k, len(base))
         indices[start:start + len(chunk)] = found.indices
         scores[start:start + len(chunk)] = found.scores
