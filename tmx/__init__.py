@@ -17,8 +17,12 @@ from typing import Any
 
 from tmx.errors import TmxError, TmxParseError, TmxUsageError, TmxWriteError
 
+# Imported now: the function shares its module's name, and a module imported later would
+# otherwise replace the package's attribute ``validate`` with itself.
+from tmx.validate import Issue, ValidationReport, validate
+
 # Where each public name lives; its module is imported on first use, so a program that only
-# writes TMX (aligner's runs) does not load the reader, the validator and the operations.
+# writes TMX (aligner's runs) does not load the operations and the store.
 _HOMES = {
     "tmx.inline": ("MARKUP_MODES", "Content", "Inline", "count_elements", "plain_text"),
     "tmx.model": ("LeftOut", "TmxHeader", "TmxUnit", "TuvInfo", "tmx_date"),
@@ -28,7 +32,6 @@ _HOMES = {
     "tmx.reader": ("TmxReader", "read_header", "read_units"),
     "tmx.store": ("TmxFile",),
     "tmx.text": ("LOCALE_STYLES", "clean_text", "lang_matches", "normalize_lang"),
-    "tmx.validate": ("Issue", "ValidationReport", "validate"),
     "tmx.writer": ("DUPLICATE_POLICIES", "TmxWriter", "WriteStats", "write_tmx"),
 }
 _HOME_OF = {name: module for module, names in _HOMES.items() for name in names}
