@@ -12,17 +12,18 @@ index for deterministic output. Errors raised by a task are re-raised in the cal
 from __future__ import annotations
 
 import ctypes
-import multiprocessing
 import os
 import re
 import signal
 import sys
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from typing import Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from aligner.errors import ConfigurationError, show_warnings_on_one_line
 from aligner.threads import worker_environment
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -119,6 +120,10 @@ class ProcessExecutor(_BoundedSubmitter):
     name = "processes"
 
     def __init__(self, workers: int) -> None:
+        # Imported here: a run with --jobs 1 (the default) starts faster without them.
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
         if workers < 1:
             raise ConfigurationError(f"--jobs must be at least 1, not {workers}")
         self.workers = workers
@@ -133,6 +138,8 @@ class ProcessExecutor(_BoundedSubmitter):
         return self._pool.submit(function, item)
 
     def _wait_any(self, pending: set[Any]) -> tuple[set[Any], set[Any]]:
+        from concurrent.futures import FIRST_COMPLETED, wait
+
         done, still = wait(pending, return_when=FIRST_COMPLETED)
         return set(done), set(still)
 

@@ -82,7 +82,7 @@ def event_facts(sentences: Sequence[str], document_date: str | None) -> EventFac
     >>> dict(facts.names), sorted(facts.dates)
     ({'tokaeva': 1, 'vei': 1, 'fenhe': 1}, ['2022-04-25', '2022-04-29'])
     """
-    names = Counter(fold_name(word) for word in name_words(sentences)
+    names = Counter(fold_name(word) for word in name_words(tuple(sentences))
                     if not is_month(word) and not _WEEKDAY_NAME.fullmatch(word))
     return EventFacts(dict(names), frozenset(resolve_dates("\n".join(sentences),
                                                            _parse_date(document_date))))
