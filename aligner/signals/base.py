@@ -101,6 +101,18 @@ Bounds = tuple[float | None, float | None]
 WEIGHT_BOUNDS: Bounds = (0.0, None)
 
 
+def bead_sizes(types: Sequence[tuple[int, int]],
+               counts: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
+    """Each bead's source and target sizes, for beads laid out as :meth:`SpanScorer.score_types`
+    takes them (``counts[k]`` beads of type ``types[k]``, one type after another).
+
+    >>> [sizes.tolist() for sizes in bead_sizes([(1, 1), (1, 2)], [2, 1])]
+    [[1, 1, 1], [1, 1, 2]]
+    """
+    return (np.repeat([a for a, _ in types], counts).astype(np.int64),
+            np.repeat([b for _, b in types], counts).astype(np.int64))
+
+
 def bounded(default: Any, help: str, low: float | None = None,
             high: float | None = None) -> Any:
     """A parameter field with its default, its help (the CLI's) and its natural range."""
@@ -330,8 +342,7 @@ class HashedSpanScorer(SpanScorer):
         """:meth:`score` of several bead types at once (small documents: one pass)."""
         if not self._dense:
             return super().score_types(types, counts, rows, cols)
-        return self.score(np.repeat([a for a, _ in types], counts),
-                          np.repeat([b for _, b in types], counts), rows, cols)
+        return self.score(*bead_sizes(types, counts), rows, cols)
 
 
 class SpanGrams:

@@ -20,7 +20,7 @@ from aligner.embed import Encoder, check_encoder, get_encoder, normalise_rows
 from aligner.records import Bead
 from aligner.embed.usem3_spans import SpanComposer
 from aligner.signals.base import (DENSE_CELLS, PrefixSums, Signal, SignalInput, SignalParams,
-                                  SpanScorer, bounded, pair_dots, register)
+                                  SpanScorer, bead_sizes, bounded, pair_dots, register)
 
 MARGIN_SAMPLE = 64  # other-side sentences a span is compared with to estimate its margin
 # Median mean cosine of a span with the other side's sentences, measured on the dev documents
@@ -230,8 +230,7 @@ class MarginScorer(SpanScorer):
                           + cells]
         if not checked:
             return corrected
-        a = np.repeat([a for a, _ in types], counts)
-        b = np.repeat([b for _, b in types], counts)
+        a, b = bead_sizes(types, counts)
         big = np.flatnonzero(a + b >= 3)
         a, b, cells = a[big], b[big], cells[big]
         # the weakest member: each source sentence against the target span (grid (1, b)),

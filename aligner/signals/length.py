@@ -21,7 +21,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from aligner.signals.base import PrefixSums, Signal, SignalInput, SpanScorer, register
+from aligner.signals.base import (PrefixSums, Signal, SignalInput, SpanScorer, bead_sizes,
+                                  register)
 
 # Gale-Church's 6.8 characters of variance per character, for sentences of about 120
 # characters: a relative spread sd / mean of 0.24 for a sentence of average length.
@@ -76,8 +77,7 @@ class LengthScorer(SpanScorer):
     def score_types(self, types: Sequence[tuple[int, int]], counts: Sequence[int],
                     rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
         """:meth:`score` of several bead types at once (each bead's sizes as arrays)."""
-        return self.score(np.repeat([a for a, _ in types], counts),
-                          np.repeat([b for _, b in types], counts), rows, cols)
+        return self.score(*bead_sizes(types, counts), rows, cols)
 
 
 @register
