@@ -9,10 +9,19 @@ import sys
 import numpy as np
 import pytest
 
-from aligner.pair.search import exact_neighbours, nearest_neighbours, scan_cells
+from aligner.pair.search import (Neighbours, best_listed, exact_neighbours, listed_per_cell,
+                                 nearest_neighbours)
 from aligner.threads import use_threads
 
 pytest.importorskip("faiss")
+
+
+def scan_cells(queries: np.ndarray, base: np.ndarray, cell_of: np.ndarray,
+               probed: np.ndarray, k: int) -> Neighbours:
+    """The full scan of the probed cells, the reference the re-ranked scan is held to: the
+    ``k`` nearest base rows of each query among the rows of its cells, exact scores."""
+    listed, listed_scores = listed_per_cell(queries, base, cell_of, probed, k)
+    return best_listed(listed, listed_scores, k, len(base))
 
 
 def partners(size: int, dim: int = 64, spread: int | None = None) -> tuple[np.ndarray, np.ndarray]:

@@ -307,9 +307,9 @@ def _transitions(cells: Cells, types: Sequence[BeadType], scorer: TypeScorer, sk
               & paragraphs[0].span_ok(np.maximum(cells.rows, a), a)
               & paragraphs[1].span_ok(np.maximum(cells.cols, b), b))
         prevs[first:first + len(group)] = np.where(ok, source, -1)
-        flat = np.flatnonzero(ok)
-        counts = np.bincount(flat // total, minlength=len(group)).tolist()
-        where = np.split(flat - (flat // total) * total, np.cumsum(counts)[:-1])
+        type_of, at = np.divmod(np.flatnonzero(ok), total)
+        counts = np.bincount(type_of, minlength=len(group)).tolist()
+        where = np.split(at, np.cumsum(counts)[:-1])
         _score_group(gains[first:first + len(group)], types[first:first + step], where, cells,
                      scorer, skip, chunk)
     return prevs, gains

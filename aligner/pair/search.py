@@ -13,7 +13,7 @@ faiss's k-means, fitted on :data:`TRAINING_ROWS_PER_CELL` sampled rows per cell 
 grows as ``n``), cuts the base into about ``4 sqrt(n)`` cells, and each query is compared
 with the rows of its :data:`PROBED_CELLS` nearest cells only. Those products are taken cell
 by cell, as a matrix product of a cell's rows with the queries that probe it
-(:func:`scan_cells`), so each row is read once per cell instead of once per query, and no
+(:func:`listed_per_cell`), so each row is read once per cell instead of once per query, and no
 copy of the base is held. Cells are far from even on real pooled vectors: one central cell
 held 7,716 of 52,429 documents and 40,205 queries probed it, so a cell's product is taken
 for at most :data:`SCAN_PRODUCTS` query-row pairs at a time and the scan's memory stays
@@ -263,31 +263,21 @@ def exact_scores(queries: np.ndarray, base: np.ndarray, listed: np.ndarray) -> n
     return scores
 
 
-def scan_cells(queries: np.ndarray, base: np.ndarray, cell_of: np.ndarray,
-               probed: np.ndarray, k: int) -> Neighbours:
-    """The ``k`` nearest base rows of each query among the rows of the cells it probes.
-
-    ``cell_of[j]`` is base row ``j``'s cell, ``probed[i]`` the cells query ``i`` is
-    compared with. The work goes cell by cell: one matrix product of the queries probing
-    a cell with the cell's rows, so each row is read once per cell, not once per query;
-    each cell's ``k`` best per query are kept, then the ``k`` best of those. Exact
-    scores, ties to the lower index, padded with ``-1``.
-
-    >>> base = np.eye(4, dtype=np.float32)
-    >>> queries = np.array([[0.6, 0.8, 0, 0], [0, 0, 0.8, 0.6]], dtype=np.float32)
-    >>> found = scan_cells(queries, base, np.array([0, 0, 1, 1]), np.array([[0], [1]]), k=3)
-    >>> found.indices.tolist()
-    [[1, 0, -1], [2, 3, -1]]
-    """
-    listed, listed_scores = listed_per_cell(queries, base, cell_of, probed, k)
-    return best_listed(listed, listed_scores, k, len(base))
-
-
 def listed_per_cell(queries: np.ndarray, base: np.ndarray, cell_of: np.ndarray,
                     probed: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     """The ``k`` best base rows of each query in each cell it probes, unordered, and their
-    scores: ``(queries, probes * k)`` arrays, ``-1`` and ``-inf`` where a cell holds fewer
-    (see :func:`scan_cells`)."""
+    scores: ``(queries, probes * k)`` arrays, ``-1`` and ``-inf`` where a cell holds fewer.
+
+    The work goes cell by cell: one matrix product of the queries probing a cell with the
+    cell's rows, so each row is read once per cell, not once per query.
+
+    >>> base = np.eye(4, dtype=np.float32)
+    >>> queries = np.array([[0.6, 0.8, 0, 0], [0, 0, 0.8, 0.6]], dtype=np.float32)
+    >>> listed, scores = listed_per_cell(queries, base, np.array([0, 0, 1, 1]),
+    ...                                  np.array([[0], [1]]), k=3)
+    >>> best_listed(listed, scores, 3, len(base)).indices.tolist()
+    [[1, 0, -1], [2, 3, -1]]
+    """
     rows, probes = probed.shape
     cells = int(probed.max()) + 1
     listed = np.full((rows * probes, k), -1, dtype=np.int32)
