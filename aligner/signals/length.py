@@ -101,8 +101,8 @@ def _mean(lengths: np.ndarray) -> float:
 
 @functools.lru_cache(maxsize=1024)
 def _dense_side(sentences: tuple[str, ...]) -> bool:
-    """:func:`dense_script`, kept for the sides seen last: a run aligns a document when it
-    verifies each candidate pair, then again when the pair is parallel."""
+    """:func:`dense_script`, kept for the sides seen last: pairing verifies a document against
+    each of its candidates, so the same side is prepared several times in a row."""
     return dense_script(sentences)
 
 
