@@ -36,6 +36,9 @@ def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
     return f"{text[:limit]!r}... ({len(text)} characters)"
 
 
+BROKEN_LINK = "a broken symbolic link (to nothing, or a loop)"
+
+
 def path_text(path: str | os.PathLike[str]) -> str:
     """A file name as text for messages and records: bytes that are not UTF-8 (which Python
     keeps as lone surrogates, unwritable as UTF-8) shown as ``\\xNN``; other names unchanged.

@@ -22,7 +22,8 @@ from tmx.errors import TmxError, TmxParseError, TmxUsageError, TmxWriteError
 from tmx.validate import Issue, ValidationReport, validate
 
 # Where each public name lives; its module is imported on first use, so a program that only
-# writes TMX (aligner's runs) does not load the operations and the store.
+# writes TMX (aligner's runs) does not load the operations and the store (the reader, the
+# parser and lxml come with ``validate`` above).
 _HOMES = {
     "tmx.inline": ("MARKUP_MODES", "Content", "Inline", "count_elements", "plain_text"),
     "tmx.model": ("LeftOut", "TmxHeader", "TmxUnit", "TuvInfo", "tmx_date"),
@@ -51,14 +52,5 @@ def __dir__() -> list[str]:
     return sorted(__all__)
 
 
-__all__ = [
-    "CONVERT_FORMATS", "DUPLICATE_POLICIES", "LOCALE_STYLES", "MARKUP_MODES",
-    "BeadTypes", "Content", "ConvertStats", "DropIdentical", "Inline", "Issue", "Languages",
-    "LeftOut", "LengthRange", "MaxLengthRatio", "MinScore", "TmStats", "TmxError", "TmxFile",
-    "TmxHeader", "TmxParseError", "TmxReader", "TmxUnit", "TmxUsageError", "TmxWriteError",
-    "TmxWriter",
-    "TuvInfo", "UnitFilter", "ValidationReport", "WriteStats", "__version__", "clean_text",
-    "convert_tmx", "count_elements", "filter_tmx", "lang_matches", "merge_tmx",
-    "normalize_lang", "plain_text", "read_header", "read_units", "tm_stats", "tmx_date",
-    "validate", "write_moses", "write_tmx",
-]
+__all__ = sorted([*_HOME_OF, "Issue", "TmxError", "TmxParseError", "TmxUsageError",
+                  "TmxWriteError", "ValidationReport", "__version__", "validate"])

@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 import click
 
 from aligner.errors import AlignerError, ConfigurationError
-from aligner.io import path_text
+from aligner.io import BROKEN_LINK, path_text
 from aligner.threads import use_threads
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -90,7 +90,7 @@ class InputPath(_CheckedPath):
 
     def _problem(self, path: str) -> str | None:
         if not os.path.exists(path):
-            missing = ("a broken symbolic link (to nothing, or a loop)" if os.path.islink(path)
+            missing = (BROKEN_LINK if os.path.islink(path)
                        else "no such file or directory")
             return f"{missing}; {self.hint}" if self.hint else missing
         folder = os.path.isdir(path)

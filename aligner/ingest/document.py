@@ -30,7 +30,7 @@ from aligner.ingest.encoding import MAX_FILE_BYTES, check_size, decode_bytes
 from aligner.ingest.html import HTML_SUFFIXES, declared_charset, html_to_text, looks_like_html
 from aligner.ingest.langid import identify_language
 from aligner.ingest.meta import find_date, split_date_label
-from aligner.io import path_text
+from aligner.io import BROKEN_LINK, path_text
 from aligner.records import Document, Paragraph, Sentence
 from aligner.segment import Splitter, split_dateline, splitter_for, splitter_signature
 
@@ -360,11 +360,12 @@ def _read_in_batches(files: Sequence[tuple[Path, bool]], lang: str | None, presp
 
 
 def _file_bytes(file: Path, max_bytes: int) -> tuple[str, bytes | InputError]:
+    name = path_text(file)
     try:
-        check_size(file.stat().st_size, path_text(file), max_bytes)
-        return path_text(file), file.read_bytes()
+        check_size(file.stat().st_size, name, max_bytes)
+        return name, file.read_bytes()
     except (InputError, OSError) as error:
-        return path_text(file), _as_input_error(error, file)
+        return name, _as_input_error(error, file)
 
 
 def no_documents_error(paths: Sequence[str | os.PathLike[str]],
@@ -552,7 +553,7 @@ def _folder_files(root: Path, on_unreadable: Callable[[str, str], None] | None
             elif path.is_file():
                 yield path
             elif on_unreadable:
-                on_unreadable(path_text(path), "a broken symbolic link (to nothing, or a loop)"
+                on_unreadable(path_text(path), BROKEN_LINK
                               if path.is_symlink() else "not a regular file (a pipe or device)")
 
 
